@@ -1,0 +1,114 @@
+"""What "my grid today" shows, one section per service.
+
+Each section is (key, title, template, loader): the loader gets the grid (as the households service
+gives it) and the signed-in principal and returns the section's data. A section whose service is down,
+not configured or answering something unexpected shows that it is unavailable (暂不可用); the others
+still show, and the page never fails because of one of them. Only the households section may end the
+page (a grid outside the user's area is a 404, as before).
+"""
+import logging
+from datetime import datetime, timezone
+
+from flask_babel import lazy_gettext as _l
+
+from gateway.upstream import ServiceError, client
+from shared.identity import Principal
+
+log = logging.getLogger(__name__)
+DUE_SOON_WORKING_DAYS = 2
+
+
+def households_section(grid: dict, principal: Principal) -> dict:
+    hh = client("households", principal)
+    grid_id = grid["id"]
+    overdue = hh.get(f"/grids/{grid_id}/overdue-visits")
+    follow_ups = hh.get(f"/grids/{grid_id}/follow-ups")
+    households = hh.get("/households", params={"grid_id": grid_id, "page_size": 1})["total"]
+    return {"overdue": overdue, "follow_ups": follow_ups,
+            "counts": {"households": households, "overdue": len(overdue), "follow_ups": len(follow_ups)}}
+
+
+def disputes_section(grid: dict, principal: Principal) -> dict:
+    """Open disputes of the grid and those I registered (first-contact owner) or mediate; deadlines first."""
+    md = client("mediation", principal)
+    base = {"status": "open", "sort": "attention", "page_size": 20}
+    grid_cases = md.get("/disputes", params={**base, "grid_id": grid["id"]})
+    mine = md.get("/disputes", params={**base, "mine": "first_contact"})
+    lists = [grid_cases["items"], mine["items"]]
+    if principal.role == "mediator":
+        lists.append(md.get("/disputes", params={**base, "mine": "mediator"})["items"])
+    seen, items = set(), []
+    for row in (r for rows in lists for r in rows):
+        if row["id"] not in seen:
+            seen.add(row["id"])
+            items.append(row)
+    mine_ids = {r["id"] for r in mine["items"]}
+
+    def attention(d):
+        c = d.get("clock") or {}
+        return (not c.get("overdue"), not d.get("major"), d.get("due_on") or "")
+
+    items.sort(key=attention)
+    for d in items:
+        d["mine"] = d["id"] in mine_ids
+    overdue = sum(1 for d in items if (d.get("clock") or {}).get("overdue"))
+    soon = sum(1 for d in items if not (d.get("clock") or {}).get("overdue")
+               and (d.get("clock") or {}).get("working_days_left") is not None
+               and d["clock"]["working_days_left"] <= DUE_SOON_WORKING_DAYS)
+    return {"items": items[:10], "more": max(0, len(items) - 10),
+            "tiles": [(_l("Open disputes"), grid_cases["total"], "#disputes", False),
+                      (_l("Disputes overdue or due soon"), overdue + soon, "#disputes", bool(overdue + soon))]}
+
+
+def drills_section(grid: dict, principal: Principal) -> dict:
+    """A drill running now (with its roll-call) and the next drills of the grid."""
+    drills = client("drills", principal).get("/drills", params={"grid_id": grid["id"]})
+    now = datetime.now(timezone.utc).isoformat()
+    live = [d for d in drills if d["status"] == "live"]
+    upcoming = sorted((d for d in drills if d["status"] == "planned" and d["ends_at"] >= now),
+                      key=lambda d: d["starts_at"])[:3]
+    return {"live": live, "upcoming": upcoming,
+            "tiles": [(_l("Drill running now") if live else _l("Upcoming drills"), len(live) or len(upcoming),
+                       "#drills", bool(live))]}
+
+
+def volunteers_section(grid: dict, principal: Principal) -> dict:
+    """Open volunteer needs of the grid (care visits, drill helpers, requests by hand)."""
+    page = client("volunteers", principal).get("/needs", params={"community_id": grid["community_id"],
+                                                                 "status": "open", "page_size": 100})
+    needs = [n for n in page["items"] if n.get("grid_id") in (None, grid["id"])]
+    needs.sort(key=lambda n: (n.get("grid_id") is None, n.get("starts_at") or ""))
+    for n in needs:
+        n["confirmed"] = sum(1 for a in n.get("assignments") or [] if a.get("status") in ("confirmed", "completed"))
+    return {"needs": needs[:5], "more": max(0, len(needs) - 5),
+            "tiles": [(_l("Open volunteer needs"), len(needs), "#volunteers", False)]}
+
+
+SECTIONS = [
+    ("households", _l("Care visits and follow-ups"), "today/_households.html", households_section),
+    ("disputes", _l("Disputes"), "today/_disputes.html", disputes_section),
+    ("drills", _l("Drills"), "today/_drills.html", drills_section),
+    ("volunteers", _l("Volunteer needs"), "today/_volunteers.html", volunteers_section),
+]
+
+
+def load_sections(grid: dict, principal: Principal) -> list[dict]:
+    out = []
+    for key, title, template, loader in SECTIONS:
+        entry = {"key": key, "title": title, "template": template, "data": None, "unavailable": False}
+        try:
+            entry["data"] = loader(grid, principal)
+        except ServiceError as exc:
+            if key == "households" and not exc.unavailable:
+                raise
+            if exc.status == 403:  # the role has no part in this service: no section at all
+                continue
+            log.warning("today: section unavailable", extra={"section": key, "status": exc.status})
+            entry["unavailable"] = True
+        except Exception:  # one section's surprise must not take the page down
+            if key == "households":
+                raise
+            log.exception("today: section failed", extra={"section": key})
+            entry["unavailable"] = True
+        out.append(entry)
+    return out

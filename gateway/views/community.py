@@ -1,0 +1,185 @@
+"""Community staff pages: redraw a grid, import and export a grid's register."""
+import re
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from gateway.auth import permission_required, principal
+from gateway.errors import error_page
+from gateway.forms import FullExportForm, ImportForm, RedrawForm
+from gateway.upstream import ServiceError, client
+from gateway.views.pages import apply_errors, checked_grid
+
+bp = Blueprint("community", __name__)
+EXPORT_FORMATS = {"csv", "xlsx"}
+
+
+def hh():
+    return client("households", principal())
+
+
+def _lines(text: str) -> list[str]:
+    return [x.strip() for x in re.split(r"[\r\n,，;；]+", text or "") if x.strip()]
+
+
+@bp.route("/grids/<grid_id>/redraw", methods=["GET", "POST"])
+@permission_required("grids.manage")
+def redraw(grid_id):
+    grid_id = checked_grid(grid_id)
+    grid = hh().get(f"/grids/{grid_id}")
+    form = RedrawForm()
+    errors = []
+    if form.validate_on_submit():
+        body = {"to_grid_id": form.to_grid_id.data.strip(), "buildings": _lines(form.buildings.data),
+                "household_ids": _lines(form.household_ids.data), "reason": form.reason.data.strip(),
+                "new_grid_name": (form.new_grid_name.data or "").strip() or None}
+        try:
+            result = hh().post(f"/grids/{grid_id}/redraw", json=body)
+        except ServiceError as exc:
+            if exc.unavailable or exc.status == 403:
+                raise
+            errors = apply_errors(form, exc)
+        else:
+            flash(_("%(n)s household(s) moved to grid %(id)s.", n=len(result.get("household_ids", [])),
+                    id=result.get("to_grid_id")), "ok")
+            return redirect(url_for("pages.grids", community_id=grid["community_id"]), code=303)
+    status = 422 if request.method == "POST" else 200
+    return render_template("redraw.html", form=form, grid=grid, errors=errors), status
+
+
+@bp.route("/grids/<grid_id>/import", methods=["GET", "POST"])
+@permission_required("register.write")
+def import_register(grid_id):
+    grid_id = checked_grid(grid_id)
+    grid = hh().get(f"/grids/{grid_id}")
+    form = ImportForm()
+    report, errors, missing, status = None, [], False, 200
+    if request.method == "POST":
+        status = 422
+    if form.validate_on_submit():
+        upload = form.file.data
+        files = {"file": (upload.filename or "register.csv", upload.stream, upload.mimetype or "application/octet-stream")}
+        data = {"mode": form.mode.data, "dry_run": "true" if form.dry_run.data else "false"}
+        response = hh().request("POST", f"/grids/{grid_id}/import", data=data, files=files)
+        body = _json(response)
+        code = response.status_code
+        if code == 404 and not (body.get("message") or "").startswith("grid"):
+            missing, status = True, 404  # the import route is not there (yet)
+        elif code in (401, 404) or code >= 500 or code == 403:
+            raise ServiceError("households", 503 if code == 401 else code, body)
+        elif code < 400:
+            report, status = body, 200
+        else:
+            report = body.get("report") if isinstance(body.get("report"), dict) else (
+                body if _looks_like_report(body) else None)
+            errors = apply_errors(form, ServiceError("households", code, body))
+            status = code
+    return render_template("import.html", form=form, grid=grid, report=report, report_view=_report_view(report),
+                           errors=errors, missing=missing, export_form=FullExportForm(formdata=None),
+                           can_reveal=principal().may("register.reveal")), status
+
+
+def _json(response) -> dict:
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {"rows": body}
+
+
+def _looks_like_report(body: dict) -> bool:
+    return any(isinstance(body.get(k), list) for k in ("bad_rows", "rows", "report", "results", "errors"))
+
+
+REPORT_LABELS = {
+    "format": _l("Format"), "mode": _l("Import mode"), "dry_run": _l("Check only"), "rows": _l("Rows read"),
+    "households": _l("Households in the file"), "importable": _l("Households that can be imported"),
+    "imported": _l("Households imported"), "residents": _l("Residents imported"),
+    "bad_row_count": _l("Rows with problems"), "bad_rows_truncated": _l("Only the first problems are listed"),
+    "withdrawn": _l("Households taken back"), "written": _l("Saved"), "import_id": _l("Import id"),
+}
+
+
+def _value(key, value):
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if key == "mode":
+        return {"all_or_nothing": _("Import nothing (all or nothing)"),
+                "good_rows_only": _("Import the good rows only")}.get(value, value)
+    return value
+
+
+def _report_view(report: dict | None) -> dict | None:
+    """The service's import report as totals and one line per row (bad rows with their reasons)."""
+    if not report:
+        return None
+    from gateway.i18n import field_reasons, service_message
+
+    summary = [(str(REPORT_LABELS.get(k, k)), _value(k, v)) for k, v in report.items()
+               if isinstance(v, (str, int, float, bool)) and k not in ("status", "error", "request_id")]
+    lines: dict = {}
+    for problem in report.get("bad_rows") or []:
+        if isinstance(problem, dict):
+            row = problem.get("row") or 0
+            where = f"{problem['field']}{_(': ')}" if problem.get("field") else ""
+            lines.setdefault(row, {"row": row, "status": _("Not imported"), "reasons": []})["reasons"].append(
+                where + service_message(str(problem.get("reason", ""))))
+    for row in report.get("held_rows") or []:
+        lines.setdefault(row, {"row": row, "status": _("Held: another row of this household has a problem"),
+                               "reasons": []})
+    generic = next((report[k] for k in ("rows", "report", "results", "errors") if isinstance(report.get(k), list)), [])
+    for i, item in enumerate(generic):  # any other list-of-rows shape
+        if not isinstance(item, dict):
+            lines[i + 1] = {"row": i + 1, "status": "", "reasons": [str(item)]}
+            continue
+        reasons = item.get("errors") or item.get("reasons") or item.get("fields") or item.get("messages") or []
+        if isinstance(reasons, dict):
+            reasons = [f"{label}{_(': ')}{'; '.join(msgs)}" for label, msgs in field_reasons(reasons)]
+        elif isinstance(reasons, str):
+            reasons = [service_message(reasons)]
+        row = item.get("row") or item.get("line") or item.get("row_number") or i + 1
+        lines[row] = {"row": row, "status": str(item.get("status") or item.get("outcome") or
+                                                 ("error" if reasons else "ok")), "reasons": [str(r) for r in reasons]}
+    return {"summary": summary, "lines": [lines[k] for k in sorted(lines, key=lambda r: (not isinstance(r, int), r))]}
+
+
+@bp.get("/grids/<grid_id>/export")
+@permission_required("register.read")
+def export_register(grid_id):
+    """The register with ID numbers and phones masked."""
+    grid_id = checked_grid(grid_id)
+    fmt = request.args.get("format", "csv")
+    if fmt not in EXPORT_FORMATS:
+        abort(404)
+    return _download(grid_id, fmt, hh().request("GET", f"/grids/{grid_id}/export", params={"format": fmt},
+                                                 stream=True))
+
+
+@bp.post("/grids/<grid_id>/export")
+@permission_required("register.reveal")
+def export_register_full(grid_id):
+    """The register in full, for a stated reason (the service records a reveal per household)."""
+    grid_id = checked_grid(grid_id)
+    form = FullExportForm()
+    if not form.validate_on_submit():
+        flash(_("Say why you need the full ID numbers and phones."), "error")
+        return redirect(url_for("community.import_register", grid_id=grid_id), code=303)
+    upstream = hh().request("POST", f"/grids/{grid_id}/export", stream=True,
+                            json={"format": form.format.data, "reason": form.reason.data.strip()})
+    return _download(grid_id, form.format.data, upstream)
+
+
+def _download(grid_id: str, fmt: str, upstream):
+    if upstream.status_code >= 400:
+        body = _json(upstream)
+        upstream.close()
+        if upstream.status_code in (404, 405) and not (body.get("message") or "").startswith("grid"):
+            return error_page(404, message=_("Export is not available yet."))
+        raise ServiceError("households", 503 if upstream.status_code == 401 else upstream.status_code, body)
+    headers = {h: upstream.headers[h] for h in ("Content-Type", "Content-Disposition") if h in upstream.headers}
+    headers.setdefault("Content-Disposition", f'attachment; filename="{grid_id}.{fmt}"')
+    headers["Cache-Control"] = "no-store"
+    response = Response(upstream.iter_content(64 * 1024), headers=headers, direct_passthrough=True)
+    response.call_on_close(upstream.close)
+    return response

@@ -1,0 +1,556 @@
+"""Dispute mediation (矛盾纠纷调解): intake in under a minute on a phone, the receipt with the case number and
+the one-time notice (一次告知), the cases (mine as first-contact owner, as mediator, the community's), a case
+with its timeline and every step (assign, pause/resume/extend with a reason, sessions, outcome and the
+agreement PDF, referral and its return, escalation, close, archive, notes), hot spots, and the public
+satisfaction survey (account-free, rate limited).
+"""
+import re
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from wtforms.fields.choices import SelectChoice
+
+from gateway.auth import current_user, login_required
+from gateway.calls import (CODE, OBJECT_ID, TOKEN, attempt, checked, flash_error, flash_outcome, public, put_errors,
+                           service, stream)
+from gateway.errors import error_page
+from gateway.forms import (AnnotateForm, AssignForm, DisputeEditForm, EscalateForm, ExtendForm, IntakeForm, NoteForm,
+                           OutcomeForm, ReasonForm, ReferForm, ReferralReturnForm, SessionForm, SurveyForm)
+from gateway.models import User
+from gateway.ratelimit import public_page
+from gateway.upstream import ServiceError
+
+bp = Blueprint("mediation", __name__, url_prefix="/disputes")
+survey_bp = Blueprint("survey", __name__, url_prefix="/survey")
+PICK = re.compile(r"^(applicant|respondent):([A-Za-z0-9_-]{1,40})$")
+STAFF = ("community_staff", "admin")
+HANDLERS = ("community_staff", "mediator", "admin")
+REGISTERS = ("grid_worker", "community_staff", "mediator", "admin")
+VIEWS = ("mine", "mediating", "area")
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+def me_():
+    return service("mediation")
+
+
+def _default_view() -> str:
+    role = current_user().role
+    return {"mediator": "mediating", "grid_worker": "mine"}.get(role, "area")
+
+
+# ---- the cases -----------------------------------------------------------------------------------------------
+
+@bp.get("")
+@login_required
+def cases():
+    view = request.args.get("view") or _default_view()
+    if view not in VIEWS:
+        view = _default_view()
+    status = request.args.get("status") or "open"
+    if status not in ("open", "all", "closed", "archived", "resolved", "referred", "paused"):
+        status = "open"
+    q = (request.args.get("q") or "").strip()[:40]
+    try:
+        page = max(1, min(1000, int(request.args.get("page", "1"))))
+    except ValueError:
+        page = 1
+    params = {"status": status, "page": page, "page_size": 30,
+              "sort": "attention" if view == "area" else "due"}
+    if view == "mine":
+        params["mine"] = "first_contact"
+    elif view == "mediating":
+        params["mine"] = "mediator"
+    if q:
+        params["q"] = q
+    result = me_().get("/disputes", params=params)
+    try:
+        feed = me_().get("/notifications", params={"unread": "true", "limit": 5})
+    except ServiceError as exc:
+        if exc.unavailable:
+            raise
+        feed = {"items": [], "unread": 0}
+    pages = max(1, -(-result["total"] // 30))
+    return render_template("mediation/cases.html", result=result, view=view, status=status, q=q, page=page,
+                           pages=pages, feed=feed, can_register=current_user().role in REGISTERS,
+                           is_mediator=current_user().role == "mediator")
+
+
+@bp.post("/notifications/read")
+@login_required
+def notifications_read():
+    try:
+        me_().post("/notifications/read-all")
+    except ServiceError as exc:
+        if exc.unavailable:
+            raise
+    return redirect(url_for("mediation.cases"), code=303)
+
+
+# ---- intake ---------------------------------------------------------------------------------------------------
+
+def _places() -> list[SelectChoice]:
+    """Grids and communities the user may register a case in (the household's grid when left empty)."""
+    user = current_user()
+    grids = service("households").get("/grids")
+    out = [SelectChoice("", _("The grid of the household chosen from the register"))]
+    communities = sorted({g["community_id"] for g in grids} | set(user.community_ids))
+    if user.role != "grid_worker":
+        out += [SelectChoice(f"community:{c}", _("Community %(id)s (no particular grid)", id=c)) for c in communities]
+    out += [SelectChoice(f"grid:{g['id']}", f"{g['name']} ({g['id']})") for g in grids]
+    return out
+
+
+def _intake_page(form: IntakeForm, *, results=None, errors=(), status=200):
+    form.place.choices = _places()
+    return render_template("mediation/intake.html", form=form, results=results, errors=list(errors)), status
+
+
+def _party(form: IntakeForm, side: str, role: str) -> dict | None:
+    household = getattr(form, f"{side}_household").data
+    if household:
+        return {"role": role, "kind": "household", "household_id": household}
+    name = (getattr(form, f"{side}_name").data or "").strip()
+    if not name:
+        return None
+    party = {"role": role, "kind": "person", "name": name,
+             "phone": getattr(form, f"{side}_phone").data or None,
+             "address": (getattr(form, f"{side}_address").data or "").strip() or None}
+    if side == "respondent":
+        party["organisation"] = bool(form.respondent_organisation.data)
+    return party
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def intake():
+    if current_user().role not in REGISTERS:
+        abort(403)
+    if request.method == "GET":
+        form = IntakeForm(formdata=None)
+        if current_user().role == "grid_worker":
+            form.channel.data = "grid_report"
+            if len(current_user().grid_ids) == 1:
+                form.place.data = f"grid:{current_user().grid_ids[0]}"
+        return _intake_page(form)
+    form = IntakeForm()
+    action = request.form.get("action") or "register"
+    if action == "search":
+        q = (form.q.data or "").strip()
+        results = me_().get("/register/households", params={"q": q, "limit": 10}) if q else []
+        return _intake_page(form, results=results)
+    picked = PICK.match(action)
+    if picked or action.startswith("clear:"):
+        side = picked[1] if picked else action.split(":", 1)[1]
+        if side not in ("applicant", "respondent"):
+            abort(400)
+        getattr(form, f"{side}_household").data = picked[2] if picked else ""
+        getattr(form, f"{side}_label").data = (request.form.get(f"label:{picked[2]}") or picked[2])[:200] if picked else ""
+        return _intake_page(form)
+    if not form.validate():
+        return _intake_page(form, status=422)
+    parties, mapping = [], {}
+    for side, role in (("applicant", "applicant"), ("respondent", "respondent")):
+        party = _party(form, side, role)
+        if party is not None:
+            i = len(parties)
+            mapping.update({f"parties.{i}.name": f"{side}_name", f"parties.{i}.phone": f"{side}_phone",
+                            f"parties.{i}.address": f"{side}_address", f"parties.{i}.household_id": f"{side}_name",
+                            f"parties.{i}.kind": f"{side}_name"})
+            parties.append(party)
+    if not any(p["role"] == "applicant" for p in parties):
+        form.applicant_name.errors.append(_("Give the applicant's name, or choose the household from the register."))
+        return _intake_page(form, status=422)
+    body = {"category": form.category.data, "description": form.description.data.strip(), "urgency": form.urgency.data,
+            "channel": form.channel.data, "referred_from": (form.referred_from.data or "").strip() or None,
+            "violence_risk": bool(form.violence_risk.data), "parties": parties}
+    if form.received_on.data:
+        body["received_on"] = form.received_on.data.isoformat()
+    if form.households_involved.data:
+        body["households_involved"] = int(form.households_involved.data)
+    kind, _sep, place = (form.place.data or "").partition(":")
+    if kind in ("grid", "community") and CODE.match(place):
+        body[f"{kind}_id"] = place
+    mapping.update({"grid_id": "place", "community_id": "place"})
+    done, errors = attempt(form, lambda: me_().post("/disputes", json=body), mapping)
+    if done is None:
+        return _intake_page(form, errors=errors, status=422)
+    return redirect(url_for("mediation.receipt", dispute_id=done["dispute"]["id"]), code=303)
+
+
+@bp.get("/<dispute_id>/receipt")
+@login_required
+def receipt(dispute_id):
+    dispute_id = checked(dispute_id, OBJECT_ID)
+    data = me_().get(f"/disputes/{dispute_id}/receipt")
+    return render_template("mediation/receipt.html", r=data, dispute_id=dispute_id)
+
+
+@bp.get("/<dispute_id>/<any(receipt, agreement, 'special-report'):kind>.pdf")
+@login_required
+def pdf(dispute_id, kind):
+    dispute_id = checked(dispute_id, OBJECT_ID)
+    upstream = me_().request("GET", f"/disputes/{dispute_id}/{kind}.pdf", stream=True)
+    return stream(upstream, filename=f"{kind}-{dispute_id}.pdf")
+
+
+# ---- one case ---------------------------------------------------------------------------------------------------
+
+def _case_page(dispute_id: str, *, forms=None, errors=(), open_form=None, revealed=None, status=200):
+    d = revealed or me_().get(f"/disputes/{dispute_id}")
+    user = current_user()
+    forms = forms or {}
+    assign = forms.get("assign") or AssignForm(formdata=None)
+    mediators = []
+    if user.role in STAFF:
+        try:
+            mediators = me_().get("/mediators", params={"community_id": d["community_id"]})
+        except ServiceError as exc:
+            if exc.unavailable:
+                raise
+    assign.mediator_id.choices = [SelectChoice(m["id"], m["name"]) for m in mediators if m["id"] != d["mediator_id"]]
+    handles = user.role in STAFF or (user.role == "mediator" and d["mediator_id"] == str(user.pk))
+    context = {
+        "d": d, "revealed": revealed is not None, "errors": list(errors), "open_form": open_form,
+        "is_staff": user.role in STAFF, "handles": handles, "can_reveal": user.role in HANDLERS,
+        "can_escalate": user.role in REGISTERS, "can_annotate": user.role in REGISTERS,
+        "assign_form": assign, "pause_form": forms.get("pause") or ReasonForm(formdata=None, prefix="pause"),
+        "extend_form": forms.get("extend") or ExtendForm(formdata=None),
+        "refer_form": forms.get("refer") or ReferForm(formdata=None),
+        "return_form": forms.get("return") or ReferralReturnForm(formdata=None),
+        "escalate_form": forms.get("escalate") or EscalateForm(formdata=None),
+        "close_form": forms.get("close") or NoteForm(formdata=None, prefix="close"),
+        "note_form": forms.get("annotate") or AnnotateForm(formdata=None),
+        "reveal_form": forms.get("reveal") or ReasonForm(formdata=None, prefix="reveal"),
+    }
+    context["refer_form"].kind.choices = [c for c in context["refer_form"].kind.choices
+                                          if c.value != "judicial_confirmation"]
+    headers = NO_STORE if revealed is not None else {}
+    return render_template("mediation/case.html", **context), status, headers
+
+
+@bp.get("/<dispute_id>")
+@login_required
+def case(dispute_id):
+    return _case_page(checked(dispute_id, OBJECT_ID))
+
+
+def _step(dispute_id: str, name: str, form, call, ok_message: str, mapping=None):
+    """Run one step of the case from a small form on the case page; back to the case, or the page again with
+    the form's reasons (422)."""
+    if not form.validate():
+        return _case_page(dispute_id, forms={name: form}, open_form=name, status=422)
+    done, errors = attempt(form, call, mapping)
+    if done is None:
+        return _case_page(dispute_id, forms={name: form}, errors=errors, open_form=name, status=422)
+    flash(ok_message, "ok")
+    return redirect(url_for("mediation.case", dispute_id=dispute_id), code=303)
+
+
+@bp.post("/<dispute_id>/assign")
+@login_required
+def assign(dispute_id):
+    dispute_id = checked(dispute_id, OBJECT_ID)
+    form = AssignForm()
+    form.mediator_id.choices = []
+    return _step(dispute_id, "assign", form, lambda: me_().post(f"/disputes/{dispute_id}/assign", json={
+        "mediator_id": form.mediator_id.data, "reason": (form.reason.data or "").strip() or None}),
+        _("The case is assigned."))
+
+
+@bp.post("/<dispute_id>/pause")
+@login_required
+def pause(dispute_id):
+    dispute_id = checked(dispute_id, OBJECT_ID)
+    form = ReasonForm(prefix="pause")
+    return _step(dispute_id, "pause", form, lambda: me_().post(f"/disputes/{dispute_id}/pause", json={
+        "reason": form.reason.data.strip()}), _("The clock is paused."))
+
+
+@bp.post("/<dispute_id>/resume")
+@login_required
+def resume(dispute_id):
+    dispute_id = checked(dispute_id, OBJECT_ID)
+    return _button(dispute_id, f"/disputes/{dispute_id}/resume", _("The clock runs again; the due date moved."))
+
+
+@bp.post("/<dispute_id>/extend")
+@login_required
+def extend(dispute_id):
+    dispute_id = checked(dispute_id, OBJECT_ID)
+    form = ExtendForm()
+    return _step(dispute_id, "extend", form, lambda: me_().post(f"/disputes/{dispute_id}/extend", json={
+        "working_days": int(form.working_days.data), "reason": form.reason.data.strip()}),
+        _("The deadline is extended."))
+
+
+@bp.post("/<dispute_id>/refer")
+@login_required
+def refer(dispute_id):
+    dispute_id = checked(dispute_id, OBJECT_ID)
+    form = ReferForm()
+    return _step(dispute_id, "refer", form, lambda: me_().post(f"/disputes/{dispute_id}/referrals", json={
+        "kind": form.kind.data, "to_body": form.to_body.data.strip(),
+        "reason": (form.reason.data or "").strip() or None}), _("The case is referred."))
+
+
+@bp.post("/<dispute_id>/referrals/<referral_id>/return")
+@login_required
+def referral_return(dispute_id, referral_id):
+    dispute_id, referral_id = checked(dispute_id, OBJECT_ID), checked(referral_id, CODE)
+    form = ReferralReturnForm()
+    body = {"result": form.result.data, "note": (form.note.data or "").strip() or None}
+    if form.returned_on.data:
+        body["returned_on"] = form.returned_on.data.isoformat()
+    return _step(dispute_id, "return", form, lambda: me_().post(
+        f"/disputes/{dispute_id}/referrals/{referral_id}/return", json=body), _("The referral's result is recorded."))
+
+
+@bp.post("/<dispute_id>/escalate")
+@login_required
+def escalate(dispute_id):
+    dispute_id = checked(dispute_id, OBJECT_ID)
+    form = EscalateForm()
+    body = {"reasons": form.reasons.data or [], "note": (form.note.data or "").strip() or None}
+    if form.households_involved.data:
+        body["households_involved"] = int(form.households_involved.data)
+    return _step(dispute_id, "escalate", form, lambda: me_().post(f"/disputes/{dispute_id}/escalate", json=body),
+                 _("The case is escalated with a special report to the community and the street."))
+
+
+@bp.post("/<dispute_id>/annotate")
+@login_required
+def annotate(dispute_id):
+    dispute_id = checked(dispute_id, OBJECT_ID)
+    form = AnnotateForm()
+    return _step(dispute_id, "annotate", form, lambda: me_().post(f"/disputes/{dispute_id}/annotations", json={
+        "text": form.text.data.strip()}), _("Note added."))
+
+
+@bp.post("/<dispute_id>/archive")
+@login_required
+def archive(dispute_id):
+    dispute_id = checked(dispute_id, OBJECT_ID)
+    return _button(dispute_id, f"/disputes/{dispute_id}/archive", _("The case is archived."))
+
+
+def _button(dispute_id: str, path: str, ok_message: str):
+    flash_outcome(lambda: me_().post(path), ok_message)
+    return redirect(url_for("mediation.case", dispute_id=dispute_id), code=303)
+
+
+@bp.post("/<dispute_id>/reveal")
+@login_required
+def reveal(dispute_id):
+    dispute_id = checked(dispute_id, OBJECT_ID)
+    form = ReasonForm(prefix="reveal")
+    if not form.validate():
+        return _case_page(dispute_id, forms={"reveal": form}, open_form="reveal", status=422)
+    revealed = me_().post(f"/disputes/{dispute_id}/parties/reveal", json={"reason": form.reason.data.strip()})
+    return _case_page(dispute_id, revealed=revealed)
+
+
+def _survey_done(dispute_id: str, result: dict, message: str):
+    token = result.get("survey_token") or ""
+    url = url_for("survey.answer", token=token, _external=True) if TOKEN.match(token) else None
+    flash(message, "ok")
+    return render_template("mediation/survey_link.html", d=result["dispute"], url=url), 200, NO_STORE
+
+
+@bp.post("/<dispute_id>/close")
+@login_required
+def close(dispute_id):
+    dispute_id = checked(dispute_id, OBJECT_ID)
+    form = NoteForm(prefix="close")
+    if not form.validate():
+        return _case_page(dispute_id, forms={"close": form}, open_form="close", status=422)
+    done, errors = attempt(form, lambda: me_().post(f"/disputes/{dispute_id}/close", json={
+        "note": (form.note.data or "").strip() or None}))
+    if done is None:
+        return _case_page(dispute_id, forms={"close": form}, errors=errors, open_form="close", status=422)
+    return _survey_done(dispute_id, done, _("The case is closed. Give the applicant the satisfaction survey link."))
+
+
+@bp.post("/<dispute_id>/survey-link")
+@login_required
+def survey_link(dispute_id):
+    dispute_id = checked(dispute_id, OBJECT_ID)
+    try:
+        done = me_().post(f"/disputes/{dispute_id}/survey-link")
+    except ServiceError as exc:
+        if exc.unavailable or exc.status in (401, 403, 404):
+            raise
+        flash(flash_error(exc), "error")
+        return redirect(url_for("mediation.case", dispute_id=dispute_id), code=303)
+    return _survey_done(dispute_id, done, _("A new survey link is ready; the old one no longer works."))
+
+
+# ---- sessions and the outcome (pages of their own: longer forms) ------------------------------------------------
+
+@bp.route("/<dispute_id>/session", methods=["GET", "POST"])
+@login_required
+def session_form(dispute_id):
+    dispute_id = checked(dispute_id, OBJECT_ID)
+    d = me_().get(f"/disputes/{dispute_id}")
+    form = SessionForm(formdata=request.form if request.method == "POST" else None)
+    form.present.choices = [SelectChoice(p["party_id"], p["name"]) for p in d["parties"]]
+    errors = []
+    if request.method == "POST" and form.validate():
+        present = set(form.present.data or [])
+        body = {"attendance": [{"party_id": p["party_id"], "present": p["party_id"] in present} for p in d["parties"]],
+                "others_present": [x.strip() for x in re.split(r"[,，、;；\n]+", form.others_present.data or "")
+                                   if x.strip()][:20],
+                "notes": (form.notes.data or "").strip(), "place": (form.place.data or "").strip() or None}
+        if form.held_on.data:
+            body["held_on"] = form.held_on.data.isoformat()
+        done, errors = attempt(form, lambda: me_().post(f"/disputes/{dispute_id}/sessions", json=body))
+        if done is not None:
+            flash(_("Session recorded."), "ok")
+            return redirect(url_for("mediation.case", dispute_id=dispute_id), code=303)
+    elif request.method == "GET":
+        form.present.data = [p["party_id"] for p in d["parties"]]
+    return render_template("mediation/session.html", d=d, form=form, errors=errors), \
+        (422 if request.method == "POST" else 200)
+
+
+@bp.route("/<dispute_id>/outcome", methods=["GET", "POST"])
+@login_required
+def outcome_form(dispute_id):
+    dispute_id = checked(dispute_id, OBJECT_ID)
+    d = me_().get(f"/disputes/{dispute_id}")
+    form = OutcomeForm(formdata=request.form if request.method == "POST" else None)
+    errors = []
+    if request.method == "POST" and form.validate():
+        body = {"kind": form.kind.data,
+                "terms": [t.strip() for t in (form.terms.data or "").splitlines() if t.strip()][:20],
+                "summary": (form.summary.data or "").strip() or None}
+        if form.decided_on.data:
+            body["decided_on"] = form.decided_on.data.isoformat()
+        done, errors = attempt(form, lambda: me_().post(f"/disputes/{dispute_id}/outcome", json=body))
+        if done is not None:
+            flash(_("Outcome recorded."), "ok")
+            return redirect(url_for("mediation.case", dispute_id=dispute_id), code=303)
+    return render_template("mediation/outcome.html", d=d, form=form, errors=errors), \
+        (422 if request.method == "POST" else 200)
+
+
+# ---- hot spots ----------------------------------------------------------------------------------------------------
+
+@bp.get("/hotspots")
+@login_required
+def hotspots():
+    params = {}
+    year = request.args.get("year") or ""
+    if re.match(r"^\d{4}$", year):
+        params["year"] = int(year)
+    community_id = request.args.get("community_id") or ""
+    if community_id:
+        params["community_id"] = checked(community_id, CODE)
+    data = me_().get("/reports/hotspots", params=params)
+    return render_template("mediation/hotspots.html", h=data, community_id=community_id)
+
+
+# ---- the public satisfaction survey ----------------------------------------------------------------------------
+
+@survey_bp.route("/<token>", methods=["GET", "POST"])
+@public_page("token")
+def answer(token):
+    if not TOKEN.match(token or ""):
+        return error_page(404, message=_("No such survey; check the link."))
+    try:
+        view = public("mediation").get(f"/public/surveys/{token}")
+    except ServiceError as exc:
+        if exc.status != 404:
+            raise
+        return error_page(404, message=_("No such survey; check the link."))
+    form = SurveyForm(formdata=request.form if request.method == "POST" else None)
+    errors, status = [], 200
+    if request.method == "POST" and view["open"]:
+        if form.validate():
+            body = {"rating": int(form.rating.data), "comment": (form.comment.data or "").strip() or None}
+            done, errors = attempt(form, lambda: public("mediation").post(f"/public/surveys/{token}", json=body))
+            if done is not None:
+                return render_template("mediation/survey.html", view=done, form=None, thanks=True, token=token,
+                                       errors=[]), 200, NO_STORE
+        status = 422
+    return render_template("mediation/survey.html", view=view, form=form, thanks=False, token=token,
+                           errors=errors), status, NO_STORE
+
+
+
+# ---- correcting a case ------------------------------------------------------------------------------------------
+
+@bp.route("/<dispute_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(dispute_id):
+    dispute_id = checked(dispute_id, OBJECT_ID)
+    d = me_().get(f"/disputes/{dispute_id}")
+    if request.method == "GET":
+        form = DisputeEditForm(formdata=None, data={
+            "category": d["category"], "urgency": d["urgency"], "description": d["description"],
+            "violence_risk": d["violence_risk"], "households_involved": str(d["households_involved"] or ""),
+            "version": str(d["version"])})
+        return render_template("mediation/edit.html", d=d, form=form, errors=[])
+    form = DisputeEditForm()
+    errors = []
+    if form.validate():
+        try:
+            version = int(form.version.data)
+        except (TypeError, ValueError):
+            version = -1
+        body = {"version": version, "category": form.category.data, "urgency": form.urgency.data,
+                "description": form.description.data.strip(), "violence_risk": bool(form.violence_risk.data),
+                "households_involved": int(form.households_involved.data) if form.households_involved.data else None}
+        done, errors = attempt(form, lambda: me_().call("PATCH", f"/disputes/{dispute_id}", json=body))
+        if done is not None:
+            flash(_("The case is corrected."), "ok")
+            return redirect(url_for("mediation.case", dispute_id=dispute_id), code=303)
+    return render_template("mediation/edit.html", d=d, form=form, errors=errors), 422
+
+
+# ---- the mediators on a community's roster -------------------------------------------------------------------
+
+@bp.route("/mediators", methods=["GET", "POST"])
+@login_required
+def mediators():
+    user = current_user()
+    if user.role == "mediator":
+        if request.method == "POST":
+            try:
+                me_().post("/mediators/me")
+            except ServiceError as exc:
+                if exc.unavailable or exc.status in (401, 403):
+                    raise
+                flash(flash_error(exc), "error")
+            else:
+                flash(_("You are on the mediators' roster of your communities."), "ok")
+        return redirect(url_for("mediation.cases"), code=303)
+    if user.role not in STAFF:
+        abort(403)
+    communities = list(user.community_ids) or sorted({g["community_id"] for g in service("households").get("/grids")})
+    community_id = request.values.get("community_id") or (communities[0] if communities else "")
+    if community_id not in communities:
+        abort(404)
+    if request.method == "POST":
+        user_id = checked(request.form.get("user_id"), OBJECT_ID)
+        person = User.objects(pk=user_id, role="mediator").first()
+        if person is None:
+            abort(404)
+        active = request.form.get("active") == "1"
+        try:
+            me_().put(f"/mediators/{user_id}", json={"name": person.name, "community_ids": [community_id],
+                                                    "active": active})
+        except ServiceError as exc:
+            if exc.unavailable or exc.status in (401, 403, 404):
+                raise
+            flash(flash_error(exc), "error")
+        else:
+            flash(_("Roster saved."), "ok")
+        return redirect(url_for("mediation.mediators", community_id=community_id), code=303)
+    on_roster = {m["id"] for m in me_().get("/mediators", params={"community_id": community_id})}
+    accounts = list(User.objects(role="mediator", community_ids=community_id, active=True).only("name", "username"))
+    return render_template("mediation/mediators.html", community_id=community_id, communities=communities,
+                           accounts=accounts, on_roster=on_roster)
+
+
+BLUEPRINTS = [bp, survey_bp]

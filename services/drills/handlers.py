@@ -1,0 +1,31 @@
+"""What the drills service does with events it consumes: keep its own copy of the register and volunteers.
+
+One table wires event types to handlers; each handler gets its own durable queue. Both handlers fold events
+so that a redelivery, or events arriving out of order, leave the same copy (see roster.fold).
+"""
+from services.drills import service
+
+
+def keep_roster(event) -> None:
+    """Grids, households and residents' care tags, for the drill rosters."""
+    service.apply_household_event(event=event)
+
+
+def keep_volunteers(event) -> None:
+    """Volunteers who can be checked in at a drill."""
+    service.apply_volunteer_event(event=event)
+
+
+HANDLERS = {
+    "grid.created": [keep_roster],
+    "grid.redrawn": [keep_roster],
+    "household.registered": [keep_roster],
+    "household.updated": [keep_roster],
+    "household.moved": [keep_roster],
+    "household.left": [keep_roster],
+    "resident.care_flagged": [keep_roster],
+    "resident.care_cleared": [keep_roster],
+    "volunteer.registered": [keep_volunteers],
+    "volunteer.updated": [keep_volunteers],
+    "volunteer.left": [keep_volunteers],
+}

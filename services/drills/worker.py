@@ -1,0 +1,29 @@
+"""The drills worker: `python -m services.drills.worker` (relay, consumers, periodic repair; /metrics on 9103)."""
+import os
+
+from services.drills import service
+from services.drills.config import DrillsConfig
+from services.drills.handlers import HANDLERS
+from services.drills.models import Action, Drill, Tick
+from shared.messaging import worker
+
+# Documents whose outbox the relay empties (plans, shelters and supplies are Aggregates only for their version).
+DOCUMENTS = [Drill, Tick, Action]
+
+
+def bootstrap(config):
+    """The worker's parts wired for `config` (tests pass a test config)."""
+
+    def reconcile_live_drills():
+        service.reconcile_live_drills()
+
+    return dict(documents=DOCUMENTS, handlers=HANDLERS, periodic=[(60, reconcile_live_drills)])
+
+
+def main():
+    config = DrillsConfig()
+    worker.run(config, metrics_port=int(os.environ.get("METRICS_PORT", "9103")), **bootstrap(config))
+
+
+if __name__ == "__main__":
+    main()

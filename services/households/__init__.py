@@ -1,0 +1,1 @@
+"""The households service: the grid register (网格台账)."""

@@ -1,0 +1,12 @@
+"""The households service's app factory."""
+from services.households import metrics, transfer_views, views
+from shared.config import Config
+from shared.web.factory import create_service_app
+
+SERVICE = "households"
+
+
+def create_app(config=None):
+    """Build the households API; `config` defaults to the environment."""
+    config = config or Config(SERVICE)
+    return create_service_app(config, import_name=__name__, blueprints=[views.bp, transfer_views.bp], metric_refreshers=[metrics.refresh])

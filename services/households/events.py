@@ -1,0 +1,73 @@
+"""The events the households service publishes, built from its documents."""
+from datetime import date
+
+from shared.events import Event, new_event
+
+SOURCE = "households"
+
+
+def _address(h) -> dict:
+    return {"building": h.address.building, "unit": h.address.unit, "room": h.address.room}
+
+
+def _snapshot(h) -> dict:
+    today = date.today()
+    return {
+        "household_id": str(h.pk),
+        "address": _address(h),
+        "residency": h.residency,
+        "residents": [
+            {"resident_id": r.resident_id, "name": r.name, "gender": r.gender, "relation": r.relation,
+             "birth_year": r.birth_date.year if r.birth_date else None,
+             "care_tags": [t.tag for t in r.care_tags if t.active_on(today)]}
+            for r in h.residents
+        ],
+    }
+
+
+def _at(h, event_type: str, data: dict) -> Event:
+    return new_event(event_type, data=data, source=SOURCE, community_id=h.community_id, grid_id=h.grid_id)
+
+
+def grid_created(grid) -> Event:
+    return new_event("grid.created", source=SOURCE, community_id=grid.community_id, grid_id=grid.pk,
+                     data={"grid_id": grid.pk, "code": grid.pk, "name": grid.name, "community_id": grid.community_id})
+
+
+def grid_redrawn(redraw, community_id: str) -> Event:
+    return new_event("grid.redrawn", source=SOURCE, community_id=community_id, grid_id=redraw.to_grid_id,
+                     data={"redraw_id": str(redraw.pk), "from_grid_id": redraw.from_grid_id,
+                           "to_grid_id": redraw.to_grid_id, "household_ids": redraw.household_ids,
+                           "reason": redraw.reason})
+
+
+def household_registered(h) -> Event:
+    return _at(h, "household.registered", _snapshot(h))
+
+
+def household_updated(h) -> Event:
+    return _at(h, "household.updated", _snapshot(h))
+
+
+def household_moved(h, *, from_grid_id: str, from_community_id: str) -> Event:
+    return _at(h, "household.moved", {
+        "household_id": str(h.pk), "from_grid_id": from_grid_id, "from_community_id": from_community_id,
+        "to_grid_id": h.grid_id, "to_community_id": h.community_id, "address": _address(h)})
+
+
+def household_left(h, reason: str | None) -> Event:
+    return _at(h, "household.left", {"household_id": str(h.pk), "moved_out_on": h.moved_out_on.isoformat(),
+                                      "reason": reason})
+
+
+def care_changed(h, resident, tag, *, flagged: bool) -> Event:
+    return _at(h, "resident.care_flagged" if flagged else "resident.care_cleared", {
+        "household_id": str(h.pk), "resident_id": resident.resident_id, "name": resident.name, "tag": tag.tag,
+        "since": tag.since.isoformat() if tag.since else None,
+        "until": tag.until.isoformat() if tag.until else None})
+
+
+def visit_logged(v) -> Event:
+    return new_event("visit.logged", source=SOURCE, community_id=v.community_id, grid_id=v.grid_id, data={
+        "visit_id": str(v.pk), "household_id": v.household_id, "visited_at": v.visited_at.isoformat(),
+        "visitor_id": v.visitor_id, "follow_up_needed": v.follow_up_needed})

@@ -1,0 +1,32 @@
+"""What the households service does with events: keep each grid's summary current.
+
+One table wires event types to handlers; each handler gets its own durable queue.
+"""
+
+from datetime import timedelta
+
+from services.households import service
+
+# A recount this long after an event's time certainly saw its write; a backlog then costs one recount per grid.
+SETTLE = timedelta(seconds=2)
+
+
+def refresh_grids(event, *, cadence_days: int = 30) -> None:
+    """Recount every grid the event touches (a recount is idempotent by nature)."""
+    data = event.data
+    grids = {event.grid_id, data.get("from_grid_id"), data.get("to_grid_id"), data.get("grid_id")}
+    for grid_id in filter(None, grids):
+        service.refresh_summary(grid_id=grid_id, cadence_days=cadence_days,
+                                unless_refreshed_after=event.occurred_at + SETTLE)
+
+HANDLERS = {
+    "grid.created": [refresh_grids],
+    "grid.redrawn": [refresh_grids],
+    "household.registered": [refresh_grids],
+    "household.updated": [refresh_grids],
+    "household.moved": [refresh_grids],
+    "household.left": [refresh_grids],
+    "resident.care_flagged": [refresh_grids],
+    "resident.care_cleared": [refresh_grids],
+    "visit.logged": [refresh_grids],
+}

@@ -1,0 +1,32 @@
+"""Business figures operators watch, read from the grid summaries the worker keeps."""
+from prometheus_client import Gauge
+
+from services.households.models import GridSummary
+from services.households.service import band
+
+HOUSEHOLDS = Gauge("grid_households", "Active households per grid", ["community_id", "grid_id"])
+OUTSIDE_BAND = Gauge("grid_grids_outside_band", "Grids outside the 400–500 household band", ["community_id"])
+CARE_RESIDENTS = Gauge("grid_care_residents", "Residents with an active special-care tag", ["community_id", "tag"])
+CARE_OVERDUE = Gauge("grid_care_households_overdue", "Care households not visited within the cadence",
+                     ["community_id", "grid_id"])
+
+
+def refresh() -> None:
+    """Set the gauges from the summaries (cleared first so removed grids disappear)."""
+    rows = GridSummary.objects.only("id", "community_id", "households", "care_residents",
+                                    "care_households_overdue").as_pymongo()
+    for gauge in (HOUSEHOLDS, OUTSIDE_BAND, CARE_RESIDENTS, CARE_OVERDUE):
+        gauge.clear()
+    outside: dict[str, int] = {}
+    care: dict[tuple[str, str], int] = {}
+    for row in rows:
+        community = row["community_id"]
+        HOUSEHOLDS.labels(community, row["_id"]).set(row.get("households", 0))
+        CARE_OVERDUE.labels(community, row["_id"]).set(row.get("care_households_overdue", 0))
+        outside[community] = outside.get(community, 0) + (band(row.get("households", 0)) != "within")
+        for tag, n in (row.get("care_residents") or {}).items():
+            care[(community, tag)] = care.get((community, tag), 0) + n
+    for community, n in outside.items():
+        OUTSIDE_BAND.labels(community).set(n)
+    for (community, tag), n in care.items():
+        CARE_RESIDENTS.labels(community, tag).set(n)

@@ -1,0 +1,301 @@
+"""What the households API accepts and returns. Reads are masked; reveal is a separate, logged call."""
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
+
+from shared.events.contracts import CARE_TAGS
+from shared.validators import (mask_id_number, mask_phone, normalise_id_number, validate_id_number,
+                               validate_phone)
+
+CODE = validate.Regexp(r"^[A-Za-z0-9_-]{1,40}$", error="use 1–40 letters, digits, - or _")
+RELATIONS = ("head", "spouse", "child", "parent", "grandchild", "grandparent", "sibling", "in_law", "other")
+Text = lambda n, **kw: fields.String(validate=validate.Length(min=1, max=n), **kw)  # noqa: E731
+
+
+class Masked(fields.String):
+    """A personal number shown masked (documents and raw rows alike)."""
+
+    def __init__(self, mask, **kwargs):
+        super().__init__(dump_only=True, allow_none=True, **kwargs)
+        self.mask = mask
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return self.mask(value)
+
+
+class Day(fields.Date):
+    """A date, also when the database hands back a datetime (raw rows)."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return super()._serialize(value.date() if hasattr(value, "date") else value, attr, obj, **kwargs)
+
+
+class StrictSchema(Schema):
+    class Meta:
+        unknown = "raise"
+
+
+class StreetCreate(StrictSchema):
+    id = fields.String(required=True, validate=CODE)
+    name = Text(60, required=True)
+    district = Text(60, required=True)
+
+
+class CommunityCreate(StrictSchema):
+    id = fields.String(required=True, validate=CODE)
+    name = Text(60, required=True)
+    street_id = fields.String(required=True, validate=CODE)
+    kind = fields.String(load_default="urban", validate=validate.OneOf(("urban", "rural")))
+
+
+class CommunityRead(Schema):
+    id = fields.String()
+    name = fields.String()
+    street_id = fields.String()
+    kind = fields.String()
+
+
+class GridCreate(StrictSchema):
+    id = fields.String(required=True, validate=CODE)
+    name = Text(60, required=True)
+    community_id = fields.String(required=True, validate=CODE)
+    worker_name = Text(40, load_default=None, allow_none=True)
+
+
+class GridRead(Schema):
+    id = fields.String()
+    name = fields.String()
+    community_id = fields.String()
+    worker_name = fields.String(allow_none=True)
+    households = fields.Integer()
+    band = fields.String(metadata={"description": "below, within or above the 400–500 band"})
+    care_residents = fields.Dict(keys=fields.String(), values=fields.Integer(),
+                                 metadata={"description": "residents with an active special-care tag, by tag"})
+    care_households_overdue = fields.Integer()
+
+
+class GridQuery(Schema):
+    community_id = fields.String(validate=CODE)
+
+
+class AddressSchema(StrictSchema):
+    building = Text(40, required=True)
+    unit = Text(20, load_default=None, allow_none=True)
+    room = Text(20, required=True)
+
+
+class CareTagSchema(StrictSchema):
+    tag = fields.String(required=True, validate=validate.OneOf(CARE_TAGS))
+    since = fields.Date(load_default=None, allow_none=True)
+    until = fields.Date(load_default=None, allow_none=True)
+    note = Text(200, load_default=None, allow_none=True)
+
+    @validates_schema
+    def _order(self, data, **kwargs):
+        if data.get("since") and data.get("until") and data["until"] < data["since"]:
+            raise ValidationError("must not be before since", "until")
+
+
+class ResidentWrite(StrictSchema):
+    resident_id = fields.String(load_default=None, metadata={"description": "kept when editing a resident"})
+    name = Text(40, required=True)
+    gender = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(("male", "female")))
+    birth_date = fields.Date(load_default=None, allow_none=True)
+    # Left out on an edit, the stored ID number and phone are kept (the editor only ever saw them masked).
+    id_number = fields.String(allow_none=True, validate=validate_id_number)
+    phone = fields.String(allow_none=True, validate=validate_phone)
+    relation = fields.String(required=True, validate=validate.OneOf(RELATIONS))
+    care_tags = fields.List(fields.Nested(CareTagSchema), load_default=list)
+
+    @post_load
+    def _normalise(self, data, **kwargs):
+        if data.get("id_number"):
+            data["id_number"] = normalise_id_number(data["id_number"])
+        return data
+
+
+class _HouseholdBody(StrictSchema):
+    address = fields.Nested(AddressSchema, required=True)
+    residency = fields.String(required=True, validate=validate.OneOf(("registered", "floating")))
+    phone = fields.String(allow_none=True, validate=validate_phone, metadata={"description": "kept if left out"})
+    moved_in_on = fields.Date(load_default=None, allow_none=True)
+    residents = fields.List(fields.Nested(ResidentWrite), required=True, validate=validate.Length(min=1, max=30))
+
+    @validates_schema
+    def _one_head(self, data, **kwargs):
+        heads = [r for r in data.get("residents", []) if r["relation"] == "head"]
+        if len(heads) != 1:
+            raise ValidationError("exactly one resident must be the head of household (relation=head)", "residents")
+        ids = [r["id_number"] for r in data.get("residents", []) if r.get("id_number")]
+        if len(ids) != len(set(ids)):
+            raise ValidationError("the same ID number appears twice", "residents")
+
+
+class HouseholdCreate(_HouseholdBody):
+    grid_id = fields.String(required=True, validate=CODE)
+
+
+class HouseholdUpdate(_HouseholdBody):
+    version = fields.Integer(required=True, metadata={"description": "the version you read; 409 if it changed"})
+
+
+class CareTagRead(Schema):
+    tag = fields.String()
+    since = Day(allow_none=True)
+    until = Day(allow_none=True)
+    note = fields.String(allow_none=True)
+
+
+class ResidentRead(Schema):
+    resident_id = fields.String()
+    name = fields.String()
+    gender = fields.String(allow_none=True)
+    birth_date = Day(allow_none=True)
+    id_number = Masked(mask_id_number)
+    phone = Masked(mask_phone)
+    relation = fields.String()
+    care_tags = fields.List(fields.Nested(CareTagRead))
+
+
+class ResidentRevealed(ResidentRead):
+    id_number = fields.String(allow_none=True)
+    phone = fields.String(allow_none=True)
+
+
+class HouseholdRead(Schema):
+    id = fields.String()
+    community_id = fields.String()
+    grid_id = fields.String()
+    address = fields.Nested(AddressSchema)
+    residency = fields.String()
+    phone = Masked(mask_phone)
+    moved_in_on = Day(allow_none=True)
+    moved_out_on = Day(allow_none=True)
+    status = fields.String()
+    care = fields.Boolean()
+    residents = fields.List(fields.Nested(ResidentRead))
+    version = fields.Integer()
+    updated_at = fields.AwareDateTime()
+
+
+class HouseholdRevealed(HouseholdRead):
+    phone = fields.String(allow_none=True)
+    residents = fields.List(fields.Nested(ResidentRevealed))
+
+
+class HouseholdQuery(Schema):
+    grid_id = fields.String(validate=CODE)
+    community_id = fields.String(validate=CODE)
+    q = fields.String(validate=validate.Length(min=1, max=40), metadata={"description": "address, name or phone"})
+    care_tag = fields.String(validate=validate.OneOf(CARE_TAGS))
+    status = fields.String(load_default="active", validate=validate.OneOf(("active", "left")))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=10000))
+    page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+
+    @validates_schema
+    def _place(self, data, **kwargs):
+        if not data.get("grid_id") and not data.get("community_id"):
+            raise ValidationError("give grid_id or community_id", "grid_id")
+
+
+class HouseholdPage(Schema):
+    items = fields.List(fields.Nested(HouseholdRead))
+    total = fields.Integer()
+    page = fields.Integer()
+    page_size = fields.Integer()
+
+
+class RevealRequest(StrictSchema):
+    reason = Text(200, required=True, metadata={"description": "why you need the full ID numbers and phones"})
+
+
+class MoveRequest(StrictSchema):
+    to_grid_id = fields.String(required=True, validate=CODE)
+    version = fields.Integer(required=True)
+    address = fields.Nested(AddressSchema, load_default=None, metadata={"description": "new address, if it changes"})
+    reason = Text(500, load_default=None, allow_none=True)
+
+
+class LeaveRequest(StrictSchema):
+    moved_out_on = fields.Date(required=True)
+    version = fields.Integer(required=True)
+    reason = Text(500, load_default=None, allow_none=True)
+
+
+class CareFlagRequest(StrictSchema):
+    tag = fields.String(required=True, validate=validate.OneOf(CARE_TAGS))
+    since = fields.Date(load_default=None, allow_none=True)
+    note = Text(200, load_default=None, allow_none=True)
+
+
+class CareClearRequest(StrictSchema):
+    tag = fields.String(required=True, validate=validate.OneOf(CARE_TAGS))
+    until = fields.Date(load_default=None, allow_none=True)
+
+
+class VisitCreate(StrictSchema):
+    visited_at = fields.AwareDateTime(required=True)
+    seen = fields.List(Text(40), load_default=list, validate=validate.Length(max=30))
+    notes = fields.String(load_default="", validate=validate.Length(max=2000))
+    follow_up_needed = fields.Boolean(load_default=False)
+    follow_up = Text(500, load_default=None, allow_none=True)
+    client_id = fields.String(load_default=None, allow_none=True,
+                              validate=validate.Regexp(r"^[A-Za-z0-9_-]{8,64}$"),
+                              metadata={"description": "the phone's id for this entry: a resend is stored once"})
+
+    @validates_schema
+    def _follow_up(self, data, **kwargs):
+        if data.get("follow_up_needed") and not data.get("follow_up"):
+            raise ValidationError("say what needs following up", "follow_up")
+
+
+class VisitRead(Schema):
+    id = fields.String()
+    household_id = fields.String()
+    grid_id = fields.String()
+    visited_at = fields.AwareDateTime()
+    visitor_id = fields.String()
+    visitor_name = fields.String(allow_none=True)
+    seen = fields.List(fields.String())
+    notes = fields.String()
+    follow_up_needed = fields.Boolean()
+    follow_up = fields.String(allow_none=True)
+    follow_up_done_at = fields.AwareDateTime(allow_none=True)
+    client_id = fields.String(allow_none=True)
+
+
+class OverdueRead(Schema):
+    household_id = fields.String()
+    address = fields.Nested(AddressSchema)
+    care_tags = fields.List(fields.String())
+    last_visited_at = fields.AwareDateTime(allow_none=True)
+    days_since = fields.Integer(allow_none=True)
+
+
+class RedrawRequest(StrictSchema):
+    to_grid_id = fields.String(required=True, validate=CODE)
+    new_grid_name = Text(60, load_default=None, allow_none=True,
+                         metadata={"description": "create the target grid with this name if it does not exist"})
+    buildings = fields.List(Text(40), load_default=list)
+    household_ids = fields.List(fields.String(validate=validate.Length(equal=24)), load_default=list)
+    reason = Text(500, required=True)
+
+    @validates_schema
+    def _something(self, data, **kwargs):
+        if not data["buildings"] and not data["household_ids"]:
+            raise ValidationError("name the buildings or households to move", "buildings")
+
+
+class RedrawRead(Schema):
+    id = fields.String()
+    from_grid_id = fields.String()
+    to_grid_id = fields.String()
+    household_ids = fields.List(fields.String())
+    reason = fields.String()
+    status = fields.String()
+    at = fields.AwareDateTime()
+
+
+class RevealRecordRead(Schema):
+    user_id = fields.String()
+    role = fields.String()
+    reason = fields.String()
+    at = fields.AwareDateTime()

@@ -1,0 +1,169 @@
+"""HTTP routes for importing and exporting a grid's register as CSV/XLSX: load, call, dump."""
+from flask import current_app, jsonify, send_file
+from flask_smorest import Blueprint
+from flask_smorest.fields import Upload
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
+from webargs.flaskparser import FlaskParser
+from werkzeug.datastructures import CombinedMultiDict, FileStorage
+
+from services.households import transfer
+from shared.web.errors import error_response
+from shared.web.factory import caller
+
+bp = Blueprint("transfer", __name__, url_prefix="/",
+               description="Bulk import and export of a grid's register (台账导入导出, CSV/XLSX)")
+
+
+class _Parser(FlaskParser):
+    """Adds `form_and_files`: a multipart form's fields and files read by one schema."""
+
+    __location_map__ = dict(form_and_files="load_form_and_files", **FlaskParser.__location_map__)
+
+    def load_form_and_files(self, req, schema):
+        return self._makeproxy(CombinedMultiDict([req.form, req.files]), schema)
+
+
+bp.ARGUMENTS_PARSER = _Parser()
+bp.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING = {**Blueprint.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING,
+                                            "form_and_files": "multipart/form-data"}
+
+XLSX = transfer.MIMETYPES["xlsx"]
+CSV = "text/csv"
+COLUMN_LIST = "、".join(c.header for c in transfer.COLUMNS)
+
+
+class _File(Upload):
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, FileStorage):
+            raise ValidationError("send the sheet as a file part named file")
+        return value
+
+
+class ImportForm(Schema):
+    class Meta:
+        unknown = RAISE
+
+    file = _File(required=True, metadata={"description": f"the register as .xlsx or .csv (UTF-8 or GB18030), "
+                                                          f"header in row 1: {COLUMN_LIST}"})
+    mode = fields.String(load_default=transfer.ALL_OR_NOTHING, validate=validate.OneOf(transfer.MODES),
+                         metadata={"description": "all_or_nothing: a file with a bad row writes nothing; "
+                                                  "good_rows_only: write the households whose rows are all good"})
+    dry_run = fields.Boolean(load_default=False, metadata={"description": "check only; write nothing"})
+
+
+class BadRow(Schema):
+    row = fields.Integer(metadata={"description": "the sheet row number as the user sees it; the header is row 1"})
+    field = fields.String(metadata={"description": "the column as headed in the file, or `file`"})
+    reason = fields.String()
+
+
+class ImportReport(Schema):
+    format = fields.String(metadata={"description": "xlsx or csv, as read from the content"})
+    mode = fields.String()
+    dry_run = fields.Boolean()
+    rows = fields.Integer(metadata={"description": "resident rows read (blank rows skipped)"})
+    households = fields.Integer(metadata={"description": "households (distinct addresses) in the file"})
+    importable = fields.Integer(metadata={"description": "households whose rows are all good"})
+    imported = fields.Integer(metadata={"description": "households written by this request"})
+    residents = fields.Integer(metadata={"description": "residents written by this request"})
+    bad_row_count = fields.Integer(metadata={"description": "rows with at least one problem"})
+    bad_rows = fields.List(fields.Nested(BadRow), metadata={
+        "description": f"one entry per problem, by row (the first {transfer.REPORT_LIMIT} are listed)"})
+    bad_rows_truncated = fields.Boolean()
+    held_rows = fields.List(fields.Integer(), metadata={
+        "description": "good rows not written because another row of their household is bad"})
+    withdrawn = fields.Integer(metadata={"description": "on a 409: households taken back as left, because "
+                                                        "their registration had already been announced"})
+    written = fields.Boolean(metadata={"description": "whether anything was written"})
+    import_id = fields.String(metadata={"description": "names this import in each household's history"})
+
+
+class ErrorWithReport(Schema):
+    status = fields.Integer()
+    error = fields.String()
+    message = fields.String()
+    fields_ = fields.Dict(data_key="fields", keys=fields.String(), values=fields.List(fields.String()))
+    request_id = fields.String(allow_none=True)
+    report = fields.Nested(ImportReport, metadata={"description": "the import report, as on success"})
+
+
+class UniformError(Schema):
+    status = fields.Integer()
+    error = fields.String()
+    message = fields.String()
+    fields_ = fields.Dict(data_key="fields", keys=fields.String(), values=fields.List(fields.String()))
+    request_id = fields.String(allow_none=True)
+
+
+class ExportQuery(Schema):
+    format = fields.String(load_default="xlsx", validate=validate.OneOf(transfer.FORMATS))
+
+
+class ExportRequest(Schema):
+    class Meta:
+        unknown = RAISE
+
+    format = fields.String(load_default="xlsx", validate=validate.OneOf(transfer.FORMATS))
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=190),
+                           metadata={"description": "why the full ID numbers and phones are needed; recorded"})
+
+
+_SHEET = {"description": f"the grid's register, one row per resident, columns {COLUMN_LIST}; CSV is UTF-8 "
+                         f"with a BOM. The same columns can be imported again.",
+          "content": {XLSX: {"schema": {"type": "string", "format": "binary"}},
+                      CSV: {"schema": {"type": "string", "format": "binary"}}}}
+
+
+def _report_error(exc: transfer.ReportError):
+    response, status = error_response(exc.status, exc.message, {exc.field: [exc.message]} if exc.field else {})
+    body = response.get_json()
+    body["report"] = ImportReport().dump(exc.report)
+    return jsonify(body), status
+
+
+bp.register_error_handler(transfer.ReportError, _report_error)
+
+
+@bp.post("/grids/<grid_id>/import")
+@bp.arguments(ImportForm, location="form_and_files")
+@bp.response(201, ImportReport, description="households were written")
+@bp.alt_response(200, schema=ImportReport, description="a dry run, or nothing to write")
+@bp.alt_response(422, schema=ErrorWithReport, description=(
+    "all_or_nothing and some rows are bad: nothing was written; the uniform error body carries the full "
+    "report under `report`. Also (without `report`) a file that is not a spreadsheet, has wrong or missing "
+    "columns, no rows, or too many rows: `fields.file` says which"))
+@bp.alt_response(409, schema=ErrorWithReport, description=(
+    "a concurrent registration took an address while the file was written: what this import wrote was "
+    "taken back; `report` lists the clashing rows"))
+@bp.alt_response(413, schema=UniformError, description="the file is larger than MAX_UPLOAD_BYTES")
+def import_register(form, grid_id):
+    report = transfer.import_register(
+        actor=caller(), grid_id=grid_id, file=form["file"].stream, mode=form["mode"], dry_run=form["dry_run"],
+        max_bytes=current_app.config["MAX_UPLOAD_BYTES"],
+        max_rows=current_app.config["MAX_IMPORT_ROWS"])
+    return report, 201 if report["written"] else 200
+
+
+def _send(export: transfer.Export):
+    response = send_file(export.file, mimetype=export.mimetype, as_attachment=True,
+                         download_name=export.filename, max_age=0)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Households"] = str(export.households)
+    return response
+
+
+@bp.get("/grids/<grid_id>/export")
+@bp.arguments(ExportQuery, location="query")
+@bp.doc(responses={"200": _SHEET})
+def export_register(args, grid_id):
+    """The grid's register with ID numbers and phones masked (the export is logged)."""
+    return _send(transfer.export_register(actor=caller(), grid_id=grid_id, **args))
+
+
+@bp.post("/grids/<grid_id>/export")
+@bp.arguments(ExportRequest)
+@bp.doc(responses={"200": {**_SHEET, "description": "the register in full; a reveal record is kept for "
+                                                     "every household exported (permission register.reveal)"}})
+def export_register_revealed(data, grid_id):
+    """The grid's register in full, for a stated reason; every household's reveal is recorded."""
+    return _send(transfer.export_register_revealed(actor=caller(), grid_id=grid_id, **data))

@@ -1,0 +1,38 @@
+"""The households worker: `python -m services.households.worker`."""
+import functools
+import os
+
+from services.households import service
+from services.households.handlers import HANDLERS
+from services.households.models import Grid, Household, Redraw, Visit
+from shared.config import Config
+from shared.messaging import worker
+
+DOCUMENTS = [Grid, Household, Visit, Redraw]
+
+
+def bootstrap(config):
+    """The worker's parts wired for `config` (tests pass a test config)."""
+    cadence = config.VISIT_CADENCE_DAYS
+    with_cadence = {f: functools.partial(f, cadence_days=cadence) for fs in HANDLERS.values() for f in fs}
+    handlers = {t: [with_cadence[f] for f in fs] for t, fs in HANDLERS.items()}
+
+    def refresh_all_summaries():
+        for grid_id in Grid.objects.scalar("id"):
+            service.refresh_summary(grid_id=grid_id, cadence_days=cadence)
+
+    def finish_pending_redraws():
+        for redraw_id in Redraw.objects(status="pending").scalar("id"):
+            service.apply_redraw(redraw_id=str(redraw_id))
+
+    return dict(documents=DOCUMENTS, handlers=handlers,
+                periodic=[(600, refresh_all_summaries), (60, finish_pending_redraws)])
+
+
+def main():
+    config = Config("households")
+    worker.run(config, metrics_port=int(os.environ.get("METRICS_PORT", "9101")), **bootstrap(config))
+
+
+if __name__ == "__main__":
+    main()

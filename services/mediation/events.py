@@ -1,0 +1,87 @@
+"""The events the mediation service publishes, built from a dispute (no names, ID numbers or phones)."""
+from shared.events import Event, new_event
+
+SOURCE = "mediation"
+
+
+def _ref(d, actor_id: str | None) -> dict:
+    return {"dispute_id": str(d.pk), "number": d.number, "community_id": d.community_id, "grid_id": d.grid_id,
+            "category": d.category, "urgency": d.urgency, "status": d.status,
+            "first_contact_id": d.owner_id, "mediator_id": d.mediator_id,
+            "due_on": d.due_on.isoformat() if d.due_on else None, "actor_id": actor_id}
+
+
+def _event(d, event_type: str, actor_id: str | None = None, **data) -> Event:
+    body = {**_ref(d, actor_id), **{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in data.items()}}
+    return new_event(event_type, data=body, source=SOURCE, community_id=d.community_id, grid_id=d.grid_id)
+
+
+def registered(d, actor_id) -> Event:
+    households = sorted({p.household_id for p in d.parties if p.household_id})
+    return _event(d, "dispute.registered", actor_id, channel=d.channel, registered_on=d.registered_on,
+                  party_count=len(d.parties), household_ids=households, major=d.major)
+
+
+def assigned(d, actor_id, *, previous_mediator_id, reason) -> Event:
+    return _event(d, "dispute.assigned", actor_id, previous_mediator_id=previous_mediator_id, reason=reason)
+
+
+def paused(d, actor_id, pause) -> Event:
+    return _event(d, "dispute.paused", actor_id, paused_on=pause.started_on, reason=pause.reason)
+
+
+def resumed(d, actor_id, pause) -> Event:
+    return _event(d, "dispute.resumed", actor_id, resumed_on=pause.ended_on, paused_working_days=pause.working_days)
+
+
+def extended(d, actor_id, extension) -> Event:
+    return _event(d, "dispute.extended", actor_id, working_days=extension.working_days, reason=extension.reason)
+
+
+def deadline_warning(d, *, working_days_left: int) -> Event:
+    return _event(d, "dispute.deadline_warning", None, working_days_left=working_days_left)
+
+
+def overdue(d, *, since) -> Event:
+    return _event(d, "dispute.overdue", None, overdue_since=since)
+
+
+def escalated(d, actor_id) -> Event:
+    e = d.escalation
+    return _event(d, "dispute.escalated", actor_id, reasons=list(e.reasons), levels=list(e.levels),
+                  households_involved=e.households_involved, automatic=e.automatic)
+
+
+def session_held(d, actor_id, session) -> Event:
+    present = sum(1 for a in session.attendance if a.present)
+    return _event(d, "dispute.session_held", actor_id, session_id=session.session_id, held_on=session.held_on,
+                  present=present, absent=len(session.attendance) - present)
+
+
+def resolved(d, actor_id) -> Event:
+    o = d.outcome
+    return _event(d, "dispute.resolved", actor_id, outcome=o.kind, referral_result=o.referral_result,
+                  decided_on=o.decided_on)
+
+
+def referred(d, actor_id, referral) -> Event:
+    return _event(d, "dispute.referred", actor_id, referral_id=referral.referral_id, kind=referral.kind,
+                  to_body=referral.to_body, referred_on=referral.referred_on)
+
+
+def referral_returned(d, actor_id, referral) -> Event:
+    return _event(d, "dispute.referral_returned", actor_id, referral_id=referral.referral_id, kind=referral.kind,
+                  result=referral.result, returned_on=referral.returned_on)
+
+
+def closed(d, actor_id) -> Event:
+    return _event(d, "dispute.closed", actor_id, outcome=d.outcome.kind, closed_on=d.closed_on,
+                  survey_open_until=d.survey.open_until)
+
+
+def archived(d, actor_id) -> Event:
+    return _event(d, "dispute.archived", actor_id, archive_number=d.archive_number, archived_on=d.archived_on)
+
+
+def satisfaction_recorded(d) -> Event:
+    return _event(d, "satisfaction.recorded", None, rating=d.survey.rating, satisfied=d.survey.rating >= 4)

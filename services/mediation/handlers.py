@@ -1,0 +1,39 @@
+"""What the mediation service does with events.
+
+- households events keep this service's copy of grids and households (parties come from it) and bring
+  the parties of open cases up to date when a household moves or changes;
+- its own dispute events fill the feeds of the first-contact owner and the mediators concerned.
+
+One table wires event types to handlers; each handler gets its own durable queue. Every effect is
+idempotent by event id (the inbox, the copy's `as_of`, the case history's event ids, a unique index).
+"""
+from services.mediation import service
+from shared.events.mediation import CONTRACTS as DISPUTE_EVENTS
+
+
+def keep_register(event) -> None:
+    """Apply a households event to the copy of the register."""
+    service.apply_register_event(event)
+
+
+def follow_parties(event) -> None:
+    """Move or refresh the parties of open cases whose household changed."""
+    service.follow_household(event)
+
+
+def notify(event) -> None:
+    """Put a step of a case in the feeds of those who must hear of it."""
+    service.notify(event)
+
+
+HANDLERS = {
+    "grid.created": [keep_register],
+    "grid.redrawn": [keep_register, follow_parties],
+    "household.registered": [keep_register],
+    "household.updated": [keep_register, follow_parties],
+    "household.moved": [keep_register, follow_parties],
+    "household.left": [keep_register],
+    "resident.care_flagged": [keep_register],
+    "resident.care_cleared": [keep_register],
+    **{event_type: [notify] for event_type, _version in DISPUTE_EVENTS},
+}

@@ -1,0 +1,54 @@
+"""Business figures operators watch, computed from the cases on each /metrics scrape."""
+from prometheus_client import Gauge
+
+from services.mediation import clock
+from services.mediation.models import CLOCK_RUNNING, OPEN, Dispute
+
+OPEN_CASES = Gauge("grid_disputes_open", "Open disputes by age in working days since registration",
+                   ["community_id", "age_bucket"])
+OVERDUE = Gauge("grid_disputes_overdue", "Disputes past their due date with the clock running (7 working days "
+                "plus extensions and pauses)", ["community_id"])
+BY_CATEGORY = Gauge("grid_disputes_by_category", "Disputes registered this year by category",
+                    ["community_id", "category"])
+SATISFACTION = Gauge("grid_mediation_satisfaction_ratio", "Share of this year's answered surveys rated 4 or 5 "
+                     "(target 0.9)", ["community_id"])
+
+BUCKETS = ((3, "0-3"), (7, "4-7"), (15, "8-15"))
+
+
+def age_bucket(working_days: int) -> str:
+    """The label of an open case's age: 0-3, 4-7, 8-15 or 16+ working days."""
+    for upper, label in BUCKETS:
+        if working_days <= upper:
+            return label
+    return "16+"
+
+
+def refresh() -> None:
+    """Set the gauges from the database (cleared first so communities without cases disappear)."""
+    today = clock.today()
+    for gauge in (OPEN_CASES, OVERDUE, BY_CATEGORY, SATISFACTION):
+        gauge.clear()
+    opened: dict[tuple[str, str], int] = {}
+    overdue: dict[str, int] = {}
+    for row in Dispute.objects(status__in=list(OPEN)).only("community_id", "status", "registered_on",
+                                                            "due_on").as_pymongo():
+        community = row["community_id"]
+        age = clock.working_days_between(row["registered_on"].date(), today).value
+        key = (community, age_bucket(age))
+        opened[key] = opened.get(key, 0) + 1
+        overdue.setdefault(community, 0)
+        if row["status"] in CLOCK_RUNNING and today > row["due_on"].date():
+            overdue[community] += 1
+    for (community, bucket), n in opened.items():
+        OPEN_CASES.labels(community, bucket).set(n)
+    for community, n in overdue.items():
+        OVERDUE.labels(community).set(n)
+    year = Dispute.objects(year=today.year)
+    for row in year.aggregate([{"$group": {"_id": {"c": "$community_id", "k": "$category"}, "n": {"$sum": 1}}}]):
+        BY_CATEGORY.labels(row["_id"]["c"], row["_id"]["k"]).set(row["n"])
+    answered: dict[str, list[int]] = {}
+    for row in year.filter(survey__rating__gte=1).only("community_id", "survey").as_pymongo():
+        answered.setdefault(row["community_id"], []).append(row["survey"]["rating"])
+    for community, ratings in answered.items():
+        SATISFACTION.labels(community).set(sum(r >= 4 for r in ratings) / len(ratings))

@@ -1,0 +1,85 @@
+"""The one-time notice (一次告知) given with every receipt: what happens next, what to bring, by when.
+
+One text per category, Chinese first (what the applicant reads) with an English line for staff.
+`{due}` is filled with the case's due date and `{days}` with the commitment in working days.
+"""
+
+CATEGORY_LABELS = {
+    "neighbours": "邻里纠纷",
+    "family": "婚姻家庭纠纷",
+    "property_management": "物业管理纠纷",
+    "land": "土地纠纷",
+    "labour": "劳动劳务纠纷",
+    "other": "其他纠纷",
+}
+
+OUTCOME_LABELS = {
+    "agreement": "达成调解协议",
+    "no_agreement": "调解不成",
+    "withdrawn": "申请人撤回",
+    "referred": "移交其他调解或司法程序处理",
+}
+
+REFERRAL_LABELS = {
+    "administrative": "行政调解",
+    "judicial": "司法调解",
+    "judicial_confirmation": "司法确认",
+}
+
+_COMMON_STEPS = [
+    "本案已登记受理，案件编号见回执，请妥善保存；查询进度请报案件编号。",
+    "社区人民调解委员会将指派调解员，调解员会与您联系约定调解时间和地点（社区调解室）。",
+    "调解遵循自愿、平等、合法原则，不收取任何费用；您可以随时撤回申请。",
+    "达成协议的，当场制作人民调解协议书由各方签字；调解不成的，我们会告知您申请行政调解、司法调解或向人民法院起诉的途径。",
+    "结案后您会收到满意度评价链接，请对本次服务作出评价。",
+]
+
+_COMMON_DOCUMENTS = ["申请人身份证件（原件，现场核对后即退还，不留存复印件）"]
+
+_BY_CATEGORY = {
+    "neighbours": {
+        "steps": ["调解员可能会到现场查看（如噪音、漏水、通道占用等情况），请配合。"],
+        "documents": ["现场照片或视频（如有）", "物业或相关部门的处理记录（如有）"],
+    },
+    "family": {
+        "steps": ["涉及婚姻家庭的调解不公开进行，个人隐私依法保护。",
+                  "如存在家庭暴力或人身危险，请立即拨打110，我们将同时按重大案件上报。"],
+        "documents": ["户口簿或结婚证（如涉及）", "赡养、抚养、财产等相关凭证（如有）"],
+    },
+    "property_management": {
+        "steps": ["调解员将通知物业服务企业派员参加调解。"],
+        "documents": ["物业服务合同或缴费凭证", "报修、投诉记录及往来通知（如有）", "现场照片（如有）"],
+    },
+    "land": {
+        "steps": ["调解员可能会同村（社区）两委到现场勘查界址。",
+                  "涉及土地权属确认的，依法应由人民政府处理，我们会告知并协助您提出申请。"],
+        "documents": ["土地承包经营权证、宅基地使用权证或不动产权证", "相关合同、协议、四至界址图（如有）"],
+    },
+    "labour": {
+        "steps": ["调解员将通知用工方参加调解。",
+                  "劳动争议申请仲裁的时效为一年，调解期间请注意时效；如需要，我们会告知劳动人事争议仲裁的途径。"],
+        "documents": ["劳动合同或用工证明（工牌、工作群记录、考勤等）", "工资条、转账记录或欠条"],
+    },
+    "other": {
+        "steps": [],
+        "documents": ["与纠纷有关的合同、凭证、照片等材料（如有）"],
+    },
+}
+
+_DEADLINE = ("我们承诺自登记之日起{days}个工作日内（至{due}，含当日）办结或告知您处理结果；"
+             "需要等待当事人或补充材料的，暂停期间不计入，延期须说明理由并告知您。")
+
+
+def notice(category: str, *, due, days: int) -> dict:
+    """The one-time notice for a case of `category` due on `due`."""
+    extra = _BY_CATEGORY[category]
+    return {
+        "category": category,
+        "category_label": CATEGORY_LABELS[category],
+        "title": f"{CATEGORY_LABELS[category]}受理一次性告知书",
+        "steps": _COMMON_STEPS + extra["steps"],
+        "documents": _COMMON_DOCUMENTS + extra["documents"],
+        "deadline": _DEADLINE.format(days=days, due=f"{due.year}年{due.month}月{due.day}日"),
+        "english": (f"Registered. A mediator will be assigned; the case is due within {days} "
+                    f"working days, by {due.isoformat()}; pauses do not count, extensions are explained."),
+    }

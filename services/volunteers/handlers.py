@@ -1,0 +1,41 @@
+"""What the volunteers service does with events from households and drills.
+
+One table wires event types to handlers; each handler gets its own durable queue. Every effect is
+idempotent: recounts by nature, needs by a unique key per resident+tag or drill and by event id,
+hours by a unique key per drill and volunteer.
+"""
+from services.volunteers import service
+
+
+def keep_register(event) -> None:
+    """Grids, household copies and per-community resident counts (for the 10% target)."""
+    service.on_register_event(event)
+
+
+def care_needs(event) -> None:
+    """A special-care flag opens a standing care need; a clear, a move or the household leaving follows it."""
+    service.on_care_event(event)
+
+
+def drill_helpers(event) -> None:
+    """A planned drill asks for helpers: one need per drill."""
+    service.on_drill_planned(event)
+
+
+def drill_hours(event) -> None:
+    """A completed drill credits hours to the volunteers who checked in, once each."""
+    service.on_drill_completed(event)
+
+
+HANDLERS = {
+    "grid.created": [keep_register],
+    "grid.redrawn": [keep_register, care_needs],
+    "household.registered": [keep_register],
+    "household.updated": [keep_register],
+    "household.moved": [keep_register, care_needs],
+    "household.left": [keep_register, care_needs],
+    "resident.care_flagged": [care_needs],
+    "resident.care_cleared": [care_needs],
+    "drill.planned": [drill_helpers],
+    "drill.completed": [drill_hours],
+}

@@ -1,0 +1,71 @@
+"""Business figures operators watch: volunteers vs 10% of residents, teams vs 5, open needs by age, hours."""
+from datetime import date, datetime, timedelta, timezone
+
+from prometheus_client import Gauge
+
+from services.volunteers.models import CommunityCopy, HoursEntry, Need, Team, VolunteerRecord
+from services.volunteers.service import local_today, volunteer_target
+
+VOLUNTEERS = Gauge("grid_volunteers", "Registered volunteers per community", ["community_id"])
+TARGET = Gauge("grid_volunteer_target", "Volunteers wanted per community: 10% of its residents", ["community_id"])
+TEAMS = Gauge("grid_volunteer_teams", "Volunteer teams per community (target 5)", ["community_id"])
+WAITLISTED = Gauge("grid_volunteers_waitlisted", "Sign-ups on a waiting list per community", ["community_id"])
+NEEDS_OPEN = Gauge("grid_volunteer_needs_open", "Open volunteer needs by how long they have been open",
+                   ["community_id", "age_bucket"])
+HOURS_YEAR = Gauge("grid_volunteer_hours_year", "Volunteer service hours recorded this year per community",
+                   ["community_id"])
+ACTIVE = Gauge("grid_volunteers_active_90d", "Volunteers with service recorded in the last 90 days",
+               ["community_id"])
+
+BUCKETS = ((7, "0-7d"), (30, "7-30d"), (None, "30d+"))
+
+
+def age_bucket(opened_at: datetime, at: datetime) -> str:
+    if opened_at.tzinfo is None:
+        opened_at = opened_at.replace(tzinfo=timezone.utc)
+    days = (at - opened_at).total_seconds() / 86400
+    for limit, label in BUCKETS:
+        if limit is None or days < limit:
+            return label
+    return BUCKETS[-1][1]
+
+
+def _by_community(model, match: dict, value="$sum", field=1) -> dict:
+    rows = model._get_collection().aggregate([{"$match": match},
+                                              {"$group": {"_id": "$community_id", "n": {value: field}}}])
+    return {row["_id"]: row["n"] for row in rows}
+
+
+def refresh() -> None:
+    """Set the gauges from the database (cleared first so gone communities disappear)."""
+    for gauge in (VOLUNTEERS, TARGET, TEAMS, WAITLISTED, NEEDS_OPEN, HOURS_YEAR, ACTIVE):
+        gauge.clear()
+    today = local_today()
+    residents = {row["_id"]: row.get("residents", 0)
+                 for row in CommunityCopy._get_collection().find({}, {"residents": 1})}
+    volunteers = _by_community(VolunteerRecord, {"status": "registered"})
+    waitlisted = _by_community(VolunteerRecord, {"status": "waitlisted"})
+    teams = _by_community(Team, {})
+    start = datetime.combine(date(today.year, 1, 1), datetime.min.time())
+    hours = _by_community(HoursEntry, {"served_on": {"$gte": start}}, field="$delta")
+    cutoff = datetime.combine(today - timedelta(days=90), datetime.min.time())
+    active = {}
+    for row in HoursEntry._get_collection().aggregate([
+            {"$match": {"served_on": {"$gte": cutoff}, "delta": {"$gt": 0}}},
+            {"$group": {"_id": {"c": "$community_id", "v": "$volunteer_id"}}}]):
+        active[row["_id"]["c"]] = active.get(row["_id"]["c"], 0) + 1
+    for community in set(residents) | set(volunteers) | set(teams):
+        VOLUNTEERS.labels(community).set(volunteers.get(community, 0))
+        TARGET.labels(community).set(volunteer_target(residents.get(community, 0)))
+        TEAMS.labels(community).set(teams.get(community, 0))
+        WAITLISTED.labels(community).set(waitlisted.get(community, 0))
+        HOURS_YEAR.labels(community).set(round(hours.get(community, 0.0), 2))
+        ACTIVE.labels(community).set(active.get(community, 0))
+    at = datetime.now(timezone.utc)
+    counts: dict[tuple[str, str], int] = {}
+    for row in Need._get_collection().find({"status": "open"}, {"community_id": 1, "opened_at": 1}):
+        key = (row["community_id"], age_bucket(row["opened_at"], at))
+        counts[key] = counts.get(key, 0) + 1
+    for (community, bucket), n in counts.items():
+        NEEDS_OPEN.labels(community, bucket).set(n)
+

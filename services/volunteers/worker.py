@@ -1,0 +1,32 @@
+"""The volunteers worker: `python -m services.volunteers.worker`."""
+import os
+
+from services.volunteers import service
+from services.volunteers.config import VolunteersConfig
+from services.volunteers.handlers import HANDLERS
+from services.volunteers.models import Certificate, HoursEntry, Need, Team, VolunteerRecord
+from shared.messaging import worker
+
+DOCUMENTS = [VolunteerRecord, Team, Need, HoursEntry, Certificate]
+
+
+def bootstrap(config):
+    """The worker's parts wired for `config` (tests pass a test config)."""
+
+    def repair_approved_reports():
+        service.repair_approved_reports()
+
+    def recount_communities():
+        service.recount_all()
+
+    return dict(documents=DOCUMENTS, handlers=HANDLERS,
+                periodic=[(300, repair_approved_reports), (3600, recount_communities)])
+
+
+def main():
+    config = VolunteersConfig()
+    worker.run(config, metrics_port=int(os.environ.get("METRICS_PORT", "9102")), **bootstrap(config))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The library every service and the gateway share: config, data, events, bus, HTTP plumbing."""

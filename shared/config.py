@@ -1,0 +1,68 @@
+"""Configuration read from the environment, with a test config and the embedded default."""
+import os
+import secrets
+
+
+class ConfigError(RuntimeError):
+    """A required setting is missing."""
+
+
+def _env(name, default=None):
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+class Config:
+    """Production settings: everything comes from the environment; secrets have no default."""
+
+    TESTING = False
+    EMBEDDED = False
+
+    def __init__(self, service: str):
+        self.SERVICE_NAME = service
+        self.MONGO_URL = _env("MONGO_URL", "mongodb://127.0.0.1:27017")
+        self.MONGO_DB = _env(f"{service.upper()}_MONGO_DB", f"grid_{service}")
+        self.AMQP_URL = _env("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//")
+        self.EVENT_EXCHANGE = _env("EVENT_EXCHANGE", "grid.events")
+        # Retry delays in milliseconds; one retry queue per step, then the dead-letter queue.
+        self.RETRY_DELAYS_MS = [int(x) for x in _env("RETRY_DELAYS_MS", "1000,5000,30000").split(",")]
+        self.QUEUE_PREFIX = _env("QUEUE_PREFIX", "")
+        self.QUEUE_EXPIRES_MS = int(_env("QUEUE_EXPIRES_MS", "0")) or None
+        self.PUBLISH_TIMEOUT_S = float(_env("PUBLISH_TIMEOUT_S", "5"))
+        self.OUTBOX_POLL_S = float(_env("OUTBOX_POLL_S", "0.5"))
+        self.IDENTITY_MAX_AGE_S = int(_env("IDENTITY_MAX_AGE_S", "120"))
+        self.VISIT_CADENCE_DAYS = int(_env("VISIT_CADENCE_DAYS", "30"))
+        self.MAX_UPLOAD_BYTES = int(_env("MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
+        self.MAX_IMPORT_ROWS = int(_env("MAX_IMPORT_ROWS", "60000"))
+        self.MAX_CONTENT_LENGTH = self.MAX_UPLOAD_BYTES + 64 * 1024
+        self.SECRET_KEY = self._secret()
+        self.API_TITLE = f"{service} service"
+        self.API_VERSION = "v1"
+        self.OPENAPI_VERSION = "3.0.3"
+        self.OPENAPI_URL_PREFIX = "/"
+        self.OPENAPI_JSON_PATH = "openapi.json"
+
+    def _secret(self):
+        secret = _env("SERVICE_SECRET")
+        if not secret:
+            raise ConfigError("SERVICE_SECRET must be set (the key the gateway signs identities with)")
+        return secret
+
+
+class TestConfig(Config):
+    """Test runs: databases and queues named per run so runs never meet."""
+
+    TESTING = True
+    __test__ = False  # not a pytest test class
+
+    def __init__(self, service: str, *, mongo_url: str, run_id: str, amqp_url: str | None = None):
+        os.environ.setdefault("SERVICE_SECRET", "test-" + secrets.token_hex(8))
+        super().__init__(service)
+        self.MONGO_URL = mongo_url
+        self.MONGO_DB = f"test_{run_id}_{service}"
+        self.AMQP_URL = amqp_url or _env("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//")
+        self.EVENT_EXCHANGE = f"test.{run_id}.events"
+        self.RETRY_DELAYS_MS = [50, 100, 200]
+        self.OUTBOX_POLL_S = 0.05
+        self.QUEUE_PREFIX = f"test.{run_id}."
+        self.QUEUE_EXPIRES_MS = 10 * 60 * 1000

@@ -1,0 +1,64 @@
+"""A demo district for `make run`: a street, an urban community and a village, grids of telling sizes."""
+import random
+from concurrent.futures import ThreadPoolExecutor
+
+import requests
+
+from shared.identity import HEADER, Principal, sign
+from shared.validators import id_check_char
+
+STREET = {"id": "CG", "name": "城关街道", "district": "示范区"}
+COMMUNITIES = [
+    {"id": "XF", "name": "幸福社区", "street_id": "CG", "kind": "urban"},
+    {"id": "HP", "name": "和平村", "street_id": "CG", "kind": "rural"},
+]
+# (grid id, name, community, households): within, below and above the 400–500 band.
+GRIDS = [("XF-01", "幸福一网格", "XF", 460), ("XF-02", "幸福二网格", "XF", 380), ("XF-03", "幸福三网格", "XF", 520),
+         ("HP-01", "和平村网格", "HP", 120)]
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂英"
+CARE = ["elderly_alone", "empty_nest", "left_behind_child", "disability", "subsistence", "entitled_group"]
+
+
+def _person(rnd: random.Random, relation: str, birth_year: int) -> dict:
+    birth = f"{birth_year}{rnd.randint(1, 12):02d}{rnd.randint(1, 28):02d}"
+    first17 = f"3201{rnd.randint(10, 99)}{birth}{rnd.randint(0, 999):03d}"
+    return {"name": rnd.choice(SURNAMES) + "".join(rnd.choice(GIVEN) for _ in range(rnd.randint(1, 2))),
+            "gender": rnd.choice(["male", "female"]), "birth_date": f"{birth[:4]}-{birth[4:6]}-{birth[6:]}",
+            "id_number": first17 + id_check_char(first17), "phone": f"1{rnd.choice('3589')}{rnd.randint(0, 10**9 - 1):09d}",
+            "relation": relation}
+
+
+def demo_household(grid_id: str, n: int) -> dict:
+    """The n-th household of a grid: 1–4 residents, about one in eight on a care list."""
+    rnd = random.Random(f"{grid_id}-{n}")
+    head = _person(rnd, "head", rnd.randint(1940, 1995))
+    residents = [head] + [_person(rnd, rel, rnd.randint(1960, 2020))
+                          for rel in rnd.sample(["spouse", "child", "parent"], rnd.randint(0, 3))]
+    if rnd.random() < 0.125:
+        head["care_tags"] = [{"tag": rnd.choice(CARE), "since": "2025-03-01"}]
+    return {"grid_id": grid_id, "residency": rnd.choice(["registered"] * 4 + ["floating"]),
+            "address": {"building": f"{n // 48 + 1}栋", "unit": f"{n // 16 % 3 + 1}单元", "room": f"{n % 16 // 2 + 1}0{n % 2 + 1}"},
+            "residents": residents}
+
+
+def seed(*, households_url: str, secret: str) -> int:
+    """Load the demo district through the households API unless it is there; return households added."""
+    http = requests.Session()
+    http.headers[HEADER] = sign(Principal(user_id="demo-seed", role="admin", name="演示数据"), secret=secret)
+    if http.get(f"{households_url}/communities", timeout=10).json():
+        return 0
+    http.post(f"{households_url}/streets", json=STREET, timeout=10).raise_for_status()
+    for community in COMMUNITIES:
+        http.post(f"{households_url}/communities", json=community, timeout=10).raise_for_status()
+    bodies = []
+    for grid_id, name, community, size in GRIDS:
+        http.post(f"{households_url}/grids", json={"id": grid_id, "name": name, "community_id": community},
+                  timeout=10).raise_for_status()
+        bodies += [demo_household(grid_id, n) for n in range(size)]
+
+    def post(body):
+        return http.post(f"{households_url}/households", json=body, timeout=30).status_code
+
+    with ThreadPoolExecutor(4) as pool:
+        return sum(code == 201 for code in pool.map(post, bodies))

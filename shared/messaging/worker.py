@@ -1,0 +1,79 @@
+"""A service's worker process: the outbox relay, the event consumer and periodic jobs, until stopped."""
+import logging
+import signal
+import threading
+
+from shared.db import connect_db, ensure_indexes
+from shared.messaging.bus import EventPublisher
+from shared.messaging.consumer import EventConsumer
+from shared.messaging.relay import OutboxRelay
+from shared.web.observability import configure_logging
+
+log = logging.getLogger(__name__)
+
+
+class Worker:
+    """Everything a service runs besides its API, wired from its config."""
+
+    def __init__(self, config, *, documents, handlers, periodic=()):
+        self.config = config
+        self.stop = threading.Event()
+        self.relay = OutboxRelay(
+            documents=documents, service=config.SERVICE_NAME,
+            publisher=EventPublisher(url=config.AMQP_URL, exchange=config.EVENT_EXCHANGE,
+                                     service=config.SERVICE_NAME, timeout_s=config.PUBLISH_TIMEOUT_S))
+        self.consumer = EventConsumer(url=config.AMQP_URL, exchange=config.EVENT_EXCHANGE,
+                                      service=config.SERVICE_NAME, handlers=handlers,
+                                      retry_delays_ms=config.RETRY_DELAYS_MS, queue_prefix=config.QUEUE_PREFIX,
+                                      queue_expires_ms=config.QUEUE_EXPIRES_MS)
+        self.periodic = list(periodic)  # (seconds, function)
+        self.threads: list[threading.Thread] = []
+
+    def start(self) -> "Worker":
+        """Declare this service's queues, then start relay, consumer and periodic jobs in threads.
+
+        Declaring first means no event this service's own relay publishes finds its queues missing.
+        """
+        try:
+            self.consumer.declare()
+        except Exception:  # the broker is away: the consumer declares them when it connects
+            log.warning("queues not declared at start; the consumer will when the broker answers")
+        self._spawn("relay", lambda: self.relay.run_forever(poll_s=self.config.OUTBOX_POLL_S, stop=self.stop))
+        self._spawn("consumer", lambda: self.consumer.run(stop=self.stop))
+        for every, job in self.periodic:
+            self._spawn(job.__name__, lambda every=every, job=job: self._repeat(every, job))
+        return self
+
+    def _spawn(self, name, target) -> None:
+        thread = threading.Thread(target=target, name=f"{self.config.SERVICE_NAME}-{name}", daemon=True)
+        thread.start()
+        self.threads.append(thread)
+
+    def _repeat(self, every: float, job) -> None:
+        while not self.stop.wait(every):
+            try:
+                job()
+            except Exception:  # a failed run is logged; the next one tries again
+                log.exception("periodic job failed", extra={"job": job.__name__})
+
+    def shutdown(self, timeout: float = 5.0) -> None:
+        self.stop.set()
+        for thread in self.threads:
+            thread.join(timeout)
+
+
+def run(config, *, documents, handlers, periodic=(), metrics_port: int | None = None) -> None:
+    """The worker's main: connect, serve /metrics, work until SIGTERM or SIGINT."""
+    configure_logging(config.SERVICE_NAME)
+    connect_db(config)
+    ensure_indexes(f"services.{config.SERVICE_NAME}")
+    worker = Worker(config, documents=documents, handlers=handlers, periodic=periodic).start()
+    if metrics_port:
+        from shared.messaging.worker_http import create_worker_app, serve
+
+        serve(create_worker_app(config, worker), metrics_port)
+    signal.signal(signal.SIGTERM, lambda *_: worker.stop.set())
+    signal.signal(signal.SIGINT, lambda *_: worker.stop.set())
+    log.info("worker started")
+    worker.stop.wait()
+    worker.shutdown()

@@ -1,0 +1,1 @@
+"""HTTP plumbing shared by every service: the app factory, errors, logs, metrics, health."""

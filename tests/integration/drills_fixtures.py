@@ -1,0 +1,173 @@
+"""Fixtures of the drills service: its API over HTTP, its worker on the real RabbitMQ, and households events
+built with the households service's own event builders (so the contract between them is what is tested)."""
+from datetime import date, datetime, timedelta, timezone
+
+import mongoengine
+import pytest
+from bson import ObjectId
+
+from services.drills.app import create_app
+from services.drills.config import DrillsTestConfig
+from services.drills.worker import bootstrap
+from services.households import events as hh_events
+from services.households.models import Address, CareTag, Grid as HhGrid, Household as HhHousehold, Redraw, Resident
+from shared.events import new_event
+from shared.messaging.bus import EventPublisher
+from shared.messaging.worker import Worker
+from tests.support import broker
+from tests.support.callers import headers_for
+
+COMMUNITY, OTHER = "C1", "C2"
+GRID_A, GRID_B, GRID_X = "C1-G1", "C1-G2", "C2-G1"
+
+
+@pytest.fixture
+def drills_config(mongo_url, amqp_url, run_id):
+    config = DrillsTestConfig(mongo_url=mongo_url, run_id=run_id, amqp_url=amqp_url)
+    yield config
+    try:
+        broker.delete_exchanges(config.EVENT_EXCHANGE, config.EVENT_EXCHANGE + ".dead")
+    except Exception:  # the broker may be down in a fault test; exchanges are harmless leftovers then
+        pass
+
+
+@pytest.fixture
+def drills_app(drills_config):
+    app = create_app(drills_config)
+    yield app
+    mongoengine.get_db().client.drop_database(drills_config.MONGO_DB)
+
+
+@pytest.fixture
+def drills(drills_app):
+    return drills_app.test_client()
+
+
+@pytest.fixture
+def publisher(drills_config):
+    pub = EventPublisher(url=drills_config.AMQP_URL, exchange=drills_config.EVENT_EXCHANGE, service="households")
+    yield pub
+    pub.close()
+
+
+@pytest.fixture
+def drills_worker(drills_app, drills_config):
+    """The drills worker (relay, consumers) running against the real broker for the test."""
+    worker = Worker(drills_config, **bootstrap(drills_config))
+    worker.consumer.declare()  # queues exist before anything is published
+    worker.start()
+    yield worker
+    worker.shutdown()
+
+
+class Callers:
+    """Signed identities for the drills app."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def staff(self, community=COMMUNITY, user_id="s-c1"):
+        return headers_for(self.app, role="community_staff", user_id=user_id, communities=[community], name="社区干部")
+
+    def worker(self, grid=GRID_A, user_id="w-a"):
+        return headers_for(self.app, role="grid_worker", user_id=user_id, grids=[grid], name=f"网格员{grid}")
+
+    def role(self, role, **kw):
+        return headers_for(self.app, role=role, **kw)
+
+
+@pytest.fixture
+def who(drills_app):
+    return Callers(drills_app)
+
+
+# ---- households events, built by the households service's builders ----------------------------------------
+
+def grid_created(grid_id: str, community_id: str):
+    return hh_events.grid_created(HhGrid(id=grid_id, name=f"{grid_id}网格", community_id=community_id))
+
+
+def household(grid_id: str, community_id: str, n: int, *, care_tag: str | None = None, birth_year: int = 1970,
+              members: int = 1) -> HhHousehold:
+    """An unsaved households Household, only to build its events."""
+    head_tags = [CareTag(tag=care_tag, since=date(2024, 1, 1))] if care_tag else []
+    residents = [Resident(resident_id=f"r{n}-0", name=f"居民{n}", gender="female", relation="head",
+                          birth_date=date(birth_year, 5, 1), care_tags=head_tags)]
+    residents += [Resident(resident_id=f"r{n}-{m}", name=f"家属{n}-{m}", relation="child", birth_date=date(2000, 1, 1))
+                  for m in range(1, members)]
+    return HhHousehold(id=ObjectId(), community_id=community_id, grid_id=grid_id,
+                       address=Address(building=f"{n // 40 + 1}栋", unit=f"{n % 4 + 1}单元", room=f"{n % 40 + 101}"),
+                       residency="registered", residents=residents)
+
+
+def registered(h: HhHousehold) -> list:
+    """household.registered and its resident.care_flagged events, as register_household raises them."""
+    flagged = [hh_events.care_changed(h, r, t, flagged=True) for r in h.residents for t in r.care_tags]
+    return [hh_events.household_registered(h), *flagged]
+
+
+def moved(h: HhHousehold, to_grid: str, to_community: str):
+    from_grid, from_community = h.grid_id, h.community_id
+    h.grid_id, h.community_id = to_grid, to_community
+    return hh_events.household_moved(h, from_grid_id=from_grid, from_community_id=from_community)
+
+
+def left(h: HhHousehold):
+    h.status, h.moved_out_on = "left", date.today()
+    return hh_events.household_left(h, "搬离本区")
+
+
+def care_flagged(h: HhHousehold, tag: str, resident: int = 0):
+    tag_doc = CareTag(tag=tag, since=date.today())
+    h.residents[resident].care_tags.append(tag_doc)
+    return hh_events.care_changed(h, h.residents[resident], tag_doc, flagged=True)
+
+
+def redrawn(from_grid: str, to_grid: str, community_id: str, households: list[HhHousehold]):
+    op = Redraw(id=ObjectId(), from_grid_id=from_grid, to_grid_id=to_grid,
+                household_ids=[str(h.pk) for h in households], reason="调整网格")
+    return hh_events.grid_redrawn(op, community_id)
+
+
+def volunteer_registered(volunteer_id: str, community_id: str = COMMUNITY, name: str = "志愿者"):
+    return new_event("volunteer.registered", source="volunteers", community_id=community_id, data={
+        "volunteer_id": volunteer_id, "community_id": community_id, "grid_id": None, "name": name,
+        "skills": ["first_aid"], "team_ids": []})
+
+
+def deliver(*evts) -> None:
+    """Hand events straight to the drills handlers (the API tests' way to fill the copy; the broker tests publish)."""
+    from services.drills.handlers import HANDLERS
+
+    for event in evts:
+        for handler in HANDLERS[event.type]:
+            handler(event)
+
+
+def district(households_per_grid=(4, 3), care_in_a=(1,)) -> dict:
+    """Two grids in C1 and one in C2, with households; returns {grid: [households]}."""
+    out = {GRID_A: [], GRID_B: [], GRID_X: []}
+    deliver(grid_created(GRID_A, COMMUNITY), grid_created(GRID_B, COMMUNITY), grid_created(GRID_X, OTHER))
+    n = 0
+    for grid, count in ((GRID_A, households_per_grid[0]), (GRID_B, households_per_grid[1]), (GRID_X, 1)):
+        for i in range(count):
+            n += 1
+            h = household(grid, OTHER if grid == GRID_X else COMMUNITY, n,
+                          care_tag="disability" if grid == GRID_A and i in care_in_a else None)
+            deliver(*registered(h))
+            out[grid].append(h)
+    return out
+
+
+def soon(minutes: int = 10) -> datetime:
+    return datetime.now(timezone.utc) + timedelta(minutes=minutes)
+
+
+def drill_body(**over) -> dict:
+    body = {"community_id": COMMUNITY, "title": "2025年度防汛综合演练", "hazard": "natural_disaster", "level": "III",
+            "kind": "comprehensive", "scenario": "暴雨内涝，低洼楼栋转移", "starts_at": soon().isoformat(),
+            "ends_at": soon(130).isoformat(), "helpers_wanted": 5, "skills": ["first_aid"]}
+    body.update(over)
+    return body
+
+

@@ -1,0 +1,189 @@
+"""deploy/k8s: read without kustomize, validated offline against Kubernetes schemas (CRDs by hand)."""
+import re
+import shutil
+import subprocess
+
+import pytest
+import yaml
+
+from .helpers import DEPLOY, load_yaml, load_yaml_docs, service_names, service_settings
+
+K8S = DEPLOY / "k8s"
+KUBE_VERSION = "1.30"  # oldest Kubernetes we support; kubernetes-validate ships its schemas
+CRD_KINDS = {"RabbitmqCluster", "MongoDBCommunity"}
+SECRET_NAME = re.compile(r"SECRET|PASSWORD|TOKEN")
+SERVICES = service_names()
+
+
+def _base() -> list[dict]:
+    kustomization = load_yaml(K8S / "base" / "kustomization.yaml")
+    listed = kustomization["resources"]
+    on_disk = {p.name for p in (K8S / "base").glob("*.yaml")} - {"kustomization.yaml"}
+    assert set(listed) == on_disk, "every manifest in base/ is listed in kustomization.yaml"
+    return [doc for name in listed for doc in load_yaml_docs(K8S / "base" / name)]
+
+
+BASE = _base()
+
+
+def of_kind(kind: str) -> dict[str, dict]:
+    return {doc["metadata"]["name"]: doc for doc in BASE if doc["kind"] == kind}
+
+
+DEPLOYMENTS = of_kind("Deployment")
+
+
+def containers(deployment: dict) -> list[dict]:
+    return deployment["spec"]["template"]["spec"]["containers"]
+
+
+def fronted_by_a_service(deployment: dict) -> bool:
+    labels = deployment["spec"]["template"]["metadata"]["labels"]
+    return any(svc["spec"]["selector"].items() <= labels.items() for svc in of_kind("Service").values())
+
+
+@pytest.mark.parametrize("doc", [d for d in BASE if d["kind"] not in CRD_KINDS],
+                         ids=lambda d: f"{d['kind']}/{d['metadata']['name']}")
+def test_manifest_matches_the_kubernetes_schema(doc):
+    validator = pytest.importorskip("kubernetes_validate")
+    validator.validate(doc, KUBE_VERSION, strict=True)
+
+
+def test_the_stack_is_complete(app_services):
+    apis = {f"{name}-api" for name in SERVICES}
+    workers = {f"{name}-worker" for name in SERVICES}
+    assert set(app_services) <= set(DEPLOYMENTS), "every compose app process has a Deployment"
+    assert {"gateway"} | apis | workers <= set(DEPLOYMENTS)
+    assert {"gateway"} | apis == set(of_kind("HorizontalPodAutoscaler")), "the gateway and the APIs scale"
+    assert {"gateway"} | apis <= set(of_kind("Service")) and not workers & set(of_kind("Service"))
+    assert {"gateway"} | apis <= set(of_kind("PodDisruptionBudget"))
+    assert set(of_kind("Ingress")) == {"gateway"}, "phones reach the gateway only"
+    assert not of_kind("Secret"), "no Secret is committed"
+
+
+@pytest.mark.parametrize("name", sorted(DEPLOYMENTS))
+def test_deployment_is_probed_bounded_and_hardened(name):
+    deployment = DEPLOYMENTS[name]
+    pod = deployment["spec"]["template"]["spec"]
+    assert pod["securityContext"]["runAsNonRoot"] is True
+    assert pod["securityContext"]["runAsUser"] != 0
+    tmp_volumes = {v["name"] for v in pod["volumes"] if "emptyDir" in v}
+    for c in containers(deployment):
+        ports = {p["name"] for p in c["ports"]} | {p["containerPort"] for p in c["ports"]}
+        live, ready = c["livenessProbe"]["httpGet"], c["readinessProbe"]["httpGet"]
+        assert live["path"] == "/healthz" and live["port"] in ports
+        assert ready["port"] in ports
+        # Ready only when its database (and broker) answer; APIs, workers and the gateway all serve /readyz.
+        assert ready["path"] == "/readyz"
+        for key in ("requests", "limits"):
+            assert {"cpu", "memory"} <= set(c["resources"][key]), f"{name}: resources.{key}"
+        sc = c["securityContext"]
+        assert sc["readOnlyRootFilesystem"] is True and sc["allowPrivilegeEscalation"] is False
+        assert any(m["mountPath"] == "/tmp" and m["name"] in tmp_volumes for m in c["volumeMounts"])
+        scrape = deployment["spec"]["template"]["metadata"]["annotations"]
+        assert int(scrape["prometheus.io/port"]) in ports and scrape["prometheus.io/path"] == "/metrics"
+
+
+@pytest.mark.parametrize("name", sorted(DEPLOYMENTS))
+def test_configuration_and_secrets_are_references(name):
+    config_maps = set(of_kind("ConfigMap"))
+    for c in containers(DEPLOYMENTS[name]):
+        assert {ref["configMapRef"]["name"] for ref in c["envFrom"]} <= config_maps
+        env = {e["name"]: e for e in c["env"]}
+        for var in ("MONGO_URL", "SERVICE_SECRET") + (("GATEWAY_SECRET_KEY",) if name == "gateway" else ()):
+            assert "secretKeyRef" in env[var]["valueFrom"], f"{name}: {var} comes from a Secret"
+        for var, entry in env.items():
+            assert not (SECRET_NAME.search(var) and "value" in entry), f"{name}: {var} is a literal"
+        assert "$(AMQP_PASSWORD)" in env["AMQP_URL"]["value"]
+
+
+def test_commands_match_compose(app_services):
+    for name, svc in app_services.items():
+        (container,) = containers(DEPLOYMENTS[name])
+        assert container["command"] == svc["command"], name
+
+
+def test_hpas_services_and_ingress_point_at_real_things():
+    for name, hpa in of_kind("HorizontalPodAutoscaler").items():
+        target = hpa["spec"]["scaleTargetRef"]
+        assert target["kind"] == "Deployment" and target["name"] in DEPLOYMENTS
+        assert "replicas" not in DEPLOYMENTS[target["name"]]["spec"], f"{name}: the HPA owns replicas"
+        assert 2 <= hpa["spec"]["minReplicas"] < hpa["spec"]["maxReplicas"]
+    services = of_kind("Service")
+    for name, svc in services.items():
+        (deployment,) = [d for d in DEPLOYMENTS.values() if fronted_by_a_service(d)
+                         and svc["spec"]["selector"].items() <= d["spec"]["template"]["metadata"]["labels"].items()]
+        port_names = {p["name"] for c in containers(deployment) for p in c["ports"]}
+        assert {p["targetPort"] for p in svc["spec"]["ports"]} <= port_names, name
+    backend = of_kind("Ingress")["gateway"]["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]
+    assert backend["name"] in services
+    assert backend["port"]["name"] in {p["name"] for p in services[backend["name"]]["spec"]["ports"]}
+    data = of_kind("ConfigMap")["grid-config"]["data"]
+    for name in SERVICES:  # where the gateway finds each API
+        host, port = re.fullmatch(r"http://([\w-]+):(\d+)", data[f"{name.upper()}_URL"]).groups()
+        assert host == f"{name}-api" and int(port) in {p["port"] for p in services[host]["spec"]["ports"]}, name
+
+
+@pytest.mark.parametrize("name", SERVICES)
+def test_service_settings_are_in_the_config_map(name):
+    data = of_kind("ConfigMap")["grid-config"]["data"]
+    missing = service_settings(name) - set(data)
+    assert not missing, f"add {sorted(missing)} to deploy/k8s/base/config.yaml"
+    assert all(isinstance(value, str) for value in data.values()), "ConfigMap values are strings"
+    (worker,) = containers(DEPLOYMENTS[f"{name}-worker"])
+    env = {e["name"]: e.get("value") for e in worker["env"]}
+    assert env["METRICS_PORT"] == str(worker["ports"][0]["containerPort"]), "the worker serves the probed port"
+
+
+def test_operator_resources():
+    (rabbit,) = of_kind("RabbitmqCluster").values()
+    assert rabbit["apiVersion"] == "rabbitmq.com/v1beta1" and rabbit["spec"]["replicas"] == 3
+    (mongo,) = of_kind("MongoDBCommunity").values()
+    assert mongo["apiVersion"] == "mongodbcommunity.mongodb.com/v1"
+    assert mongo["spec"]["type"] == "ReplicaSet" and mongo["spec"]["members"] == 3
+    assert "SCRAM" in mongo["spec"]["security"]["authentication"]["modes"]
+    (user,) = mongo["spec"]["users"]
+    assert user["passwordSecretRef"]["name"] and user["scramCredentialsSecretName"]
+    # The apps read exactly the Secrets the operators write.
+    for deployment in DEPLOYMENTS.values():
+        env = {e["name"]: e for e in containers(deployment)[0]["env"]}
+        assert env["MONGO_URL"]["valueFrom"]["secretKeyRef"] == {
+            "name": user["connectionStringSecretName"], "key": "connectionString.standard"}
+        assert env["AMQP_PASSWORD"]["valueFrom"]["secretKeyRef"]["name"] == f"{rabbit['metadata']['name']}-default-user"
+        assert f"@{rabbit['metadata']['name']}:5672/" in env["AMQP_URL"]["value"]
+
+
+def test_example_overlay_is_self_consistent():
+    overlay = K8S / "overlays" / "example"
+    kustomization = load_yaml(overlay / "kustomization.yaml")
+    assert "../../base" in kustomization["resources"] and kustomization["namespace"]
+    assert {image["name"] for image in kustomization["images"]} == {
+        c["image"] for d in DEPLOYMENTS.values() for c in containers(d)}
+    assert "secretGenerator" not in kustomization or all(
+        "literals" not in g for g in kustomization["secretGenerator"]), "no secret values in the repo"
+    patched = {}
+    for patch in kustomization.get("patches", []):
+        doc = load_yaml(overlay / patch["path"])
+        assert doc["metadata"]["name"] in of_kind(doc["kind"]), patch["path"]
+        patched[doc["kind"]] = doc
+    # Links residents open (volunteer sign-up, surveys) point at the district's own Ingress host, over HTTPS.
+    (host,) = [rule["host"] for rule in patched["Ingress"]["spec"]["rules"]]
+    assert patched["ConfigMap"]["data"]["PUBLIC_BASE_URL"] == f"https://{host}"
+    assert host in patched["Ingress"]["spec"]["tls"][0]["hosts"]
+
+
+@pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl not installed")
+def test_kubectl_kustomize_renders_the_example_overlay():
+    result = subprocess.run(["kubectl", "kustomize", str(K8S / "overlays" / "example")],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    rendered = [d for d in yaml.safe_load_all(result.stdout) if d]
+    assert len(rendered) == len(BASE) + 1  # + the Namespace
+    validator = pytest.importorskip("kubernetes_validate")
+    for doc in rendered:
+        if doc["kind"] not in CRD_KINDS:
+            validator.validate(doc, KUBE_VERSION, strict=True)
+        if doc["kind"] != "Namespace":
+            assert doc["metadata"]["namespace"] == "grid-example", doc["metadata"]["name"]
+        if doc["kind"] == "Deployment":
+            assert containers(doc)[0]["image"].startswith("registry.example.org/")

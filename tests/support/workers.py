@@ -1,0 +1,88 @@
+"""Services' workers as separate processes (each service connects mongoengine's default alias to its own
+database, so two services never share a process), wired to a test run's databases, exchange and queues."""
+import importlib
+import os
+import subprocess
+import sys
+import time
+
+import requests
+
+from shared.config import TestConfig
+from shared.messaging.consumer import EventConsumer
+
+SERVICES = ("households", "volunteers", "drills", "mediation")
+
+
+def run_config(service: str, *, mongo_url: str, run_id: str, amqp_url: str) -> TestConfig:
+    """The test config of `service` for a run (with the service's own settings added)."""
+    config = TestConfig(service, mongo_url=mongo_url, run_id=run_id, amqp_url=amqp_url)
+    config.PUBLIC_BASE_URL = "https://grid.example.cn"
+    return config
+
+
+def declare_queues(config, service: str) -> list[str]:
+    """Declare every queue `service` consumes (before anything is published, so nothing is unroutable)."""
+    worker = importlib.import_module(f"services.{service}.worker")
+    parts = worker.bootstrap(config)
+    consumer = EventConsumer(url=config.AMQP_URL, exchange=config.EVENT_EXCHANGE, service=service,
+                             handlers=parts["handlers"], retry_delays_ms=config.RETRY_DELAYS_MS,
+                             queue_prefix=config.QUEUE_PREFIX, queue_expires_ms=config.QUEUE_EXPIRES_MS)
+    consumer.declare()
+    return [sub.queue_name for sub in consumer.table]
+
+
+def start_worker(config, service: str, *, metrics_port: int, log_path: str, extra_env: dict | None = None,
+                 outbox_poll_s: float = 0.05):
+    """`python -m services.<service>.worker` for this run; its /metrics on `metrics_port`."""
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "MONGO_URL": config.MONGO_URL,
+           f"{service.upper()}_MONGO_DB": config.MONGO_DB, "AMQP_URL": config.AMQP_URL,
+           "EVENT_EXCHANGE": config.EVENT_EXCHANGE, "SERVICE_SECRET": config.SECRET_KEY,
+           "QUEUE_PREFIX": config.QUEUE_PREFIX, "QUEUE_EXPIRES_MS": str(config.QUEUE_EXPIRES_MS),
+           "OUTBOX_POLL_S": str(outbox_poll_s), "RETRY_DELAYS_MS": ",".join(map(str, config.RETRY_DELAYS_MS)),
+           "METRICS_PORT": str(metrics_port), "PUBLIC_BASE_URL": "https://grid.example.cn", **(extra_env or {})}
+    log = open(log_path, "ab")
+    proc = subprocess.Popen([sys.executable, "-m", f"services.{service}.worker"], env=env, stdout=log,
+                            stderr=subprocess.STDOUT)
+    proc.log = log
+    return proc
+
+
+def stop_workers(procs) -> None:
+    for proc in procs:
+        if proc.poll() is None:
+            proc.terminate()
+    for proc in procs:
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+        proc.log.close()
+
+
+def metric_total(port: int, name: str, **labels) -> float:
+    """The sum of a metric's samples on a worker's /metrics whose labels include `labels` (0 if unreachable)."""
+    try:
+        text = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
+    except requests.RequestException:
+        return 0.0
+    total = 0.0
+    for line in text.splitlines():
+        if not line.startswith(name + "{"):
+            continue
+        head, _, value = line.rpartition(" ")
+        if all(f'{k}="{v}"' in head for k, v in labels.items()):
+            total += float(value)
+    return total
+
+
+def wait_http(port: int, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            return
+        except requests.RequestException:
+            time.sleep(0.2)
+    raise TimeoutError(f"worker on port {port} did not answer")
