@@ -16,6 +16,7 @@ from services.drills.metrics import TICKS
 from services.drills.models import (Action, AssemblyPoint, Assistance, Checkin, Drill, EmergencyPlan, Grid,
                                     Household, PlanRole, Problem, RollCall, RollState, RosterEntry, Shelter,
                                     ShelterOpened, Supply, SupplyFlag, Tick, Volunteer, natural_key, now)
+from shared.db import set_unless_newer
 from shared.errors import Conflict, Forbidden, Invalid, NotFound
 from shared.identity import Principal
 from shared.messaging.outbox import ConcurrentChange, commit
@@ -183,20 +184,15 @@ def apply_volunteer_event(*, event) -> bool:
     data = event.data
     at = roster.ms(event.occurred_at)
     if event.type == "volunteer.left":
-        change = {"community_id": data["community_id"], "active": False, "changed_at": at}
+        change = {"community_id": data["community_id"], "active": False}
         change_on_insert = {"name": "", "skills": [], "team_ids": []}
     else:
         change = {"community_id": data["community_id"], "grid_id": data.get("grid_id"), "name": data["name"],
-                  "skills": list(data["skills"]), "team_ids": list(data["team_ids"]), "active": True, "changed_at": at}
+                  "skills": list(data["skills"]), "team_ids": list(data["team_ids"]), "active": True}
         change_on_insert = {}
-    older = "$lte" if event.type == "volunteer.left" else "$lt"  # leaving wins a tie
-    try:
-        result = Volunteer._get_collection().update_one(
-            {"_id": data["volunteer_id"], "$or": [{"changed_at": None}, {"changed_at": {older: at}}]},
-            {"$set": change, **({"$setOnInsert": change_on_insert} if change_on_insert else {})}, upsert=True)
-    except DuplicateKeyError:
-        return False  # a newer event was applied already
-    return bool(result.modified_count or result.upserted_id)
+    return set_unless_newer(Volunteer._get_collection(), data["volunteer_id"], change, stamp="changed_at", at=at,
+                            ties_win=event.type == "volunteer.left",  # leaving wins a tie
+                            on_insert=change_on_insert)
 
 
 def list_grids(*, actor: Principal, community_id: str | None = None) -> list[dict]:

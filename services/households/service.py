@@ -5,13 +5,12 @@ from datetime import date, datetime, timedelta, timezone
 import mongoengine as me
 from bson import ObjectId
 from bson.errors import InvalidId
-from pymongo.errors import DuplicateKeyError
 
 from services.households import events
 from services.households.models import (BAND, Address, CareTag, Community, Grid, GridSummary, HistoryEntry,
                                         Household, Redraw, Resident, RevealRecord, Street, Visit, natural_key,
                                         now)
-from shared.db import text_match
+from shared.db import set_unless_newer, text_match
 from shared.errors import Conflict, Forbidden, Invalid, NotFound
 from shared.identity import Principal
 from shared.messaging.outbox import commit
@@ -494,11 +493,7 @@ def refresh_summary(*, grid_id: str, cadence_days: int, unless_refreshed_after=N
             for tag in {t.tag for t in r.care_tags if t.active_on(today)}:
                 care[tag] = care.get(tag, 0) + 1
     counts = {"community_id": grid.community_id, "households": households.count(), "care_residents": care,
-              "care_households_overdue": len(_overdue(grid_id, cadence_days)), "refreshed_at": started}
-    try:  # the periodic recount and the event handler overlap: one that started earlier must not overwrite
-        GridSummary._get_collection().update_one(
-            {"_id": grid_id, "$or": [{"refreshed_at": None}, {"refreshed_at": {"$lte": started}}]},
-            {"$set": counts}, upsert=True)
-    except DuplicateKeyError:
-        pass  # a recount that started later has saved already, and it saw at least as much
+              "care_households_overdue": len(_overdue(grid_id, cadence_days))}
+    # the periodic recount and the event handler overlap: one that started earlier must not overwrite
+    set_unless_newer(GridSummary._get_collection(), grid_id, counts, stamp="refreshed_at", at=started, ties_win=True)
     return GridSummary.objects(pk=grid_id).first()

@@ -24,6 +24,8 @@ def add_settings(config):
         config.TIMEZONE = _env("TIMEZONE", "Asia/Shanghai")
     if not getattr(config, "LINK_MAX_DAYS", None):
         config.LINK_MAX_DAYS = int(_env("VOLUNTEER_LINK_MAX_DAYS", "366"))
+    if not getattr(config, "RECOUNT_EVERY_S", None):  # how stale a community's resident count may get
+        config.RECOUNT_EVERY_S = float(_env("VOLUNTEERS_RECOUNT_EVERY_S", "2"))
     return config
 
 

@@ -73,7 +73,8 @@ class CommunityCopy(me.Document):
     name = me.StringField(max_length=60)
     residents = me.IntField(default=0)
     households = me.IntField(default=0)
-    refreshed_at = me.DateTimeField(default=now)
+    refreshed_at = me.DateTimeField()  # when the last recount started
+    changed_at = me.DateTimeField()  # when a household copy of the community last changed
     meta = {"collection": "communities"}
 
     @property

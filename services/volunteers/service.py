@@ -43,7 +43,7 @@ from services.volunteers.models import (
     VolunteerRecord,
     now,
 )
-from shared.db import text_match
+from shared.db import set_unless_newer, text_match
 from shared.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from shared.events.contracts import contract_for
 from shared.identity import Principal
@@ -250,6 +250,14 @@ def _community(community_id: str) -> CommunityCopy:
     return CommunityCopy.objects(pk=community_id).first() or CommunityCopy(id=community_id)
 
 
+def _counted(community_id: str) -> CommunityCopy:
+    """The community with its resident count up to date (recounted now if its copies changed since)."""
+    row = CommunityCopy._get_collection().find_one({"_id": community_id}, {"changed_at": 1, "refreshed_at": 1})
+    if row and _is_stale(row):
+        return recount_community(community_id=community_id)
+    return _community(community_id)
+
+
 def list_communities(*, actor: Principal) -> list[CommunityCopy]:
     """Communities the caller can see, with their resident counts."""
     _require(actor, "reports.read")
@@ -280,7 +288,7 @@ def _hours_sum(**where) -> float:
 def community_figures(*, actor: Principal, community_id: str) -> dict:
     """The community's volunteer figures against the targets (10% of residents, 5 teams)."""
     _community_scope(actor, community_id, "reports.read")
-    c = _community(community_id)
+    c = _counted(community_id)
     today = local_today()
     volunteers = VolunteerRecord.objects(community_id=community_id, status="registered").count()
     target = volunteer_target(c.residents or 0)
@@ -1151,25 +1159,40 @@ def _data(event) -> dict:
 
 def _apply_household(household_id: str, aspect: str, at: datetime, fields: dict) -> bool:
     """Set one aspect (place, residents, status) of a household copy unless a newer event already did."""
-    coll = me.get_db()["household_copies"]
-    stamp = f"{aspect}_as_of"
-    try:
-        result = coll.update_one({"_id": household_id, "$or": [{stamp: {"$lt": at}}, {stamp: {"$exists": False}}]},
-                                 {"$set": {**fields, stamp: at, "as_of": at}}, upsert=True)
-    except DuplicateKeyError:
-        return False  # a newer event set this aspect already
-    return bool(result.matched_count or result.upserted_id)
+    return set_unless_newer(me.get_db()["household_copies"], household_id, {**fields, "as_of": at},
+                            stamp=f"{aspect}_as_of", at=at)
 
 
 def recount_community(*, community_id: str) -> CommunityCopy:
     """Recount a community's residents and households from the copies (idempotent)."""
+    started = now()  # stamped with the start: a copy written during the recount leaves the community stale
     rows = list(me.get_db()["household_copies"].aggregate([
         {"$match": {"community_id": community_id, "status": "active"}},
         {"$group": {"_id": None, "residents": {"$sum": "$residents"}, "households": {"$sum": 1}}}]))
     residents, households = (rows[0]["residents"], rows[0]["households"]) if rows else (0, 0)
-    CommunityCopy.objects(pk=community_id).update_one(set__residents=residents, set__households=households,
-                                                   set__refreshed_at=now(), upsert=True)
+    set_unless_newer(CommunityCopy._get_collection(), community_id, {"residents": residents, "households": households},
+                     stamp="refreshed_at", at=started, ties_win=True)
     return CommunityCopy.objects.get(pk=community_id)
+
+
+def _mark_changed(community_ids) -> None:
+    """Note that these communities' copies changed; their counts are recounted once per burst, not per event."""
+    at = now()
+    for community_id in filter(None, community_ids):
+        CommunityCopy._get_collection().update_one({"_id": community_id}, {"$max": {"changed_at": at}}, upsert=True)
+
+
+def _is_stale(row) -> bool:
+    return bool(row.get("changed_at")) and (not row.get("refreshed_at") or row["changed_at"] >= row["refreshed_at"])
+
+
+def recount_stale() -> int:
+    """Recount the communities whose copies changed since their last recount; return how many."""
+    stale = [row["_id"] for row in CommunityCopy._get_collection().find({}, {"changed_at": 1, "refreshed_at": 1})
+             if _is_stale(row)]
+    for community_id in stale:
+        recount_community(community_id=community_id)
+    return len(stale)
 
 
 def on_register_event(event) -> None:
@@ -1201,8 +1224,7 @@ def on_register_event(event) -> None:
         for hid in data["household_ids"]:
             _apply_household(hid, "place", at, {"community_id": community, "grid_id": data["to_grid_id"]})
         touched.add(community)
-    for community_id in filter(None, touched):
-        recount_community(community_id=community_id)
+    _mark_changed(touched)
 
 
 def recount_all() -> None:

@@ -16,11 +16,15 @@ def bootstrap(config):
     def repair_approved_reports():
         service.repair_approved_reports()
 
+    def recount_changed_communities():
+        service.recount_stale()
+
     def recount_communities():
         service.recount_all()
 
     return dict(documents=DOCUMENTS, handlers=HANDLERS,
-                periodic=[(300, repair_approved_reports), (3600, recount_communities)])
+                periodic=[(config.RECOUNT_EVERY_S, recount_changed_communities), (300, repair_approved_reports),
+                          (3600, recount_communities)])
 
 
 def main():

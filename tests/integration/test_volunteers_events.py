@@ -181,8 +181,7 @@ def test_household_events_keep_resident_counts_for_the_target(vc, staff, worker,
     left = new_event("household.left", source="households", community_id="C1", grid_id="C1-G1", data={
         "household_id": "h2", "moved_out_on": "2025-06-01", "reason": None})
     publisher.publish(left.to_dict())
-    broker.wait_until(lambda: CommunityCopy.objects.get(pk="C1").residents == 9)  # 1 + 4 + 4
-    assert CommunityCopy.objects.get(pk="C2").residents == 4
+    broker.wait_until(lambda: [CommunityCopy.objects.get(pk=c).residents for c in ("C1", "C2")] == [9, 4])  # 1+4+4
     figures = vc.get("/communities/C1/figures", headers=staff).json
     assert (figures["residents"], figures["volunteer_target"]) == (9, 1)
     metrics = vc.get("/metrics").text
@@ -214,3 +213,23 @@ def test_the_relay_publishes_volunteer_events_without_personal_numbers(vc, staff
     assert registered.data["team_ids"] == [team["id"]] and registered.data["name"] == "志愿者7"
     assert set(registered.data) == {"volunteer_id", "community_id", "grid_id", "name", "skills", "team_ids"}
     assert person(7)["phone"] not in json.dumps(seen)
+
+
+def test_a_burst_of_household_events_is_recounted_once_and_the_figures_are_exact_at_once(vc, staff, places):
+    """Handlers only mark the community changed (no recount per event); the worker's periodic pass or the
+    figures page recounts."""
+    assert service.recount_stale() == 2  # C1 and C2, changed by the grid events of `places`
+    for n in range(12):
+        service.on_register_event(new_event(
+            "household.registered", source="households", community_id="C1", grid_id="C1-G1",
+            data={"household_id": f"b{n}", "address": {"building": "1栋", "room": f"{n}"}, "residency": "registered",
+                  "residents": [{"resident_id": f"b{n}-{k}", "name": "居民"} for k in range(3)]}))
+    assert CommunityCopy.objects.get(pk="C1").residents == 0  # not recounted per event
+    figures = vc.get("/communities/C1/figures", headers=staff).json
+    assert (figures["residents"], figures["volunteer_target"]) == (36, 4)
+    assert service.recount_stale() == 0  # the figures page recounted it
+    service.on_register_event(new_event(
+        "household.left", source="households", community_id="C1", grid_id="C1-G1",
+        data={"household_id": "b0", "moved_out_on": "2026-11-01", "reason": None}))
+    assert service.recount_stale() == 1 and service.recount_stale() == 0
+    assert CommunityCopy.objects.get(pk="C1").residents == 33
