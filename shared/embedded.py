@@ -16,7 +16,7 @@ from pathlib import Path
 import requests
 
 from shared import demo_data
-from shared.db import ping
+from shared.db import ping, stand_in_url
 
 ROOT = Path(__file__).resolve().parent.parent
 RUN = ROOT / ".run"
@@ -68,9 +68,9 @@ GATEWAY = "http://127.0.0.1:8000"
 def main() -> int:
     RUN.mkdir(exist_ok=True)
     mongo_port = int(os.environ.get("EMBEDDED_MONGO_PORT", "27117"))
-    mongo_url = f"mongodb://127.0.0.1:{mongo_port}"
+    mongo_url = stand_in_url("127.0.0.1", mongo_port)
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "MONGO_URL": mongo_url,
-           "AMQP_URL": os.environ.get("AMQP_URL", f"{mongo_url}/grid_bus"),
+           "AMQP_URL": os.environ.get("AMQP_URL", f"mongodb://127.0.0.1:{mongo_port}/grid_bus"),
            "SERVICE_SECRET": os.environ.get("SERVICE_SECRET", secrets.token_urlsafe(32)),
            "GATEWAY_SECRET_KEY": os.environ.get("GATEWAY_SECRET_KEY", secrets.token_urlsafe(32)),
            "PUBLIC_BASE_URL": GATEWAY, "RETRY_DELAYS_MS": "200,1000,5000",

@@ -2,7 +2,7 @@
 import os
 
 from services.volunteers import service
-from services.volunteers.config import VolunteersConfig
+from services.volunteers.config import VolunteersConfig, add_settings
 from services.volunteers.handlers import HANDLERS
 from services.volunteers.models import Certificate, HoursEntry, Need, Team, VolunteerRecord
 from shared.messaging import worker
@@ -12,6 +12,7 @@ DOCUMENTS = [VolunteerRecord, Team, Need, HoursEntry, Certificate]
 
 def bootstrap(config):
     """The worker's parts wired for `config` (tests pass a test config)."""
+    add_settings(config)
 
     def repair_approved_reports():
         service.repair_approved_reports()

@@ -14,7 +14,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from shared.db import ping
+from shared.db import ping, stand_in_url
 
 
 def free_port() -> int:
@@ -49,7 +49,7 @@ def secantus(port: int | None = None, storage: str | None = None):
     log = open(Path(folder).parent / f"secantus-{port}.log", "ab")
     proc = subprocess.Popen([str(exe), "--host", "127.0.0.1", "--port", str(port), "--storage-path", folder],
                             stdout=log, stderr=subprocess.STDOUT)
-    url = f"mongodb://127.0.0.1:{port}"
+    url = stand_in_url("127.0.0.1", port)
     try:
         wait_for(url)
         yield url, proc
