@@ -15,12 +15,12 @@ def _all_documents(cls=mongoengine.Document):
 # How to reach the SecantusDB stand-in (tests, `make run`): without retryable writes. The stand-in keeps a record
 # of every retryable write for 30 minutes and scans (past 10,000, sorts) them all on each write, so writes slow
 # down as they accumulate; on a real MongoDB, pymongo's default (retryWrites=true) stays.
-STAND_IN_OPTIONS = "/?retryWrites=false"
+STAND_IN_OPTIONS = "retryWrites=false"
 
 
-def stand_in_url(host: str, port: int) -> str:
+def stand_in_url(host: str, port: int, database: str = "") -> str:
     """The MongoDB URL of a SecantusDB stand-in listening on host:port."""
-    return f"mongodb://{host}:{port}{STAND_IN_OPTIONS}"
+    return f"mongodb://{host}:{port}/{database}?{STAND_IN_OPTIONS}"
 
 
 def connect_db(config) -> None:

@@ -70,7 +70,7 @@ def main() -> int:
     mongo_port = int(os.environ.get("EMBEDDED_MONGO_PORT", "27117"))
     mongo_url = stand_in_url("127.0.0.1", mongo_port)
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "MONGO_URL": mongo_url,
-           "AMQP_URL": os.environ.get("AMQP_URL", f"mongodb://127.0.0.1:{mongo_port}/grid_bus"),
+           "AMQP_URL": os.environ.get("AMQP_URL", stand_in_url("127.0.0.1", mongo_port, "grid_bus")),
            "SERVICE_SECRET": os.environ.get("SERVICE_SECRET", secrets.token_urlsafe(32)),
            "GATEWAY_SECRET_KEY": os.environ.get("GATEWAY_SECRET_KEY", secrets.token_urlsafe(32)),
            "PUBLIC_BASE_URL": GATEWAY, "RETRY_DELAYS_MS": "200,1000,5000",

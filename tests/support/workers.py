@@ -61,20 +61,28 @@ def stop_workers(procs) -> None:
         proc.log.close()
 
 
-def metric_total(port: int, name: str, **labels) -> float:
-    """The sum of a metric's samples on a worker's /metrics whose labels include `labels` (0 if unreachable)."""
+def metric_samples(port: int, name: str) -> list[tuple[str, float]]:
+    """A metric's samples on a worker's /metrics as (label text, value); none if unreachable."""
     try:
         text = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
     except requests.RequestException:
-        return 0.0
-    total = 0.0
+        return []
+    samples = []
     for line in text.splitlines():
-        if not line.startswith(name + "{"):
-            continue
-        head, _, value = line.rpartition(" ")
-        if all(f'{k}="{v}"' in head for k, v in labels.items()):
-            total += float(value)
-    return total
+        if line.startswith(name + "{"):
+            head, _, value = line.rpartition(" ")
+            samples.append((head, float(value)))
+    return samples
+
+
+def labelled(samples, **labels) -> float:
+    """The sum of the samples whose labels include `labels`."""
+    return sum(value for head, value in samples if all(f'{k}="{v}"' in head for k, v in labels.items()))
+
+
+def metric_total(port: int, name: str, **labels) -> float:
+    """The sum of a metric's samples on a worker's /metrics whose labels include `labels` (0 if unreachable)."""
+    return labelled(metric_samples(port, name), **labels)
 
 
 def wait_http(port: int, timeout: float = 60.0) -> None:
