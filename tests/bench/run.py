@@ -9,6 +9,13 @@ import sys
 from tests.bench import bench_bus, bench_drills_rollcall, bench_import, bench_list, bench_pages
 from tests.bench.servers import ROOT, database, machine
 
+STAND_IN_CAVEAT = (
+    "**Read the database-bound figures with care.** SecantusDB, the MongoDB-wire stand-in these machines have, serves "
+    "one request at a time and answers a 50-document query in tens of milliseconds where a real mongod takes about "
+    "one. The request-rate goals (list ≥ 300 req/s, p99 < 150 ms at 8 clients) and the bus with the inbox (one "
+    "database read and write per event) are bounded by it here; run `MONGO_URL=mongodb://… make bench` where a real "
+    "MongoDB is available. The ratios against the bare endpoint, the page weights, the relay lag and the import's "
+    "linearity carry over.")
 GOALS = "Goals: p99 < 150 ms at 8 clients; JSON list ≥ 300 req/s; overhead ≤ 1.5× the bare endpoint; " \
         "bus ≥ 0.7× bare pika; relay lag p99 < 1 s; HTML+CSS < 100 KB gz and JS < 50 KB per page; import linear."
 
@@ -98,9 +105,11 @@ def main(argv=None) -> int:
         if "rollcall" in only:
             sections.append(("Drill roll-call", label, rollcall_section(bench_drills_rollcall.run(url))))
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    command = "make bench" + (f" (`python -m tests.bench.run {' '.join(argv)}`)" if argv else "")
+    command = f"python -m tests.bench.run {' '.join(argv)}" if argv else "make bench"
     out = ["# Benchmarks", "", f"Command: `{command}`  ", f"Machine: {machine()}  ", f"Date: {now}  ",
            "RabbitMQ: the machine's broker at 127.0.0.1:5672", "", GOALS, ""]
+    if any("stand-in" in server for _, server, _ in sections):
+        out += [STAND_IN_CAVEAT, ""]
     for title, server, table in sections:
         out += [f"## {title}", "", f"Database: {server}", "", *table, ""]
     text = "\n".join(out)
