@@ -1,4 +1,5 @@
-"""Domain errors raised by service layers; the web layer turns each into its HTTP status."""
+"""Domain errors raised by service layers (the web layer turns each into its HTTP status), and NotYet, which
+event handlers raise for an event that came before the one it depends on."""
 
 
 class DomainError(Exception):
@@ -34,3 +35,11 @@ class Invalid(DomainError):
 class Unavailable(DomainError):
     status = 503
     code = "unavailable"
+
+
+class NotYet(Exception):
+    """An event arrived before one it depends on (its household's registration, say): handle it again later.
+
+    The consumer gives it the same retries as a failure, then the dead-letter queue, and logs it without a
+    traceback: with several workers on a queue, arriving early is normal.
+    """

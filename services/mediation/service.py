@@ -21,7 +21,7 @@ from services.mediation.models import (CLOCK_RUNNING, OPEN, Annotation, Assignme
                                        Person, Referral, RegisterGrid, RegisterHousehold, RegisterResident,
                                        RevealRecord, Session, Step, Survey, now)
 from shared.db import text_match
-from shared.errors import Conflict, Forbidden, Invalid, NotFound
+from shared.errors import Conflict, Forbidden, Invalid, NotFound, NotYet
 from shared.identity import PUBLIC_ROLE, Principal
 from shared.messaging.outbox import ConcurrentChange, commit
 
@@ -186,7 +186,7 @@ def _apply_household(household_id: str, at: datetime, mutate, *, create: bool = 
     h = RegisterHousehold.objects(pk=household_id).first()
     if h is None:
         if not create:
-            raise LookupError(f"household {household_id} is not known yet")  # retried: its registration comes first
+            raise NotYet(f"household {household_id} is not known yet")  # its registration comes first
         h = RegisterHousehold(id=household_id, as_of=at)
     elif h.as_of and h.as_of >= at:
         return  # this event (or a newer one) is already applied

@@ -15,6 +15,7 @@ from marshmallow import ValidationError
 from pymongo.errors import ConnectionFailure
 
 from shared import context
+from shared.errors import NotYet
 from shared.events import EnvelopeSchema, UnknownEventType, validate_data
 from shared.messaging import inbox
 from shared.messaging.bus import open_connection, supports_broker_features
@@ -160,7 +161,11 @@ class EventConsumer:
                 message.requeue()
                 return
             except Exception as exc:
-                log.exception("handler failed", extra={"queue": queue, "event_id": event.id})
+                if isinstance(exc, NotYet):
+                    log.info("event arrived early; retrying", extra={"queue": queue, "event_id": event.id,
+                                                                     "reason": str(exc), "attempt": attempts + 1})
+                else:
+                    log.exception("handler failed", extra={"queue": queue, "event_id": event.id})
                 if attempts >= len(self.retry_delays_ms):
                     self._dead_letter(sub, message, reason="handler_failed", error=repr(exc)[:500])
                     return

@@ -8,6 +8,7 @@ import time
 
 import mongoengine as me
 
+from shared.errors import NotYet
 from shared.messaging.bus import EventPublisher
 from shared.messaging.consumer import EventConsumer
 from tests.integration.test_event_bus import grid_event
@@ -20,7 +21,7 @@ TRIES: dict[str, int] = {}
 def fails_the_first_time(event):
     TRIES[event.id] = TRIES.get(event.id, 0) + 1
     if TRIES[event.id] == 1:
-        raise LookupError("what this event depends on is not here yet")
+        raise NotYet("what this event depends on is not here yet")
     me.get_db()["burst_effects"].update_one({"_id": event.id}, {"$inc": {"n": 1}}, upsert=True)
 
 

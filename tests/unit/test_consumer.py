@@ -1,8 +1,10 @@
 """The consumer's decisions with fakes: no broker, no database."""
 import functools
 import json
+import logging
 from types import SimpleNamespace
 
+from shared.errors import NotYet
 from shared.events import new_event
 from shared.messaging.consumer import EventConsumer, subscriptions
 
@@ -97,6 +99,23 @@ def test_a_failure_goes_to_the_next_retry_queue_then_to_the_dead_letters():
     keys = [key for key, _ in consumer._producer.sent]
     assert keys == ["svc.boom.retry.0", "svc.boom.retry.1", "svc.boom"]
     assert consumer._producer.sent[-1][1]["x-dead-reason"] == "handler_failed"
+
+
+def test_an_event_that_came_early_is_retried_quietly_then_dead_lettered_like_a_failure(caplog):
+    def early(event):
+        raise NotYet("household h-1 is not known yet")
+
+    consumer, sub = consumer_with(early)
+    with caplog.at_level(logging.INFO, logger="shared.messaging.consumer"):
+        consumer.handle(sub, early, FakeMessage(body()))
+        consumer.handle(sub, early, FakeMessage(body(), {"x-attempts": 1}))
+    assert [key for key, _ in consumer._producer.sent] == ["svc.early.retry.0", "svc.early.retry.1"]
+    retried = [r for r in caplog.records if r.getMessage() == "event arrived early; retrying"]
+    assert [(r.levelno, r.exc_info, r.attempt) for r in retried] == [(logging.INFO, None, 1), (logging.INFO, None, 2)]
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    consumer.handle(sub, early, FakeMessage(body(), {"x-attempts": 2}))
+    key, headers = consumer._producer.sent[-1]
+    assert (key, headers["x-dead-reason"]) == ("svc.early", "handler_failed")
 
 
 def test_poison_is_dead_lettered_without_calling_the_handler():
