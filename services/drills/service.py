@@ -731,6 +731,14 @@ def record_tick(*, actor: Principal, drill_id: str, grid_id: str, household_id: 
     return out, out["results"][0]["outcome"] == "stored"
 
 
+def _phone_time(at: datetime, skew: timedelta, received: datetime) -> datetime:
+    """A phone's time corrected by its clock's offset; a clock near year 1 or 9999 lands past an end of the clamp."""
+    try:
+        return at + skew
+    except OverflowError:
+        return received if skew > timedelta(0) else datetime.min.replace(tzinfo=timezone.utc)
+
+
 def _one_tick(actor, drill, grid_id, on_roll, item, skew, received):
     """(result, error to raise on the single-tick path or None, the grid's state after it or None)."""
     household_id, client_id = item["household_id"], item["client_id"]
@@ -743,7 +751,7 @@ def _one_tick(actor, drill, grid_id, on_roll, item, skew, received):
 
     if household_id not in on_roll:
         return rejected(NotFound("this household is not on the grid's roll-call", field="household_id"))
-    at = (item["at"] + skew) if item.get("at") else received
+    at = _phone_time(item["at"], skew, received) if item.get("at") else received
     at = min(max(at, _aware(drill.started_at)), received)
     if drill.ended_at and at > _aware(drill.ended_at):
         stored = _stored_tick(drill, client_id)  # a resend of a tick made in time is still that tick

@@ -144,6 +144,24 @@ def test_phone_clock_offsets_are_corrected_and_times_kept_within_the_drill(drill
     assert stored["skew-0002"] == start  # never before the start
 
 
+def test_a_phone_clock_at_the_ends_of_the_calendar_is_kept_within_the_drill(drills, who):
+    """A phone whose clock says year 1 or 9999 (found by the fuzzer: it overflowed the correction into a 500)."""
+    district(households_per_grid=(3, 1))
+    drill_id = plan_and_start(drills, who)
+    start = started_long_ago(drill_id, minutes=30)
+    ids = [h["household_id"] for h in drills.get(f"/drills/{drill_id}/grids/{GRID_A}/roster", headers=who.worker()).json["households"]]
+    ends = (datetime.min.replace(tzinfo=timezone.utc), datetime.max.replace(microsecond=0, tzinfo=timezone.utc))
+    r = send(drills, who.worker(), drill_id, GRID_A, tick("ends-0001", ids[0], at=ends[1]),
+             tick("ends-0002", ids[1], at=ends[0]), sent_at=ends[0])
+    assert r.status_code == 200 and [t["outcome"] for t in r.json["results"]] == ["stored", "stored"], r.json
+    r = send(drills, who.worker(), drill_id, GRID_A, tick("ends-0003", ids[2], at=ends[0]), sent_at=ends[1])
+    assert r.status_code == 200 and r.json["results"][0]["outcome"] == "stored", r.json
+    stored = {t.client_id: t.at.replace(tzinfo=timezone.utc) for t in Tick.objects(drill_id=drill_id)}
+    now = datetime.now(timezone.utc)
+    assert abs((stored["ends-0001"] - now).total_seconds()) < 5  # never after it was received
+    assert stored["ends-0003"] == start  # never before the start
+
+
 def test_ticks_are_refused_before_the_start_and_after_the_late_window(drills, who, drills_config):
     district(households_per_grid=(3, 1))
     r = drills.post("/drills", json=drill_body(), headers=who.staff())
