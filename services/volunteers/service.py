@@ -252,10 +252,10 @@ def _community(community_id: str) -> CommunityCopy:
 
 def _counted(community_id: str) -> CommunityCopy:
     """The community with its resident count up to date (recounted now if its copies changed since)."""
-    row = CommunityCopy._get_collection().find_one({"_id": community_id}, {"changed_at": 1, "refreshed_at": 1})
-    if row and _is_stale(row):
+    c = _community(community_id)
+    if _is_stale(c.changed_at, c.refreshed_at):
         return recount_community(community_id=community_id)
-    return _community(community_id)
+    return c
 
 
 def list_communities(*, actor: Principal) -> list[CommunityCopy]:
@@ -1182,14 +1182,14 @@ def _mark_changed(community_ids) -> None:
         CommunityCopy._get_collection().update_one({"_id": community_id}, {"$max": {"changed_at": at}}, upsert=True)
 
 
-def _is_stale(row) -> bool:
-    return bool(row.get("changed_at")) and (not row.get("refreshed_at") or row["changed_at"] >= row["refreshed_at"])
+def _is_stale(changed_at, refreshed_at) -> bool:
+    return bool(changed_at) and (not refreshed_at or changed_at >= refreshed_at)
 
 
 def recount_stale() -> int:
     """Recount the communities whose copies changed since their last recount; return how many."""
     stale = [row["_id"] for row in CommunityCopy._get_collection().find({}, {"changed_at": 1, "refreshed_at": 1})
-             if _is_stale(row)]
+             if _is_stale(row.get("changed_at"), row.get("refreshed_at"))]
     for community_id in stale:
         recount_community(community_id=community_id)
     return len(stale)

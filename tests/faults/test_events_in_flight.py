@@ -115,6 +115,17 @@ def caught_up(counts: dict, expected: dict) -> bool:
     return all(counts[queue] >= n for queue, n in expected.items())
 
 
+def wait_for_counts(count, done, expected, *, restarted, deadline) -> None:
+    """Poll `count()` each second until `done` says so, printing progress each minute, failing at `deadline`."""
+    shown = time.perf_counter()
+    while not done(now := count()):
+        assert time.perf_counter() < deadline, f"not caught up: {now}, expected {expected}"
+        if time.perf_counter() - shown > 60:
+            shown = time.perf_counter()
+            print(f"  [{shown - restarted:.0f} s after the restart] handled {now} of {expected}", flush=True)
+        time.sleep(1.0)
+
+
 class Watch:
     """The test's own look at the relay's progress. The stand-in serves one request at a time, so a look may wait
     behind a large batch of the relay's; a look that times out is a look missed, not a fault of the system under
@@ -197,20 +208,12 @@ def test_events_in_flight_across_services_survive_a_broker_restart_exactly_once(
         produced[REGISTERED] += len(during)
         expected = {f"{service}.{queue}": sum(produced[t] for t in types) for service, queue, types in CONSUMERS}
 
-        deadline, shown = restarted + max(900.0, events / 4), restarted
-        # progress from the workers' /metrics: counting the inboxes every second would load the stand-ins
-        while not caught_up(now := reported(run, ports), expected):
-            assert time.perf_counter() < deadline, f"not caught up: {now}, expected {expected}"
-            if time.perf_counter() - shown > 60:
-                shown = time.perf_counter()
-                print(f"  [{shown - restarted:.0f} s after the restart] handled {now} of {expected}", flush=True)
-            time.sleep(1.0)
-        while (now := handled(run)) != expected:
-            assert time.perf_counter() < deadline, f"not caught up: {now}, expected {expected}"
-            if time.perf_counter() - shown > 60:
-                shown = time.perf_counter()
-                print(f"  [{shown - restarted:.0f} s after the restart] handled {now} of {expected}", flush=True)
-            time.sleep(1.0)
+        deadline = restarted + max(900.0, events / 4)
+        # progress from the workers' /metrics first: counting the inboxes every second would load the stand-ins
+        wait_for_counts(lambda: reported(run, ports), lambda now: caught_up(now, expected), expected,
+                        restarted=restarted, deadline=deadline)
+        wait_for_counts(lambda: handled(run), lambda now: now == expected, expected, restarted=restarted,
+                        deadline=deadline)
         caught_up_s = time.perf_counter() - restarted
         flow_s = time.perf_counter() - flow_began
         time.sleep(2)  # a late redelivery would show now
