@@ -3,7 +3,6 @@
 Scope: a case is visible to callers whose grids or communities cover it, to its first-contact owner
 (首问责任人, for good) and to its current mediator; anything else is 404 (deny by default).
 """
-import hashlib
 import secrets
 import uuid
 from datetime import date, datetime, timedelta
@@ -24,6 +23,7 @@ from shared.db import text_match
 from shared.errors import Conflict, Forbidden, Invalid, NotFound, NotYet
 from shared.identity import PUBLIC_ROLE, Principal
 from shared.messaging.outbox import ConcurrentChange, commit
+from shared.tokens import token_hash as _token_hash
 
 STAFF = {"community_staff", "admin"}
 PERMISSIONS = {
@@ -132,10 +132,6 @@ def _next_number(kind: str, year: int) -> str:
         except DuplicateKeyError:
             pass
     raise Conflict("could not take a case number; try again")
-
-
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 # ---- the clock ---------------------------------------------------------------------------------
