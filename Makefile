@@ -62,3 +62,13 @@ lint: $(STAMP)
 
 clean:
 	rm -rf .run .pytest_cache
+
+## make backup: dump every service's database (MONGO_URL, else make run's store) to backups/<UTC timestamp>/
+## (GZIP=1 compresses); make restore FROM=backups/<timestamp> into an empty server (DROP=1 replaces, FORCE=1 adds)
+.PHONY: backup restore
+backup: $(STAMP)
+	$(PY) -m shared.backup dump $(if $(GZIP),--gzip)
+
+restore: $(STAMP)
+	@test -n "$(FROM)" || { echo "usage: make restore FROM=backups/<timestamp> [DROP=1 | FORCE=1]"; exit 2; }
+	$(PY) -m shared.backup restore "$(FROM)" $(if $(DROP),--drop) $(if $(FORCE),--force)

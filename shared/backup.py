@@ -88,7 +88,7 @@ def _connect(url: str) -> MongoClient:
     except PyMongoError as exc:
         client.close()
         hint = "" if _env("MONGO_URL") else " (start `make run` first, or set MONGO_URL)"
-        raise BackupError(f"no MongoDB answers at {without_credentials(url)}{hint}: {exc}") from None
+        raise BackupError(f"no MongoDB answers at {without_credentials(url)}{hint} ({type(exc).__name__})") from None
     return client
 
 
