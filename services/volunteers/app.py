@@ -1,5 +1,7 @@
 """The volunteers service's app factory."""
-from services.volunteers import metrics, views
+from pymongo.errors import PyMongoError
+
+from services.volunteers import metrics, signup, views
 from services.volunteers.config import VolunteersConfig, add_settings
 from shared.web.factory import create_service_app
 
@@ -7,4 +9,17 @@ from shared.web.factory import create_service_app
 def create_app(config=None):
     """Build the volunteers API; `config` defaults to the environment."""
     config = add_settings(config or VolunteersConfig())
-    return create_service_app(config, import_name=__name__, blueprints=[views.bp], metric_refreshers=[metrics.refresh])
+    app = create_service_app(config, import_name=__name__, blueprints=[views.bp], metric_refreshers=[metrics.refresh])
+    _hash_plain_tokens(app)
+    return app
+
+
+def _hash_plain_tokens(app) -> None:
+    """Personal tokens stored in plain by an older version are hashed at start (idempotent, per document)."""
+    try:
+        changed = signup.hash_plain_tokens()
+    except PyMongoError:  # the database is away: the next start does it; the app still starts (not ready)
+        app.logger.warning("personal tokens not checked for plain storage: database unavailable")
+        return
+    if changed:
+        app.logger.info("hashed %d personal tokens stored in plain", changed)

@@ -159,7 +159,8 @@ class VolunteerRecord(Aggregate):
     registered_at = me.DateTimeField()
     left_at = me.DateTimeField()
     left_reason = me.StringField(max_length=200)
-    personal_token = me.StringField(required=True, unique=True)
+    # sha256 of the personal link's token (shared.tokens): the token itself is only ever in the link.
+    personal_token_hash = me.StringField(db_field="personal_token", required=True, unique=True)
     consent = me.EmbeddedDocumentField(Consent, required=True)
     created_at = me.DateTimeField(default=now)
     updated_at = me.DateTimeField(default=now)
@@ -169,6 +170,38 @@ class VolunteerRecord(Aggregate):
         "indexes": [("community_id", "status", "name"), ("link_id", "status", "waitlisted_at"), "team_ids",
                     "grid_id"],
     }
+
+
+class SignupClaim(me.Document):
+    """A public sign-up that matched an existing volunteer (phone or ID number): staff confirm (merge) or reject it.
+
+    Nothing of the matched record is shown to whoever signed up; the claim keeps what they typed and its own
+    personal link, which becomes the volunteer's link when staff confirm.
+    """
+
+    id = me.ObjectIdField(primary_key=True, default=ObjectId)
+    volunteer_id = me.StringField(required=True)
+    community_id = me.StringField(required=True)
+    link_id = me.StringField(required=True)
+    team_id = me.StringField()
+    matched_on = me.StringField(required=True, choices=("phone", "id_number"))
+    name = me.StringField(required=True, max_length=40)
+    phone = me.StringField(required=True, max_length=11)
+    id_number = me.StringField(max_length=18)
+    grid_id = me.StringField()
+    skills = me.ListField(me.StringField(choices=tuple(SKILLS)))
+    availability = me.ListField(me.StringField(choices=AVAILABILITY))
+    consent = me.EmbeddedDocumentField(Consent, required=True)
+    holds_place = me.BooleanField(default=False)  # took a place of its link, as a new sign-up would
+    status = me.StringField(required=True, choices=("pending", "confirmed", "rejected"), default="pending")
+    token_hash = me.StringField(unique=True, sparse=True)  # the claim's personal link, until confirmed
+    open_key = me.StringField(unique=True, sparse=True)  # volunteer|link while pending: one open claim each
+    created_at = me.DateTimeField(default=now)
+    updated_at = me.DateTimeField(default=now)
+    decided_at = me.DateTimeField()
+    decided_by = me.StringField()
+    decision_note = me.StringField(max_length=200)
+    meta = {"collection": "signup_claims", "indexes": [("community_id", "status", "created_at"), "volunteer_id"]}
 
 
 class ContactReveal(me.Document):

@@ -163,16 +163,57 @@ class SignupCreate(StrictSchema):
 
 
 class SignupResult(Schema):
-    status = fields.String(metadata={"description": "registered or waitlisted"})
-    duplicate = fields.Boolean(metadata={"description": "this person had signed up before: nothing new was stored"})
-    rejoined = fields.Boolean()
-    name = fields.String(metadata={"description": "masked when the registration already existed"})
+    """The same for every sign-up, whether or not it matched a volunteer: nothing stored is shown."""
+
+    name = fields.String(metadata={"description": "the name as typed"})
     community_name = fields.String()
     team_name = fields.String(allow_none=True)
-    waitlist_position = fields.Integer(allow_none=True)
-    personal_url = fields.String(allow_none=True,
-                                 metadata={"description": "the volunteer's own page; given only to a new sign-up"})
+    personal_url = fields.String(metadata={"description": "the sign-up's own page; shown this once"})
     message = fields.String()
+
+
+class ClaimVolunteer(Schema):
+    id = fields.String()
+    name = fields.String(allow_none=True)
+    status = fields.String(allow_none=True)
+    phone = fields.Function(lambda v: mask_phone(v["phone"]))
+
+
+class ClaimRead(Schema):
+    """A sign-up that matched a volunteer, for staff: what was typed (masked) and whom it matched."""
+
+    id = fields.String()
+    status = fields.String(metadata={"description": "pending, confirmed or rejected"})
+    matched_on = fields.String(metadata={"description": "phone or id_number"})
+    name = fields.String()
+    phone = fields.Function(lambda c: mask_phone(c["phone"]))
+    id_number = fields.Function(lambda c: mask_id_number(c["id_number"]))
+    grid_id = fields.String(allow_none=True)
+    skills = fields.List(fields.String())
+    availability = fields.List(fields.String())
+    link_id = fields.String()
+    team_id = fields.String(allow_none=True)
+    team_name = fields.String(allow_none=True)
+    holds_place = fields.Boolean()
+    created_at = fields.AwareDateTime()
+    decided_at = fields.AwareDateTime(allow_none=True)
+    decided_by = fields.String(allow_none=True)
+    decision_note = fields.String(allow_none=True)
+    volunteer = fields.Nested(ClaimVolunteer)
+
+
+class ClaimQuery(Schema):
+    community_id = fields.String(required=True, validate=CODE)
+    status = fields.String(load_default="pending", validate=validate.OneOf(("pending", "confirmed", "rejected")))
+
+
+class ClaimDecision(StrictSchema):
+    note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+
+
+class PersonalLink(Schema):
+    volunteer_id = fields.String()
+    personal_url = fields.String(metadata={"description": "the volunteer's new personal link; shown this once"})
 
 
 # ---- volunteers --------------------------------------------------------------------------------
@@ -529,7 +570,8 @@ class OwnReport(Schema):
 
 class VolunteerSelf(Schema):
     name = fields.String()
-    status = fields.String()
+    status = fields.String(metadata={"description": "registered, waitlisted, left; or pending / rejected for a "
+                                                    "sign-up that staff check"})
     community_id = fields.String()
     community_name = fields.String()
     grid_id = fields.String(allow_none=True)

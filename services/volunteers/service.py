@@ -13,7 +13,7 @@ from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from services.volunteers import events
-from services.volunteers.config import PERSONAL_PATH, SIGNUP_PATH, VERIFY_PATH, public_url
+from services.volunteers.config import SIGNUP_PATH, VERIFY_PATH, public_url
 from services.volunteers.models import (
     ACTIVE_DAYS,
     AVAILABILITY,
@@ -31,7 +31,6 @@ from services.volunteers.models import (
     CareSubject,
     Certificate,
     CommunityCopy,
-    Consent,
     ContactReveal,
     GridCopy,
     HoursEntry,
@@ -48,6 +47,7 @@ from shared.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from shared.events.contracts import contract_for
 from shared.identity import Principal
 from shared.messaging.outbox import ConcurrentChange, commit
+from shared.tokens import new_token, token_hash
 
 LOCAL = ZoneInfo(os.environ.get("TIMEZONE") or "Asia/Shanghai")
 TOKEN = r"^[A-Za-z0-9_-]{20,100}$"
@@ -336,7 +336,7 @@ def create_link(*, actor: Principal, data: dict, base_url: str, max_days: int = 
         raise Invalid("must be in the future", field="expires_at")
     if expires_at > at + timedelta(days=max_days):
         raise Invalid(f"a link lasts at most {max_days} days", field="expires_at")
-    link = SignupLink(token=secrets.token_urlsafe(32), community_id=data["community_id"], team_id=team_id,
+    link = SignupLink(token=new_token(), community_id=data["community_id"], team_id=team_id,
                       title=data.get("title"), expires_at=expires_at, capacity=data.get("capacity"),
                       created_by=actor.user_id)
     link.save(force_insert=True)
@@ -437,112 +437,6 @@ def waitlist_position(v: VolunteerRecord) -> int | None:
     return VolunteerRecord.objects(link_id=v.link_id, status="waitlisted", waitlisted_at__lt=v.waitlisted_at).count() + 1
 
 
-def _find_person(community_id: str, phone: str, id_number: str | None) -> VolunteerRecord | None:
-    found = VolunteerRecord.objects(phone_key=f"{community_id}|{phone}").first()
-    if found is None and id_number:
-        found = VolunteerRecord.objects(id_key=f"{community_id}|{id_number}").first()
-    return found
-
-
-def signup(*, token: str, data: dict, base_url: str) -> dict:
-    """A resident signs up through a link: registered, or waitlisted when full; a repeat is recognised."""
-    link = _public_link(token)
-    state = link_state(link)
-    if state == "expired":
-        day = aware(link.expires_at).astimezone(LOCAL).date().isoformat()
-        raise Gone(f"this sign-up link expired on {day}; ask the community for a new one", field="token")
-    if state == "closed":
-        raise Gone("this sign-up link has been closed; ask the community for a new one", field="token")
-    community_id = link.community_id
-    if data.get("grid_id") and not GridCopy.objects(pk=data["grid_id"], community_id=community_id).first():
-        raise Invalid("not a grid of this community", field="grid_id")
-    existing = _find_person(community_id, data["phone"], data.get("id_number"))
-    if existing is not None:
-        return _again(existing, link, data, base_url)
-    placed = _reserve_place(link.pk, link.capacity)
-    at = now()
-    v = VolunteerRecord(community_id=community_id, grid_id=data.get("grid_id"), name=data["name"], phone=data["phone"],
-                  id_number=data.get("id_number"), phone_key=f"{community_id}|{data['phone']}",
-                  id_key=f"{community_id}|{data['id_number']}" if data.get("id_number") else None,
-                  skills=data["skills"], availability=data["availability"],
-                  team_ids=[link.team_id] if link.team_id else [], link_id=str(link.pk),
-                  status="registered" if placed else "waitlisted", holds_place=placed,
-                  registered_at=at if placed else None, waitlisted_at=None if placed else at,
-                  personal_token=secrets.token_urlsafe(32), consent=Consent(given_at=at, version=CONSENT_VERSION),
-                  updated_by="signup")
-    try:
-        commit(v, *([events.volunteer_registered(v)] if placed else []))
-    except me.NotUniqueError:
-        if placed:
-            _release_place(link.pk)
-        existing = _find_person(community_id, data["phone"], data.get("id_number"))
-        if existing is None:
-            raise Conflict("this phone or ID number is registered in another way; ask the community") from None
-        return _again(existing, link, data, base_url)
-    return _signup_result(v, link, base_url, duplicate=False, rejoined=False, personal=True)
-
-
-def _again(v: VolunteerRecord, link: SignupLink, data: dict, base_url: str) -> dict:
-    """A person who signed up before: rejoin if they had left, else return what is stored (joining the team)."""
-    if v.status == "left":
-        placed = _reserve_place(link.pk, link.capacity)
-        at = now()
-        v.status, v.holds_place, v.link_id = ("registered" if placed else "waitlisted"), placed, str(link.pk)
-        v.registered_at, v.waitlisted_at = (at if placed else None), (None if placed else at)
-        v.name, v.grid_id, v.skills, v.availability = data["name"], data.get("grid_id"), data["skills"], data["availability"]
-        v.team_ids = [link.team_id] if link.team_id else []
-        v.left_at = v.left_reason = None
-        v.personal_token = secrets.token_urlsafe(32)  # the old personal link stops working
-        v.consent = Consent(given_at=at, version=CONSENT_VERSION)
-        v.updated_at, v.updated_by = at, "signup"
-        try:
-            commit(v, *([events.volunteer_registered(v)] if placed else []))
-        except ConcurrentChange:
-            if placed:
-                _release_place(link.pk)
-            raise Conflict("this registration changed at the same moment; try again") from None
-        return _signup_result(v, link, base_url, duplicate=False, rejoined=True, personal=True)
-    if v.status == "waitlisted" and v.link_id != str(link.pk) and _reserve_place(link.pk, link.capacity):
-        # waiting on one link, and another link has room: take the place here
-        v.status, v.holds_place, v.link_id, v.registered_at, v.waitlisted_at = "registered", True, str(link.pk), now(), None
-        if link.team_id and link.team_id not in v.team_ids:
-            v.team_ids = [*v.team_ids, link.team_id]
-        v.updated_at, v.updated_by = now(), "signup"
-        try:
-            commit(v, events.volunteer_registered(v))
-        except ConcurrentChange:
-            _release_place(link.pk)
-            v.reload()
-        return _signup_result(v, link, base_url, duplicate=True, rejoined=False, personal=False)
-    if link.team_id and link.team_id not in v.team_ids and v.status == "registered":
-        v.team_ids = [*v.team_ids, link.team_id]
-        v.updated_at, v.updated_by = now(), "signup"
-        try:
-            commit(v, events.volunteer_updated(v))
-        except ConcurrentChange:
-            v.reload()
-    return _signup_result(v, link, base_url, duplicate=True, rejoined=False, personal=False)
-
-
-def _signup_result(v: VolunteerRecord, link: SignupLink, base_url: str, *, duplicate: bool, rejoined: bool,
-                   personal: bool) -> dict:
-    community = _community(link.community_id)
-    team = Team.objects(pk=ObjectId(link.team_id)).first() if link.team_id else None
-    position = waitlist_position(v)
-    if duplicate:
-        message = ("您已报名，无需重复报名（已登记为志愿者）" if v.status == "registered"
-                   else f"您已在候补名单中（第 {position} 位）")
-    elif v.status == "registered":
-        message = "报名成功，欢迎加入志愿服务！"
-    else:
-        message = f"名额已满，您已进入候补名单（第 {position} 位），有空位时自动递补"
-    return {"status": v.status, "duplicate": duplicate, "rejoined": rejoined,
-            "name": mask_name(v.name) if duplicate else v.name, "community_name": community.display_name,
-            "team_name": team.name if team else None, "waitlist_position": position,
-            "personal_url": public_url(base_url, PERSONAL_PATH, token=v.personal_token) if personal else None,
-            "message": message}
-
-
 # ---- volunteers --------------------------------------------------------------------------------
 
 def list_volunteers(*, actor: Principal, community_id: str, status: str = "registered", team_id=None, link_id=None,
@@ -617,7 +511,8 @@ def leave(*, actor: Principal, volunteer_id: str, reason: str | None = None) -> 
 
 
 def _by_personal_token(token: str) -> VolunteerRecord:
-    v = VolunteerRecord.objects(personal_token=token).first() if re.match(TOKEN, token or "") else None
+    v = VolunteerRecord.objects(personal_token_hash=token_hash(token)).first() if re.match(TOKEN, token or "") \
+        else None
     if v is None:
         raise NotFound("this personal link does not exist")
     return v

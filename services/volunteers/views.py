@@ -7,7 +7,7 @@ from flask import Response, current_app
 from flask_smorest import Blueprint
 
 from services.volunteers import schemas as s
-from services.volunteers import service
+from services.volunteers import service, signup as signups
 from shared.web.factory import caller
 
 bp = Blueprint("volunteers", __name__, url_prefix="/", description="Volunteers (志愿服务)")
@@ -48,17 +48,15 @@ def public_link(token):
 @bp.post("/public/links/<token>/signups")
 @bp.arguments(s.SignupCreate)
 @bp.response(201, s.SignupResult)
-@bp.alt_response(200, schema=s.SignupResult, description="this person had signed up already: nothing new stored")
 @bp.alt_response(410, description="the link expired or was closed")
 def signup(data, token):
-    result = service.signup(token=token, data=data, base_url=_base())
-    return result, (200 if result["duplicate"] else 201)
+    return signups.signup(token=token, data=data, base_url=_base())
 
 
 @bp.get("/public/volunteers/<token>")
 @bp.response(200, s.VolunteerSelf)
 def own_page(token):
-    return service.own_page(token=token)
+    return signups.personal_page(token=token)
 
 
 @bp.post("/public/volunteers/<token>/service-reports")
@@ -200,6 +198,33 @@ def reveal_volunteer(data, volunteer_id):
 @bp.response(200, s.VolunteerRead)
 def leave(data, volunteer_id):
     return service.leave(actor=caller(), volunteer_id=volunteer_id, **data)
+
+
+@bp.post("/volunteers/<volunteer_id>/personal-link")
+@bp.response(201, s.PersonalLink)
+def issue_personal_link(volunteer_id):
+    return signups.issue_personal_link(actor=caller(), volunteer_id=volunteer_id, base_url=_base())
+
+
+@bp.get("/signup-claims")
+@bp.arguments(s.ClaimQuery, location="query")
+@bp.response(200, s.ClaimRead(many=True))
+def list_claims(args):
+    return signups.list_claims(actor=caller(), **args)
+
+
+@bp.post("/signup-claims/<claim_id>/confirm")
+@bp.arguments(s.ClaimDecision)
+@bp.response(200, s.ClaimRead)
+def confirm_claim(data, claim_id):
+    return signups.confirm_claim(actor=caller(), claim_id=claim_id, **data)
+
+
+@bp.post("/signup-claims/<claim_id>/reject")
+@bp.arguments(s.ClaimDecision)
+@bp.response(200, s.ClaimRead)
+def reject_claim(data, claim_id):
+    return signups.reject_claim(actor=caller(), claim_id=claim_id, **data)
 
 
 @bp.get("/volunteers/<volunteer_id>/hours")

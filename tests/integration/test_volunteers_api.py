@@ -3,22 +3,25 @@ import re
 import threading
 from datetime import date, datetime, timedelta, timezone
 
-from services.volunteers.models import HoursEntry, SignupLink, VolunteerRecord
+from services.volunteers.models import HoursEntry, SignupClaim, SignupLink, VolunteerRecord
 from tests.integration.volunteers_fixtures import *  # noqa: F401,F403 (fixtures)
 from tests.integration.volunteers_fixtures import (
     BASE_URL,
     leader_of,
     make_link,
     make_team,
+    pending_claims,
     person,
+    personal_token,
     sign_up,
+    status_of,
     volunteer_id_by_phone,
 )
 from tests.support.callers import headers_for
 from tests.support.data import id_number
 
 
-def test_sign_up_through_a_link_registers_once_and_recognises_a_repeat(vc, staff, public):
+def test_sign_up_through_a_link_registers_once_and_a_repeat_waits_for_staff(vc, staff, public):
     link = make_link(vc, staff, title="幸福社区志愿者招募")
     assert link["public_url"] == f"{BASE_URL}/v/{link['token']}" and len(link["token"]) >= 43
     info = vc.get(f"/public/links/{link['token']}", headers=public).json
@@ -27,31 +30,33 @@ def test_sign_up_through_a_link_registers_once_and_recognises_a_repeat(vc, staff
     assert "elderly_care" in {s["code"] for s in info["skills"]} and info["consent_text"]
 
     first = sign_up(vc, public, link["token"], person(1, id_number=id_number(1, "19900101")))
-    assert (first["status"], first["duplicate"]) == ("registered", False)
-    assert first["personal_url"].startswith(f"{BASE_URL}/v/me/")
+    assert first["personal_url"].startswith(f"{BASE_URL}/v/me/") and status_of(person(1)["phone"]) == "registered"
 
-    # same phone again, then same ID number with another phone: the stored registration, nothing new
-    again = sign_up(vc, public, link["token"], person(1), status=200)
-    assert (again["status"], again["duplicate"], again["name"]) == ("registered", True, "志***")
-    assert again["personal_url"] is None  # a repeat never hands out someone's personal link
-    by_id = sign_up(vc, public, link["token"], {**person(2), "id_number": id_number(1, "19900101")}, status=200)
-    assert by_id["duplicate"] is True
+    # same phone again, then same ID number with another phone: one claim for staff, the record untouched
+    again = sign_up(vc, public, link["token"], {**person(1), "name": "冒名者"})
+    assert set(again) == set(first) and again["message"] == first["message"] and again["name"] == "冒名者"
+    assert personal_token(again) != personal_token(first)
+    by_id = sign_up(vc, public, link["token"], {**person(2), "id_number": id_number(1, "19900101")})
+    assert by_id["message"] == first["message"]
     assert VolunteerRecord.objects(community_id="C1").count() == 1
+    claims = pending_claims(vc, staff)
+    assert [(c["matched_on"], c["name"], c["volunteer"]["name"]) for c in claims] == [("id_number", "志愿者2", "志愿者1")]
+    assert claims[0]["phone"].startswith("138") and "*" in claims[0]["phone"] and "*" in claims[0]["id_number"]
     stored = VolunteerRecord.objects.get(community_id="C1")
     assert [e.type for e in stored.outbox] == ["volunteer.registered"]
     envelope = stored.outbox[0].envelope
     assert envelope["data"] == {"volunteer_id": str(stored.pk), "community_id": "C1", "grid_id": "C1-G1",
                                 "name": "志愿者1", "skills": ["elderly_care"], "team_ids": []}
     assert stored.phone not in str(envelope) and stored.id_number not in str(envelope)
-    assert vc.get(f"/links/{link['id']}", headers=staff).json["filled"] == 1
+    assert vc.get(f"/links/{link['id']}", headers=staff).json["filled"] == 2  # a claim takes a place, as a new one
 
 
 def test_the_same_person_may_sign_up_in_another_community(vc, staff, staff_b, public):
     a = make_link(vc, staff)
     b = make_link(vc, staff_b, community_id="C2")
     sign_up(vc, public, a["token"], person(3))
-    r = sign_up(vc, public, b["token"], {**person(3), "grid_id": "C2-G1"})
-    assert r["duplicate"] is False and VolunteerRecord.objects.count() == 2
+    sign_up(vc, public, b["token"], {**person(3), "grid_id": "C2-G1"})
+    assert VolunteerRecord.objects.count() == 2 and SignupClaim.objects.count() == 0
 
 
 def test_an_expired_or_closed_link_refuses_clearly(vc, staff, public):
@@ -71,12 +76,14 @@ def test_an_expired_or_closed_link_refuses_clearly(vc, staff, public):
 
 def test_a_full_link_waitlists_and_a_raised_capacity_promotes_in_order(vc, staff, public):
     link = make_link(vc, staff, capacity=2)
-    assert [sign_up(vc, public, link["token"], person(n))["status"] for n in (10, 11)] == ["registered"] * 2
+    for n in (10, 11):
+        sign_up(vc, public, link["token"], person(n))
+    assert [status_of(person(n)["phone"]) for n in (10, 11)] == ["registered"] * 2
     assert vc.get(f"/public/links/{link['token']}", headers=public).json["state"] == "full"
     third = sign_up(vc, public, link["token"], person(12))
     fourth = sign_up(vc, public, link["token"], person(13))
-    assert (third["status"], third["waitlist_position"], fourth["waitlist_position"]) == ("waitlisted", 1, 2)
-    assert "候补" in third["message"]
+    own = [vc.get(f"/public/volunteers/{personal_token(r)}", headers=public).json for r in (third, fourth)]
+    assert [(o["status"], o["waitlist_position"]) for o in own] == [("waitlisted", 1), ("waitlisted", 2)]
     waiting = VolunteerRecord.objects.get(phone_key="C1|" + person(12)["phone"])
     assert waiting.outbox == []  # no volunteer.registered for a waiting-list place
     view = vc.put(f"/links/{link['id']}/capacity", json={"capacity": 3}, headers=staff).json
@@ -104,7 +111,8 @@ def test_concurrent_sign_ups_for_the_last_place_one_is_waitlisted(vol_app, vc, s
         t.start()
     for t in threads:
         t.join(30)
-    assert sorted(r["status"] for r in results) == ["registered", "waitlisted"]
+    assert len(results) == 2 and all(r["personal_url"] for r in results)
+    assert sorted(VolunteerRecord.objects(link_id=link["id"]).scalar("status")) == ["registered", "waitlisted"]
     assert SignupLink.objects.get(pk=link["id"]).filled == 1
 
 
@@ -122,8 +130,8 @@ def test_many_concurrent_sign_ups_never_exceed_capacity(vol_app, vc, staff, publ
         t.start()
     for t in threads:
         t.join(60)
-    statuses = [r["status"] for r in results]
-    assert (statuses.count("registered"), statuses.count("waitlisted")) == (5, 11)
+    statuses = list(VolunteerRecord.objects(link_id=link["id"]).scalar("status"))
+    assert len(results) == 16 and (statuses.count("registered"), statuses.count("waitlisted")) == (5, 11)
     assert VolunteerRecord.objects(link_id=link["id"], status="registered").count() == 5
     assert SignupLink.objects.get(pk=link["id"]).filled == 5
 
@@ -190,14 +198,17 @@ def test_teams_membership_and_a_team_link(vol_app, vc, staff, public):
     sign_up(vc, public, general["token"], person(80))
     vid = volunteer_id_by_phone(person(80)["phone"])
     team_link = make_link(vc, leader_of(vol_app, "tl-1"), team_id=team["id"])
-    joined = sign_up(vc, public, team_link["token"], person(80), status=200)
-    assert joined["duplicate"] is True and joined["team_name"] == "助老服务队"
+    joined = sign_up(vc, public, team_link["token"], person(80))
+    assert joined["team_name"] == "助老服务队" and VolunteerRecord.objects.get(pk=vid).team_ids == []
+    claim = pending_claims(vc, leader_of(vol_app, "tl-1"))[0]  # the team's leader sees it and confirms
+    r = vc.post(f"/signup-claims/{claim['id']}/confirm", json={}, headers=leader_of(vol_app, "tl-1"))
+    assert r.status_code == 200 and r.json["status"] == "confirmed"
     v = VolunteerRecord.objects.get(pk=vid)
     assert v.team_ids == [team["id"]] and [e.type for e in v.outbox] == ["volunteer.registered", "volunteer.updated"]
     assert vc.get(f"/teams/{team['id']}", headers=staff).json["members"] == 1
     assert [t["id"] for t in vc.get("/teams/led", headers=leader_of(vol_app, "tl-1")).json] == [team["id"]]
     listed = vc.get("/volunteers", query_string={"community_id": "C1", "team_id": team["id"]}, headers=staff).json
-    assert listed["total"] == 1 and listed["items"][0]["phone"].startswith("138****")
+    assert listed["total"] == 1 and listed["items"][0]["phone"] == "138********"
     assert vc.delete(f"/teams/{team['id']}/members/{vid}", headers=staff).json["team_ids"] == []
     svg = vc.get(f"/links/{team_link['id']}/qr.svg", headers=staff)
     png = vc.get(f"/links/{team_link['id']}/qr.png", headers=staff)
@@ -391,7 +402,7 @@ def test_a_standing_care_need_records_each_visit_once_per_day(vol_app, vc, staff
     assert after["status"] == "filled" and after["assignments"][0]["visits"] == 2  # standing: stays filled
 
 
-def test_a_volunteer_leaves_by_their_own_link_and_may_sign_up_again(vc, staff, public):
+def test_a_volunteer_leaves_by_their_own_link_and_rejoins_when_staff_confirm(vc, staff, public):
     link = make_link(vc, staff)
     first = sign_up(vc, public, link["token"], person(140))
     token = first["personal_url"].rsplit("/", 1)[1]
@@ -400,20 +411,30 @@ def test_a_volunteer_leaves_by_their_own_link_and_may_sign_up_again(vc, staff, p
     v = VolunteerRecord.objects.get(phone_key="C1|" + person(140)["phone"])
     assert [e.type for e in v.outbox] == ["volunteer.registered", "volunteer.left"]
     back = sign_up(vc, public, link["token"], {**person(140), "skills": ["driving"]})
-    assert (back["status"], back["rejoined"], back["duplicate"]) == ("registered", True, False)
-    assert back["personal_url"] != first["personal_url"]
+    assert back["personal_url"] != first["personal_url"] and status_of(person(140)["phone"]) == "left"
+    waiting = vc.get(f"/public/volunteers/{personal_token(back)}", headers=public).json
+    assert (waiting["status"], waiting["hours_total"], waiting["skills"]) == ("pending", 0.0, ["driving"])
+    assert vc.get(f"/public/volunteers/{token}", headers=public).json["status"] == "left"  # still the old record's
+    claim = pending_claims(vc, staff)[0]
+    assert vc.post(f"/signup-claims/{claim['id']}/confirm", json={}, headers=staff).status_code == 200
     assert vc.get(f"/public/volunteers/{token}", headers=public).status_code == 404  # the old personal link is dead
+    assert vc.get(f"/public/volunteers/{personal_token(back)}", headers=public).json["status"] == "registered"
     v.reload()
     assert (v.status, v.skills, VolunteerRecord.objects.count()) == ("registered", ["driving"], 1)
+    assert v.outbox[-1].type == "volunteer.registered" and vc.get(f"/links/{link['id']}", headers=staff).json[
+        "filled"] == 1  # the place the claim took is the one the volunteer holds again
 
 
 def test_someone_waiting_on_one_link_takes_a_place_on_another(vc, staff, public):
     full = make_link(vc, staff, capacity=1)
     roomy = make_link(vc, staff)
     sign_up(vc, public, full["token"], person(150))
-    assert sign_up(vc, public, full["token"], person(151))["status"] == "waitlisted"
-    moved = sign_up(vc, public, roomy["token"], person(151), status=200)
-    assert (moved["status"], moved["duplicate"]) == ("registered", True)
+    sign_up(vc, public, full["token"], person(151))
+    assert status_of(person(151)["phone"]) == "waitlisted"
+    sign_up(vc, public, roomy["token"], person(151))
+    claim = pending_claims(vc, staff)[0]
+    assert claim["holds_place"] is True and claim["volunteer"]["status"] == "waitlisted"
+    assert vc.post(f"/signup-claims/{claim['id']}/confirm", json={}, headers=staff).status_code == 200
     v = VolunteerRecord.objects.get(phone_key="C1|" + person(151)["phone"])
     assert (v.link_id, v.holds_place, v.outbox[-1].type) == (roomy["id"], True, "volunteer.registered")
     assert vc.get(f"/links/{full['id']}", headers=staff).json["waitlisted"] == 0

@@ -120,3 +120,19 @@ def volunteer_id_by_phone(phone_number: str, community="C1") -> str:
     from services.volunteers.models import VolunteerRecord
 
     return str(VolunteerRecord.objects.get(phone_key=f"{community}|{phone_number}").pk)
+
+
+def status_of(phone_number: str, community="C1") -> str:
+    from services.volunteers.models import VolunteerRecord
+
+    return VolunteerRecord.objects.get(phone_key=f"{community}|{phone_number}").status
+
+
+def personal_token(result: dict) -> str:
+    return result["personal_url"].rsplit("/", 1)[1]
+
+
+def pending_claims(client, headers, community="C1") -> list[dict]:
+    r = client.get("/signup-claims", query_string={"community_id": community}, headers=headers)
+    assert r.status_code == 200, r.json
+    return r.json
