@@ -187,3 +187,89 @@ def test_kubectl_kustomize_renders_the_example_overlay():
             assert doc["metadata"]["namespace"] == "grid-example", doc["metadata"]["name"]
         if doc["kind"] == "Deployment":
             assert containers(doc)[0]["image"].startswith("registry.example.org/")
+
+
+BACKUP_DATABASES = [f"grid_{name}" for name in SERVICES] + ["grid_gateway"]
+
+
+def _backup_job() -> tuple[dict, dict, dict]:
+    """The backup CronJob, its pod spec and its one container."""
+    cronjob = of_kind("CronJob")["grid-backup"]
+    pod = cronjob["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+    (container,) = pod["containers"]
+    return cronjob, pod, container
+
+
+def test_backup_cronjob_dumps_every_database_nightly_to_a_persistent_volume():
+    cronjob, pod, container = _backup_job()
+    spec = cronjob["spec"]
+    minute, hour, *every_day = spec["schedule"].split()
+    assert minute.isdigit() and hour.isdigit() and 0 <= int(hour) <= 5, "once a night, outside working hours"
+    assert every_day == ["*", "*", "*"] and spec["timeZone"] == "Asia/Shanghai"
+    assert spec["concurrencyPolicy"] == "Forbid", "two dumps never run at once"
+    assert pod["restartPolicy"] == "Never" and spec["jobTemplate"]["spec"]["activeDeadlineSeconds"] > 0
+    (mongo,) = of_kind("MongoDBCommunity").values()
+    assert container["image"] == f"mongo:{mongo['spec']['version']}", "mongodump of the server's version"
+    env = {e["name"]: e for e in container["env"]}
+    assert env["MONGO_URL"]["valueFrom"]["secretKeyRef"] == {
+        "name": mongo["spec"]["users"][0]["connectionStringSecretName"], "key": "connectionString.standard"}
+    assert sorted(env["BACKUP_DATABASES"]["value"].split()) == sorted(BACKUP_DATABASES), "every service's database and the gateway's"
+    claims = of_kind("PersistentVolumeClaim")
+    volumes = {v["name"]: v for v in pod["volumes"]}
+    (mount,) = [m for m in container["volumeMounts"] if m["mountPath"] == "/backups"]
+    assert volumes[mount["name"]]["persistentVolumeClaim"]["claimName"] in claims
+    script = container["command"][-1]
+    assert "mongodump" in script and "--gzip" in script and "SHA256SUMS" in script
+    assert pod["securityContext"]["runAsNonRoot"] is True and pod["securityContext"]["fsGroup"]
+    assert container["securityContext"]["readOnlyRootFilesystem"] is True
+    assert {"cpu", "memory"} <= set(container["resources"]["limits"])
+
+
+def _run_backup_script(tmp_path, *, fail: bool = False) -> subprocess.CompletedProcess:
+    """The CronJob's script on this machine, against a stand-in mongodump that writes one file per database."""
+    _, _, container = _backup_job()
+    env = {e["name"]: e.get("value") for e in container["env"]}
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    fake = bin_dir / "mongodump"
+    fake.write_text("#!/bin/sh\n" + ("exit 3\n" if fail else "")
+                    + 'for a; do case "$a" in --uri=*) echo "${a#--uri=}" >> "$CALLS";; --db=*) db=${a#--db=};;'
+                    ' --out=*) out=${a#--out=};; esac; done\n'
+                    'mkdir -p "$out/$db" && echo data > "$out/$db/households.bson.gz"\n')
+    fake.chmod(0o755)
+    script = container["command"][-1].replace("/backups", str(tmp_path / "backups"))
+    return subprocess.run([*container["command"][:-1], script], capture_output=True, text=True, timeout=60, env={
+        "PATH": f"{bin_dir}:/usr/bin:/bin", "CALLS": str(tmp_path / "calls"),
+        "MONGO_URL": "mongodb://grid:p%40ss@m-0.svc:27017,m-1.svc:27017/admin?replicaSet=grid-mongo&ssl=false",
+        "BACKUP_DATABASES": env["BACKUP_DATABASES"], "BACKUP_RETENTION_DAYS": env["BACKUP_RETENTION_DAYS"]})
+
+
+@pytest.mark.skipif(shutil.which("sha256sum") is None, reason="coreutils not installed")
+def test_backup_cronjob_keeps_tonights_dump_and_deletes_only_dumps_past_retention(tmp_path):
+    import os
+    import time
+
+    _, _, container = _backup_job()
+    days = int({e["name"]: e.get("value") for e in container["env"]}["BACKUP_RETENTION_DAYS"])
+    assert 7 <= days <= 90
+    backups = tmp_path / "backups"
+    old, recent, partial = (backups / "20260101T023000Z", backups / "20261201T023000Z", backups / ".partial-x")
+    for folder in (old, recent, partial):
+        folder.mkdir(parents=True)
+    long_ago = time.time() - (days + 1) * 86400
+    os.utime(old, (long_ago, long_ago))
+
+    failed = _run_backup_script(tmp_path, fail=True)
+    assert failed.returncode != 0
+    assert old.exists() and recent.exists(), "a failed night deletes nothing"
+
+    done = _run_backup_script(tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert not old.exists() and recent.exists() and not partial.exists()
+    (tonight,) = [p for p in backups.iterdir() if p not in (recent,) and not p.name.startswith(".")]
+    assert {p.name for p in tonight.iterdir()} == {*BACKUP_DATABASES, "SHA256SUMS"}
+    check = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=tonight, capture_output=True, text=True)
+    assert check.returncode == 0 and check.stdout.count(": OK") == len(BACKUP_DATABASES)
+    # mongodump gets the replica set without the connection string's database, or it would dump only that one.
+    uris = set((tmp_path / "calls").read_text().split())
+    assert uris == {"mongodb://grid:p%40ss@m-0.svc:27017,m-1.svc:27017/?replicaSet=grid-mongo&ssl=false"}
