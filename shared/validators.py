@@ -38,9 +38,15 @@ def normalise_id_number(value: str) -> str:
     return (value or "").strip().upper()
 
 
+# What a mask may show is set by what it can be combined with (tests/security/test_masking.py counts it): with
+# the region, birth year and gender known, the 4 date digits and 3 sequence digits of an ID number leave ~180,000
+# candidates; its check character would divide them by 11 and its sequence by 1,000, so neither is shown. A phone's
+# last 4 digits are the subscriber number within a known block: showing any of them leaves under 10,000.
 def mask_id_number(value: str | None) -> str | None:
-    return None if not value else value[:3] + "*" * (len(value) - 7) + value[-4:]
+    """The province digits only: 32****************."""
+    return None if not value else value[:2] + "*" * (len(value) - 2)
 
 
 def mask_phone(value: str | None) -> str | None:
-    return None if not value else value[:3] + "****" + value[-4:]
+    """The carrier prefix only: 138********."""
+    return None if not value else value[:3] + "*" * (len(value) - 3)

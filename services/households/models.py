@@ -105,7 +105,9 @@ class Household(Aggregate):
     status = me.StringField(required=True, choices=("active", "left"), default="active")
     residents = me.EmbeddedDocumentListField(Resident)
     care = me.BooleanField(default=False)
-    search_text = me.StringField()
+    search_text = me.StringField()  # address and names only: numbers are found by `lookup_keys`
+    lookup_keys = me.ListField(me.StringField())  # keyed hashes of full ID numbers and phones (lookup.py)
+    lookup_keyed_with = me.StringField()
     history = me.EmbeddedDocumentListField(HistoryEntry)
     created_at = me.DateTimeField(default=now)
     created_by = me.StringField()
@@ -117,18 +119,20 @@ class Household(Aggregate):
             ("grid_id", "status", "address_sort"),
             ("community_id", "status", "address_sort"),
             ("grid_id", "care"),
+            "lookup_keys",
         ],
     }
 
 
 class RevealRecord(me.Document):
-    """Every time someone looked at an unmasked ID number or phone: who, when, why."""
+    """Every time someone looked at an unmasked ID number or phone, or found a household by one: who, when, why."""
 
     household_id = me.StringField(required=True)
     grid_id = me.StringField(required=True)
     user_id = me.StringField(required=True)
     role = me.StringField(required=True)
     reason = me.StringField(required=True, max_length=200)
+    kind = me.StringField(choices=("reveal", "lookup"), default="reveal")
     at = me.DateTimeField(default=now)
     meta = {"collection": "reveal_records", "indexes": ["household_id", "user_id"]}
 

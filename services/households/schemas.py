@@ -21,6 +21,16 @@ class Masked(fields.String):
         return self.mask(value)
 
 
+class BirthYear(fields.Integer):
+    """The year of a birth date: the date itself narrows a masked ID number too far (shown only on reveal)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(dump_only=True, allow_none=True, attribute="birth_date", **kwargs)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else value.year
+
+
 class Day(fields.Date):
     """A date, also when the database hands back a datetime (raw rows)."""
 
@@ -98,8 +108,8 @@ class ResidentWrite(StrictSchema):
     resident_id = fields.String(load_default=None, metadata={"description": "kept when editing a resident"})
     name = Text(40, required=True)
     gender = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(("male", "female")))
-    birth_date = fields.Date(load_default=None, allow_none=True)
-    # Left out on an edit, the stored ID number and phone are kept (the editor only ever saw them masked).
+    # Left out on an edit, the stored birth date, ID number and phone are kept (the editor saw them masked).
+    birth_date = fields.Date(allow_none=True)
     id_number = fields.String(allow_none=True, validate=validate_id_number)
     phone = fields.String(allow_none=True, validate=validate_phone)
     relation = fields.String(required=True, validate=validate.OneOf(RELATIONS))
@@ -148,7 +158,7 @@ class ResidentRead(Schema):
     resident_id = fields.String()
     name = fields.String()
     gender = fields.String(allow_none=True)
-    birth_date = Day(allow_none=True)
+    birth_year = BirthYear()
     id_number = Masked(mask_id_number)
     phone = Masked(mask_phone)
     relation = fields.String()
@@ -156,6 +166,7 @@ class ResidentRead(Schema):
 
 
 class ResidentRevealed(ResidentRead):
+    birth_date = Day(allow_none=True)
     id_number = fields.String(allow_none=True)
     phone = fields.String(allow_none=True)
 
@@ -184,7 +195,8 @@ class HouseholdRevealed(HouseholdRead):
 class HouseholdQuery(Schema):
     grid_id = fields.String(validate=CODE)
     community_id = fields.String(validate=CODE)
-    q = fields.String(validate=validate.Length(min=1, max=40), metadata={"description": "address, name or phone"})
+    q = fields.String(validate=validate.Length(min=1, max=40),
+                      metadata={"description": "address or name (numbers: POST /households/lookup)"})
     care_tag = fields.String(validate=validate.OneOf(CARE_TAGS))
     status = fields.String(load_default="active", validate=validate.OneOf(("active", "left")))
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=10000))
@@ -205,6 +217,13 @@ class HouseholdPage(Schema):
 
 class RevealRequest(StrictSchema):
     reason = Text(200, required=True, metadata={"description": "why you need the full ID numbers and phones"})
+
+
+class LookupRequest(StrictSchema):
+    number = fields.String(required=True, validate=validate.Length(min=1, max=30),
+                           metadata={"description": "a full ID number or mobile number (no fragments)"})
+    reason = Text(200, required=True, metadata={"description": "why you look this person up; recorded"})
+    grid_id = fields.String(load_default=None, validate=CODE, metadata={"description": "only in this grid"})
 
 
 class MoveRequest(StrictSchema):
@@ -297,5 +316,6 @@ class RedrawRead(Schema):
 class RevealRecordRead(Schema):
     user_id = fields.String()
     role = fields.String()
+    kind = fields.String(metadata={"description": "reveal, or lookup (found by a full number)"})
     reason = fields.String()
     at = fields.AwareDateTime()

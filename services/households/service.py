@@ -6,7 +6,7 @@ import mongoengine as me
 from bson import ObjectId
 from bson.errors import InvalidId
 
-from services.households import events
+from services.households import events, lookup
 from services.households.models import (BAND, Address, CareTag, Community, Grid, GridSummary, HistoryEntry,
                                         Household, Redraw, Resident, RevealRecord, Street, Visit, natural_key,
                                         now)
@@ -146,22 +146,23 @@ def _residents(rows: list[dict], existing: list[Resident] = ()) -> list[Resident
         stored = known.get(rid)
         if stored and not row.get("care_tags"):
             tags = stored.care_tags  # care tags change through flag/clear, not through an edit
+        # Left out on an edit, what the editor only saw masked (birth date, ID number, phone) is kept.
+        kept = {k: row.get(k) if k in row or not stored else getattr(stored, k)
+                for k in ("birth_date", "id_number", "phone")}
         out.append(Resident(resident_id=rid or uuid.uuid4().hex[:12], name=row["name"], gender=row.get("gender"),
-                            birth_date=row.get("birth_date"), relation=row["relation"], care_tags=tags,
-                            id_number=row.get("id_number") if "id_number" in row or not stored else stored.id_number,
-                            phone=row.get("phone") if "phone" in row or not stored else stored.phone))
+                            relation=row["relation"], care_tags=tags, **kept))
     return out
 
 
 def _index_fields(h: Household) -> None:
-    """Derived fields: sort key, unique address key, search text, care flag."""
+    """Derived fields: sort key, unique address key, search text (no numbers), look-up hashes, care flag."""
     a = h.address
     h.address_sort = natural_key(a.building, a.unit, a.room)
     h.active_address = f"{h.grid_id}|{h.address_sort}" if h.status == "active" else None
-    words = [a.building, a.unit or "", a.room, h.phone or ""]
-    for r in h.residents:
-        words += [r.name, r.phone or ""]
+    words = [a.building, a.unit or "", a.room] + [r.name for r in h.residents]
     h.search_text = " ".join(w for w in words if w).lower()
+    h.lookup_keys = lookup.household_keys(h)
+    h.lookup_keyed_with = lookup.key_id()
     today = date.today()
     h.care = any(t.active_on(today) for r in h.residents for t in r.care_tags)
 
@@ -208,6 +209,18 @@ def reveal_household(*, actor: Principal, household_id: str, reason: str) -> Hou
     RevealRecord(household_id=str(h.pk), grid_id=h.grid_id, user_id=actor.user_id, role=actor.role,
                  reason=reason).save()
     return h
+
+
+def lookup_households(*, actor: Principal, number: str, reason: str, grid_id: str | None = None) -> list[Household]:
+    """Households in scope (or in one grid) holding this full ID number or phone; each find is recorded."""
+    actor.require("register.reveal")
+    where = me.Q(grid_id=_grid(actor, grid_id, "register.reveal").pk) if grid_id else scope_query(actor)
+    found = list(Household.objects(where & me.Q(lookup_keys=lookup.lookup_key(number)))
+                 .exclude("history", "outbox").order_by("status", "address_sort"))
+    for h in found:
+        RevealRecord(household_id=str(h.pk), grid_id=h.grid_id, user_id=actor.user_id, role=actor.role,
+                     reason=reason, kind="lookup").save()
+    return found
 
 
 def reveal_records(*, actor: Principal, household_id: str) -> list[RevealRecord]:

@@ -87,6 +87,14 @@ def list_households(args):
     return service.list_households(actor=caller(), **args)
 
 
+@bp.post("/households/lookup")
+@bp.arguments(s.LookupRequest)
+@bp.response(200, s.HouseholdRead(many=True))
+def lookup_households(data):
+    """Households holding a full ID number or phone (needs the reveal permission; recorded per household)."""
+    return service.lookup_households(actor=caller(), **data)
+
+
 @bp.get("/households/<household_id>")
 @bp.response(200, s.HouseholdRead)
 def get_household(household_id):

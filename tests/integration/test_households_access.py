@@ -8,7 +8,7 @@ import mongoengine
 from services.households.models import Household, Visit
 from tests.support.access import leaks, let_through, outsiders, report, walk, walk_detail
 from tests.support.callers import headers_for
-from tests.support.data import household
+from tests.support.data import household, phone
 from tests.support.fuzz import fingerprint
 from tests.support.objects import households_district, households_objects
 
@@ -28,6 +28,7 @@ def bodies(other: dict, own_grid: str) -> dict:
         "households.register_household": household(grid_b, 3),
         "households.update_household": {**body, "version": 1},
         "households.reveal_household": {"reason": "核对"},
+        "households.lookup_households": {"number": phone(1), "reason": "核对", "grid_id": grid_b},
         "households.move_household": {"to_grid_id": own_grid, "version": 1},
         "households.household_left": {"moved_out_on": "2026-11-01", "version": 1},
         "households.flag_care": {"tag": "disability"},

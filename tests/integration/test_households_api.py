@@ -13,8 +13,8 @@ def register(client, headers, body):
 def test_register_masks_personal_data_and_stores_event_in_outbox(client, district, as_worker):
     body = register(client, as_worker, household(district["grid_a"], 7, care_tag="elderly_alone"))
     resident = body["residents"][0]
-    assert resident["id_number"] == id_number(7)[:3] + "*" * 11 + id_number(7)[-4:]
-    assert resident["phone"].startswith("138****")
+    assert resident["id_number"] == id_number(7)[:2] + "*" * 16
+    assert resident["phone"] == "138********"
     assert body["care"] is True and body["version"] == 1
     stored = Household.objects.get(pk=body["id"])
     assert [e.type for e in stored.outbox] == ["household.registered", "resident.care_flagged"]
@@ -61,7 +61,8 @@ def test_one_household_per_address_per_grid(client, district, as_worker):
     assert r.status_code == 409 and "address" in r.json["fields"]
 
 
-def test_search_by_address_name_or_phone_sorted_by_address(client, district, as_worker):
+def test_search_by_address_or_name_sorted_by_address_and_by_full_number_only_through_lookup(client, district,
+                                                                                           as_worker):
     for n in (1, 2, 45, 90):  # buildings 1栋, 1栋, 2栋, 3栋 ...
         register(client, as_worker, household(district["grid_a"], n))
     grid = district["grid_a"]
@@ -69,8 +70,10 @@ def test_search_by_address_name_or_phone_sorted_by_address(client, district, as_
     assert [h["address"]["building"] for h in page["items"]] == ["1栋", "1栋", "2栋", "3栋"]
     by_name = client.get("/households", query_string={"grid_id": grid, "q": "居民45"}, headers=as_worker).json
     assert [h["residents"][0]["name"] for h in by_name["items"]] == ["居民45"]
-    by_phone = client.get("/households", query_string={"grid_id": grid, "q": "00000090"}, headers=as_worker).json
-    assert by_phone["total"] == 1
+    by_fragment = client.get("/households", query_string={"grid_id": grid, "q": "00000090"}, headers=as_worker).json
+    assert by_fragment["total"] == 0
+    by_phone = client.post("/households/lookup", json={"number": "13800000090", "reason": "来电核实"}, headers=as_worker)
+    assert [h["residents"][0]["name"] for h in by_phone.json] == ["居民90"]
     paged = client.get("/households", query_string={"grid_id": grid, "page": 2, "page_size": 3}, headers=as_worker).json
     assert (paged["total"], len(paged["items"])) == (4, 1)
 

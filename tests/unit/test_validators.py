@@ -36,7 +36,7 @@ def test_other_phones_fail(value):
         validate_phone(value)
 
 
-def test_masks_keep_only_the_ends():
-    assert mask_id_number(valid()) == "110***********002X"
-    assert mask_phone("13812345678") == "138****5678"
+def test_masks_keep_only_the_province_and_the_carrier_prefix():
+    assert mask_id_number(valid()) == "11****************"
+    assert mask_phone("13812345678") == "138********"
     assert mask_phone(None) is None

@@ -1,0 +1,119 @@
+"""Finding a household by a full ID number or phone without storing anything searchable by fragment.
+
+Each number is kept as HMAC-SHA256(LOOKUP_HMAC_KEY, number): a look-up is an exact match on that keyed hash,
+so neither a fragment nor a database copy without the key leads back to a number. Documents remember which key
+hashed them (`lookup_keyed_with`), so `backfill` fills in old documents and re-hashes after a key change:
+`python -m services.households.lookup` (the API also runs it when it starts).
+"""
+import hashlib
+import hmac
+import logging
+import re
+
+from shared.errors import Invalid, Unavailable
+
+log = logging.getLogger(__name__)
+
+_ID = re.compile(r"^\d{17}[\dX]$")
+_PHONE = re.compile(r"^1[3-9]\d{9}$")
+_key: bytes | None = None
+
+
+def configure(*, key: str | None) -> None:
+    """Set the process's look-up key; without one no hash is stored and look-ups answer 503 (never a plain hash)."""
+    global _key
+    _key = key.encode() if key else None
+    if _key is None:
+        log.warning("LOOKUP_HMAC_KEY is not set: finding households by full ID number or phone is off")
+
+
+def _mac(text: str) -> str:
+    return hmac.new(_key, text.encode(), hashlib.sha256).hexdigest()
+
+
+def key_id() -> str | None:
+    """A short fingerprint of the current key (not the key), stored with each document's hashes."""
+    return _mac("key-id")[:16] if _key else None
+
+
+def normalise_number(value: str) -> str | None:
+    """A full ID number (upper-case X) or an 11-digit mobile number; None for anything else."""
+    text = re.sub(r"[\s-]+", "", value or "").upper().removeprefix("+86")
+    return text if _ID.match(text) or _PHONE.match(text) else None
+
+
+def lookup_key(number: str) -> str:
+    """The stored form of a full number; Invalid (422 on field `number`) for a fragment."""
+    if _key is None:
+        raise Unavailable("finding households by number is not configured (LOOKUP_HMAC_KEY)")
+    normal = normalise_number(number)
+    if normal is None:
+        raise Invalid("give a full 18-character ID number or an 11-digit mobile number; fragments are not searched",
+                      field="number")
+    return _mac(normal)
+
+
+def household_keys(doc) -> list[str]:
+    """The keyed hashes of a household's phone and its residents' ID numbers and phones (document or raw row)."""
+    if _key is None:
+        return []
+    get = (lambda o, k: o.get(k)) if isinstance(doc, dict) else getattr
+    numbers = {get(doc, "phone")}
+    for r in get(doc, "residents") or []:
+        numbers |= {get(r, "id_number"), get(r, "phone")}
+    return sorted({_mac(n) for n in filter(None, (normalise_number(x) for x in numbers if x))})
+
+
+def backfill(*, batch: int = 500) -> int:
+    """Give every household hashed with another key (or none) its current hashes; returns how many changed."""
+    from services.households.models import Household  # noqa: PLC0415 (models import nothing from here)
+
+    if _key is None:
+        return 0
+    collection = Household._get_collection()
+    current = key_id()
+    changed = 0
+    while True:
+        docs = list(collection.find({"lookup_keyed_with": {"$ne": current}},
+                                    {"phone": 1, "residents.id_number": 1, "residents.phone": 1, "version": 1},
+                                    limit=batch))
+        step = 0
+        for doc in docs:
+            # matched on the version read: an edit landing meanwhile wrote its own hashes and wins
+            result = collection.update_one({"_id": doc["_id"], "version": doc.get("version")},
+                                           {"$set": {"lookup_keys": household_keys(doc),
+                                                     "lookup_keyed_with": current}})
+            step += result.modified_count
+        changed += step
+        if len(docs) < batch or not step:  # not step: another process writes with another key; do not spin
+            return changed
+
+
+def main() -> None:
+    """Backfill the look-up hashes of the configured households database."""
+    from shared.config import Config  # noqa: PLC0415
+    from shared.db import connect_db  # noqa: PLC0415
+
+    config = Config("households")
+    connect_db(config)
+    if not config.LOOKUP_HMAC_KEY:
+        raise SystemExit("set LOOKUP_HMAC_KEY first")
+    configure(key=config.LOOKUP_HMAC_KEY)
+    print(f"{backfill()} households given look-up hashes")
+
+
+def backfill_at_start() -> None:
+    """The API's start: hash what an older version stored; a database that is away is left for the next start."""
+    from pymongo.errors import PyMongoError  # noqa: PLC0415
+
+    try:
+        changed = backfill()
+    except PyMongoError as exc:
+        log.warning("look-up hashes not backfilled now (%s); `python -m services.households.lookup` does it", exc)
+        return
+    if changed:
+        log.info("look-up hashes written for %d households", changed)
+
+
+if __name__ == "__main__":
+    main()
