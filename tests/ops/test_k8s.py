@@ -273,3 +273,36 @@ def test_backup_cronjob_keeps_tonights_dump_and_deletes_only_dumps_past_retentio
     # mongodump gets the replica set without the connection string's database, or it would dump only that one.
     uris = set((tmp_path / "calls").read_text().split())
     assert uris == {"mongodb://grid:p%40ss@m-0.svc:27017,m-1.svc:27017/?replicaSet=grid-mongo&ssl=false"}
+
+
+@pytest.mark.skipif(shutil.which("sha256sum") is None, reason="coreutils not installed")
+def test_the_restore_job_in_the_operators_notes_renders_and_checks_the_dump_first(tmp_path):
+    import re
+
+    notes = (K8S / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"\n   ```sh\n(   DUMP=.*?)   ```\n", notes, re.S).group(1)
+    shell = "\n".join(line[3:] for line in block.splitlines()).split("\nkubectl -n grid-example logs")[0]
+    rendered = subprocess.run(["sh", "-c", shell.replace("kubectl -n grid-example apply -f -", "cat")],
+                              capture_output=True, text=True, timeout=30)
+    job = yaml.safe_load(rendered.stdout)
+    validator = pytest.importorskip("kubernetes_validate")
+    validator.validate(job, KUBE_VERSION, strict=True)
+    pod = job["spec"]["template"]["spec"]
+    (container,) = pod["containers"]
+    assert pod["volumes"][0]["persistentVolumeClaim"]["claimName"] in of_kind("PersistentVolumeClaim")
+    dump = tmp_path / "backups" / re.search(r"DUMP=(\S+)", block).group(1)
+    (dump / "grid_gateway").mkdir(parents=True)
+    (dump / "grid_gateway" / "users.bson.gz").write_bytes(b"users")
+    subprocess.run("sha256sum grid_gateway/users.bson.gz > SHA256SUMS", shell=True, cwd=dump, check=True)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "mongorestore").write_text('#!/bin/sh\necho "$@"\n')
+    (bin_dir / "mongorestore").chmod(0o755)
+    script = container["command"][-1].replace("/backups", str(tmp_path / "backups"))
+    env = {"PATH": f"{bin_dir}:/usr/bin:/bin", "MONGO_URL": "mongodb://grid:pw@m-0:27017,m-1:27017/admin?replicaSet=rs"}
+    ran = subprocess.run([*container["command"][:-1], script], capture_output=True, text=True, timeout=30, env=env)
+    assert ran.returncode == 0, ran.stderr
+    assert "--uri=mongodb://grid:pw@m-0:27017,m-1:27017/?replicaSet=rs" in ran.stdout and "--drop" in ran.stdout
+    (dump / "grid_gateway" / "users.bson.gz").write_bytes(b"usErs")  # damaged: nothing is restored
+    ran = subprocess.run([*container["command"][:-1], script], capture_output=True, text=True, timeout=30, env=env)
+    assert ran.returncode != 0 and "--uri" not in ran.stdout
