@@ -35,6 +35,8 @@ class Config:
         self.MAX_UPLOAD_BYTES = int(_env("MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
         self.MAX_IMPORT_ROWS = int(_env("MAX_IMPORT_ROWS", "60000"))
         self.MAX_CONTENT_LENGTH = self.MAX_UPLOAD_BYTES + 64 * 1024
+        # households: the key of the hashes a full ID number or phone is found by (unset: that look-up is off)
+        self.LOOKUP_HMAC_KEY = _env("LOOKUP_HMAC_KEY")
         self.SECRET_KEY = self._secret()
         self.API_TITLE = f"{service} service"
         self.API_VERSION = "v1"
@@ -58,6 +60,7 @@ class TestConfig(Config):
     def __init__(self, service: str, *, mongo_url: str, run_id: str, amqp_url: str | None = None):
         os.environ.setdefault("SERVICE_SECRET", "test-" + secrets.token_hex(8))
         super().__init__(service)
+        self.LOOKUP_HMAC_KEY = self.LOOKUP_HMAC_KEY or "test-lookup-key"
         self.MONGO_URL = mongo_url
         self.MONGO_DB = f"test_{run_id}_{service}"
         self.AMQP_URL = amqp_url or _env("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//")

@@ -842,11 +842,14 @@ def sheet_rows(doc: dict, *, masked: bool, today: date | None = None):
         phone = r.get("phone") or (doc.get("phone") if r is head else None)
         id_number = r.get("id_number")
         tags = [t["tag"] for t in r.get("care_tags") or [] if _active(t, today)]
+        born = _day(r.get("birth_date"))
+        if masked and born:
+            born = f"{born.year}年"  # the year only: the date narrows a masked ID number (not a date: never imported)
         yield (address.get("building"), address.get("unit"), address.get("room"),
                RESIDENCY_LABEL.get(doc.get("residency"), doc.get("residency")),
                head.get("name") if head else None,
                RELATION_LABEL.get(r.get("relation"), r.get("relation")), r.get("name"),
-               GENDER_LABEL.get(r.get("gender")), _day(r.get("birth_date")),
+               GENDER_LABEL.get(r.get("gender")), born,
                mask_id_number(id_number) if masked else id_number,
                mask_phone(phone) if masked else phone,
                "、".join(CARE_LABELS[t][0] for t in tags if t in CARE_LABELS) or None,
