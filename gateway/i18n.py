@@ -49,6 +49,9 @@ DAY_LABELS = {"mon": _l("Mon"), "tue": _l("Tue"), "wed": _l("Wed"), "thu": _l("T
 SLOT_LABELS = {"morning": _l("morning"), "afternoon": _l("afternoon"), "evening": _l("evening")}
 VOLUNTEER_STATUS_LABELS = {"registered": _l("Registered"), "waitlisted": _l("On the waiting list"),
                            "left": _l("Left")}
+# A sign-up that matched a volunteer, as its own personal link shows it (staff see the same words).
+CLAIM_STATUS_LABELS = {"pending": _l("Waiting for the team leader to confirm"), "rejected": _l("Not confirmed")}
+MATCHED_ON_LABELS = {"phone": _l("Same phone"), "id_number": _l("Same ID number")}
 LINK_STATE_LABELS = {"open": _l("Open"), "full": _l("Full (waiting list)"), "expired": _l("Expired"),
                      "closed": _l("Closed")}
 HOURS_SOURCE_LABELS = {"task": _l("Task"), "drill": _l("Drill"), "self_report": _l("Reported service"),
@@ -216,9 +219,9 @@ _PATTERNS = [
      lambda m: _("This sign-up link has been closed. Please ask the community for a new one.")),
     (r"not a grid of this community", lambda m: _("Not a grid of this community.")),
     (r"consent to the use of your data is required", lambda m: _("Please agree to the use of your data.")),
-    (r"this phone or ID number is registered in another way.*",
-     lambda m: _("This phone or ID number is already registered in another way; please ask the community.")),
-    (r"this registration changed at the same moment; try again", lambda m: _("Please try again.")),
+    (r"this sign-up crossed another one; send it again|the volunteer changed at the same moment; try again",
+     lambda m: _("Please try again.")),
+    (r"this sign-up was already (\S+)", lambda m: _("This sign-up has already been decided.")),
     (r"must not be blank", lambda m: _("Required.")),
     (r"each value once", lambda m: _("Choose each option once.")),
     (r"must be after starts_at", lambda m: _("Must be after the start.")),

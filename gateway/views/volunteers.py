@@ -626,6 +626,28 @@ def certificate_pdf(certificate_id):
                   filename=f"certificate-{certificate_id}.pdf")
 
 
+# ---- sign-ups that matched a volunteer: staff confirm (merge) or reject -------------------------------------
+
+@bp.get("/<community_id>/claims")
+@login_required
+def claims(community_id):
+    community_id = _community(community_id)
+    rows = vs().get("/signup-claims", params={"community_id": community_id})
+    return render_template("volunteers/staff/claims.html", claims=rows, community_id=community_id)
+
+
+@bp.post("/claims/<claim_id>/<any(confirm, reject):decision>")
+@login_required
+def decide_claim(claim_id, decision):
+    _role_check()
+    claim_id = checked(claim_id, OBJECT_ID)
+    note = (request.form.get("note") or "").strip()[:200] or None
+    message = _("Confirmed: the sign-up is merged into the volunteer's record.") if decision == "confirm" \
+        else _("Rejected: the volunteer's record is unchanged.")
+    return _button(f"/signup-claims/{claim_id}/{decision}", message, _back(url_for("volunteers.home")),
+                   json={"note": note})
+
+
 @bp.get("/<community_id>/people")
 @login_required
 def people(community_id):
@@ -640,7 +662,7 @@ def people(community_id):
     return render_template("volunteers/staff/people.html", page=page, state=state, q=q, community_id=community_id)
 
 
-def _person_page(volunteer_id: str, *, revealed=None, forms=None, errors=(), status=200):
+def _person_page(volunteer_id: str, *, revealed=None, forms=None, errors=(), status=200, new_link=None):
     v = revealed or vs().get(f"/volunteers/{volunteer_id}")
     ledger = vs().get(f"/volunteers/{volunteer_id}/hours")
     certs = vs().get("/certificates", params={"volunteer_id": volunteer_id})
@@ -655,8 +677,8 @@ def _person_page(volunteer_id: str, *, revealed=None, forms=None, errors=(), sta
                            reveal_form=forms.get("reveal") or ReasonForm(formdata=None, prefix="reveal"),
                            leave_form=forms.get("leave") or ReasonForm(formdata=None, prefix="leave"),
                            correction_form=CorrectionForm(formdata=None), corrected=corrected, revealed=revealed is not None,
-                           errors=list(errors), is_staff=current_user().role in STAFF_ROLES), status, \
-        ({"Cache-Control": "no-store"} if revealed is not None else {})
+                           errors=list(errors), is_staff=current_user().role in STAFF_ROLES, new_link=new_link), status, \
+        ({"Cache-Control": "no-store"} if revealed is not None or new_link else {})
 
 
 @bp.get("/people/<volunteer_id>")
@@ -676,6 +698,16 @@ def reveal_person(volunteer_id):
         return _person_page(volunteer_id, forms={"reveal": form}, status=422)
     revealed = vs().post(f"/volunteers/{volunteer_id}/reveal", json={"reason": form.reason.data.strip()})
     return _person_page(volunteer_id, revealed=revealed)
+
+
+@bp.post("/people/<volunteer_id>/personal-link")
+@login_required
+def new_personal_link(volunteer_id):
+    _role_check()
+    volunteer_id = checked(volunteer_id, OBJECT_ID)
+    issued = vs().post(f"/volunteers/{volunteer_id}/personal-link", json={})
+    personal = PERSONAL.search(issued["personal_url"])
+    return _person_page(volunteer_id, new_link=url_for("vpublic.me", token=personal[1], _external=True))
 
 
 @bp.post("/people/<volunteer_id>/edit")

@@ -47,7 +47,7 @@ def signup_form(c, token, n, **over):
     return form
 
 
-def test_sign_up_through_a_public_link_and_a_repeat_is_recognised(s):
+def test_sign_up_through_a_public_link_and_a_repeat_waits_for_staff(s):
     link = make_link(s, title="重阳节助老志愿者招募")
     c = s.gateway_app.test_client()
     page = text(c.get(f"/v/{link['token']}"))
@@ -55,12 +55,12 @@ def test_sign_up_through_a_public_link_and_a_repeat_is_recognised(s):
     assert "第g1网格" in page and "我同意" in page and "周六" in page and "急救" in page
     r = c.post(f"/v/{link['token']}", data=signup_form(c, link["token"], 1))
     body = text(r)
-    assert r.status_code == 200 and "报名成功" in body, body
+    assert r.status_code == 200 and "您的报名已收到，将由团队负责人核实后确认" in body, body
     personal = re.search(r'id="personal-link" href="(http://[^"]+/v/me/([A-Za-z0-9_-]+))"', body)
     assert personal and r.headers["Cache-Control"] == "no-store"
     again = c.post(f"/v/{link['token']}", data=signup_form(c, link["token"], 1, name="志愿者1"))
-    assert again.status_code == 200 and "您已报名，无需重复报名" in text(again)
-    assert "personal-link" not in text(again)  # the personal link is given once
+    assert again.status_code == 200 and "您的报名已收到，将由团队负责人核实后确认" in text(again)
+    assert personal[2] not in text(again)  # someone else's personal link is never shown
     listed = s.call("volunteers", "GET", "/volunteers", principal=staff_principal(),
                     params={"community_id": "c1", "link_id": link["id"]}).json()
     assert listed["total"] == 1 and listed["items"][0]["skills"] == ["elderly_care", "first_aid"]
@@ -93,7 +93,8 @@ def test_full_expired_closed_and_unknown_links_say_so(s):
     page = text(c.get(f"/v/{full['token']}"))
     assert "名额已满" in page and "候补名单" in page
     r = c.post(f"/v/{full['token']}", data=signup_form(c, full["token"], 4))
-    assert r.status_code == 200 and "候补名单第 1 位" in text(r)
+    own = re.search(r'id="personal-link" href="http://[^"]+(/v/me/[A-Za-z0-9_-]+)"', text(r))[1]
+    assert r.status_code == 200 and "候补第 1 位" in text(c.get(own))  # where they stand: on their own page
     closed = make_link(s)
     form = signup_form(c, closed["token"], 5)
     assert s.call("volunteers", "POST", f"/links/{closed['id']}/close", principal=staff_principal()).status_code == 200
@@ -152,7 +153,7 @@ def test_public_pages_are_rate_limited_per_address_and_per_link(s):
     from gateway.app import create_app
     from gateway.config import TestConfig
 
-    app = create_app(TestConfig(mongo_url=s.mongo_url, run_id=s.run_id, service_secret=s.secret,
+    app = create_app(TestConfig(mongo_url=s.mongo_url, run_id=s.run_id,
                                 households_url=s.urls["households"], service_urls=s.urls,
                                 PUBLIC_READ_LIMIT_IP="20 per minute", PUBLIC_READ_LIMIT_TOKEN="50 per minute",
                                 PUBLIC_WRITE_LIMIT_IP="5 per minute", PUBLIC_WRITE_LIMIT_TOKEN="8 per minute"))
