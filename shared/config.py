@@ -29,6 +29,16 @@ class Config:
         self.QUEUE_PREFIX = _env("QUEUE_PREFIX", "")
         self.QUEUE_EXPIRES_MS = int(_env("QUEUE_EXPIRES_MS", "0")) or None
         self.PUBLISH_TIMEOUT_S = float(_env("PUBLISH_TIMEOUT_S", "5"))
+        # Event queues: classic for development and tests, quorum (replicated, with a delivery limit) in production.
+        self.QUEUE_TYPE = _env("QUEUE_TYPE", "classic")
+        if self.QUEUE_TYPE not in ("classic", "quorum"):
+            raise ConfigError(f"QUEUE_TYPE must be classic or quorum, not {self.QUEUE_TYPE!r}")
+        self.QUEUE_DELIVERY_LIMIT = int(_env("QUEUE_DELIVERY_LIMIT", "20"))
+        self.DEAD_LETTER_MAX = int(_env("DEAD_LETTER_MAX", "10000"))
+        # Days the inbox (processed_events) and the sent log (outbox_sent) keep an event.
+        self.EVENT_LOG_TTL_DAYS = int(_env("EVENT_LOG_TTL_DAYS", "30"))
+        # Seconds an inbox claim lasts without renewal before another worker may take the event over.
+        self.INBOX_LEASE_S = float(_env("INBOX_LEASE_S", "30"))
         self.OUTBOX_POLL_S = float(_env("OUTBOX_POLL_S", "0.5"))
         self.IDENTITY_MAX_AGE_S = int(_env("IDENTITY_MAX_AGE_S", "120"))
         self.VISIT_CADENCE_DAYS = int(_env("VISIT_CADENCE_DAYS", "30"))

@@ -21,6 +21,15 @@ EVENTS_RETRIED = Counter("grid_events_retried_total", "Event deliveries sent bac
 EVENTS_DEAD = Counter(
     "grid_events_dead_lettered_total", "Events moved to a dead-letter queue", ["service", "queue", "reason"]
 )
+EVENTS_REQUEUED = Counter(
+    "grid_events_requeued_total", "Deliveries put back unhandled: the database away, or another worker holds the event",
+    ["service", "queue", "reason"],
+)
+DEAD_LETTERS = Gauge("grid_dead_letter_messages", "Messages now in a dead-letter queue", ["service", "queue"])
+DEAD_LETTER_LIMIT = Gauge(
+    "grid_dead_letter_limit", "A dead-letter queue's cap (DEAD_LETTER_MAX); past it the oldest are dropped",
+    ["service", "queue"],
+)
 EVENTS_REPLAYED = Counter("grid_events_replayed_total", "Dead letters sent back to their queue", ["service", "queue"])
 OUTBOX_BACKLOG = Gauge("grid_outbox_backlog", "Events stored but not yet published", ["service"])
 OUTBOX_LAG = Histogram(

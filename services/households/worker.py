@@ -2,13 +2,20 @@
 import functools
 import os
 
-from services.households import service
+from services.households import events, service
 from services.households.handlers import HANDLERS
 from services.households.models import Grid, Household, Redraw, Visit
 from shared.config import Config
 from shared.messaging import worker
 
 DOCUMENTS = [Grid, Household, Visit, Redraw]
+# Each aggregate as it is now, as events: `python -m shared.messaging.resend households QUEUE` sends these.
+SNAPSHOTS = {
+    Grid: lambda g: [events.grid_created(g)],
+    Household: lambda h: [events.household_registered(h)] + ([events.household_left(h, None)] if h.status == "left"
+                                                             else []),
+    Visit: lambda v: [events.visit_logged(v)],
+}
 
 
 def bootstrap(config):

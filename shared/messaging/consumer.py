@@ -1,26 +1,41 @@
 """Consuming events: one durable queue per service and handler, ack after success, bounded retries.
 
-A handler gets a validated `Event`. Its effect must be keyed by the event id where it is not
-naturally idempotent; the inbox skips events a consumer has already handled, so a redelivery
-after a crash between the handler's write and the ack has no second effect.
+A handler gets a validated `Event`. Before it runs, the consumer claims the event in its inbox (a unique insert),
+so two workers handed the same event at once run it once, and a redelivery after a crash between the handler's
+write and the ack has no second effect. A delivery whose event another worker holds goes to a retry queue
+(not an attempt) until that worker finishes or its claim lapses.
+
+Every failure, a database timeout included (pymongo's NetworkTimeout: a slow or stuck database), is retried
+through the retry queues and then dead-lettered. Only a database that is plainly unreachable (the handler lost
+its connection and our own ping fails too) is not the message's fault: the delivery waits for it at most
+`outage_wait_s` and is requeued without spending an attempt, counted in grid_events_requeued_total; a quorum
+queue's x-delivery-limit bounds how often that can happen to one message.
 """
 import json
 import logging
+import os
+import socket
 import threading
 import time
+import uuid
 from collections.abc import Callable
 
 from kombu import Consumer, Producer
 from marshmallow import ValidationError
-from pymongo.errors import ConnectionFailure
+from pymongo.errors import ConnectionFailure, NetworkTimeout
 
 from shared import context
 from shared.errors import NotYet
 from shared.events import EnvelopeSchema, UnknownEventType, validate_data
 from shared.messaging import inbox
+from shared.messaging.inbox import BUSY, CLAIMED, DONE, LeaseKeeper
 from shared.messaging.bus import open_connection, supports_broker_features
 from shared.messaging.topology import Subscription, dead_exchange, declare, main_queue
-from shared.metrics import EVENTS_CONSUMED, EVENTS_DEAD, EVENTS_RETRIED
+
+# A delivery whose event another worker holds waits in the retry queues; the holder renews its claim only while
+# its handler runs, so this many waits (minutes on the production delays) means something is stuck: dead-letter.
+MAX_CLAIM_WAITS = 100
+from shared.metrics import DEAD_LETTER_LIMIT, DEAD_LETTERS, EVENTS_CONSUMED, EVENTS_DEAD, EVENTS_REQUEUED, EVENTS_RETRIED
 
 log = logging.getLogger(__name__)
 
@@ -55,19 +70,33 @@ def decode(body: bytes):
     return event
 
 
+def _database_answers() -> bool:
+    from shared.db import ping_db
+
+    return ping_db()
+
+
 class EventConsumer:
     """Runs a service's handlers against its queues until stopped."""
 
     def __init__(self, *, url, exchange, service, handlers, retry_delays_ms, prefetch=20, queue_prefix="",
-                 queue_expires_ms=None, inbox=inbox):
+                 queue_expires_ms=None, queue_type="classic", delivery_limit=20, dead_max=10000, lease_s=30.0,
+                 outage_wait_s=30.0, inbox=inbox, database_answers=_database_answers):
         self.url = url
         self.exchange = exchange
         self.service = service
-        self.table = subscriptions(service, handlers, prefix=queue_prefix, expires_ms=queue_expires_ms)
+        self.table = subscriptions(service, handlers, prefix=queue_prefix, expires_ms=queue_expires_ms,
+                                   queue_type=queue_type, delivery_limit=delivery_limit, dead_max=dead_max)
         self.retry_delays_ms = list(retry_delays_ms)
         self.prefetch = prefetch
         self.connection = None
-        self.inbox = inbox  # anything with already_processed() and record_processed(); tests pass a fake
+        self.inbox = inbox  # claim/finish/release/renew; tests pass a fake
+        self.lease_s = lease_s
+        self.leases = LeaseKeeper(lease_s=lease_s, renew=inbox.renew)
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.outage_wait_s = outage_wait_s
+        self.database_answers = database_answers
+        self._stop = threading.Event()
 
     def declare(self) -> None:
         """Declare the exchange and every queue this service consumes (also done at start)."""
@@ -80,8 +109,21 @@ class EventConsumer:
         for sub in self.table:
             declare(channel, self.exchange, sub, delays)
 
+    def dead_letter_depths(self) -> dict[str, int]:
+        """How many messages each dead-letter queue holds now (also set on the grid_dead_letter_* gauges)."""
+        depths = {}
+        with open_connection(self.url) as conn:
+            for sub in self.table:
+                name = f"{sub.queue_name}.dead"
+                depths[name] = conn.default_channel.queue_declare(name, passive=True).message_count
+                DEAD_LETTERS.labels(self.service, name).set(depths[name])
+                DEAD_LETTER_LIMIT.labels(self.service, name).set(sub.dead_max)
+        return depths
+
     def run(self, *, stop: threading.Event) -> None:
         """Consume until `stop` is set, reconnecting when the broker goes away."""
+        self._stop = stop
+        self.leases.start(stop)
         while not stop.is_set():
             conn = open_connection(self.url)
             errors = conn.connection_errors + conn.channel_errors + (OSError,)
@@ -144,23 +186,37 @@ class EventConsumer:
             message.ack()
             EVENTS_CONSUMED.labels(self.service, queue, event.type, "ignored").inc()
             return
-        if self.inbox.already_processed(consumer=queue, event_id=event.id):
-            message.ack()
-            EVENTS_CONSUMED.labels(self.service, queue, event.type, "duplicate").inc()
-            return
-        attempts = int((message.headers or {}).get("x-attempts", 0))
+        headers = message.headers or {}
+        attempts = int(headers.get("x-attempts", 0))
+        waits = int(headers.get("x-claim-waits", 0))
         context.correlation_id.set(event.correlation_id or event.id)  # events this handler raises carry it on
+        claim = {"consumer": queue, "event_id": event.id, "owner": self.owner}
         while True:
+            state = None
             try:
-                handler(event)
-                self.inbox.record_processed(consumer=queue, event_id=event.id, event_type=event.type)
+                state = self.inbox.claim(**claim, event_type=event.type, lease_s=self.lease_s)
+                if state == DONE:
+                    message.ack()
+                    EVENTS_CONSUMED.labels(self.service, queue, event.type, "duplicate").inc()
+                    return
+                if state == BUSY:
+                    if not self._wait_for_holder(sub, message, event, waits):
+                        return
+                    waits += 1
+                    continue
+                self.leases.hold(queue, event.id, self.owner)
+                try:
+                    handler(event)
+                    self.inbox.finish(**claim)
+                finally:
+                    self.leases.drop(queue, event.id, self.owner)
                 break
-            except ConnectionFailure:
-                # Our own database is away: not the message's fault, so it keeps its retries.
-                time.sleep(1.0)
-                message.requeue()
-                return
             except Exception as exc:
+                if state == CLAIMED:
+                    self.inbox.release(**claim)
+                if self._database_unreachable(exc):
+                    self._wait_for_database_and_requeue(sub, message, event)
+                    return
                 if isinstance(exc, NotYet):
                     log.info("event arrived early; retrying", extra={"queue": queue, "event_id": event.id,
                                                                      "reason": str(exc), "attempt": attempts + 1})
@@ -171,18 +227,50 @@ class EventConsumer:
                     return
                 EVENTS_RETRIED.labels(self.service, queue, event.type).inc()
                 if supports_broker_features(self.connection):
-                    self._send_to_retry(sub, message, attempts)
+                    self._send_to_retry(sub, message, attempts, {"x-attempts": attempts + 1})
                     return
                 time.sleep(self.retry_delays_ms[attempts] / 1000)  # virtual transports have no TTL queues
                 attempts += 1
         message.ack()
         EVENTS_CONSUMED.labels(self.service, queue, event.type, "processed").inc()
 
-    def _send_to_retry(self, sub, message, attempts) -> None:
+    def _database_unreachable(self, exc: Exception) -> bool:
+        """The database is away (not merely slow): the handler lost its connection and our ping fails too."""
+        return isinstance(exc, ConnectionFailure) and not isinstance(exc, NetworkTimeout) and not self.database_answers()
+
+    def _wait_for_database_and_requeue(self, sub, message, event) -> None:
+        EVENTS_REQUEUED.labels(self.service, sub.queue_name, "database_unreachable").inc()
+        log.warning("database unreachable; the event waits and is requeued",
+                    extra={"queue": sub.queue_name, "event_id": event.id,
+                           "deliveries": (message.headers or {}).get("x-delivery-count")})
+        deadline = time.monotonic() + self.outage_wait_s
+        while time.monotonic() < deadline and not self._stop.wait(min(1.0, self.outage_wait_s)):
+            if self.database_answers():
+                break
+        message.requeue()
+
+    def _wait_for_holder(self, sub, message, event, waits: int) -> bool:
+        """Another worker holds the event: park this delivery in a retry queue; True to check again in place."""
+        if waits >= MAX_CLAIM_WAITS:
+            self._dead_letter(sub, message, reason="claimed_elsewhere", error="another worker held the event")
+            return False
+        EVENTS_REQUEUED.labels(self.service, sub.queue_name, "claimed_elsewhere").inc()
+        step = min(waits, len(self.retry_delays_ms) - 1)
+        if step < 0:  # no retry delays configured
+            self._stop.wait(1.0)
+            message.requeue()
+            return False
+        if supports_broker_features(self.connection):
+            self._send_to_retry(sub, message, step, {"x-claim-waits": waits + 1})
+            return False
+        time.sleep(self.retry_delays_ms[step] / 1000)
+        return True
+
+    def _send_to_retry(self, sub, message, step: int, counts: dict) -> None:
         self._producer.publish(
-            message.body, exchange="", routing_key=f"{sub.queue_name}.retry.{attempts}",
+            message.body, exchange="", routing_key=f"{sub.queue_name}.retry.{step}",
             content_type="application/json", content_encoding="utf-8", delivery_mode=2,
-            headers={**(message.headers or {}), "x-attempts": attempts + 1}, retry=False,
+            headers={**(message.headers or {}), **counts}, retry=False,
         )
         message.ack()
 

@@ -1,30 +1,148 @@
-"""Idempotent consumers: the record of which event ids each consumer has already handled."""
-from datetime import datetime, timezone
+"""Idempotent consumers: each consumer claims an event id before its handler runs, and marks it done after.
+
+The claim is an insert under the unique index (consumer, event_id), so of two workers handed the same event at
+once (a redelivery during a rolling update, an event published twice) exactly one runs the handler; the other
+sees the claim and waits. A claim carries its owner and `claimed_at`, which the owner renews while its handler
+runs (`LeaseKeeper`); a claim not renewed for a lease (its worker was killed mid-handler) may be taken over, so
+the redelivery is never skipped for ever. `done` is final. A failed handler releases its claim.
+
+Records expire through a TTL index on `claimed_at` (`ensure_expiry`), so the collection does not grow for ever;
+an event redelivered after that long is long past any broker's redelivery.
+"""
+import logging
+import threading
+from datetime import datetime, timedelta, timezone
 
 import mongoengine as me
+from pymongo.errors import DuplicateKeyError, PyMongoError
+
+log = logging.getLogger(__name__)
+
+CLAIMED, DONE, BUSY = "claimed", "done", "busy"
 
 
 class ProcessedEvent(me.Document):
     consumer = me.StringField(required=True)
     event_id = me.StringField(required=True)
     event_type = me.StringField(required=True)
-    processed_at = me.DateTimeField(required=True)
+    state = me.StringField(choices=(CLAIMED, DONE))  # absent on records written before claims: done
+    owner = me.StringField()
+    claimed_at = me.DateTimeField()
+    processed_at = me.DateTimeField()
     meta = {
         "collection": "processed_events",
         "indexes": [{"fields": ["consumer", "event_id"], "unique": True}],
     }
 
 
-def already_processed(*, consumer: str, event_id: str) -> bool:
-    """True when this consumer has handled the event before."""
-    return ProcessedEvent.objects(consumer=consumer, event_id=event_id).first() is not None
+def _records():
+    return ProcessedEvent._get_collection()
 
 
-def record_processed(*, consumer: str, event_id: str, event_type: str) -> None:
-    """Remember that this consumer handled the event (a second record is a harmless no-op)."""
+def _now():
+    return datetime.now(timezone.utc)
+
+
+def claim(*, consumer: str, event_id: str, event_type: str, owner: str, lease_s: float) -> str:
+    """Claim the event for `owner`: CLAIMED (run the handler), DONE (handled before) or BUSY (another runs it)."""
+    key = {"consumer": consumer, "event_id": event_id}
+    for _ in range(3):  # the holder may release or its record expire between our insert and our read
+        now = _now()
+        try:
+            _records().insert_one({**key, "event_type": event_type, "state": CLAIMED, "owner": owner,
+                                   "claimed_at": now})
+            return CLAIMED
+        except DuplicateKeyError:
+            pass
+        held = _records().find_one(key, {"state": 1, "owner": 1, "claimed_at": 1})
+        if held is None:
+            continue
+        if held.get("state", DONE) == DONE:
+            return DONE
+        claimed_at = held.get("claimed_at")
+        if claimed_at is not None and claimed_at.tzinfo is None:
+            claimed_at = claimed_at.replace(tzinfo=timezone.utc)
+        stale = claimed_at is None or claimed_at < now - timedelta(seconds=lease_s)
+        if held.get("owner") != owner and not stale:
+            return BUSY
+        # ours from an earlier delivery, or its worker stopped renewing it: take it over, unless someone just did
+        taken = _records().update_one({**key, "state": CLAIMED, "owner": held.get("owner"),
+                                       "claimed_at": held.get("claimed_at")},
+                                      {"$set": {"owner": owner, "claimed_at": now}})
+        if taken.modified_count:
+            if held.get("owner") != owner:
+                log.warning("took over a stale inbox claim", extra={"queue": consumer, "event_id": event_id})
+            return CLAIMED
+    return BUSY
+
+
+def finish(*, consumer: str, event_id: str, owner: str) -> None:
+    """Mark the owner's claim done: the event will never run this consumer's handler again."""
+    now = _now()
+    marked = _records().update_one({"consumer": consumer, "event_id": event_id, "owner": owner, "state": CLAIMED},
+                                   {"$set": {"state": DONE, "processed_at": now, "claimed_at": now}})
+    if not marked.modified_count:
+        log.warning("inbox claim lost before the handler finished", extra={"queue": consumer, "event_id": event_id})
+
+
+def release(*, consumer: str, event_id: str, owner: str) -> None:
+    """Give the claim up after a failed handler, so the retry can claim it (best effort: a lease ends it anyway)."""
     try:
-        ProcessedEvent(
-            consumer=consumer, event_id=event_id, event_type=event_type, processed_at=datetime.now(timezone.utc)
-        ).save(force_insert=True)
-    except me.NotUniqueError:
-        pass
+        _records().delete_one({"consumer": consumer, "event_id": event_id, "owner": owner, "state": CLAIMED})
+    except PyMongoError as exc:
+        log.warning("inbox claim not released; it lapses after its lease", extra={"queue": consumer,
+                                                                                 "event_id": event_id,
+                                                                                 "error": str(exc)})
+
+
+def renew(*, consumer: str, event_id: str, owner: str) -> None:
+    """Push the owner's claim's lease forward while its handler still runs."""
+    _records().update_one({"consumer": consumer, "event_id": event_id, "owner": owner, "state": CLAIMED},
+                          {"$set": {"claimed_at": _now()}})
+
+
+def already_processed(*, consumer: str, event_id: str) -> bool:
+    """True when this consumer has handled the event (a claim in progress is not handled)."""
+    held = _records().find_one({"consumer": consumer, "event_id": event_id}, {"state": 1})
+    return held is not None and held.get("state", DONE) == DONE
+
+
+class LeaseKeeper:
+    """One thread per consumer that renews the claims its handlers hold, every third of the lease."""
+
+    def __init__(self, *, lease_s: float, renew=renew):
+        self.lease_s = lease_s
+        self._renew = renew
+        self._held: set[tuple[str, str, str]] = set()
+        self._lock = threading.Lock()
+        self._thread = None
+
+    def start(self, stop: threading.Event) -> None:
+        if self._thread is None or not self._thread.is_alive():
+            self._thread = threading.Thread(target=self._run, args=(stop,), name="inbox-leases", daemon=True)
+            self._thread.start()
+
+    def hold(self, consumer: str, event_id: str, owner: str) -> None:
+        with self._lock:
+            self._held.add((consumer, event_id, owner))
+
+    def drop(self, consumer: str, event_id: str, owner: str) -> None:
+        with self._lock:
+            self._held.discard((consumer, event_id, owner))
+
+    def _run(self, stop: threading.Event) -> None:
+        while not stop.wait(self.lease_s / 3):
+            with self._lock:
+                held = list(self._held)
+            for consumer, event_id, owner in held:
+                try:
+                    self._renew(consumer=consumer, event_id=event_id, owner=owner)
+                except PyMongoError:  # the database is away: the claim may lapse, and a takeover is then correct
+                    pass
+
+
+def ensure_expiry(*, days: int) -> None:
+    """Make inbox records expire `days` after their last claim (TTL index)."""
+    from shared.messaging.expiry import ttl_index
+
+    ttl_index(_records(), "claimed_at", days=days)

@@ -1,22 +1,20 @@
-"""The outbox relay: publishes stored events with confirms, then removes them from their document."""
+"""The outbox relay: publishes stored events with confirms, logs them by reference, then removes them from their
+document. A write that fails for any reason but an already-logged event fails the pass loudly; the events stay
+in their outboxes and the next pass sends them again (consumers' inboxes absorb the repeat)."""
 import logging
 import threading
 from datetime import datetime, timezone
 
 import mongoengine as me
 from pymongo import UpdateOne
-from pymongo.errors import BulkWriteError
 
+from shared.messaging import sent_log
 from shared.messaging.bus import EventPublisher, PublishFailed
 from shared.metrics import OUTBOX_BACKLOG, OUTBOX_LAG
 
 log = logging.getLogger(__name__)
 
 PENDING = {"outbox_pending": True}
-
-
-def _sent_log():
-    return me.get_db()["outbox_sent"]
 
 
 class OutboxRelay:
@@ -65,11 +63,8 @@ class OutboxRelay:
         for _, entry in published:
             occurred = datetime.fromisoformat(entry["envelope"]["occurred_at"])
             OUTBOX_LAG.labels(self.service).observe(max(0.0, (now - occurred).total_seconds()))
-        try:
-            _sent_log().insert_many([{"_id": e["id"], "type": e["type"], "envelope": e["envelope"], "sent_at": now}
-                                     for _, e in published], ordered=False)
-        except BulkWriteError:
-            pass  # already logged by an earlier pass that crashed before pulling them
+        sent_log.record([sent_log.entry(event_id=e["id"], event_type=e["type"], aggregate=collection.name,
+                                        aggregate_id=pk, sent_at=now) for pk, e in published])
         by_doc: dict = {}
         for pk, entry in published:
             by_doc.setdefault(pk, []).append(entry["id"])

@@ -1,45 +1,73 @@
-"""Send a service's past events to one queue that did not exist when they were published.
+"""Bring a queue that did not exist when a service's events were published up to date.
 
     python -m shared.messaging.resend SERVICE QUEUE [--since 2026-11-01] [--types household.registered,...]
 
-Run it where SERVICE's worker runs: its database keeps `outbox_sent`, the log of every event it published.
-A service added to a running district (or a handler given a new queue) starts empty; this brings it up to
-date. Events go straight to QUEUE (no other subscriber sees them again), oldest first, persistent and
-confirmed; the queue ignores types its handler does not take, and its inbox makes an event it has already
-handled a no-op, so running it twice is harmless.
+A service added to a running district (or a handler given a new queue) starts empty. This sends it the
+current state of SERVICE's aggregates, rebuilt as snapshot events, straight to QUEUE (no other subscriber
+sees them), oldest collection first, persistent and confirmed.
+
+Why snapshots and not the events as they were: the published envelopes carry residents' names and care tags,
+and a log of them would keep personal data long after the records changed or were removed. The sent log
+(`outbox_sent`, shared.messaging.sent_log) keeps references only, and a service registers, per aggregate
+class, a function that builds the events describing a document as it is now (SNAPSHOTS in its worker module,
+in the order consumers need them, e.g. grids before households). Without --since every aggregate is sent;
+with it, only those the sent log says changed since then. --types filters the rebuilt events.
+
+A snapshot event's id is derived from the aggregate and its version, so running this twice sends the same
+ids and the queue's inbox makes the second run a no-op; types the queue's handler does not take are ignored.
 """
 import argparse
+import dataclasses
+import importlib
 import sys
+import uuid
+from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 
-import mongoengine as me
-
+from shared.events import Event
+from shared.messaging import sent_log
 from shared.messaging.bus import EventPublisher, open_connection
 from shared.metrics import EVENTS_REPLAYED
+
+SNAPSHOT_IDS = uuid.UUID("5b0c3f4e-8a37-4f1e-9d55-6f0d2f6a9c11")
+
+Snapshots = dict[type, Callable[..., list[Event]]]  # aggregate class -> its current state as events
 
 
 class QueueMissing(RuntimeError):
     """The target queue does not exist: start the consuming service's worker first (it declares its queues)."""
 
 
-def resend(*, publisher: EventPublisher, url: str, queue: str, since: datetime | None = None,
+def _changed_since(doc_cls, since: datetime) -> list:
+    """Ids of the aggregates of `doc_cls` whose events were sent at or after `since`."""
+    rows = sent_log.collection().find({"aggregate": doc_cls._get_collection_name(), "sent_at": {"$gte": since}},
+                                      {"aggregate_id": 1})
+    return sorted({row["aggregate_id"] for row in rows if "aggregate_id" in row}, key=str)
+
+
+def snapshot_events(*, snapshots: Snapshots, since: datetime | None = None) -> Iterable[Event]:
+    """The events describing every registered aggregate now (or those changed since `since`), stable ids."""
+    for doc_cls, build in snapshots.items():
+        docs = doc_cls.objects.order_by("pk") if since is None else doc_cls.objects(pk__in=_changed_since(doc_cls, since))
+        for doc in docs:
+            for event in build(doc):
+                key = f"{doc_cls._get_collection_name()}/{doc.pk}/{getattr(doc, 'version', 0)}/{event.type}"
+                yield dataclasses.replace(event, id=str(uuid.uuid5(SNAPSHOT_IDS, key)))
+
+
+def resend(*, publisher: EventPublisher, url: str, queue: str, snapshots: Snapshots, since: datetime | None = None,
            types: list[str] | None = None) -> int:
-    """Publish the logged events (sent at or after `since`, of `types`) to `queue`; return how many."""
+    """Publish the registered aggregates' snapshot events (of `types`) to `queue`; return how many."""
     with open_connection(url) as conn:
         try:
             conn.default_channel.queue_declare(queue, passive=True)
         except conn.channel_errors as exc:
             raise QueueMissing(f"queue {queue} does not exist") from exc
-    log = me.get_db()["outbox_sent"]
-    log.create_index("sent_at")
-    query = {}
-    if since:
-        query["sent_at"] = {"$gte": since}
-    if types:
-        query["type"] = {"$in": list(types)}
     sent = 0
-    for row in log.find(query, {"envelope": 1}).sort([("sent_at", 1), ("_id", 1)]):
-        publisher.publish(row["envelope"], queue=queue)
+    for event in snapshot_events(snapshots=snapshots, since=since):
+        if types and event.type not in types:
+            continue
+        publisher.publish(event.to_dict(), queue=queue)
         sent += 1
         EVENTS_REPLAYED.labels(publisher.service, queue).inc()
     return sent
@@ -57,16 +85,22 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("service", help="the service that published the events (whose database is read)")
     parser.add_argument("queue", help="the queue to fill, e.g. drills.keep_roster")
-    parser.add_argument("--since", type=_date, help="only events sent at or after this date or time (UTC)")
+    parser.add_argument("--since", type=_date, help="only aggregates changed at or after this date or time (UTC)")
     parser.add_argument("--types", type=lambda s: [t.strip() for t in s.split(",") if t.strip()],
                         help="only these event types, comma-separated")
     args = parser.parse_args(argv)
+    snapshots = getattr(importlib.import_module(f"services.{args.service}.worker"), "SNAPSHOTS", None)
+    if not snapshots:
+        print(f"{args.service} registers no snapshots (SNAPSHOTS in services/{args.service}/worker.py)",
+              file=sys.stderr)
+        return 2
     config = Config(args.service)
     connect_db(config)
     publisher = EventPublisher(url=config.AMQP_URL, exchange=config.EVENT_EXCHANGE, service=args.service,
                                timeout_s=config.PUBLISH_TIMEOUT_S)
     try:
-        sent = resend(publisher=publisher, url=config.AMQP_URL, queue=args.queue, since=args.since, types=args.types)
+        sent = resend(publisher=publisher, url=config.AMQP_URL, queue=args.queue, snapshots=snapshots,
+                      since=args.since, types=args.types)
     except QueueMissing as exc:
         print(f"{exc}; start its service's worker first, it declares its queues", file=sys.stderr)
         return 2

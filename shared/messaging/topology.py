@@ -4,7 +4,14 @@ For a subscription queue Q:
   Q            bound to the events exchange by the subscription's routing patterns;
                rejected messages dead-letter to `<exchange>.dead` with routing key Q
   Q.retry.N    holds a failed message for the N-th backoff delay, then dead-letters it back to Q
-  Q.dead       bound to `<exchange>.dead` with routing key Q: messages that kept failing
+  Q.dead       bound to `<exchange>.dead` with routing key Q: messages that kept failing; capped at
+               `dead_max` messages, the oldest dropped first (x-max-length, x-overflow drop-head)
+
+With `queue_type="quorum"` (QUEUE_TYPE, production) every queue is a replicated quorum queue, and Q carries
+`x-delivery-limit`: a message delivered that many times without an ack (requeued, or its worker killed each
+time) is dead-lettered by the broker itself, the last guard against a message that could loop for ever.
+Queue arguments cannot change on an existing queue: a deployment that switches type redeclares under a new
+QUEUE_PREFIX or deletes the old queues once drained.
 """
 from dataclasses import dataclass
 
@@ -18,12 +25,17 @@ class Subscription:
     patterns: tuple[str, ...]
     prefix: str = ""  # test runs name their queues apart
     expires_ms: int | None = None  # test queues vanish when unused
+    queue_type: str = "classic"
+    delivery_limit: int = 20
+    dead_max: int = 10000
 
     @property
     def queue_name(self) -> str:
         return f"{self.prefix}{self.service}.{self.name}"
 
     def arguments(self, **extra) -> dict:
+        if self.queue_type == "quorum":
+            extra = {"x-queue-type": "quorum", **extra}
         return {**extra, "x-expires": self.expires_ms} if self.expires_ms else extra
 
 
@@ -46,6 +58,7 @@ def main_queue(exchange_name: str, sub: Subscription) -> Queue:
         queue_arguments=sub.arguments(**{
             "x-dead-letter-exchange": dead_exchange(exchange_name).name,
             "x-dead-letter-routing-key": sub.queue_name,
+            **({"x-delivery-limit": sub.delivery_limit} if sub.queue_type == "quorum" else {}),
         }),
     )
 
@@ -68,7 +81,7 @@ def dead_queue(exchange_name: str, sub: Subscription) -> Queue:
         exchange=dead_exchange(exchange_name),
         routing_key=sub.queue_name,
         durable=True,
-        queue_arguments=sub.arguments(),
+        queue_arguments=sub.arguments(**{"x-max-length": sub.dead_max, "x-overflow": "drop-head"}),
     )
 
 

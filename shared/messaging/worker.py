@@ -3,9 +3,12 @@ import logging
 import signal
 import threading
 
+from pymongo.errors import PyMongoError
+
 from shared.db import connect_db, ensure_indexes
 from shared.messaging.bus import EventPublisher
 from shared.messaging.consumer import EventConsumer
+from shared.messaging.expiry import ensure_event_log_expiry
 from shared.messaging.relay import OutboxRelay
 from shared.web.observability import configure_logging
 
@@ -25,7 +28,9 @@ class Worker:
         self.consumer = EventConsumer(url=config.AMQP_URL, exchange=config.EVENT_EXCHANGE,
                                       service=config.SERVICE_NAME, handlers=handlers,
                                       retry_delays_ms=config.RETRY_DELAYS_MS, queue_prefix=config.QUEUE_PREFIX,
-                                      queue_expires_ms=config.QUEUE_EXPIRES_MS)
+                                      queue_expires_ms=config.QUEUE_EXPIRES_MS, queue_type=config.QUEUE_TYPE,
+                                      delivery_limit=config.QUEUE_DELIVERY_LIMIT, dead_max=config.DEAD_LETTER_MAX,
+                                      lease_s=config.INBOX_LEASE_S)
         self.periodic = list(periodic)  # (seconds, function)
         self.threads: list[threading.Thread] = []
 
@@ -38,6 +43,10 @@ class Worker:
             self.consumer.declare()
         except Exception:  # the broker is away: the consumer declares them when it connects
             log.warning("queues not declared at start; the consumer will when the broker answers")
+        try:
+            ensure_event_log_expiry(days=self.config.EVENT_LOG_TTL_DAYS)
+        except PyMongoError:  # the database is away: the next start sets them; nothing expires meanwhile
+            log.warning("event log expiry not set at start; the database did not answer")
         self._spawn("relay", lambda: self.relay.run_forever(poll_s=self.config.OUTBOX_POLL_S, stop=self.stop))
         self._spawn("consumer", lambda: self.consumer.run(stop=self.stop))
         for every, job in self.periodic:

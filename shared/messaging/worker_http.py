@@ -26,6 +26,10 @@ def create_worker_app(config, worker) -> Flask:
     @app.get("/metrics")
     def metrics():
         worker.relay.backlog()
+        try:
+            worker.consumer.dead_letter_depths()
+        except Exception:  # the broker is away: the gauges keep their last values, /readyz says why
+            pass
         return generate_latest(), 200, {"Content-Type": CONTENT_TYPE_LATEST}
 
     return app

@@ -4,20 +4,35 @@ import json
 import logging
 from types import SimpleNamespace
 
+import pytest
+from pymongo.errors import AutoReconnect, NetworkTimeout, ServerSelectionTimeoutError
+
 from shared.errors import NotYet
 from shared.events import new_event
 from shared.messaging.consumer import EventConsumer, subscriptions
+from shared.messaging.topology import Subscription, dead_queue, main_queue, retry_queue
 
 
 class FakeInbox:
+    """The inbox's contract in memory: claim before the handler, finish after, release on failure."""
+
     def __init__(self):
-        self.seen = set()
+        self.records = {}  # (consumer, event_id) -> [state, owner]
 
-    def already_processed(self, *, consumer, event_id):
-        return (consumer, event_id) in self.seen
+    def claim(self, *, consumer, event_id, event_type, owner, lease_s):
+        held = self.records.setdefault((consumer, event_id), ["claimed", owner])
+        if held[0] == "done":
+            return "done"
+        return "claimed" if held[1] == owner else "busy"
 
-    def record_processed(self, *, consumer, event_id, event_type):
-        self.seen.add((consumer, event_id))
+    def finish(self, *, consumer, event_id, owner):
+        self.records[(consumer, event_id)] = ["done", owner]
+
+    def release(self, *, consumer, event_id, owner):
+        self.records.pop((consumer, event_id), None)
+
+    def renew(self, **kwargs):
+        pass
 
 
 class FakeProducer:
@@ -42,9 +57,10 @@ class FakeMessage:
         self.requeued = True
 
 
-def consumer_with(handler, driver="amqp"):
+def consumer_with(handler, driver="amqp", database_answers=lambda: True):
     consumer = EventConsumer(url="memory://", exchange="ev", service="svc",
-                             handlers={"grid.created": [handler]}, retry_delays_ms=[10, 20], inbox=FakeInbox())
+                             handlers={"grid.created": [handler]}, retry_delays_ms=[10, 20], inbox=FakeInbox(),
+                             outage_wait_s=0.05, database_answers=database_answers)
     consumer._producer = FakeProducer()
     consumer.connection = SimpleNamespace(transport=SimpleNamespace(driver_type=driver))
     return consumer, next(iter(consumer.table))
@@ -139,3 +155,79 @@ def test_without_broker_ttl_queues_retries_happen_in_place():
     message = FakeMessage(body())
     consumer.handle(sub, flaky, message)
     assert len(attempts) == 3 and message.acked and consumer._producer.sent == []
+
+
+def test_a_database_timeout_is_retried_then_dead_lettered_never_requeued():
+    def slow(event):
+        raise NetworkTimeout("db:27017: timed out")
+
+    consumer, sub = consumer_with(slow, database_answers=lambda: False)  # even with the ping failing: slow, not away
+    messages = [FakeMessage(body()), FakeMessage(body(), {"x-attempts": 1}), FakeMessage(body(), {"x-attempts": 2})]
+    for message in messages:
+        consumer.handle(sub, slow, message)
+    assert [key for key, _ in consumer._producer.sent] == ["svc.slow.retry.0", "svc.slow.retry.1", "svc.slow"]
+    assert consumer._producer.sent[-1][1]["x-dead-reason"] == "handler_failed"
+    assert all(m.acked and not m.requeued for m in messages)
+
+
+@pytest.mark.parametrize("error", [AutoReconnect("connection closed"), ServerSelectionTimeoutError("no servers")])
+def test_an_unreachable_database_requeues_without_spending_an_attempt(error):
+    def away(event):
+        raise error
+
+    consumer, sub = consumer_with(away, database_answers=lambda: False)
+    message = FakeMessage(body())
+    consumer.handle(sub, away, message)
+    assert message.requeued and not message.acked and consumer._producer.sent == []
+    assert consumer.inbox.records == {}  # the claim was released: the requeued delivery can claim it again
+
+
+def test_a_lost_connection_with_the_database_answering_is_an_ordinary_failure():
+    def blip(event):
+        raise AutoReconnect("connection reset")
+
+    consumer, sub = consumer_with(blip, database_answers=lambda: True)
+    message = FakeMessage(body())
+    consumer.handle(sub, blip, message)
+    assert not message.requeued and [key for key, _ in consumer._producer.sent] == ["svc.blip.retry.0"]
+
+
+def test_an_event_another_worker_holds_waits_in_a_retry_queue_without_spending_an_attempt():
+    calls = []
+    consumer, sub = consumer_with(calls.append)
+    payload = body()
+    event_id = json.loads(payload)["id"]
+    consumer.inbox.records[(sub.queue_name, event_id)] = ["claimed", "another-worker"]
+    consumer.handle(sub, calls.append, FakeMessage(payload, {"x-attempts": 1}))
+    [(key, headers)] = consumer._producer.sent
+    assert (key, headers["x-attempts"], headers["x-claim-waits"], calls) == ("svc.append.retry.0", 1, 1, [])
+    consumer.inbox.records[(sub.queue_name, event_id)] = ["done", "another-worker"]  # the holder finished
+    again = FakeMessage(payload, headers)
+    consumer.handle(sub, calls.append, again)
+    assert again.acked and calls == [] and len(consumer._producer.sent) == 1
+
+
+def test_a_failed_handler_releases_its_claim_so_the_retry_runs_it():
+    attempts = []
+
+    def flaky(event):
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise ValueError("once")
+
+    consumer, sub = consumer_with(flaky)
+    consumer.handle(sub, flaky, FakeMessage(body()))
+    assert consumer.inbox.records == {}
+    consumer.handle(sub, flaky, FakeMessage(body(), {"x-attempts": 1}))
+    assert len(attempts) == 2 and [state for state, _ in consumer.inbox.records.values()] == ["done"]
+
+
+def test_quorum_queues_carry_a_delivery_limit_and_dead_letter_queues_a_cap():
+    sub = Subscription("svc", "h", ("x.created",), queue_type="quorum", delivery_limit=7, dead_max=500)
+    main, dead = main_queue("ev", sub).queue_arguments, dead_queue("ev", sub).queue_arguments
+    assert (main["x-queue-type"], main["x-delivery-limit"]) == ("quorum", 7)
+    assert (dead["x-queue-type"], dead["x-max-length"], dead["x-overflow"]) == ("quorum", 500, "drop-head")
+    assert retry_queue(sub, 0, 100).queue_arguments["x-queue-type"] == "quorum"
+    classic = Subscription("svc", "h", ("x.created",))
+    assert "x-queue-type" not in main_queue("ev", classic).queue_arguments
+    assert "x-delivery-limit" not in main_queue("ev", classic).queue_arguments
