@@ -15,6 +15,7 @@ databases that already hold documents unless told --drop (replace the dumped col
 The URL defaults to MONGO_URL, else the embedded store of `make run` (SecantusDB on 127.0.0.1:27117).
 """
 import argparse
+import contextlib
 import datetime
 import gzip
 import hashlib
@@ -97,19 +98,12 @@ def _file_name(collection: str) -> str:
     return quote(collection, safe="")
 
 
-def _open_write(path: Path, compress: bool):
-    raw = open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb")
-    return gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) if compress else raw, raw
-
-
 def _write_file(path: Path, chunks, compress: bool) -> None:
-    out, raw = _open_write(path, compress)
-    try:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # owner only, never over a file
+    with open(fd, "wb") as raw, (gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) if compress
+                                 else contextlib.nullcontext(raw)) as out:
         for chunk in chunks:
             out.write(chunk)
-    finally:
-        out.close()
-        raw.close()
 
 
 def _file_entry(folder: Path, path: Path) -> dict:
@@ -159,7 +153,7 @@ def dump(*, url: str, out: Path, databases: list[str], compress: bool = False) -
     if out.exists() and any(out.iterdir()):
         raise BackupError(f"{out} already holds files: a dump goes into a new folder")
     started = time.monotonic()
-    created_at = datetime.datetime.now(datetime.timezone.utc)
+    created_at = datetime.datetime.now(datetime.UTC)
     client = _connect(url)
     out.mkdir(parents=True, exist_ok=True, mode=0o700)
     out.chmod(0o700)  # dumps hold personal data unmasked: readable by their owner only
@@ -201,22 +195,26 @@ def _inside(folder: Path, relative: str) -> Path:
     return path
 
 
-def verify(*, folder: Path) -> dict:
-    """Check every file of the dump in `folder` against its manifest; return the manifest."""
-    folder = Path(folder)
+def _load_manifest(folder: Path) -> dict:
     try:
         manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise BackupError(f"{folder}: no {MANIFEST}, so not a dump made by `python -m shared.backup` "
-                          "(restore mongodump's own dumps with mongorestore)") from None
+        raise BackupError(f"{folder}: no {MANIFEST}, so not a complete dump made by `python -m shared.backup` "
+                          "(the manifest is written last; restore mongodump's own dumps with mongorestore)") from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise BackupError(f"{folder / MANIFEST} is damaged: {exc}") from None
-    if manifest.get("format") != FORMAT:
-        raise BackupError(f"{folder / MANIFEST}: format {manifest.get('format')!r}, expected {FORMAT!r}")
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise BackupError(f"{folder / MANIFEST}: not a {FORMAT} manifest")
+    return manifest
+
+
+def _file_problems(folder: Path, manifest: dict) -> list[str]:
     problems = []
     for db_name, collections in manifest["databases"].items():
         _check_database_name(db_name)
         for name, entry in collections.items():
+            if name.startswith("system."):
+                raise BackupError(f"{db_name}.{name}: a system collection is never restored")
             for kind in ("bson", "metadata"):
                 expected = entry[kind]
                 path = _inside(folder, expected["file"])
@@ -229,8 +227,21 @@ def verify(*, folder: Path) -> dict:
                                     f"{expected['bytes']} (truncated or grown)")
                 elif found["sha256"] != expected["sha256"]:
                     problems.append(f"{expected['file']}: sha256 does not match the manifest (damaged or altered)")
+    return problems
+
+
+def verify(*, folder: Path) -> dict:
+    """Check every file of the dump in `folder` against its manifest; return the manifest."""
+    folder = Path(folder)
+    manifest = _load_manifest(folder)
+    try:
+        problems = _file_problems(folder, manifest)
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise BackupError(f"{folder / MANIFEST} is damaged: no {exc}" if isinstance(exc, KeyError)
+                          else f"{folder / MANIFEST} is damaged: {exc}") from None
     if problems:
-        raise BackupError("the dump does not match its manifest; nothing was restored:\n  " + "\n  ".join(problems))
+        raise BackupError("the dump does not match its manifest, so nothing is restored from it:\n  "
+                          + "\n  ".join(problems))
     return manifest
 
 
@@ -330,7 +341,7 @@ def restore(*, url: str, folder: Path, databases: list[str] | None = None, drop:
 
 
 def _timestamp() -> str:
-    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
 def _parser() -> argparse.ArgumentParser:

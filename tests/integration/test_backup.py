@@ -9,7 +9,7 @@ import uuid
 from decimal import Decimal
 
 import pytest
-from bson import Binary, Decimal128, Int64, ObjectId, Regex, Timestamp
+from bson import Binary, Decimal128, Int64, ObjectId, Regex, Timestamp, decode_all
 from bson.codec_options import CodecOptions
 from bson.raw_bson import RawBSONDocument
 from pymongo import ASCENDING, DESCENDING, MongoClient
@@ -49,9 +49,9 @@ def databases(client, run_id):
         {"_id": 42, "name": "empty", "ticks": []},
     ])
     drills.create_collection("log", capped=True, size=1 << 20)
-    drills.log.insert_one({"at": datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc), "msg": "点名开始"})
+    drills.log.insert_one({"at": datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC), "msg": "点名开始"})
     gateway = client[names["gateway"]]
-    gateway.sessions.insert_one({"_id": "s1", "user": "w-a", "expires_at": datetime.datetime(2099, 1, 1, tzinfo=datetime.timezone.utc)})
+    gateway.sessions.insert_one({"_id": "s1", "user": "w-a", "expires_at": datetime.datetime(2099, 1, 1, tzinfo=datetime.UTC)})
     gateway.sessions.create_index("expires_at", expireAfterSeconds=0)
     gateway.users.insert_one({"username": "wang", "phone": "13800138000"})
     gateway.users.create_index("username", unique=True, name="one_username")
@@ -63,10 +63,10 @@ def databases(client, run_id):
 def household(i: int) -> dict:
     return {"_id": ObjectId(), "grid_id": f"C{i % 7}-G{i % 13}", "door": f"{i // 13 + 1}号楼{i % 13 + 1}室",
             "head": {"name": f"住户{i}", "id_number": f"1101011990{i:08d}"[-18:], "phone": f"138{i:08d}"},
-            "members": [{"name": f"成员{i}-{j}", "born": datetime.datetime(1950 + j, 1, 1, tzinfo=datetime.timezone.utc)}
+            "members": [{"name": f"成员{i}-{j}", "born": datetime.datetime(1950 + j, 1, 1, tzinfo=datetime.UTC)}
                         for j in range(i % 4)],
             "care": {"tags": ["elderly_alone"] if i % 5 == 0 else [], "disability": i % 11 == 0},
-            "area_m2": Decimal128(f"{60 + i % 90}.5"), "updated_at": datetime.datetime.now(datetime.timezone.utc),
+            "area_m2": Decimal128(f"{60 + i % 90}.5"), "updated_at": datetime.datetime.now(datetime.UTC),
             "version": i}
 
 
@@ -108,7 +108,7 @@ def test_dump_wipe_restore_gives_back_every_document_and_index(client, mongo_url
     assert gateway.users.index_information()["one_username"]["unique"] is True
     assert client[databases["drills"]].log.options()["capped"] is True
     drill = client[databases["drills"]].drills.find_one({"name": {"$regex": "演练"}})
-    assert drill["started_at"] == datetime.datetime(2026, 10, 9, 1, 30, tzinfo=datetime.timezone.utc)
+    assert drill["started_at"] == datetime.datetime(2026, 10, 9, 1, 30, tzinfo=datetime.UTC)
     assert drill["budget"] == Decimal128(Decimal("12345.67")) and drill["ticks"] == [[1, [2, [3]]], {"a": []}]
 
 
@@ -121,7 +121,6 @@ def test_the_dump_is_laid_out_as_mongodump_writes_it(client, mongo_url, database
     assert meta["collectionName"] == "users" and meta["type"] == "collection"
     unique = [i for i in meta["indexes"] if i["name"] == "one_username"]
     assert unique and unique[0]["unique"] is True and unique[0]["key"] == {"username": {"$numberInt": "1"}}
-    from bson import decode_all
     (user,) = decode_all(gzip.decompress((folder / "users.bson.gz").read_bytes()))
     assert user["phone"] == "13800138000"
 
@@ -179,7 +178,7 @@ def test_a_missing_file_or_a_damaged_manifest_is_refused(client, mongo_url, dump
     assert_refused_and_nothing_written(client, mongo_url, folder, names, "no manifest.json")
 
 
-def test_a_manifest_naming_files_outside_the_dump_or_a_system_database_is_refused(client, mongo_url, dumped, tmp_path):
+def test_a_manifest_naming_files_outside_the_dump_or_system_names_is_refused(client, mongo_url, dumped, tmp_path):
     folder, names = dumped
     path = folder / backup.MANIFEST
     manifest = json.loads(path.read_text())
@@ -188,6 +187,12 @@ def test_a_manifest_naming_files_outside_the_dump_or_a_system_database_is_refuse
     entry["bson"]["file"] = "../../../etc/passwd"
     path.write_text(json.dumps(manifest))
     assert_refused_and_nothing_written(client, mongo_url, folder, names, "outside the dump folder")
+    views = json.loads(json.dumps(original))
+    views["databases"][names["gateway"]]["system.views"] = views["databases"][names["gateway"]].pop("users")
+    path.write_text(json.dumps(views))
+    assert_refused_and_nothing_written(client, mongo_url, folder, names, "a system collection is never restored")
+    path.write_text(json.dumps({**original, "databases": {names["gateway"]: {"users": {"count": 1}}}}))
+    assert_refused_and_nothing_written(client, mongo_url, folder, names, "manifest.json is damaged: no 'bson'")
     original["databases"]["admin"] = original["databases"].pop(names["gateway"])
     path.write_text(json.dumps(original))
     with pytest.raises(backup.BackupError, match="not a service database name"):

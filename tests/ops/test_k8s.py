@@ -238,7 +238,7 @@ def _run_backup_script(tmp_path, *, fail: bool = False) -> subprocess.CompletedP
                     'mkdir -p "$out/$db" && echo data > "$out/$db/households.bson.gz"\n')
     fake.chmod(0o755)
     script = container["command"][-1].replace("/backups", str(tmp_path / "backups"))
-    return subprocess.run([*container["command"][:-1], script], capture_output=True, text=True, timeout=60, env={
+    return subprocess.run([*container["command"][:-1], script], check=False, capture_output=True, text=True, timeout=60, env={
         "PATH": f"{bin_dir}:/usr/bin:/bin", "CALLS": str(tmp_path / "calls"),
         "MONGO_URL": "mongodb://grid:p%40ss@m-0.svc:27017,m-1.svc:27017/admin?replicaSet=grid-mongo&ssl=false",
         "BACKUP_DATABASES": env["BACKUP_DATABASES"], "BACKUP_RETENTION_DAYS": env["BACKUP_RETENTION_DAYS"]})
@@ -268,7 +268,7 @@ def test_backup_cronjob_keeps_tonights_dump_and_deletes_only_dumps_past_retentio
     assert not old.exists() and recent.exists() and not partial.exists()
     (tonight,) = [p for p in backups.iterdir() if p not in (recent,) and not p.name.startswith(".")]
     assert {p.name for p in tonight.iterdir()} == {*BACKUP_DATABASES, "SHA256SUMS"}
-    check = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=tonight, capture_output=True, text=True)
+    check = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=tonight, check=False, capture_output=True, text=True)
     assert check.returncode == 0 and check.stdout.count(": OK") == len(BACKUP_DATABASES)
     # mongodump gets the replica set without the connection string's database, or it would dump only that one.
     uris = set((tmp_path / "calls").read_text().split())
@@ -277,13 +277,11 @@ def test_backup_cronjob_keeps_tonights_dump_and_deletes_only_dumps_past_retentio
 
 @pytest.mark.skipif(shutil.which("sha256sum") is None, reason="coreutils not installed")
 def test_the_restore_job_in_the_operators_notes_renders_and_checks_the_dump_first(tmp_path):
-    import re
-
     notes = (K8S / "README.md").read_text(encoding="utf-8")
-    block = re.search(r"\n   ```sh\n(   DUMP=.*?)   ```\n", notes, re.S).group(1)
+    block = re.search(r"\n   ```sh\n(   DUMP=.*?)   ```\n", notes, re.DOTALL).group(1)
     shell = "\n".join(line[3:] for line in block.splitlines()).split("\nkubectl -n grid-example logs")[0]
     rendered = subprocess.run(["sh", "-c", shell.replace("kubectl -n grid-example apply -f -", "cat")],
-                              capture_output=True, text=True, timeout=30)
+                              check=True, capture_output=True, text=True, timeout=30)
     job = yaml.safe_load(rendered.stdout)
     validator = pytest.importorskip("kubernetes_validate")
     validator.validate(job, KUBE_VERSION, strict=True)
@@ -300,9 +298,9 @@ def test_the_restore_job_in_the_operators_notes_renders_and_checks_the_dump_firs
     (bin_dir / "mongorestore").chmod(0o755)
     script = container["command"][-1].replace("/backups", str(tmp_path / "backups"))
     env = {"PATH": f"{bin_dir}:/usr/bin:/bin", "MONGO_URL": "mongodb://grid:pw@m-0:27017,m-1:27017/admin?replicaSet=rs"}
-    ran = subprocess.run([*container["command"][:-1], script], capture_output=True, text=True, timeout=30, env=env)
+    ran = subprocess.run([*container["command"][:-1], script], check=False, capture_output=True, text=True, timeout=30, env=env)
     assert ran.returncode == 0, ran.stderr
     assert "--uri=mongodb://grid:pw@m-0:27017,m-1:27017/?replicaSet=rs" in ran.stdout and "--drop" in ran.stdout
     (dump / "grid_gateway" / "users.bson.gz").write_bytes(b"usErs")  # damaged: nothing is restored
-    ran = subprocess.run([*container["command"][:-1], script], capture_output=True, text=True, timeout=30, env=env)
+    ran = subprocess.run([*container["command"][:-1], script], check=False, capture_output=True, text=True, timeout=30, env=env)
     assert ran.returncode != 0 and "--uri" not in ran.stdout
