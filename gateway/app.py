@@ -2,7 +2,7 @@
 import hashlib
 from pathlib import Path
 
-from flask import Flask, g, request, send_from_directory, url_for
+from flask import Flask, current_app, g, request, send_from_directory, url_for
 from flask_wtf.csrf import generate_csrf
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -43,6 +43,7 @@ def create_app(config=None) -> Flask:
         app.register_blueprint(bp)
     ratelimit.install(app)
     app.before_request(auth.load_user)
+    app.before_request(auth.require_own_password)
     errors.register(app)
     _static_versions(app)
     app.after_request(_security_headers)
@@ -78,6 +79,9 @@ def _security_headers(response):
     h.setdefault("X-Content-Type-Options", "nosniff")
     h.setdefault("Referrer-Policy", "same-origin")
     h.setdefault("X-Frame-Options", "DENY")
+    hsts = current_app.config.get("HSTS_SECONDS") or 0
+    if hsts > 0:
+        h.setdefault("Strict-Transport-Security", f"max-age={hsts}; includeSubDomains")
     if response.mimetype == "text/html":
         h.setdefault("Content-Security-Policy", CSP)
         h.setdefault("Cache-Control", "private, no-cache")

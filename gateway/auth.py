@@ -1,9 +1,11 @@
 """Who is signed in, and what they may open. Sign-in, sign-out and the language link live in views/auth.py."""
+import unicodedata
 from functools import wraps
+from urllib.parse import unquote
 
 from bson import ObjectId
 from bson.errors import InvalidId
-from flask import abort, g, jsonify, redirect, request, session, url_for
+from flask import abort, current_app, g, jsonify, redirect, request, session, url_for
 from flask_babel import gettext as _
 
 from gateway.models import User
@@ -30,6 +32,25 @@ def load_user() -> None:
         session.destroy()  # the user was removed or deactivated: the session ends here
         return
     g.user = user
+
+
+# What a user whose password was chosen by someone else may still open before choosing their own.
+_BEFORE_OWN_PASSWORD = {"auth.change_password", "auth.logout", "auth.set_language", "auth.login", "static",
+                        "service_worker", "health.healthz", "health.readyz", "health.metrics"}
+
+
+def require_own_password():
+    """before_request: a user whose password was set by someone else chooses their own before anything else."""
+    user = g.get("user")
+    if user is None or not user.must_change_password or not current_app.config.get("PASSWORD_CHANGE_REQUIRED"):
+        return None
+    if request.endpoint in _BEFORE_OWN_PASSWORD:
+        return None
+    if is_api_request():
+        return jsonify(status=403, error="password_change_required", message="choose your own password first",
+                       fields={}, request_id=g.get("request_id")), 403
+    target = request.full_path if request.query_string else request.path
+    return redirect(url_for("auth.change_password", next=safe_next(target, "")))
 
 
 def current_user() -> User | None:
@@ -97,9 +118,27 @@ def role_required(*roles: str):
 
 
 def safe_next(target: str | None, default: str = "/") -> str:
-    """Only a path on this site: never another host (open redirect)."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    """The one check of every `next`: a path on this site, else `default` (no open redirect, no header injection).
+
+    Browsers drop tabs and newlines, read a backslash as a slash, and some proxies decode %2f or
+    NFKC-fold a fullwidth solidus: so the target is refused when any of its decoded or folded forms
+    could leave the site, carries a control character, or has an empty or dot segment in its path
+    (which only a crafted link has, and which could resolve to `//host`).
+    """
+    if not isinstance(target, str) or not target.startswith("/") or len(target) > 2048:
         return default
+    if any(c.isspace() for c in target):
+        return default
+    forms, decoded = {target}, target
+    for _round in range(3):
+        decoded = unquote(decoded)
+        forms.add(decoded)
+    forms |= {unicodedata.normalize("NFKC", f) for f in forms}
+    for form in forms:
+        path = form.split("?", 1)[0] + "/"
+        leaves = "//" in path or "/./" in path or "/../" in path or "\\" in form
+        if leaves or any(unicodedata.category(c)[0] in "CZ" and c != " " for c in form):
+            return default
     return target
 
 

@@ -2,7 +2,8 @@
 import os
 import secrets
 
-from shared.config import ConfigError
+from shared.config import ConfigError, ensure_test_identity_keys
+from shared.identity import private_key
 
 SERVICE = "gateway"
 # Each backing service the gateway talks to: its name in /api/<name>/... and the variable holding its URL.
@@ -31,6 +32,16 @@ def _required(name: str, why: str) -> str:
     return value
 
 
+def _identity_key() -> str:
+    """The gateway's Ed25519 private key; only the gateway holds it (the services get the public key)."""
+    text = _required("IDENTITY_PRIVATE_KEY", "signs each call's identity for the services")
+    try:
+        private_key(text)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    return text
+
+
 def _flag(name: str, default: bool = False) -> bool:
     return (_env(name, "1" if default else "0") or "").lower() in ("1", "true", "yes", "on")
 
@@ -46,7 +57,7 @@ class GatewayConfig:
         self.MONGO_URL = _env("MONGO_URL", "mongodb://127.0.0.1:27017")
         self.MONGO_DB = _env("GATEWAY_MONGO_DB", "grid_gateway")
         self.SECRET_KEY = _required("GATEWAY_SECRET_KEY", "signs the gateway's session cookies and CSRF tokens")
-        self.SERVICE_SECRET = _required("SERVICE_SECRET", "signs the caller's identity for the services")
+        self.IDENTITY_PRIVATE_KEY = _identity_key()
         self.SERVICE_URLS = {name: _env(var).rstrip("/") for name, var in SERVICE_URL_VARS.items() if _env(var)}
         if "households" not in self.SERVICE_URLS:
             raise ConfigError("HOUSEHOLDS_URL must be set (base URL of the households API)")
@@ -65,14 +76,28 @@ class GatewayConfig:
         # /metrics answers only scrapers on these networks, and never a request that came through a proxy.
         self.METRICS_ALLOWED_NETWORKS = tuple(
             n.strip() for n in _env("METRICS_ALLOWED_NETWORKS", PRIVATE_NETWORKS).split(",") if n.strip())
-        # Sign-in throttling (Flask-Limiter). Counters live in the gateway's MongoDB database by default,
-        # so every gateway process and replica counts together; memory:// is per process.
+        # `make run` only: /readyz also waits for this file, which the launcher writes once every service, worker
+        # and the demo data are ready (unset in Kubernetes, where each Deployment has its own probe).
+        self.READY_FILE = _env("GATEWAY_READY_FILE")
+        # Rate limits of the public pages (Flask-Limiter). Counters live in the gateway's MongoDB database by
+        # default, so every gateway process and replica counts together; memory:// is per process.
         self.RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", self.MONGO_URL)
         self.RATELIMIT_STORAGE_OPTIONS = {}
         self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
         self.RATELIMIT_HEADERS_ENABLED = True
-        self.LOGIN_LIMIT_ACCOUNT = _env("LOGIN_LIMIT_ACCOUNT", "5 per 15 minutes")
-        self.LOGIN_LIMIT_IP = _env("LOGIN_LIMIT_IP", "30 per 15 minutes")
+        # Sign-in throttling (gateway/sign_in_throttle.py): growing delays per (account, address) pair.
+        self.LOGIN_FREE_FAILURES = int(_env("LOGIN_FREE_FAILURES", "3"))
+        self.LOGIN_DELAY_BASE_S = int(_env("LOGIN_DELAY_BASE_S", "5"))
+        self.LOGIN_DELAY_MAX_S = int(_env("LOGIN_DELAY_MAX_S", "900"))
+        self.LOGIN_FAILURE_WINDOW_S = int(_env("LOGIN_FAILURE_WINDOW_S", "3600"))
+        self.LOGIN_ACCOUNT_ALARM = int(_env("LOGIN_ACCOUNT_ALARM", "20"))
+        self.LOGIN_ADDRESS_ALARM = int(_env("LOGIN_ADDRESS_ALARM", "50"))
+        self.LOGIN_ALARM_DELAY_S = int(_env("LOGIN_ALARM_DELAY_S", "60"))
+        # Passwords chosen by someone else (seeded, created or reset by an admin) must be changed at first
+        # sign-in. Not an environment setting: production always asks.
+        self.PASSWORD_CHANGE_REQUIRED = True
+        # Strict-Transport-Security max-age sent on every response when > 0 (production: a year).
+        self.HSTS_SECONDS = int(_env("HSTS_SECONDS", "0"))
         # Public, account-free pages (volunteer sign-up links, personal pages, certificate checks, satisfaction
         # surveys): each client address and each link/token has its own budget, for reading and for sending.
         # A link on a notice board is opened by many people, so a link's budget is larger than an address's.
@@ -97,13 +122,14 @@ class EmbeddedConfig(GatewayConfig):
 
     EMBEDDED = True
 
-    def __init__(self, *, mongo_url: str, service_secret: str, households_url: str, secret_key: str | None = None):
+    def __init__(self, *, mongo_url: str, identity_private_key: str, households_url: str,
+                 secret_key: str | None = None):
         os.environ.setdefault("GATEWAY_SECRET_KEY", secret_key or secrets.token_urlsafe(32))
-        os.environ.setdefault("SERVICE_SECRET", service_secret)
+        os.environ.setdefault("IDENTITY_PRIVATE_KEY", identity_private_key)
         os.environ.setdefault("HOUSEHOLDS_URL", households_url)
         super().__init__()
         self.MONGO_URL = self.RATELIMIT_STORAGE_URI = mongo_url
-        self.SERVICE_SECRET = service_secret
+        self.IDENTITY_PRIVATE_KEY = identity_private_key
         self.SERVICE_URLS["households"] = households_url.rstrip("/")
 
 
@@ -113,9 +139,9 @@ class TestConfig(GatewayConfig):
     __test__ = False  # not a pytest test class
     TESTING = True
 
-    def __init__(self, *, mongo_url: str, run_id: str, service_secret: str | None = None,
-                 households_url: str = "http://127.0.0.1:9", service_urls: dict | None = None, **overrides):
-        os.environ.setdefault("SERVICE_SECRET", "test-" + secrets.token_hex(8))
+    def __init__(self, *, mongo_url: str, run_id: str, households_url: str = "http://127.0.0.1:9",
+                 service_urls: dict | None = None, **overrides):
+        ensure_test_identity_keys()  # the process's test key pair: the services check with its public half
         saved = {k: os.environ.get(k) for k in ("GATEWAY_SECRET_KEY", *SERVICE_URL_VARS.values())}
         for var in SERVICE_URL_VARS.values():  # only the services a test names
             os.environ.pop(var, None)
@@ -131,7 +157,6 @@ class TestConfig(GatewayConfig):
                     os.environ[k] = v
         self.MONGO_URL = mongo_url
         self.MONGO_DB = f"test_{run_id}_gateway"
-        self.SERVICE_SECRET = service_secret or os.environ["SERVICE_SECRET"]
         self.SERVICE_URLS["households"] = households_url.rstrip("/")
         for name, url in (service_urls or {}).items():
             if name in SERVICE_URL_VARS:
@@ -139,5 +164,8 @@ class TestConfig(GatewayConfig):
         self.SERVICE_CONNECT_TIMEOUT_S = 2
         self.SERVICE_READ_TIMEOUT_S = 10
         self.RATELIMIT_STORAGE_URI = "memory://"
+        # Tests sign the seeded users in with one known password; the tests of the first-sign-in change
+        # (tests/security/test_passwords.py) turn this back on.
+        self.PASSWORD_CHANGE_REQUIRED = False
         for key, value in overrides.items():
             setattr(self, key, value)

@@ -40,6 +40,9 @@ class User(me.Document):
     updated_at = me.DateTimeField(default=now)
     updated_by = me.StringField()
     password_changed_at = me.DateTimeField(default=now)
+    # Set when someone other than the user chose the password (seeded, created or reset by an admin):
+    # every page then asks for a new one first.
+    must_change_password = me.BooleanField(default=False)
     last_login_at = me.DateTimeField()
     meta = {"collection": "users", "db_alias": ALIAS, "indexes": ["role"]}
 
@@ -74,3 +77,14 @@ class AuditEntry(me.Document):
     detail = me.DictField()
     ip = me.StringField(max_length=64)
     meta = {"collection": "audit", "db_alias": ALIAS, "indexes": ["user_id", "-at"]}
+
+
+class SignInFailures(me.Document):
+    """Failed sign-ins counted under one key: an account from an address, an account, or an address."""
+
+    id = me.StringField(primary_key=True)  # "pair:<account>|<address>", "account:<account>", "address:<address>"
+    count = me.IntField(default=0)
+    last_at = me.DateTimeField(required=True)
+    expires_at = me.DateTimeField(required=True)  # last_at + the counting window
+    meta = {"collection": "sign_in_failures", "db_alias": ALIAS,
+            "indexes": [{"fields": ["expires_at"], "expireAfterSeconds": 0}, "-last_at"]}

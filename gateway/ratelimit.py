@@ -1,4 +1,5 @@
-"""Rate limits (Flask-Limiter): sign-in throttling, and the public, account-free pages.
+"""Rate limits (Flask-Limiter) of the public, account-free pages. Sign-in has its own throttle
+(gateway/sign_in_throttle.py): growing delays per account and address, which a fixed limit cannot give.
 
 A public page is marked with `@public_page("token")`, naming the URL part that identifies the link
 (a sign-up token, a personal token, a certificate serial, a survey token). `install` then limits it
@@ -38,7 +39,6 @@ def install(app: Flask) -> Limiter:
     limiter = Limiter(get_remote_address, app=app, storage_uri=uri, storage_options=options,
                       strategy="moving-window", default_limits=[])
     app.extensions["gateway_limiter"] = limiter
-    _sign_in(app, limiter)
     cfg = app.config
     for endpoint, view in list(app.view_functions.items()):
         param = getattr(view, PUBLIC_ATTR, None)
@@ -54,14 +54,3 @@ def install(app: Flask) -> Limiter:
         app.view_functions[endpoint] = wrapped
     return limiter
 
-
-def _sign_in(app: Flask, limiter: Limiter) -> None:
-    """Sign-in throttling: failed attempts per account and per IP address."""
-    from gateway.views import auth as auth_views
-
-    view = app.view_functions["auth.login"]
-    view = limiter.limit(app.config["LOGIN_LIMIT_IP"], methods=["POST"], scope="login-ip",
-                         deduct_when=auth_views.failed_attempt)(view)
-    view = limiter.limit(app.config["LOGIN_LIMIT_ACCOUNT"], key_func=auth_views.account_key, methods=["POST"],
-                         scope="login-account", deduct_when=auth_views.failed_attempt)(view)
-    app.view_functions["auth.login"] = view

@@ -1,4 +1,8 @@
-"""Managing users: create, change role and scope, reset a password, deactivate. Every change is audited."""
+"""Managing users: create, change role and scope, reset a password, deactivate. Every change is audited.
+
+A password chosen by anyone but the user (seeded, created or set by an admin, a reset) is flagged
+`must_change_password`: the user's pages ask for a new one first (gateway/auth.py).
+"""
 import re
 
 import mongoengine as me
@@ -50,7 +54,7 @@ def audit(action: str, *, by: str | None, user_id: str | None, ip: str | None = 
 
 
 def create_user(*, username: str, password: str, role: str, name: str, grid_ids=(), community_ids=(),
-                active: bool = True, by: str = "system") -> User:
+                active: bool = True, by: str = "system", must_change: bool = True) -> User:
     """A new user; UserInvalid when the username is taken, the password weak or the scope wrong."""
     username = username.strip().lower()
     grid_ids, community_ids = parse_ids(grid_ids), parse_ids(community_ids)
@@ -59,7 +63,8 @@ def create_user(*, username: str, password: str, role: str, name: str, grid_ids=
     if weak:
         raise UserInvalid("password", weak, min=passwords.MIN_LENGTH)
     user = User(username=username, name=name.strip(), role=role, grid_ids=grid_ids, community_ids=community_ids,
-                password_hash=passwords.hash_password(password), active=active, created_by=by, updated_by=by)
+                password_hash=passwords.hash_password(password), active=active, created_by=by, updated_by=by,
+                must_change_password=must_change)
     try:
         user.save(force_insert=True)
     except me.NotUniqueError:
@@ -90,6 +95,7 @@ def update_user(user: User, *, by: str, name: str | None = None, role: str | Non
             raise UserInvalid("password", weak, min=passwords.MIN_LENGTH)
         user.password_hash = passwords.hash_password(password)
         user.password_changed_at = now()
+        user.must_change_password = True  # set by someone else: the user chooses their own at next sign-in
     if name:
         user.name = name.strip()
     user.role, user.grid_ids, user.community_ids, user.active = role, grid_ids, community_ids, active
@@ -106,3 +112,37 @@ def update_user(user: User, *, by: str, name: str | None = None, role: str | Non
 
 def set_password(user: User, password: str, *, by: str) -> None:
     update_user(user, by=by, password=password)
+
+
+def reset_password(*, username: str, by: str = "cli") -> str:
+    """A new one-time password for `username` (to be changed at sign-in); their sessions end. Returns it."""
+    user = User.objects(username=(username or "").strip().lower()).first()
+    if user is None:
+        raise UserInvalid("username", "unknown_user")
+    password = passwords.one_time_password()
+    User.objects(pk=user.pk).update_one(
+        set__password_hash=passwords.hash_password(password), set__password_changed_at=now(),
+        set__must_change_password=True, set__updated_at=now(), set__updated_by=by)
+    audit("password.reset", by=by, user_id=str(user.pk))
+    end_sessions_of(str(user.pk))
+    return password
+
+
+def change_own_password(user: User, *, current: str, new: str, repeat: str, keep_token: str | None = None) -> None:
+    """The user's own change (current password, the new one twice); other sessions of theirs end."""
+    if not passwords.verify_password(user.password_hash, current or ""):
+        raise UserInvalid("current", "wrong_current")
+    if new != repeat:
+        raise UserInvalid("repeat", "mismatch")
+    if new == current:
+        raise UserInvalid("new", "unchanged")
+    weak = passwords.weak_reason(new or "", user.username)
+    if weak:
+        raise UserInvalid("new", weak, min=passwords.MIN_LENGTH)
+    user.password_hash = passwords.hash_password(new)
+    user.password_changed_at = user.updated_at = now()
+    user.must_change_password = False
+    user.updated_by = str(user.pk)
+    user.save()
+    audit("password.changed", by=str(user.pk), user_id=str(user.pk))
+    end_sessions_of(str(user.pk), except_token=keep_token)

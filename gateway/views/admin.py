@@ -1,24 +1,33 @@
-"""Admin pages: users, their roles and scopes, their sessions."""
+"""Admin pages: users, their roles and scopes, their sessions, password resets, failed sign-ins."""
 from bson import ObjectId
 from bson.errors import InvalidId
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from gateway.auth import current_user, principal, role_required
 from gateway.forms import PostForm, UserForm
+from gateway import sign_in_throttle
 from gateway.models import SCOPE_KIND, AuditEntry, User
 from gateway.sessions import end_sessions_of, sessions_of
 from gateway.upstream import ServiceError, client
-from gateway.users import UserInvalid, create_user, parse_ids, update_user
+from gateway.users import UserInvalid, create_user, parse_ids, reset_password, update_user
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
-def _message(exc: UserInvalid) -> str:
+def user_error_message(exc: UserInvalid) -> str:
+    """A refused user or password change, in the user's language."""
     return {
         "taken": _("This username is taken."),
         "too_short": _("Use at least %(min)s characters.", min=exc.params.get("min", 8)),
         "same_as_username": _("The password must differ from the username."),
+        "contains_username": _("The password must not contain the username."),
+        "common": _("This password is too easy to guess; choose another."),
+        "one_kind": _("Mix at least two of: letters, digits, other characters."),
+        "wrong_current": _("The current password is wrong."),
+        "mismatch": _("The two new passwords differ."),
+        "unchanged": _("The new password must differ from the current one."),
+        "unknown_user": _("No such user."),
         "grids_needed": _("A grid worker needs at least one grid."),
         "communities_needed": _("This role needs at least one community."),
         "bad_id": _("Not valid ids: %(ids)s", ids=exc.params.get("ids", "")),
@@ -91,7 +100,7 @@ def new_user():
                                name=form.name.data, grid_ids=grid_ids, community_ids=community_ids,
                                active=form.active.data, by=str(current_user().pk))
         except UserInvalid as exc:
-            getattr(form, exc.field, form.username).errors.append(_message(exc))
+            getattr(form, exc.field, form.username).errors.append(user_error_message(exc))
         else:
             flash(_("User %(name)s created.", name=user.username), "ok")
             return redirect(url_for("admin.users"), code=303)
@@ -124,7 +133,7 @@ def edit_user(user_id):
                         grid_ids=grid_ids, community_ids=community_ids, active=form.active.data,
                         password=form.password.data or None)
         except UserInvalid as exc:
-            message = _("You cannot deactivate or demote yourself.") if exc.code == "self" else _message(exc)
+            message = _("You cannot deactivate or demote yourself.") if exc.code == "self" else user_error_message(exc)
             getattr(form, exc.field, form.username).errors.append(message)
         else:
             flash(_("User %(name)s saved.", name=user.username), "ok")
@@ -148,3 +157,25 @@ def end_sessions(user_id):
         audit("sessions.ended", by=str(current_user().pk), user_id=str(user.pk), count=n)
         flash(_("%(n)s session(s) ended.", n=n), "ok")
     return redirect(url_for("admin.edit_user", user_id=user_id), code=303)
+
+
+@bp.post("/users/<user_id>/password/reset")
+@role_required("admin")
+def reset_user_password(user_id):
+    """A one-time password, shown on this answer only (never flashed or stored in a session)."""
+    user = _user(user_id)
+    form = PostForm()
+    if not form.validate_on_submit():
+        return redirect(url_for("admin.edit_user", user_id=user_id), code=303)
+    password = reset_password(username=user.username, by=str(current_user().pk))
+    response = make_response(render_template("admin/password_reset.html", edited=user, password=password))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/sign-ins")
+@role_required("admin")
+def failed_sign_ins():
+    """Recent failed sign-ins (account, address, time) and the counters slowing guessers down."""
+    failures = list(AuditEntry.objects(action="sign_in.failed").order_by("-at").limit(200))
+    return render_template("admin/sign_ins.html", failures=failures, slowed=sign_in_throttle.slowed_down())
