@@ -53,6 +53,14 @@ class RevealForm(BaseForm):
     submit = SubmitField(_l("Show in full"))
 
 
+class LookupForm(BaseForm):
+    number = StringField(_l("Full ID number or mobile number"), validators=[REQUIRED, Length(max=30)],
+                         render_kw={"maxlength": 30, "autocomplete": "off", "inputmode": "text"})
+    reason = StringField(_l("Why do you look this person up?"), validators=[REQUIRED, Length(max=200)],
+                         render_kw={"maxlength": 200})
+    submit = SubmitField(_l("Find"))
+
+
 class VisitForm(BaseForm):
     visited_at = StringField(_l("Visited at"), validators=[REQUIRED],
                              render_kw={"type": "datetime-local", "step": 60})

@@ -10,7 +10,8 @@ from wtforms.fields.choices import SelectChoice
 
 from gateway import today
 from gateway.auth import current_user, login_required, permission_required, principal, safe_next
-from gateway.forms import (CareFlagForm, HouseholdForm, LeaveForm, MoveForm, PostForm, RevealForm, VisitForm)
+from gateway.forms import (CareFlagForm, HouseholdForm, LeaveForm, LookupForm, MoveForm, PostForm, RevealForm,
+                           VisitForm)
 from gateway.i18n import CARE_TAG_LABELS, service_message
 from gateway.upstream import ServiceError, client
 
@@ -136,9 +137,38 @@ def register(grid_id):
         params["care_tag"] = care_tag
     result = hh().get("/households", params=params)
     pages_total = max(1, -(-result["total"] // size))
-    return render_template("register.html", grid_id=grid_id, result=result, q=q, care_tag=care_tag, status=status,
-                           page=page, pages_total=pages_total,
-                           can_write=principal().may("register.write"))
+    return _register_page(grid_id, result, q=q, care_tag=care_tag, status=status, page=page, pages_total=pages_total)
+
+
+def _register_page(grid_id: str, result: dict, *, lookup_form=None, looked_up=False, **search):
+    p = principal()
+    defaults = {"q": "", "care_tag": "", "status": "active", "page": 1, "pages_total": 1}
+    return render_template("register.html", grid_id=grid_id, result=result, **{**defaults, **search},
+                           can_write=p.may("register.write"), can_reveal=p.may("register.reveal"),
+                           lookup_form=lookup_form or LookupForm(), looked_up=looked_up)
+
+
+@bp.post("/grids/<grid_id>/households/lookup")
+@permission_required("register.reveal")
+def lookup(grid_id):
+    """Find households by a full ID number or phone; posted, so the number stays out of URLs and access logs."""
+    grid_id = checked_grid(grid_id)
+    form = LookupForm()
+    errors = []
+    if form.validate_on_submit():
+        body = {"number": form.number.data.strip(), "reason": form.reason.data.strip(), "grid_id": grid_id}
+        try:
+            found = hh().post("/households/lookup", json=body)
+        except ServiceError as exc:
+            if exc.unavailable or exc.status in (403, 404):
+                raise
+            errors = apply_errors(form, exc)
+        else:
+            page = _register_page(grid_id, {"items": found, "total": len(found)}, lookup_form=form, looked_up=True)
+            return page, 200, {"Cache-Control": "no-store"}
+    for message in errors:
+        flash(message, "error")
+    return _register_page(grid_id, {"items": [], "total": 0}, lookup_form=form), 422, {"Cache-Control": "no-store"}
 
 
 def _empty_rows(form: HouseholdForm, n: int) -> None:
@@ -149,8 +179,8 @@ def _empty_rows(form: HouseholdForm, n: int) -> None:
 def household_payload(form: HouseholdForm) -> tuple[dict, dict[int, int]]:
     """The service's body from the form, and which form row each resident came from.
 
-    An ID number or phone left blank is left out of the body, so on an edit the service keeps the
-    stored value (the page never showed it in full).
+    A birth date, ID number or phone left blank is left out of the body, so on an edit the service keeps
+    the stored value (the page showed it masked: the year, the first digits).
     """
     residents, row_map = [], {}
     for row_index, entry in enumerate(form.residents.entries):
@@ -163,8 +193,9 @@ def household_payload(form: HouseholdForm) -> tuple[dict, dict[int, int]]:
             "name": name,
             "relation": row.relation.data,
             "gender": row.gender.data or None,
-            "birth_date": row.birth_date.data.isoformat() if row.birth_date.data else None,
         }
+        if row.birth_date.data:
+            resident["birth_date"] = row.birth_date.data.isoformat()
         id_number, phone = (row.id_number.data or "").strip().upper(), (row.phone.data or "").strip()
         if id_number:
             resident["id_number"] = id_number
@@ -226,8 +257,7 @@ def edit_household(household_id):
             "residency": current["residency"], "moved_in_on": _date(current.get("moved_in_on")),
             "version": str(current["version"]),
             "residents": [{"resident_id": r["resident_id"], "name": r["name"], "relation": r["relation"],
-                           "gender": r.get("gender") or "", "birth_date": _date(r.get("birth_date"))}
-                          for r in current["residents"]]})
+                           "gender": r.get("gender") or ""} for r in current["residents"]]})
     else:
         form = HouseholdForm()
     errors = []

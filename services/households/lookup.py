@@ -3,7 +3,7 @@
 Each number is kept as HMAC-SHA256(LOOKUP_HMAC_KEY, number): a look-up is an exact match on that keyed hash,
 so neither a fragment nor a database copy without the key leads back to a number. Documents remember which key
 hashed them (`lookup_keyed_with`), so `backfill` fills in old documents and re-hashes after a key change:
-`python -m services.households.lookup` (the API also runs it when it starts).
+`python -m services.households.lookup` (the API also runs it when it starts; see service.backfill_derived_fields).
 """
 import hashlib
 import hmac
@@ -31,9 +31,9 @@ def _mac(text: str) -> str:
     return hmac.new(_key, text.encode(), hashlib.sha256).hexdigest()
 
 
-def key_id() -> str | None:
+def key_id() -> str:
     """A short fingerprint of the current key (not the key), stored with each document's hashes."""
-    return _mac("key-id")[:16] if _key else None
+    return _mac("key-id")[:16] if _key else "unkeyed"
 
 
 def normalise_number(value: str) -> str | None:
@@ -64,31 +64,6 @@ def household_keys(doc) -> list[str]:
     return sorted({_mac(n) for n in filter(None, (normalise_number(x) for x in numbers if x))})
 
 
-def backfill(*, batch: int = 500) -> int:
-    """Give every household hashed with another key (or none) its current hashes; returns how many changed."""
-    from services.households.models import Household  # noqa: PLC0415 (models import nothing from here)
-
-    if _key is None:
-        return 0
-    collection = Household._get_collection()
-    current = key_id()
-    changed = 0
-    while True:
-        docs = list(collection.find({"lookup_keyed_with": {"$ne": current}},
-                                    {"phone": 1, "residents.id_number": 1, "residents.phone": 1, "version": 1},
-                                    limit=batch))
-        step = 0
-        for doc in docs:
-            # matched on the version read: an edit landing meanwhile wrote its own hashes and wins
-            result = collection.update_one({"_id": doc["_id"], "version": doc.get("version")},
-                                           {"$set": {"lookup_keys": household_keys(doc),
-                                                     "lookup_keyed_with": current}})
-            step += result.modified_count
-        changed += step
-        if len(docs) < batch or not step:  # not step: another process writes with another key; do not spin
-            return changed
-
-
 def main() -> None:
     """Backfill the look-up hashes of the configured households database."""
     from shared.config import Config  # noqa: PLC0415
@@ -99,15 +74,19 @@ def main() -> None:
     if not config.LOOKUP_HMAC_KEY:
         raise SystemExit("set LOOKUP_HMAC_KEY first")
     configure(key=config.LOOKUP_HMAC_KEY)
-    print(f"{backfill()} households given look-up hashes")
+    from services.households.service import backfill_derived_fields  # noqa: PLC0415 (service imports this module)
+
+    print(f"{backfill_derived_fields()} households given look-up hashes and a search text without numbers")
 
 
 def backfill_at_start() -> None:
-    """The API's start: hash what an older version stored; a database that is away is left for the next start."""
+    """The API's start: redo what an older version (or key) derived; a database that is away waits for the next start."""
     from pymongo.errors import PyMongoError  # noqa: PLC0415
 
+    from services.households.service import backfill_derived_fields  # noqa: PLC0415
+
     try:
-        changed = backfill()
+        changed = backfill_derived_fields()
     except PyMongoError as exc:
         log.warning("look-up hashes not backfilled now (%s); `python -m services.households.lookup` does it", exc)
         return

@@ -159,12 +159,41 @@ def _index_fields(h: Household) -> None:
     a = h.address
     h.address_sort = natural_key(a.building, a.unit, a.room)
     h.active_address = f"{h.grid_id}|{h.address_sort}" if h.status == "active" else None
-    words = [a.building, a.unit or "", a.room] + [r.name for r in h.residents]
-    h.search_text = " ".join(w for w in words if w).lower()
+    h.search_text = search_text(address=a, names=[r.name for r in h.residents])
     h.lookup_keys = lookup.household_keys(h)
     h.lookup_keyed_with = lookup.key_id()
     today = date.today()
     h.care = any(t.active_on(today) for r in h.residents for t in r.care_tags)
+
+
+def search_text(*, address, names: list[str]) -> str:
+    """What `q` matches: the address and the residents' names; never an ID number or phone (not even a fragment)."""
+    get = (lambda k: address.get(k)) if isinstance(address, dict) else (lambda k: getattr(address, k))
+    words = [get("building"), get("unit"), get("room"), *names]
+    return " ".join(w for w in words if w).lower()
+
+
+def backfill_derived_fields(*, batch: int = 500) -> int:
+    """Give households stored by an older version, or hashed with another key, their search text and look-up
+    hashes; returns how many changed."""
+    collection = Household._get_collection()
+    current = lookup.key_id()
+    changed = 0
+    while True:
+        docs = list(collection.find({"lookup_keyed_with": {"$ne": current}},
+                                    {"address": 1, "phone": 1, "residents.name": 1, "residents.id_number": 1,
+                                     "residents.phone": 1, "version": 1}, limit=batch))
+        step = 0
+        for doc in docs:
+            # matched on the version read: an edit landing meanwhile derived its own fields and wins
+            result = collection.update_one({"_id": doc["_id"], "version": doc.get("version")}, {"$set": {
+                "search_text": search_text(address=doc.get("address") or {},
+                                           names=[r.get("name") for r in doc.get("residents") or []]),
+                "lookup_keys": lookup.household_keys(doc), "lookup_keyed_with": current}})
+            step += result.modified_count
+        changed += step
+        if len(docs) < batch or not step:  # not step: another process derives with another key; do not spin
+            return changed
 
 
 def _history(h: Household, actor: Principal, action: str, **detail) -> None:

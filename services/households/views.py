@@ -1,6 +1,7 @@
 """HTTP routes of the grid register: load with a schema, call the service, dump. Nothing else."""
 from flask import current_app
 from flask_smorest import Blueprint
+from marshmallow import RAISE
 
 from services.households import schemas as s
 from services.households import service
@@ -81,7 +82,7 @@ def register_household(data):
 
 
 @bp.get("/households")
-@bp.arguments(s.HouseholdQuery, location="query")
+@bp.arguments(s.HouseholdQuery, location="query", unknown=RAISE)  # a sort or filter it does not offer is a 422
 @bp.response(200, s.HouseholdPage)
 def list_households(args):
     return service.list_households(actor=caller(), **args)
