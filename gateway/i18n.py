@@ -178,6 +178,8 @@ _PATTERNS = [
     (r"ID number holds no valid birth date", lambda m: _("The ID number holds no valid date of birth.")),
     (r"ID number holds an impossible birth date", lambda m: _("The ID number holds an impossible date of birth.")),
     (r"ID number check character is wrong", lambda m: _("The ID number's check character is wrong; please check it.")),
+    (r"give a full 18-character ID number or an 11-digit mobile number.*",
+     lambda m: _("Give a full 18-character ID number or 11-digit mobile number; parts of numbers are not searched.")),
     (r"phone must be a mainland mobile number.*", lambda m: _("A mobile number has 11 digits and starts with 1.")),
     (r"exactly one resident must be the head of household.*", lambda m: _("Exactly one resident must be the head of household.")),
     (r"the same ID number appears twice", lambda m: _("The same ID number appears twice.")),
