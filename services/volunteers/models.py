@@ -195,7 +195,6 @@ class SignupClaim(me.Document):
     holds_place = me.BooleanField(default=False)  # took a place of its link, as a new sign-up would
     status = me.StringField(required=True, choices=("pending", "confirmed", "rejected"), default="pending")
     token_hash = me.StringField(unique=True, sparse=True)  # the claim's personal link, until confirmed
-    open_key = me.StringField(unique=True, sparse=True)  # volunteer|link while pending: one open claim each
     created_at = me.DateTimeField(default=now)
     updated_at = me.DateTimeField(default=now)
     decided_at = me.DateTimeField()

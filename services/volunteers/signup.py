@@ -74,23 +74,18 @@ def signup(*, token: str, data: dict, base_url: str) -> dict:
 
 
 def _claim(v: VolunteerRecord, matched_on: str, link: SignupLink, data: dict, base_url: str) -> dict:
-    """Keep a sign-up that matched a volunteer as a claim for staff; one open claim per volunteer and link."""
+    """Keep a sign-up that matched a volunteer as a claim for staff, taking a place as a new sign-up would.
+
+    Every such sign-up is its own claim: folding repeats into one would leave the place count still on the
+    second try, which a new phone never does, and so tell an outsider the phone was known.
+    """
     personal, at = new_token(), now()
-    fields = dict(name=data["name"], phone=data["phone"], id_number=data.get("id_number"), grid_id=data.get("grid_id"),
-                  skills=data["skills"], availability=data["availability"], matched_on=matched_on,
-                  consent=Consent(given_at=at, version=CONSENT_VERSION), token_hash=token_hash(personal), updated_at=at)
-    key = f"{v.pk}|{link.pk}"
-    again = SignupClaim.objects(open_key=key).modify(new=True, **{f"set__{k}": val for k, val in fields.items()})
-    if again is None:
-        placed = _reserve_place(link.pk, link.capacity)  # as a new sign-up would: places left say nothing
-        claim = SignupClaim(volunteer_id=str(v.pk), community_id=v.community_id, link_id=str(link.pk),
-                            team_id=link.team_id, holds_place=placed, open_key=key, **fields)
-        try:
-            claim.save(force_insert=True)
-        except me.NotUniqueError:  # the same person twice at once: the other claim stands, this answer updates it
-            if placed:
-                _release_place(link.pk)
-            SignupClaim.objects(open_key=key).update_one(**{f"set__{k}": val for k, val in fields.items()})
+    placed = _reserve_place(link.pk, link.capacity)
+    SignupClaim(volunteer_id=str(v.pk), community_id=v.community_id, link_id=str(link.pk), team_id=link.team_id,
+                holds_place=placed, matched_on=matched_on, name=data["name"], phone=data["phone"],
+                id_number=data.get("id_number"), grid_id=data.get("grid_id"), skills=data["skills"],
+                availability=data["availability"], consent=Consent(given_at=at, version=CONSENT_VERSION),
+                token_hash=token_hash(personal), created_at=at, updated_at=at).save(force_insert=True)
     return _received(link, data, personal, base_url)
 
 
@@ -127,7 +122,7 @@ def issue_personal_link(*, actor: Principal, volunteer_id: str, base_url: str) -
     try:
         commit(v)
     except ConcurrentChange:
-        raise Conflict("changed by someone else at the same moment; try again") from None
+        raise Conflict("the volunteer changed at the same moment; try again") from None
     return {"volunteer_id": str(v.pk), "personal_url": public_url(base_url, PERSONAL_PATH, token=personal)}
 
 
@@ -182,7 +177,7 @@ def _decidable(actor: Principal, claim_id: str) -> tuple[SignupClaim, VolunteerR
 
 
 def _decide(claim: SignupClaim, actor: Principal, status: str, note: str | None) -> SignupClaim:
-    unset = {"unset__open_key": True, **({"unset__token_hash": True} if status == "confirmed" else {})}
+    unset = {"unset__token_hash": True} if status == "confirmed" else {}
     decided = SignupClaim.objects(pk=claim.pk, status="pending").modify(
         new=True, set__status=status, set__decided_by=actor.user_id, set__decided_at=now(), set__decision_note=note,
         **unset)
@@ -225,9 +220,8 @@ def confirm_claim(*, actor: Principal, claim_id: str, note: str | None = None) -
             break
         except ConcurrentChange:
             if attempt == 2:
-                SignupClaim.objects(pk=claim.pk).update_one(set__status="pending", set__open_key=claim.open_key,
-                                                            set__token_hash=claim.token_hash, unset__decided_at=True,
-                                                            unset__decided_by=True)
+                SignupClaim.objects(pk=claim.pk).update_one(set__status="pending", set__token_hash=claim.token_hash,
+                                                            unset__decided_at=True, unset__decided_by=True)
                 raise Conflict("the volunteer changed at the same moment; try again") from None
             v.reload()
     if claim.holds_place and not used:
