@@ -7,6 +7,7 @@ from services.volunteers.models import HoursEntry, SignupClaim, SignupLink, Volu
 from tests.integration.volunteers_fixtures import *  # noqa: F401,F403 (fixtures)
 from tests.integration.volunteers_fixtures import (
     BASE_URL,
+    _forget_cached_collections,
     leader_of,
     make_link,
     make_team,
@@ -439,3 +440,19 @@ def test_someone_waiting_on_one_link_takes_a_place_on_another(vc, staff, public)
     v = VolunteerRecord.objects.get(phone_key="C1|" + person(151)["phone"])
     assert (v.link_id, v.holds_place, v.outbox[-1].type) == (roomy["id"], True, "volunteer.registered")
     assert vc.get(f"/links/{full['id']}", headers=staff).json["waitlisted"] == 0
+
+
+def test_personal_tokens_stored_in_plain_by_an_older_version_are_hashed_at_start(vol_config, vc, staff, public):
+    from services.volunteers.app import create_app
+
+    link = make_link(vc, staff)
+    token = personal_token(sign_up(vc, public, link["token"], person(160)))
+    coll = VolunteerRecord._get_collection()
+    stored = coll.find_one({"phone": person(160)["phone"]})["personal_token"]
+    assert re.fullmatch(r"[0-9a-f]{64}", stored) and vc.get(f"/public/volunteers/{stored}",
+                                                            headers=public).status_code == 404
+    coll.update_one({"_id": coll.find_one()["_id"]}, {"$set": {"personal_token": token}})  # as an older version kept it
+    create_app(vol_config)  # a start hashes it; the link keeps working
+    _forget_cached_collections()
+    assert VolunteerRecord._get_collection().find_one()["personal_token"] == stored
+    assert vc.get(f"/public/volunteers/{token}", headers=public).json["name"] == "志愿者160"
