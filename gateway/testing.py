@@ -2,6 +2,7 @@
 
 Nothing here runs in production; it imports no test framework.
 """
+import os
 import re
 import threading
 import uuid
@@ -37,8 +38,12 @@ def csrf_token(html: str) -> str:
     return m.group(1) or m.group(2)
 
 
-def admin_headers(secret: str) -> dict:
-    return {HEADER: sign(Principal(user_id="seed", role="admin", name="seed"), secret=secret)}
+SEED_ADMIN = Principal(user_id="seed", role="admin", name="seed")
+
+
+def identity_headers(principal: Principal, *, key: str, service: str, method: str, path: str) -> dict:
+    """A genuine identity for one call straight to a service (setup and checks), as the gateway would sign it."""
+    return {HEADER: sign(principal, key=key, audience=service, method=method, path=path)}
 
 
 @dataclass
@@ -49,7 +54,7 @@ class Stack:
     households_url: str
     gateway_app: object
     gateway_url: str
-    secret: str
+    secret: str  # the identity private key of this test process (the services hold only the public key)
     run_id: str
     grids: dict = field(default_factory=dict)
 
@@ -57,7 +62,8 @@ class Stack:
         """Call the households service directly as a district admin (setup and checks)."""
         import requests
 
-        headers = {**admin_headers(self.secret), **kwargs.pop("headers", {})}
+        headers = {**identity_headers(SEED_ADMIN, key=self.secret, service="households", method=method, path=path),
+                   **kwargs.pop("headers", {})}
         response = requests.request(method, self.households_url + path, headers=headers, timeout=30, **kwargs)
         return response
 
@@ -72,11 +78,11 @@ def stack(mongo_url: str, run_id: str | None = None, **gateway_overrides):
 
     run_id = run_id or uuid.uuid4().hex[:10]
     households = create_households(ServiceTestConfig("households", mongo_url=mongo_url, run_id=run_id))
-    secret = households.config["SECRET_KEY"]
+    secret = os.environ["IDENTITY_PRIVATE_KEY"]  # the pair ServiceTestConfig made for this process
     with ExitStack() as stack_:
         households_url = stack_.enter_context(serve(households))
-        gateway = create_app(GatewayTestConfig(mongo_url=mongo_url, run_id=run_id, service_secret=secret,
-                                               households_url=households_url, **gateway_overrides))
+        gateway = create_app(GatewayTestConfig(mongo_url=mongo_url, run_id=run_id, households_url=households_url,
+                                               **gateway_overrides))
         gateway_url = stack_.enter_context(serve(gateway))
         yield Stack(households, households_url, gateway, gateway_url, secret, run_id)
 
@@ -169,7 +175,7 @@ class FullStack:
     urls: dict
     gateway_app: object
     gateway_url: str
-    secret: str
+    secret: str  # the identity private key of this test process (the services hold only the public key)
     run_id: str
     mongo_url: str
     log_dir: str
@@ -183,8 +189,8 @@ class FullStack:
         """Call a service directly (setup and checks), as a district admin unless `principal` is given."""
         import requests
 
-        who = principal or Principal(user_id="seed", role="admin", name="seed")
-        headers = {HEADER: sign(who, secret=self.secret), **kwargs.pop("headers", {})}
+        headers = {**identity_headers(principal or SEED_ADMIN, key=self.secret, service=service, method=method,
+                                      path=path), **kwargs.pop("headers", {})}
         return requests.request(method, self.urls[service] + path, headers=headers, timeout=30, **kwargs)
 
     def households_call(self, method: str, path: str, **kwargs):
@@ -206,8 +212,6 @@ class FullStack:
 
 def _broker_url(mongo_url: str, run_id: str) -> str:
     """RabbitMQ when it answers (TEST_AMQP_URL or the local one); otherwise kombu's MongoDB transport."""
-    import os
-
     url = os.environ.get("TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//")
     try:
         from kombu import Connection
@@ -222,8 +226,6 @@ def _broker_url(mongo_url: str, run_id: str) -> str:
 @contextmanager
 def full_stack(mongo_url: str, run_id: str | None = None, *, services=SERVICES, **gateway_overrides):
     """Start the services (API and worker each), then the gateway; databases and queues named by run."""
-    import os
-    import secrets
     import subprocess
     import sys
     import tempfile
@@ -233,13 +235,18 @@ def full_stack(mongo_url: str, run_id: str | None = None, *, services=SERVICES, 
     from gateway.app import create_app
     from gateway.config import TestConfig as GatewayTestConfig
 
+    from shared.config import ensure_test_identity_keys
+
     run_id = run_id or uuid.uuid4().hex[:10]
-    secret = "test-" + secrets.token_hex(16)
+    ensure_test_identity_keys()
+    secret = os.environ["IDENTITY_PRIVATE_KEY"]
     log_dir = tempfile.mkdtemp(prefix=f"grid-stack-{run_id}-")
     holder = _Deferred()
     gateway_server = make_server("127.0.0.1", 0, holder, threaded=True)
     gateway_url = f"http://127.0.0.1:{gateway_server.port}"
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "MONGO_URL": mongo_url, "SERVICE_SECRET": secret,
+    # The services get the public key only: the private key stays in this (the gateway's) process.
+    env = {**{k: v for k, v in os.environ.items() if k != "IDENTITY_PRIVATE_KEY"}, "PYTHONUNBUFFERED": "1",
+           "MONGO_URL": mongo_url, "IDENTITY_PUBLIC_KEY": os.environ["IDENTITY_PUBLIC_KEY"],
            "AMQP_URL": _broker_url(mongo_url, run_id), "EVENT_EXCHANGE": f"test.{run_id}.events",
            "QUEUE_PREFIX": f"test.{run_id}.", "QUEUE_EXPIRES_MS": "600000", "RETRY_DELAYS_MS": "50,100,200",
            "OUTBOX_POLL_S": "0.05", "METRICS_PORT": "0", "PUBLIC_BASE_URL": gateway_url,
@@ -257,7 +264,7 @@ def full_stack(mongo_url: str, run_id: str | None = None, *, services=SERVICES, 
                 procs.append((f"{name} {kind}", subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)))
         for name in services:
             _wait_http(urls[name] + "/healthz", procs)
-        config = GatewayTestConfig(mongo_url=mongo_url, run_id=run_id, service_secret=secret,
+        config = GatewayTestConfig(mongo_url=mongo_url, run_id=run_id,
                                    households_url=urls.get("households", "http://127.0.0.1:9"),
                                    service_urls=urls, **gateway_overrides)
         holder.app = create_app(config)

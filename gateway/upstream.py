@@ -1,7 +1,7 @@
 """Calls from the gateway to the services, as the signed-in user.
 
-Every call carries `X-Grid-Identity` (the user's role and scope, signed with SERVICE_SECRET and
-short-lived) and `X-Correlation-ID`. The services check scope on every object; the gateway never
+Every call carries `X-Grid-Identity` (the user's role and scope, signed with the gateway's private key
+IDENTITY_PRIVATE_KEY for this one service, method and path, and short-lived) and `X-Correlation-ID`. The services check scope on every object; the gateway never
 widens or narrows it.
 """
 import logging
@@ -37,17 +37,19 @@ class ServiceError(Exception):
 class ServiceClient:
     """One backing service, called on behalf of one user."""
 
-    def __init__(self, name: str, base_url: str, *, principal: Principal, secret: str, http: requests.Session,
+    def __init__(self, name: str, base_url: str, *, principal: Principal, key: str, http: requests.Session,
                  timeout: tuple[float, float]):
         self.name = name
         self.base_url = base_url.rstrip("/")
         self.principal = principal
-        self.secret = secret
+        self.key = key
         self.http = http
         self.timeout = timeout
 
-    def headers(self) -> dict:
-        out = {HEADER: sign(self.principal, secret=self.secret), "Accept": "application/json"}
+    def headers(self, method: str, path: str) -> dict:
+        """The identity for this one call (`path` as sent, query string allowed) and the correlation id."""
+        token = sign(self.principal, key=self.key, audience=self.name, method=method, path=path)
+        out = {HEADER: token, "Accept": "application/json"}
         if has_request_context() and g.get("correlation_id"):
             out[CORRELATION_ID] = g.correlation_id
         return out
@@ -56,7 +58,7 @@ class ServiceClient:
                 headers=None, stream=False) -> requests.Response:
         """The raw response for any status; ServiceError(503) when the service cannot be reached."""
         url = self.base_url + "/" + path.lstrip("/")
-        all_headers = self.headers()
+        all_headers = self.headers(method, "/" + path.lstrip("/"))
         all_headers.update(headers or {})
         started = time.perf_counter()
         attempts = 2 if method == "GET" else 1  # reads are retried once on a dropped connection
@@ -121,6 +123,6 @@ def client(name: str, principal: Principal) -> ServiceClient:
     base = app.config["SERVICE_URLS"].get(name)
     if not base:
         raise ServiceError(name, 503, detail="service not configured")
-    return ServiceClient(name, base, principal=principal, secret=app.config["SERVICE_SECRET"],
+    return ServiceClient(name, base, principal=principal, key=app.config["IDENTITY_PRIVATE_KEY"],
                          http=app.extensions["gateway_http"],
                          timeout=(app.config["SERVICE_CONNECT_TIMEOUT_S"], app.config["SERVICE_READ_TIMEOUT_S"]))

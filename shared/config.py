@@ -1,6 +1,7 @@
 """Configuration read from the environment, with a test config and the embedded default."""
 import os
-import secrets
+
+from shared.identity import MAX_AGE_S, generate_key_pair
 
 
 class ConfigError(RuntimeError):
@@ -10,6 +11,19 @@ class ConfigError(RuntimeError):
 def _env(name, default=None):
     value = os.environ.get(name)
     return value if value not in (None, "") else default
+
+
+def _identity_max_age() -> int:
+    seconds = int(_env("IDENTITY_MAX_AGE_S", str(MAX_AGE_S)))
+    if not 1 <= seconds <= MAX_AGE_S:
+        raise ConfigError(f"IDENTITY_MAX_AGE_S must be between 1 and {MAX_AGE_S} seconds")
+    return seconds
+
+
+def ensure_test_identity_keys() -> None:
+    """Tests: one throwaway identity key pair per process, in the environment (the test process signs)."""
+    if not _env("IDENTITY_PRIVATE_KEY") and not _env("IDENTITY_PUBLIC_KEY"):
+        os.environ["IDENTITY_PRIVATE_KEY"], os.environ["IDENTITY_PUBLIC_KEY"] = generate_key_pair()
 
 
 class Config:
@@ -40,25 +54,23 @@ class Config:
         # Seconds an inbox claim lasts without renewal before another worker may take the event over.
         self.INBOX_LEASE_S = float(_env("INBOX_LEASE_S", "30"))
         self.OUTBOX_POLL_S = float(_env("OUTBOX_POLL_S", "0.5"))
-        self.IDENTITY_MAX_AGE_S = int(_env("IDENTITY_MAX_AGE_S", "120"))
+        self.IDENTITY_MAX_AGE_S = _identity_max_age()
+        # Only the API checks identities (shared.web.factory refuses to start without it); workers need none.
+        self.IDENTITY_PUBLIC_KEY = _env("IDENTITY_PUBLIC_KEY")
         self.VISIT_CADENCE_DAYS = int(_env("VISIT_CADENCE_DAYS", "30"))
         self.MAX_UPLOAD_BYTES = int(_env("MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
         self.MAX_IMPORT_ROWS = int(_env("MAX_IMPORT_ROWS", "60000"))
+        self.IMPORT_PARSE_MEMORY_MB = int(_env("IMPORT_PARSE_MEMORY_MB", "1024"))
+        self.IMPORT_PARSE_TIMEOUT_S = float(_env("IMPORT_PARSE_TIMEOUT_S", "300"))
+        self.IMPORT_STALE_S = float(_env("IMPORT_STALE_S", "120"))
         self.MAX_CONTENT_LENGTH = self.MAX_UPLOAD_BYTES + 64 * 1024
         # households: the key of the hashes a full ID number or phone is found by (unset: that look-up is off)
         self.LOOKUP_HMAC_KEY = _env("LOOKUP_HMAC_KEY")
-        self.SECRET_KEY = self._secret()
         self.API_TITLE = f"{service} service"
         self.API_VERSION = "v1"
         self.OPENAPI_VERSION = "3.0.3"
         self.OPENAPI_URL_PREFIX = "/"
         self.OPENAPI_JSON_PATH = "openapi.json"
-
-    def _secret(self):
-        secret = _env("SERVICE_SECRET")
-        if not secret:
-            raise ConfigError("SERVICE_SECRET must be set (the key the gateway signs identities with)")
-        return secret
 
 
 class TestConfig(Config):
@@ -68,7 +80,7 @@ class TestConfig(Config):
     __test__ = False  # not a pytest test class
 
     def __init__(self, service: str, *, mongo_url: str, run_id: str, amqp_url: str | None = None):
-        os.environ.setdefault("SERVICE_SECRET", "test-" + secrets.token_hex(8))
+        ensure_test_identity_keys()
         super().__init__(service)
         self.LOOKUP_HMAC_KEY = self.LOOKUP_HMAC_KEY or "test-lookup-key"
         self.MONGO_URL = mongo_url

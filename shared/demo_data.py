@@ -1,10 +1,16 @@
-"""A demo district for `make run`: a street, an urban community and a village, grids of telling sizes."""
+"""A demo district for `make run`: a street, an urban community and a village, grids of telling sizes.
+
+    python -m shared.demo_data      load it through HOUSEHOLDS_URL, signed with IDENTITY_PRIVATE_KEY, unless
+                                    the register already holds a community (the launcher runs this at each start)
+"""
+import os
 import random
+import sys
 from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
-from shared.identity import HEADER, Principal, sign
+from shared.identity import IdentityAuth, Principal
 from shared.validators import id_check_char
 
 STREET = {"id": "CG", "name": "城关街道", "district": "示范区"}
@@ -42,10 +48,11 @@ def demo_household(grid_id: str, n: int) -> dict:
             "residents": residents}
 
 
-def seed(*, households_url: str, secret: str) -> int:
-    """Load the demo district through the households API unless it is there; return households added."""
+def seed(*, households_url: str, identity_private_key: str) -> int:
+    """Load the demo district through the households API into an empty register (no community yet); households added."""
     http = requests.Session()
-    http.headers[HEADER] = sign(Principal(user_id="demo-seed", role="admin", name="演示数据"), secret=secret)
+    http.auth = IdentityAuth(Principal(user_id="demo-seed", role="admin", name="演示数据"), key=identity_private_key,
+                             audience="households")
     if http.get(f"{households_url}/communities", timeout=10).json():
         return 0
     http.post(f"{households_url}/streets", json=STREET, timeout=10).raise_for_status()
@@ -60,5 +67,19 @@ def seed(*, households_url: str, secret: str) -> int:
     def post(body):
         return http.post(f"{households_url}/households", json=body, timeout=30).status_code
 
-    with ThreadPoolExecutor(4) as pool:
+    pool = ThreadPoolExecutor(4)
+    try:
         return sum(code == 201 for code in pool.map(post, bodies))
+    finally:  # stopped half-way (Ctrl+C): drop what is queued rather than post it all first
+        pool.shutdown(cancel_futures=True)
+
+
+def main() -> int:
+    added = seed(households_url=os.environ["HOUSEHOLDS_URL"], identity_private_key=os.environ["IDENTITY_PRIVATE_KEY"])
+    print(f"demo district: {added} households added" if added else
+          "demo district: the register is not empty, nothing added")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -2,16 +2,22 @@
 from flask import Flask, current_app, g, request
 from flask_smorest import Api
 
+from shared.config import ConfigError
 from shared.db import connect_db, ensure_indexes
-from shared.identity import HEADER, Principal, verify
+from shared.identity import HEADER, Principal, public_key, verify
 from shared.web import health, observability
 from shared.web.errors import register_error_handlers
 
 
 def create_service_app(config, *, import_name: str, blueprints, metric_refreshers=()) -> Flask:
     """A Flask app for one service, connected to its own database."""
+    _check_identity_key(config)
     app = Flask(import_name)
     app.config.from_object(config)
+    if config.TESTING:
+        from shared.web.signing_test_client import SigningTestClient
+
+        app.test_client_class = SigningTestClient
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     observability.configure_logging(config.SERVICE_NAME)
@@ -37,8 +43,20 @@ def _authenticate():
     """Deny by default: every route but health, metrics and the OpenAPI document needs a signed caller."""
     if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
         return
-    g.principal = verify(request.headers.get(HEADER), secret=current_app.config["SECRET_KEY"],
-                         max_age_s=current_app.config["IDENTITY_MAX_AGE_S"])
+    config = current_app.config
+    g.principal = verify(request.headers.get(HEADER), key=config["IDENTITY_PUBLIC_KEY"],
+                         audience=config["SERVICE_NAME"], method=request.method, path=request.path,
+                         max_age_s=config["IDENTITY_MAX_AGE_S"])
+
+
+def _check_identity_key(config) -> None:
+    """Refuse to start without the gateway's public key: every call's identity is checked with it."""
+    if not config.IDENTITY_PUBLIC_KEY:
+        raise ConfigError("IDENTITY_PUBLIC_KEY must be set (the gateway's public key for checking identities)")
+    try:
+        public_key(config.IDENTITY_PUBLIC_KEY)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def caller() -> Principal:

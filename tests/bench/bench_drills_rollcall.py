@@ -19,15 +19,16 @@ import requests
 from services.drills import roster
 from services.drills.models import Grid, Household, natural_key
 from shared.events import new_event
-from shared.identity import HEADER, Principal, sign
+from shared.identity import IdentityAuth, Principal, generate_key_pair
 from tests.bench.servers import database, gunicorn
 
-SECRET = "bench-" + uuid.uuid4().hex
+PRIVATE_KEY, PUBLIC_KEY = generate_key_pair()
 
 
-def _headers(role: str, **scope) -> dict:
+def _auth(role: str, **scope) -> IdentityAuth:
+    """Signs each request as this caller for the drills service (identities live 30 s and name one call)."""
     principal = Principal(user_id=f"bench-{role}", role=role, name="压测", **scope)
-    return {HEADER: sign(principal, secret=SECRET)}
+    return IdentityAuth(principal, key=PRIVATE_KEY, audience="drills")
 
 
 def _seed(url: str, db: str, grids: int, per_grid: int) -> list[str]:
@@ -61,15 +62,15 @@ def _pct(values, q):
 def run(url: str, *, grids: int = 10, per_grid: int = 500, batch: int = 1, port: int = 18103) -> dict:
     db = f"bench_drills_{uuid.uuid4().hex[:8]}"
     grid_ids = _seed(url, db, grids, per_grid)
-    env = {"MONGO_URL": url, "DRILLS_MONGO_DB": db, "SERVICE_SECRET": SECRET, "IDENTITY_MAX_AGE_S": "3600"}
+    env = {"MONGO_URL": url, "DRILLS_MONGO_DB": db, "IDENTITY_PUBLIC_KEY": PUBLIC_KEY}
     with gunicorn("services.drills.wsgi:app", port, env) as base:
-        staff = _headers("community_staff", community_ids=("B-C1",))
+        staff = _auth("community_staff", community_ids=("B-C1",))
         now = datetime.now(timezone.utc)
-        drill = requests.post(f"{base}/drills", headers=staff, timeout=30, json={
+        drill = requests.post(f"{base}/drills", auth=staff, timeout=30, json={
             "community_id": "B-C1", "title": "压测演练", "hazard": "accident", "level": "IV", "kind": "comprehensive",
             "starts_at": now.isoformat(), "ends_at": (now + timedelta(hours=2)).isoformat()}).json()
         t = time.perf_counter()
-        requests.post(f"{base}/drills/{drill['id']}/start", headers=staff, timeout=120).raise_for_status()
+        requests.post(f"{base}/drills/{drill['id']}/start", auth=staff, timeout=120).raise_for_status()
         start_s = time.perf_counter() - t
 
         stored: list[tuple[float, int]] = []  # (monotonic time the tick's response arrived, 1)
@@ -79,9 +80,9 @@ def run(url: str, *, grids: int = 10, per_grid: int = 500, batch: int = 1, port:
         done = threading.Event()
 
         def phone(grid_id: str):
-            headers = _headers("grid_worker", grid_ids=(grid_id,))
+            auth = _auth("grid_worker", grid_ids=(grid_id,))
             session = requests.Session()
-            roll = session.get(f"{base}/drills/{drill['id']}/grids/{grid_id}/roster", headers=headers, timeout=30).json()
+            roll = session.get(f"{base}/drills/{drill['id']}/grids/{grid_id}/roster", auth=auth, timeout=30).json()
             ids = [h["household_id"] for h in roll["households"]]
             for i in range(0, len(ids), batch):
                 chunk = ids[i:i + batch]
@@ -90,7 +91,7 @@ def run(url: str, *, grids: int = 10, per_grid: int = 500, batch: int = 1, port:
                 t0 = time.perf_counter()
                 try:
                     r = session.post(f"{base}/drills/{drill['id']}/grids/{grid_id}/ticks", json=body,
-                                     headers=headers, timeout=60)
+                                     auth=auth, timeout=60)
                     r.raise_for_status()
                 except requests.RequestException:
                     with lock:
@@ -108,7 +109,7 @@ def run(url: str, *, grids: int = 10, per_grid: int = 500, batch: int = 1, port:
             session = requests.Session()
             while not done.is_set():
                 t0 = time.perf_counter()
-                accounted = session.get(f"{base}/drills/{drill['id']}/board", headers=staff, timeout=30).json()["accounted"]
+                accounted = session.get(f"{base}/drills/{drill['id']}/board", auth=staff, timeout=30).json()["accounted"]
                 t1 = time.perf_counter()
                 board_latency.append(t1 - t0)
                 polls.append((t1, accounted))
@@ -136,7 +137,7 @@ def run(url: str, *, grids: int = 10, per_grid: int = 500, batch: int = 1, port:
                 j += 1
             if j < len(polls):
                 delays.append(polls[j][0] - at)
-        final = requests.get(f"{base}/drills/{drill['id']}/board", headers=staff, timeout=30).json()
+        final = requests.get(f"{base}/drills/{drill['id']}/board", auth=staff, timeout=30).json()
     mongoengine.connect(db=db, host=url, alias="cleanup")
     mongoengine.get_connection("cleanup").drop_database(db)
     mongoengine.disconnect("cleanup")

@@ -8,6 +8,7 @@ import mongoengine
 import requests
 
 from gateway.testing import csrf_token
+from shared.identity import generate_key_pair
 from tests.bench.bench_list import GRID, seed
 from tests.bench.servers import gunicorn, wrk
 from tests.support.mongo import free_port
@@ -35,12 +36,13 @@ def run(mongo_url: str, *, seconds: int = 8) -> dict:
     run_id = secrets.token_hex(4)
     db = f"bench_{run_id}"
     seed(mongo_url, db)
-    secret = secrets.token_urlsafe(24)
+    private_key, public_key = generate_key_pair()
     env = {"MONGO_URL": mongo_url, "HOUSEHOLDS_MONGO_DB": db, "GATEWAY_MONGO_DB": f"bench_gw_{run_id}",
-           "SERVICE_SECRET": secret, "GATEWAY_SECRET_KEY": secrets.token_urlsafe(24),
+           "IDENTITY_PUBLIC_KEY": public_key,
+           "GATEWAY_SECRET_KEY": secrets.token_urlsafe(24),
            "AMQP_URL": "amqp://guest:guest@127.0.0.1:5672//"}
     with gunicorn("services.households.wsgi:app", free_port(), env) as households:
-        env["HOUSEHOLDS_URL"] = households
+        env.update(HOUSEHOLDS_URL=households, IDENTITY_PRIVATE_KEY=private_key)  # the gateway alone signs
         import os
 
         os.environ.update(env)

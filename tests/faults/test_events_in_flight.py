@@ -68,9 +68,6 @@ def servers(mongo_url):
 def run(servers, amqp_url, run_id):
     configs = {name: run_config(name, mongo_url=servers[name], run_id=run_id, amqp_url=amqp_url)
                for name in SERVICES}
-    secret = configs["households"].SECRET_KEY
-    for config in configs.values():
-        config.SECRET_KEY = secret
     for name, config in configs.items():
         declare_queues(config, name)  # every queue exists before the first event is published
     app = create_app(configs["households"])

@@ -16,7 +16,7 @@ from tests.support.data import household
 def start_worker(config, port):
     env = {**os.environ, "MONGO_URL": config.MONGO_URL, "HOUSEHOLDS_MONGO_DB": config.MONGO_DB,
            "AMQP_URL": config.AMQP_URL, "EVENT_EXCHANGE": config.EVENT_EXCHANGE,
-           "SERVICE_SECRET": config.SECRET_KEY, "QUEUE_PREFIX": config.QUEUE_PREFIX,
+           "QUEUE_PREFIX": config.QUEUE_PREFIX,
            "QUEUE_EXPIRES_MS": str(config.QUEUE_EXPIRES_MS), "OUTBOX_POLL_S": "0.05",
            "RETRY_DELAYS_MS": "50,100,200", "METRICS_PORT": str(port)}
     return subprocess.Popen([sys.executable, "-m", "services.households.worker"], env=env,

@@ -269,7 +269,7 @@ def test_import_and_export_pages_handle_a_missing_route(s, mongo_url):
         return jsonify(status=404, error="not_found", message="The requested URL was not found on the server."), 404
 
     with serve(upstream) as url:
-        app = create_app(TestConfig(mongo_url=mongo_url, run_id=s.run_id, service_secret=s.secret,
+        app = create_app(TestConfig(mongo_url=mongo_url, run_id=s.run_id,
                                     households_url=url))
         c = app.test_client()
         sign_in(c, "staff-c1", PASSWORD)

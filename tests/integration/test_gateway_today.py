@@ -60,7 +60,7 @@ def test_each_section_degrades_when_its_service_is_down(s):
     from gateway.config import TestConfig
 
     urls = {"households": s.urls["households"], "drills": "http://127.0.0.1:9", "volunteers": s.urls["volunteers"]}
-    app = create_app(TestConfig(mongo_url=s.mongo_url, run_id=s.run_id, service_secret=s.secret,
+    app = create_app(TestConfig(mongo_url=s.mongo_url, run_id=s.run_id,
                                 households_url=s.urls["households"], service_urls=urls))
     worker = signed_in(app, "worker-g1")
     r = worker.get("/grids/g1/today")

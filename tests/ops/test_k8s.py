@@ -90,8 +90,13 @@ def test_configuration_and_secrets_are_references(name):
     for c in containers(DEPLOYMENTS[name]):
         assert {ref["configMapRef"]["name"] for ref in c["envFrom"]} <= config_maps
         env = {e["name"]: e for e in c["env"]}
-        for var in ("MONGO_URL", "SERVICE_SECRET") + (("GATEWAY_SECRET_KEY",) if name == "gateway" else ()):
+        keys = {"gateway": ("GATEWAY_SECRET_KEY", "IDENTITY_PRIVATE_KEY")}.get(
+            name, ("IDENTITY_PUBLIC_KEY",) if name.endswith("-api") else ())
+        for var in ("MONGO_URL",) + keys:
             assert "secretKeyRef" in env[var]["valueFrom"], f"{name}: {var} comes from a Secret"
+        # Only the gateway can sign identities; a service (or worker) holding the key could speak as anyone.
+        assert ("IDENTITY_PRIVATE_KEY" in env) == (name == "gateway"), name
+        assert "SERVICE_SECRET" not in env, f"{name}: the shared identity secret is gone"
         for var, entry in env.items():
             assert not (SECRET_NAME.search(var) and "value" in entry), f"{name}: {var} is a literal"
         assert "$(AMQP_PASSWORD)" in env["AMQP_URL"]["value"]

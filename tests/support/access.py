@@ -105,33 +105,20 @@ def stored_state(db, skip=("processed_events", "outbox_sent")) -> dict:
 
 
 def outsiders(app) -> list[tuple[str, dict]]:
-    """Identity headers that did not come from the gateway, each with its label: none at all, one signed with
-    another key, a genuine one tampered with, an expired one, one naming a role that does not exist."""
-    from unittest import mock
-
-    from itsdangerous import URLSafeTimedSerializer
-    from itsdangerous.timed import TimestampSigner
-
-    from shared.identity import HEADER, Principal, sign
+    """Identity headers that did not come from the gateway for this request, each with its label: none at all,
+    one signed with another key, a genuine one widened to admin, one for another service, one for another
+    method, one for another path, one issued more than 30 s ago (expired, and with a long expiry), one naming
+    a role that does not exist. Each is made per request by the test client (shared.web.signing_test_client)."""
+    from shared.identity import Principal
+    from shared.web.signing_test_client import marker
 
     admin = Principal(user_id="intruder", role="admin", name="入侵者")
-    secret = app.config["SECRET_KEY"]
-    genuine = sign(Principal(user_id="w-x", role="grid_worker", grid_ids=("C1-G1",)), secret=secret)
-    payload, _, rest = genuine.partition(".")
-    widened = URLSafeTimedSerializer(secret, salt="grid-identity").loads(genuine)
-    widened["role"] = "admin"
-    tampered = URLSafeTimedSerializer("x", salt="grid-identity").dumps(widened).partition(".")[0] + "." + rest
-    old = int(time_now()) - app.config["IDENTITY_MAX_AGE_S"] - 60
-    with mock.patch.object(TimestampSigner, "get_timestamp", lambda self: old):
-        expired = sign(admin, secret=secret)
-    unknown_role = URLSafeTimedSerializer(secret, salt="grid-identity").dumps(
-        {"sub": "intruder", "role": "superuser", "name": "", "grids": [], "communities": []})
-    return [("no identity", {}), ("signed with another key", {HEADER: sign(admin, secret="not-the-gateway-key")}),
-            ("a worker's identity widened to admin", {HEADER: tampered}), ("expired", {HEADER: expired}),
-            ("an unknown role", {HEADER: unknown_role})]
-
-
-def time_now() -> float:
-    import time
-
-    return time.time()
+    worker = Principal(user_id="w-x", role="grid_worker", grid_ids=("C1-G1",))
+    return [("no identity", {}), ("signed with another key", marker(admin, wrong="key")),
+            ("a worker's identity widened to admin", marker(worker, wrong="widened")),
+            ("for another service", marker(admin, wrong="audience")),
+            ("for another method", marker(admin, wrong="method")),
+            ("for another path", marker(admin, wrong="path")),
+            ("issued more than 30 s ago", marker(admin, wrong="old")),
+            ("issued more than 30 s ago, with a long expiry", marker(admin, wrong="old_but_long_lived")),
+            ("an unknown role", marker(Principal(user_id="intruder", role="superuser")))]

@@ -3,10 +3,11 @@
 Each builder takes the service's Flask test client and app, makes the objects in one community (or grid)
 the way a user would, and returns {path parameter name: id}, the names the service's routes use.
 """
+import functools
 import time
 from datetime import date, datetime, timedelta, timezone
 
-from tests.support.callers import headers_for
+from tests.support.callers import headers_for, sign_marked
 from tests.support.data import phone
 
 
@@ -22,8 +23,14 @@ class HttpClient:
         self.http.trust_env = False
 
     def open(self, path, method="GET", *, json=None, data=None, headers=None, query_string=None, **kw):
+        headers = sign_marked(headers, audience=self.service, method=method, path=path)
         return HttpAnswer(self.http.request(method, self.base_url + path, json=json, data=data, headers=headers,
                                             params=query_string, timeout=30, allow_redirects=False, **kw))
+
+    @functools.cached_property
+    def service(self) -> str:
+        """The service's own name (the audience its identities must name), from its /healthz."""
+        return self.http.get(self.base_url + "/healthz", timeout=30).json()["service"]
 
     def get(self, path, **kw):
         return self.open(path, "GET", **kw)
@@ -55,7 +62,7 @@ class HttpAnswer:
 
 
 class Signer:
-    """Stands in for a service app where only its SECRET_KEY is needed (signing callers' identities)."""
+    """Stands in for a service app where callers' identities are named (`headers_for`); HttpClient signs them."""
 
     def __init__(self, secret: str):
         self.config = {"SECRET_KEY": secret}

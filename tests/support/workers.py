@@ -37,7 +37,7 @@ def start_worker(config, service: str, *, metrics_port: int, log_path: str, extr
     """`python -m services.<service>.worker` for this run; its /metrics on `metrics_port`."""
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "MONGO_URL": config.MONGO_URL,
            f"{service.upper()}_MONGO_DB": config.MONGO_DB, "AMQP_URL": config.AMQP_URL,
-           "EVENT_EXCHANGE": config.EVENT_EXCHANGE, "SERVICE_SECRET": config.SECRET_KEY,
+           "EVENT_EXCHANGE": config.EVENT_EXCHANGE,
            "QUEUE_PREFIX": config.QUEUE_PREFIX, "QUEUE_EXPIRES_MS": str(config.QUEUE_EXPIRES_MS),
            "OUTBOX_POLL_S": str(outbox_poll_s), "RETRY_DELAYS_MS": ",".join(map(str, config.RETRY_DELAYS_MS)),
            "METRICS_PORT": str(metrics_port), "PUBLIC_BASE_URL": "https://grid.example.cn", **(extra_env or {})}

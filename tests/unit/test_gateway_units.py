@@ -7,11 +7,14 @@ from gateway.config import PRIVATE_NETWORKS, GatewayConfig
 from gateway.users import UserInvalid, _check_scope, parse_ids
 from gateway.views.health import scraper_allowed
 from shared.config import ConfigError
+from shared.identity import generate_key_pair
+
+PRIVATE_KEY = generate_key_pair()[0]
 
 
 @pytest.fixture
 def env(monkeypatch):
-    for name in ("GATEWAY_SECRET_KEY", "SERVICE_SECRET", "HOUSEHOLDS_URL", "VOLUNTEERS_URL", "DRILLS_URL",
+    for name in ("GATEWAY_SECRET_KEY", "IDENTITY_PRIVATE_KEY", "HOUSEHOLDS_URL", "VOLUNTEERS_URL", "DRILLS_URL",
                  "MEDIATION_URL"):
         monkeypatch.setenv(name, "x")  # recorded, so whatever a test sets is undone afterwards
         monkeypatch.delenv(name)
@@ -22,9 +25,12 @@ def test_config_has_no_default_secrets(env):
     with pytest.raises(ConfigError, match="GATEWAY_SECRET_KEY"):
         GatewayConfig()
     env.setenv("GATEWAY_SECRET_KEY", "k")
-    with pytest.raises(ConfigError, match="SERVICE_SECRET"):
+    with pytest.raises(ConfigError, match="IDENTITY_PRIVATE_KEY"):
         GatewayConfig()
-    env.setenv("SERVICE_SECRET", "s")
+    env.setenv("IDENTITY_PRIVATE_KEY", "not-a-key")
+    with pytest.raises(ConfigError, match="IDENTITY_PRIVATE_KEY"):
+        GatewayConfig()
+    env.setenv("IDENTITY_PRIVATE_KEY", PRIVATE_KEY)
     with pytest.raises(ConfigError, match="HOUSEHOLDS_URL"):
         GatewayConfig()
     env.setenv("HOUSEHOLDS_URL", "http://households:8001/")
@@ -35,7 +41,7 @@ def test_config_has_no_default_secrets(env):
     env.setenv("MEDIATION_URL", "http://mediation:8004")
     assert GatewayConfig().SERVICE_URLS == {"households": "http://households:8001", "volunteers": "http://volunteers:8002",
                                             "drills": "http://drills:8003", "mediation": "http://mediation:8004"}
-    assert config.SECRET_KEY == "k" and config.SERVICE_SECRET == "s"
+    assert config.SECRET_KEY == "k" and config.IDENTITY_PRIVATE_KEY == PRIVATE_KEY
     assert (config.SESSION_IDLE_S, config.SESSION_ABSOLUTE_S) == (1800, 43200)
     assert config.SESSION_COOKIE_HTTPONLY and config.SESSION_COOKIE_SAMESITE == "Lax"
     assert config.BABEL_DEFAULT_LOCALE == "zh_CN"
@@ -133,9 +139,9 @@ def test_static_weight_budget():
 def test_embedded_config_makes_up_what_is_missing(env):
     from gateway.config import EmbeddedConfig
 
-    config = EmbeddedConfig(mongo_url="mongodb://127.0.0.1:27999", service_secret="shared-secret",
+    config = EmbeddedConfig(mongo_url="mongodb://127.0.0.1:27999", identity_private_key=PRIVATE_KEY,
                             households_url="http://127.0.0.1:8001/")
-    assert config.EMBEDDED and config.SECRET_KEY and config.SERVICE_SECRET == "shared-secret"
+    assert config.EMBEDDED and config.SECRET_KEY and config.IDENTITY_PRIVATE_KEY == PRIVATE_KEY
     assert config.SERVICE_URLS["households"] == "http://127.0.0.1:8001"
     assert config.MONGO_URL == config.RATELIMIT_STORAGE_URI == "mongodb://127.0.0.1:27999"
 
