@@ -95,7 +95,8 @@ def test_poison_messages_are_dead_lettered_and_a_fixed_handler_replays_once(serv
         out = subprocess.run([sys.executable, "-m", "shared.messaging.replay", queue], env=env, capture_output=True,
                              text=True, timeout=60)
         assert out.returncode == 0 and "replayed 3 message(s)" in out.stdout, out.stdout + out.stderr
-        broker.wait_until(lambda: db["processed_events"].count_documents({"event_id": event.id}) == 1, timeout=30)
+        broker.wait_until(lambda: db["processed_events"].count_documents({"event_id": event.id, "state": "done"}) == 1,
+                          timeout=30)  # done, not merely claimed: the handler's effect is in
         broker.wait_until(lambda: broker.message_count(dead) == 2, timeout=30)
         assert db[copies].count_documents({"_id": event.data["household_id"]}) == 1
         assert db["processed_events"].count_documents({"consumer": queue, "event_id": event.id}) == 1
