@@ -116,6 +116,8 @@ def test_hpas_services_and_ingress_point_at_real_things():
         assert 2 <= hpa["spec"]["minReplicas"] < hpa["spec"]["maxReplicas"]
     services = of_kind("Service")
     for name, svc in services.items():
+        if name == "not-published":  # the Ingress's dead end: no pods (test_metrics_and_openapi_are_not_published...)
+            continue
         (deployment,) = [d for d in DEPLOYMENTS.values() if fronted_by_a_service(d)
                          and svc["spec"]["selector"].items() <= d["spec"]["template"]["metadata"]["labels"].items()]
         port_names = {p["name"] for c in containers(deployment) for p in c["ports"]}
@@ -309,3 +311,49 @@ def test_the_restore_job_in_the_operators_notes_renders_and_checks_the_dump_firs
     (dump / "grid_gateway" / "users.bson.gz").write_bytes(b"usErs")  # damaged: nothing is restored
     ran = subprocess.run([*container["command"][:-1], script], check=False, capture_output=True, text=True, timeout=30, env=env)
     assert ran.returncode != 0 and "--uri" not in ran.stdout
+
+
+def _policies_for(labels: dict) -> list[dict]:
+    return [p for p in of_kind("NetworkPolicy").values()
+            if p["spec"]["podSelector"]["matchLabels"].items() <= labels.items()]
+
+
+def _peers_and_ports(policies) -> set[tuple[str, int]]:
+    """(who, port) pairs the policies let in: who is "gateway", "prometheus", "ingress" or the raw peer."""
+    out = set()
+    for policy in policies:
+        for rule in policy["spec"]["ingress"]:
+            for peer in rule["from"]:
+                pod = peer.get("podSelector", {}).get("matchLabels", {}).get("app.kubernetes.io/name")
+                namespace = peer.get("namespaceSelector", {}).get("matchLabels", {}).get("kubernetes.io/metadata.name")
+                who = {("gateway", None): "gateway", ("prometheus", "monitoring"): "prometheus",
+                       (None, "ingress-nginx"): "ingress"}.get((pod, namespace), repr(peer))
+                out |= {(who, port["port"]) for port in rule["ports"]}
+    return out
+
+
+@pytest.mark.parametrize("name", sorted(DEPLOYMENTS))
+def test_network_policies_let_only_the_gateway_reach_the_apis(name):
+    """Issue 12 point 9: a compromised pod cannot call a service's API; Prometheus still scrapes /metrics."""
+    deployment = DEPLOYMENTS[name]
+    labels = deployment["spec"]["template"]["metadata"]["labels"]
+    policies = _policies_for(labels)
+    assert policies and all(p["spec"]["policyTypes"] == ["Ingress"] for p in policies), f"{name} is isolated"
+    (port,) = [p["containerPort"] for c in containers(deployment) for p in c["ports"]]
+    expected = {"gateway": {("ingress", port), ("prometheus", port)},
+                "api": {("gateway", port), ("prometheus", port)},
+                "worker": {("prometheus", port)}}
+    kind = "gateway" if name == "gateway" else name.rsplit("-", 1)[1]
+    assert _peers_and_ports(policies) == expected[kind], name
+
+
+def test_metrics_and_openapi_are_not_published_through_the_ingress():
+    overlay = load_yaml(K8S / "overlays" / "example" / "ingress.yaml")
+    closed = of_kind("Service")["not-published"]
+    assert not [d for d in DEPLOYMENTS.values()
+                if closed["spec"]["selector"].items() <= d["spec"]["template"]["metadata"]["labels"].items()]
+    for ingress in (of_kind("Ingress")["gateway"], overlay):
+        routes = {(p["path"], p["pathType"]): p["backend"]["service"]["name"]
+                  for rule in ingress["spec"]["rules"] for p in rule["http"]["paths"]}
+        assert routes == {("/metrics", "Exact"): "not-published", ("/openapi.json", "Exact"): "not-published",
+                          ("/", "Prefix"): "gateway"}
