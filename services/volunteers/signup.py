@@ -196,7 +196,8 @@ def _merge(v: VolunteerRecord, claim: SignupClaim, by: str) -> bool:
         v.team_ids, v.left_at, v.left_reason = [], None, None
         used = claim.holds_place
     elif v.status == "waitlisted" and claim.holds_place:
-        v.status, v.holds_place, v.link_id, v.registered_at, v.waitlisted_at = "registered", True, claim.link_id, at, None
+        v.status, v.holds_place, v.link_id = "registered", True, claim.link_id
+        v.registered_at, v.waitlisted_at = at, None
         used = True
     if claim.team_id and claim.team_id not in v.team_ids:
         v.team_ids = [*v.team_ids, claim.team_id]

@@ -48,6 +48,9 @@ def bodies(other: dict) -> dict:
         "volunteers.issue_certificate": {"volunteer_id": other["volunteer_id"],
                                          "period_from": f"{date.today().year}-01-01", "period_to": TODAY},
         "volunteers.revoke_certificate": {"reason": "重复"},
+        "volunteers.issue_personal_link": {},
+        "volunteers.confirm_claim": {},
+        "volunteers.reject_claim": {"note": "冒名"},
         # public routes (walked with tokens that are not the right ones)
         "volunteers.signup": {"name": "冒名", "phone": "13900000001", "skills": ["it"], "availability": ["sat_morning"],
                               "consent": True},
@@ -62,13 +65,13 @@ def queries(other: dict) -> dict:
     return {"volunteers.list_links": community, "volunteers.list_teams": community,
             "volunteers.list_volunteers": {**community, "grid_id": other["grid_id"]},
             "volunteers.list_needs": {**community, "status": "all"}, "volunteers.list_reports": community,
-            "volunteers.list_certificates": community}
+            "volunteers.list_certificates": community, "volunteers.list_claims": community}
 
 
 def secrets(other: dict) -> list[str]:
     """What of the other side must never show in an answer: ids, tokens, serials, names."""
     return [other[k] for k in ("team_id", "link_id", "link_token", "personal_token", "volunteer_id",
-                               "other_volunteer_id", "need_id", "entry_id", "report_id", "certificate_id", "serial")]
+                               "other_volunteer_id", "need_id", "entry_id", "report_id", "certificate_id", "serial", "claim_id")]
 
 
 def staff_walk(app, client, who: dict, other: dict, allowed=()):

@@ -107,6 +107,9 @@ def volunteers_objects(client, app, community: str = "C1", grid: str | None = No
         people.append(ok(client.post(f"/public/links/{link['token']}/signups", json=body, headers=public)))
     token = people[0]["personal_url"].rsplit("/", 1)[1]
     own = ok(client.get(f"/public/volunteers/{token}", headers=public))
+    again = {**body, "name": "冒名者", "phone": phone(7000 + n * 10)}  # the first one's phone: a claim for staff
+    ok(client.post(f"/public/links/{link['token']}/signups", json=again, headers=public))
+    claim = ok(client.get("/signup-claims", query_string={"community_id": community}, headers=staff))[0]
     volunteers = ok(client.get("/volunteers", query_string={"community_id": community, "link_id": link["id"]},
                                headers=staff))["items"]
     by_name = {v["name"]: v["id"] for v in volunteers}
@@ -129,7 +132,7 @@ def volunteers_objects(client, app, community: str = "C1", grid: str | None = No
     return {"community_id": community, "grid_id": grid, "team_id": team["id"], "link_id": link["id"],
             "link_token": link["token"], "personal_token": token, "volunteer_id": vid, "other_volunteer_id": other,
             "need_id": need["id"], "entry_id": entry["id"], "report_id": report["id"],
-            "certificate_id": cert["id"], "serial": cert["serial"], "own": own}
+            "certificate_id": cert["id"], "serial": cert["serial"], "claim_id": claim["id"], "own": own}
 
 
 def volunteers_path_ids(objects: dict) -> dict:
@@ -137,6 +140,7 @@ def volunteers_path_ids(objects: dict) -> dict:
     return {"community_id": objects["community_id"], "team_id": objects["team_id"], "link_id": objects["link_id"],
             "volunteer_id": objects["volunteer_id"], "need_id": objects["need_id"], "entry_id": objects["entry_id"],
             "report_id": objects["report_id"], "certificate_id": objects["certificate_id"],
+            "claim_id": objects["claim_id"],
             "serial": objects["serial"], "user_id": "tl-" + objects["community_id"],
             "token": {"/public/links/": objects["link_token"], "/public/volunteers/": objects["personal_token"]}}
 
