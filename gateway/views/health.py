@@ -1,9 +1,13 @@
 """/healthz and /metrics from shared.web.health; the gateway's own /readyz (its database; it has no broker).
 
+Under `make run` (GATEWAY_READY_FILE set), /readyz also waits for the launcher's marker, written once every
+service, worker and the demo data are ready, so "ready" never comes before there is an account to sign in with.
+
 The gateway is the one public port, so its /metrics is kept from the Internet: it answers a scraper on the
 cluster's own networks and 404 to anyone else, including any request relayed by the Ingress.
 """
 import ipaddress
+import os
 from functools import wraps
 
 from flask import abort, current_app, jsonify, request
@@ -18,6 +22,8 @@ PROXY_HEADERS = ("X-Forwarded-For", "X-Real-IP", "Forwarded")
 
 def readyz():
     checks = {"database": db.ping()}
+    if current_app.config.get("READY_FILE"):
+        checks["startup"] = os.path.exists(current_app.config["READY_FILE"])
     ready = all(checks.values())
     return jsonify(ready=ready, checks=checks), (200 if ready else 503)
 

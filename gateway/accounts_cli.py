@@ -1,0 +1,67 @@
+"""Accounts from the command line: a forgotten password, and the demo accounts of `make run`.
+
+    python -m gateway.accounts_cli reset USERNAME   prints a new one-time password (changed at the next sign-in);
+                                                    the user's sessions end
+    python -m gateway.accounts_cli demo             creates the demo accounts for shared.demo_data's district,
+                                                    only while the gateway has no user at all; prints them with
+                                                    their one-time passwords as JSON ([] when it had users)
+
+Both read the gateway's settings from the environment; under `make run`, use
+`python -m shared.embedded reset-password USERNAME`, which supplies them. Only the gateway's database is
+connected (not the whole app, whose rate-limit storage would open a client at exit).
+"""
+import argparse
+import json
+import sys
+
+from flask import Flask
+
+from gateway import db, passwords
+from gateway.config import GatewayConfig
+from gateway.models import User
+from gateway.seed import demo_users, seed_demo_users
+from gateway.users import UserInvalid, reset_password
+from shared import demo_data
+
+
+def _app() -> Flask:
+    config = GatewayConfig()
+    db.connect(config)
+    app = Flask("gateway.accounts_cli")
+    app.config.from_object(config)
+    return app
+
+
+def demo_accounts(app: Flask) -> list[dict]:
+    """The demo cast, each with their own one-time password, created only into an empty user store."""
+    with app.app_context():
+        if User.objects.only("id").first() is not None:
+            return []
+    cast = demo_users(grid_ids=[g[0] for g in demo_data.GRIDS], community_ids=[c["id"] for c in demo_data.COMMUNITIES])
+    return seed_demo_users(app, password="", users=[{**u, "password": passwords.one_time_password()} for u in cast])
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m gateway.accounts_cli")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("reset", help="a new one-time password for a user").add_argument("username")
+    sub.add_parser("demo", help="the demo accounts, into an empty user store only")
+    args = parser.parse_args(argv)
+    app = _app()
+    if args.command == "demo":
+        accounts = demo_accounts(app)
+        print(json.dumps([{k: a[k] for k in ("role", "username", "password")} for a in accounts], ensure_ascii=False))
+        return 0
+    try:
+        with app.app_context():
+            password = reset_password(username=args.username, by="cli")
+    except UserInvalid as exc:
+        print(f"no password reset: {exc.field} {exc.code}", file=sys.stderr)
+        return 2
+    print(f"new one-time password for {args.username.strip().lower()}: {password}\n"
+          "(to be changed at the next sign-in; the user's sessions have ended)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
