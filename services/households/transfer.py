@@ -7,7 +7,11 @@ AddressSchema and ResidentWrite) and reports every bad row by its sheet row numb
 `all_or_nothing` mode a file with any bad row writes nothing; `good_rows_only` writes the
 households whose rows are all good. Each household is written the way `register_household`
 writes it: derived fields, history, and its `household.registered` event in its own outbox, in
-the same document, inserted in batches of 500.
+the same document, inserted in batches of 500 with the events held until the whole import
+commits (import_journal.py), so an import taken back, or killed part-way, announced nothing.
+
+The file is parsed in a child process with a memory ceiling (parse_child.py) after its ZIP
+structure was checked against a budget (xlsx_budget.py): a hostile workbook ends only that child.
 
 Export writes the same columns, so an export can be imported again; ID numbers and phones are
 masked unless the caller reveals them with a reason, which is recorded per household.
@@ -17,7 +21,9 @@ import csv
 import io
 import logging
 import re
+import shutil
 import tempfile
+import unicodedata
 import uuid
 import warnings
 import zipfile
@@ -30,18 +36,20 @@ import mongoengine as me
 from marshmallow import ValidationError
 from pymongo.errors import BulkWriteError, PyMongoError
 
-from services.households import events, service
+from services.households import import_journal, service, xlsx_budget
 from services.households.models import (
     Household,
     RevealRecord,
     natural_key,
     now,
 )
+from services.households.parse_child import run_limited
 from services.households.schemas import HouseholdCreate
+from services.households.xlsx_budget import Budget, TooLarge
 from shared.errors import DomainError, Invalid, Unavailable
 from shared.events.contracts import CARE_TAGS
 from shared.identity import Principal
-from shared.messaging.outbox import commit, prepare_insert
+from shared.messaging.outbox import prepare_insert
 from shared.validators import mask_id_number, mask_phone
 
 log = logging.getLogger(__name__)
@@ -54,14 +62,9 @@ MAX_ROWS = 60_000          # data rows in one file (a community of 20,000 househ
 BATCH = 500                # households per insert_many
 REPORT_LIMIT = 10_000      # bad-row entries listed in one report (all are counted)
 MAX_RESIDENTS = 30         # per household, as HouseholdCreate allows
-# Unpacked size limits for the parts of an XLSX (a ZIP): the sheet is streamed, the rest is not.
-MAX_SHEET_XML = 256 * 1024 * 1024
-MAX_OTHER_XML = 32 * 1024 * 1024   # shared strings of a 60,000-row register are ~10 MB
-
-
-class TooLarge(DomainError):
-    status = 413
-    code = "too_large"
+MAX_SHEET_ROWS = 1_048_576  # rows read, blank ones too: Excel's own limit
+PARSE_MEMORY_BYTES = 1024 * 2**20   # the parsing child's address space (IMPORT_PARSE_MEMORY_MB)
+PARSE_TIMEOUT_S = 300.0             # IMPORT_PARSE_TIMEOUT_S
 
 
 class ReportError(DomainError):
@@ -227,14 +230,14 @@ _NOT_A_SHEET = "not a spreadsheet: upload the register as an Excel workbook (.xl
 
 
 @contextmanager
-def open_rows(stream):
+def open_rows(stream, budget: Budget = Budget()):
     """Yield (kind, rows) for a seekable binary file: rows are (sheet row number, cells), header first."""
     head = stream.read(8)
     stream.seek(0)
     if not head:
         raise Invalid("the file is empty", field="file")
     if head.startswith(b"PK\x03\x04"):
-        workbook = _open_xlsx(stream)
+        workbook = _open_xlsx(stream, budget)
         try:
             sheet = workbook.worksheets[0]
             sheet.reset_dimensions()   # read every row, whatever the file claims its size is
@@ -268,23 +271,19 @@ def _guard(rows, what: str):
         raise Invalid(f"the {what} is damaged and cannot be read: {exc.__class__.__name__}", field="file") from None
 
 
-def _open_xlsx(stream):
+def _open_xlsx(stream, budget: Budget):
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    xlsx_budget.check_directory(stream, budget)
     try:
         with zipfile.ZipFile(stream) as archive:
-            parts = archive.infolist()
-    except (zipfile.BadZipFile, OSError):
+            if "xl/workbook.xml" not in archive.namelist():
+                raise Invalid(f"{_NOT_A_SHEET} (this is a ZIP file but not an Excel workbook)", field="file")
+            xlsx_budget.check_parts(archive, budget)
+            xlsx_budget.count_contents(archive, budget)
+    except (zipfile.BadZipFile, OSError, SyntaxError):     # SyntaxError: [Content_Types].xml is not XML
         raise Invalid(f"{_NOT_A_SHEET} (this is a damaged ZIP file)", field="file") from None
-    names = {p.filename for p in parts}
-    if "xl/workbook.xml" not in names:
-        raise Invalid(f"{_NOT_A_SHEET} (this is a ZIP file but not an Excel workbook)", field="file")
-    for part in parts:
-        limit = MAX_SHEET_XML if part.filename.startswith("xl/worksheets/") else MAX_OTHER_XML
-        if part.file_size > limit:
-            raise TooLarge(f"unpacked, the workbook's {part.filename} is {part.file_size // 2**20} MB; "
-                           f"the limit is {limit // 2**20} MB", field="file")
     stream.seek(0)
     try:
         with warnings.catch_warnings():
@@ -487,16 +486,28 @@ def address_key(building, unit, room) -> str:
     return natural_key(building, unit, room)
 
 
-def read_register(stream, *, max_rows: int = MAX_ROWS) -> ParsedFile:
+def read_register_file(*, path: str, max_rows: int = MAX_ROWS, budget: Budget = Budget()) -> ParsedFile:
+    """`read_register` of a file on disk (what the parsing child runs)."""
+    with open(path, "rb") as stream:
+        return read_register(stream, max_rows=max_rows, budget=budget)
+
+
+def read_register(stream, *, max_rows: int = MAX_ROWS, budget: Budget = Budget()) -> ParsedFile:
     """Stream a CSV or XLSX register into households, checking each cell and duplicates in the file."""
-    with open_rows(stream) as (kind, rows):
+    with open_rows(stream, budget) as (kind, rows):
         header = next(rows, None)
         if header is None or _blank(header[1]):
             raise Invalid("row 1 is empty: row 1 must be the header row", field="file")
         positions, texts = map_header(header[1])
         parsed = ParsedFile(kind=kind, headers=texts)
         ids: dict[str, int] = {}
+        cells_read = len(header[1])
         for number, cells in rows:
+            cells_read += len(cells)
+            if cells_read > budget.cells or number > MAX_SHEET_ROWS:
+                raise TooLarge(f"the file holds more than {budget.cells} cells or {MAX_SHEET_ROWS} rows (blank "
+                               f"ones too); a register is at most {max_rows} rows of {len(COLUMNS)} columns: "
+                               f"delete the empty rows and columns, or split it", field="file")
             if _blank(cells):
                 continue
             parsed.rows += 1
@@ -667,17 +678,38 @@ def _size(stream) -> int:
     return size
 
 
+@dataclass(frozen=True)
+class ParseLimits:
+    """How much one upload may cost to read: the file's bytes and rows, the workbook's budget, the child."""
+
+    max_bytes: int
+    max_rows: int = MAX_ROWS
+    budget: Budget = Budget()
+    memory_bytes: int = PARSE_MEMORY_BYTES
+    timeout_s: float = PARSE_TIMEOUT_S
+    stale_after_s: float = 120.0        # IMPORT_STALE_S: a journal silent this long on another host is dead
+
+
+def parse_upload(file, limits: ParseLimits) -> ParsedFile:
+    """Read an uploaded register in a memory-limited child process; TooLarge/Invalid on a bad file."""
+    size = _size(file)
+    if size > limits.max_bytes:
+        raise TooLarge(f"the file is {size / 2**20:.1f} MB; the limit is {limits.max_bytes / 2**20:.1f} MB: "
+                       f"split it into smaller files", field="file")
+    with tempfile.NamedTemporaryFile(prefix="register-", suffix=".upload") as copy:
+        shutil.copyfileobj(file, copy)
+        copy.flush()
+        return run_limited(read_register_file, path=copy.name, max_rows=limits.max_rows, budget=limits.budget,
+                           memory_bytes=limits.memory_bytes, timeout_s=limits.timeout_s, what="file")
+
+
 def import_register(*, actor: Principal, grid_id: str, file, mode: str = ALL_OR_NOTHING, dry_run: bool = False,
-                    max_bytes: int, max_rows: int = MAX_ROWS) -> dict:
+                    limits: ParseLimits) -> dict:
     """Import a grid's register from a CSV or XLSX file and return the report of what happened."""
     grid = service._grid(actor, grid_id, "register.write")
     if mode not in MODES:
         raise Invalid(f"mode must be one of {', '.join(MODES)}", field="mode")
-    size = _size(file)
-    if size > max_bytes:
-        raise TooLarge(f"the file is {size / 2**20:.1f} MB; the limit is {max_bytes / 2**20:.1f} MB: "
-                       f"split it into smaller files", field="file")
-    parsed = read_register(file, max_rows=max_rows)
+    parsed = parse_upload(file, limits)
     if not parsed.rows:
         raise Invalid("the file holds a header row but no residents", field="file")
     validate_households(parsed, grid_id=grid.pk)
@@ -688,14 +720,16 @@ def import_register(*, actor: Principal, grid_id: str, file, mode: str = ALL_OR_
     if parsed.bad and mode == ALL_OR_NOTHING:
         raise ImportRejected(f"{report['bad_row_count']} row(s) have problems, so nothing was written: fix them "
                              f"and upload again, or import with mode={GOOD_ROWS_ONLY}", report)
+    # an import of this grid that died part-way is taken back before this one writes
+    import_journal.recover(stale_after_s=limits.stale_after_s)
     _write(parsed, grid=grid, actor=actor, mode=mode, report=report)
     return report
 
 
 def household_document(*, grid, actor: Principal, data: dict, import_id: str):
-    """A new household built as register_household builds it, its events already in its outbox."""
+    """A new household built as register_household builds it, its events held in its outbox."""
     h, raised = service.new_household(actor=actor, grid=grid, data=data, import_id=import_id)
-    return prepare_insert(h, *raised)
+    return import_journal.hold(prepare_insert(h, *raised))
 
 
 class _Stop(Exception):
@@ -713,11 +747,13 @@ def _write(parsed: ParsedFile, *, grid, actor: Principal, mode: str, report: dic
     todo = [rows for rows in parsed.households.values() if parsed.household_ok(rows)]
     inserted: list = []
     residents = 0
+    import_journal.start(import_id=import_id, grid=grid, actor=actor, mode=mode)
     try:
         for start in range(0, len(todo), BATCH):
             batch = todo[start:start + BATCH]
             docs = [household_document(grid=grid, actor=actor, data=schema.load(_payload(rows, grid.pk)),
                                        import_id=import_id) for rows in batch]
+            import_journal.record(import_id=import_id, ids=[d["_id"] for d in docs])
             failed = _insert(collection, docs, ordered=mode == ALL_OR_NOTHING)
             stopped_at = min(failed) if failed and mode == ALL_OR_NOTHING else len(docs)
             written = [i for i in range(stopped_at) if i not in failed]
@@ -729,10 +765,12 @@ def _write(parsed: ParsedFile, *, grid, actor: Principal, mode: str, report: dic
                                                        "file was being imported")
             if failed and (mode == ALL_OR_NOTHING or len(clashes) < len(failed)):
                 raise _Stop(conflict=len(clashes) == len(failed))
+        import_journal.commit_import(import_id=import_id)
     except _Stop as stop:
-        _give_up(parsed, report, inserted, actor=actor, mode=mode, import_id=import_id, conflict=stop.conflict)
+        _give_up(parsed, report, inserted, mode=mode, import_id=import_id, conflict=stop.conflict)
     except Exception as exc:
-        _give_up(parsed, report, inserted, actor=actor, mode=mode, import_id=import_id, conflict=False, error=exc)
+        if not import_journal.committed(import_id):        # else only the commit's answer was lost
+            _give_up(parsed, report, inserted, mode=mode, import_id=import_id, conflict=False, error=exc)
     report.update(make_report(parsed, mode=mode, dry_run=False), imported=len(inserted), residents=residents,
                   written=bool(inserted), import_id=import_id)
     log.info("register imported", extra={"grid_id": grid.pk, "import_id": import_id, "households": len(inserted),
@@ -748,23 +786,30 @@ def _insert(collection, docs: list, *, ordered: bool) -> dict[int, dict]:
     return {}
 
 
-def _give_up(parsed, report, inserted, *, actor, mode, import_id, conflict: bool, error: Exception | None = None):
-    """Stop an import part-way: all_or_nothing takes back what it wrote; raise the answer."""
+def _give_up(parsed, report, inserted, *, mode, import_id, conflict: bool, error: Exception | None = None):
+    """Stop an import part-way: all_or_nothing takes back what it wrote, good_rows_only keeps it; raise."""
     report.update(make_report(parsed, mode=mode, dry_run=False), import_id=import_id)
     log.warning("register import stopped part-way", extra={"import_id": import_id, "households": len(inserted),
                                                            "mode": mode, "error": repr(error) if error else "clash"})
-    database = error is None or isinstance(error, PyMongoError)
-    if mode == GOOD_ROWS_ONLY:
+    database = error is None or isinstance(error, (PyMongoError, import_journal.Abandoned))
+    if mode == GOOD_ROWS_ONLY and not isinstance(error, import_journal.Abandoned):
+        try:
+            import_journal.commit_import(import_id=import_id)   # the households written are good: keep them
+        except (PyMongoError, import_journal.Abandoned):
+            pass    # still running: recovery takes them back once this process is gone
         if not database:
             raise error
         raise Unavailable(f"the import stopped after {len(inserted)} household(s) because the database failed; "
                           f"upload the same file again with mode={GOOD_ROWS_ONLY}: households already written "
                           f"are reported as registered and the rest imported", field="file")
     try:
-        deleted, withdrawn = undo_import(ids=inserted, actor=actor, import_id=import_id)
+        deleted, withdrawn = import_journal.undo_running(import_id=import_id)
+    except import_journal.Abandoned:
+        deleted, withdrawn = len(inserted), 0             # recovery took it back already
     except PyMongoError:
-        raise Unavailable(f"the import stopped part-way and could not be taken back: up to {len(inserted)} "
-                          f"household(s) of import {import_id} may be in the register", field="file") from None
+        raise Unavailable(f"the import stopped part-way and could not be taken back yet: the {len(inserted)} "
+                          f"household(s) of import {import_id} are taken back automatically once the database "
+                          f"answers", field="file") from None
     if not database:
         raise error
     report.update(imported=0, residents=0, written=False, withdrawn=withdrawn)
@@ -775,28 +820,6 @@ def _give_up(parsed, report, inserted, *, actor, mode, import_id, conflict: bool
         raise ImportConflict(f"another registration took an address of this file while it was being imported; "
                              f"{taken_back}. Upload the file again to see which rows clash", report)
     raise Unavailable(f"the import stopped part-way because the database failed; {taken_back}", field="file")
-
-
-def undo_import(*, ids: list, actor: Principal, import_id: str) -> tuple[int, int]:
-    """Take back households an import wrote: delete those whose event is unpublished, withdraw the rest."""
-    collection = Household._get_collection()
-    deleted = 0
-    for start in range(0, len(ids), 1000):
-        chunk = ids[start:start + 1000]
-        deleted += collection.delete_many({"_id": {"$in": chunk}, "outbox.type": "household.registered"}
-                                          ).deleted_count
-    # The relay already published these households' events; other services know them, so they
-    # learn of the withdrawal as a move-out rather than a silent disappearance.
-    withdrawn = 0
-    today = date.today()
-    for start in range(0, len(ids), 1000):
-        for h in Household.objects(pk__in=ids[start:start + 1000], status="active"):
-            h.status, h.moved_out_on = "left", today
-            service._index_fields(h)
-            service._history(h, actor, "import_withdrawn", import_id=import_id)
-            commit(h, events.household_left(h, f"import {import_id} withdrawn"))
-            withdrawn += 1
-    return deleted, withdrawn
 
 
 # ---- export ----------------------------------------------------------------------------------------
@@ -814,11 +837,18 @@ MIMETYPES = {"csv": "text/csv",
              "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
+def _visible(text: str) -> str:
+    """Text without control and invisible format characters (C0, C1, bidi overrides, zero-width, BOM)."""
+    return "".join(ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cf"))
+
+
 def safe_cell(value):
-    """A value a spreadsheet will show as text, never run: = + - @ at the start get a leading '."""
-    if isinstance(value, str) and value[:1] in (*_ESCAPED, "\t", "\r"):
-        return "'" + value
-    return value
+    """A value a spreadsheet will show as text, never run: control characters are dropped first (XLSX
+    cannot hold them, and dropped later they would uncover a formula), then = + - @ at the start get a '."""
+    if not isinstance(value, str):
+        return value
+    value = _visible(value)
+    return "'" + value if value[:1] in _ESCAPED else value
 
 
 def _day(value):
@@ -882,7 +912,6 @@ def _write_sheet(grid_id: str, fmt: str, masked: bool):
         text.detach()
     else:
         from openpyxl import Workbook
-        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
         from openpyxl.utils import get_column_letter
 
         book = Workbook(write_only=True)
@@ -894,9 +923,7 @@ def _write_sheet(grid_id: str, fmt: str, masked: bool):
         for doc in _households(grid_id):
             ids.append(doc["_id"])
             for row in sheet_rows(doc, masked=masked):
-                # control characters (accepted in names and addresses) have no place in XLSX: left out
-                sheet.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v
-                              for v in map(safe_cell, row)])
+                sheet.append([safe_cell(v) for v in row])
                 residents += 1
         book.save(out)
     out.seek(0)

@@ -6,7 +6,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate
 from webargs.flaskparser import FlaskParser
 from werkzeug.datastructures import CombinedMultiDict, FileStorage
 
-from services.households import transfer
+from services.households import import_journal, transfer
 from shared.web.errors import error_response
 from shared.web.factory import caller
 
@@ -124,6 +124,21 @@ def _report_error(exc: transfer.ReportError):
 bp.register_error_handler(transfer.ReportError, _report_error)
 
 
+def _limits(config) -> transfer.ParseLimits:
+    return transfer.ParseLimits(
+        max_bytes=config["MAX_UPLOAD_BYTES"], max_rows=config["MAX_IMPORT_ROWS"],
+        budget=transfer.Budget.for_rows(config["MAX_IMPORT_ROWS"]),
+        memory_bytes=int(config.get("IMPORT_PARSE_MEMORY_MB", transfer.PARSE_MEMORY_BYTES // 2**20)) * 2**20,
+        timeout_s=float(config.get("IMPORT_PARSE_TIMEOUT_S", transfer.PARSE_TIMEOUT_S)),
+        stale_after_s=float(config.get("IMPORT_STALE_S", 120)))
+
+
+@bp.record_once
+def _recover_imports(state):
+    """On start: take back imports a killed API left half-written, release those that had committed."""
+    import_journal.recover(stale_after_s=_limits(state.app.config).stale_after_s)
+
+
 @bp.post("/grids/<grid_id>/import")
 @bp.arguments(ImportForm, location="form_and_files")
 @bp.response(201, ImportReport, description="households were written")
@@ -135,12 +150,13 @@ bp.register_error_handler(transfer.ReportError, _report_error)
 @bp.alt_response(409, schema=ErrorWithReport, description=(
     "a concurrent registration took an address while the file was written: what this import wrote was "
     "taken back; `report` lists the clashing rows"))
-@bp.alt_response(413, schema=UniformError, description="the file is larger than MAX_UPLOAD_BYTES")
+@bp.alt_response(413, schema=UniformError, description=(
+    "the file is larger than MAX_UPLOAD_BYTES, or unpacks beyond the workbook budget (parts, unpacked size, "
+    "compression ratio, shared strings, cells), or needs more memory or time to read than the parser is given"))
 def import_register(form, grid_id):
     report = transfer.import_register(
         actor=caller(), grid_id=grid_id, file=form["file"].stream, mode=form["mode"], dry_run=form["dry_run"],
-        max_bytes=current_app.config["MAX_UPLOAD_BYTES"],
-        max_rows=current_app.config["MAX_IMPORT_ROWS"])
+        limits=_limits(current_app.config))
     return report, 201 if report["written"] else 200
 
 

@@ -2,7 +2,7 @@
 import functools
 import os
 
-from services.households import events, service
+from services.households import events, import_journal, service
 from services.households.handlers import HANDLERS
 from services.households.models import Grid, Household, Redraw, Visit
 from shared.config import Config
@@ -32,8 +32,11 @@ def bootstrap(config):
         for redraw_id in Redraw.objects(status="pending").scalar("id"):
             service.apply_redraw(redraw_id=str(redraw_id))
 
+    def recover_imports():
+        import_journal.recover(stale_after_s=getattr(config, "IMPORT_STALE_S", 120.0))
+
     return dict(documents=DOCUMENTS, handlers=handlers,
-                periodic=[(600, refresh_all_summaries), (60, finish_pending_redraws)])
+                periodic=[(600, refresh_all_summaries), (60, finish_pending_redraws), (30, recover_imports)])
 
 
 def main():

@@ -4,6 +4,9 @@ No broker is needed: the events of imported households stay in their outboxes, w
 """
 import csv
 import io
+import socket
+import subprocess
+import sys
 from datetime import date, timedelta
 
 import mongoengine
@@ -11,9 +14,10 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from pymongo.errors import AutoReconnect
 
-from services.households import transfer
+from services.households import import_journal, transfer
 from services.households.app import create_app
 from services.households.models import Household, RevealRecord
+from services.households.schemas import HouseholdCreate
 from shared.config import TestConfig
 from shared.identity import Principal
 from shared.validators import id_check_char
@@ -270,16 +274,102 @@ def test_a_database_failure_part_way_takes_back_all_or_nothing_and_good_rows_onl
     assert Household.objects.count() == 700
 
 
-def test_undo_withdraws_households_whose_event_was_already_published(web, worker):
-    assert upload(web, worker, sheet(rows_for(10))).status_code == 201
-    ids = [h.pk for h in Household.objects.only("id")]
-    collection = Household._get_collection()
-    collection.update_many({"_id": {"$in": ids[:4]}}, {"$set": {"outbox": []}})   # the relay sent these
+def pending() -> int:
+    return Household._get_collection().count_documents({"outbox_pending": True})
+
+
+def test_an_imports_events_are_held_until_it_commits_then_released_together(web, worker, monkeypatch):
+    real, seen = transfer._insert, []
+
+    def look_before_each_batch(collection, docs, *, ordered):
+        seen.append((Household.objects.count(), pending()))
+        return real(collection, docs, ordered=ordered)
+
+    monkeypatch.setattr(transfer, "_insert", look_before_each_batch)
+    monkeypatch.setattr(transfer, "BATCH", 50)
+    r = upload(web, worker, sheet(rows_for(120), "csv"), name="f.csv")
+    assert r.status_code == 201, r.json
+    assert seen == [(0, 0), (50, 0), (100, 0)]   # written, none of their events visible to the relay
+    assert pending() == 120                      # committed: all released at once
+    journal = import_journal.ImportJournal.objects.get(pk=r.json["import_id"])
+    assert (journal.state, journal.released, len(journal.household_ids)) == ("committed", True, 120)
+
+
+def test_taking_an_import_back_deletes_held_households_and_withdraws_one_an_edit_released(web, worker,
+                                                                                         monkeypatch):
+    real, calls = transfer._insert, []
+
+    def edit_then_fail(collection, docs, *, ordered):
+        calls.append(len(docs))
+        if len(calls) == 2:
+            # someone edited a household of the first batch meanwhile: the edit released its events
+            first = collection.find_one({"outbox_pending": False}, {"_id": 1})["_id"]
+            collection.update_one({"_id": first}, {"$set": {"outbox_pending": True}})
+            raise AutoReconnect("connection reset")
+        return real(collection, docs, ordered=ordered)
+
+    monkeypatch.setattr(transfer, "_insert", edit_then_fail)
+    monkeypatch.setattr(transfer, "BATCH", 50)
+    r = upload(web, worker, sheet(rows_for(70), "csv"), name="f.csv")
+    assert r.status_code == 503 and "the 50 household(s) written were taken back (1 already announced" \
+        in r.json["message"]
+    [left] = Household.objects()
+    assert left.status == "left" and left.active_address is None
+    assert [e.type for e in left.outbox][0] == "household.registered" and left.outbox[-1].type == "household.left"
+    assert import_journal.ImportJournal.objects.get().state == "undone"
+
+
+def dead_owner() -> str:
+    """The owner tag of a process of this host that has ended."""
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    tag = f"{socket.gethostname()}:{proc.pid}:1"
+    proc.wait()
+    return tag
+
+
+def half_written(*, households: int, state: str, owner: str) -> list:
+    """What a process killed part-way through an import leaves: held households and their journal."""
+    from services.households.models import Grid
+
     actor = Principal(user_id="w-1", role="grid_worker", grid_ids=(GRID,))
-    assert transfer.undo_import(ids=ids, actor=actor, import_id="x") == (6, 4)
-    left = list(Household.objects())
-    assert len(left) == 4 and {h.status for h in left} == {"left"} and {h.active_address for h in left} == {None}
-    assert all([e.type for e in h.outbox] == ["household.left"] for h in left)
+    import_id = f"killed-{state}"
+    import_journal.start(import_id=import_id, grid=Grid.objects.get(pk=GRID), actor=actor,
+                                   mode="all_or_nothing")
+    parsed = transfer.read_register(io.BytesIO(sheet(rows_for(households), "csv")))
+    docs = [transfer.household_document(grid=Grid.objects.get(pk=GRID), actor=actor, import_id=import_id,
+                                        data=HouseholdCreate().load(transfer._payload(rows, GRID)))
+            for rows in parsed.households.values()]
+    import_journal.record(import_id=import_id, ids=[d["_id"] for d in docs])
+    Household._get_collection().insert_many(docs[: households // 2])   # killed in the middle of the batch
+    if state == "committed":
+        Household._get_collection().insert_many(docs[households // 2:])
+        import_journal.ImportJournal.objects(pk=import_id).update_one(set__state="committed")
+    import_journal.ImportJournal.objects(pk=import_id).update_one(set__owner=owner)
+    return [d["_id"] for d in docs]
+
+
+def test_an_import_whose_process_died_is_taken_back_when_the_api_starts(app, worker, mongo_url):
+    half_written(households=40, state="running", owner=dead_owner())
+    assert Household.objects.count() == 20 and pending() == 0
+    create_app(TestConfig("households", mongo_url=mongo_url, run_id=app.config["MONGO_DB"].split("_")[1]))
+    assert Household.objects.count() == 0
+    assert import_journal.ImportJournal.objects.get().state == "undone"
+
+
+def test_a_committed_import_whose_process_died_before_releasing_is_released(worker):
+    ids = half_written(households=40, state="committed", owner=dead_owner())
+    assert pending() == 0
+    assert import_journal.recover(stale_after_s=120) == {"undone": 0, "released": 1}
+    assert pending() == 40 and Household.objects(pk__in=ids, status="active").count() == 40
+
+
+def test_an_import_still_running_elsewhere_is_left_alone(worker):
+    half_written(households=10, state="running", owner=import_journal.this_process())
+    assert import_journal.recover(stale_after_s=120) == {"undone": 0, "released": 0}
+    import_journal.ImportJournal.objects.update(set__owner="another-host:1:1")    # silent on another host:
+    assert import_journal.recover(stale_after_s=120) == {"undone": 0, "released": 0}   # alive while it beats
+    assert import_journal.recover(stale_after_s=0) == {"undone": 1, "released": 0}
+    assert Household.objects.count() == 0
 
 
 def read_csv(data: bytes) -> list[list[str]]:

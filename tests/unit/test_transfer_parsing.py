@@ -241,16 +241,15 @@ def test_files_that_are_not_a_register_get_a_clear_answer(content, reason):
     assert exc.value.field == "file" and reason in exc.value.message
 
 
-def test_a_zip_that_is_not_a_workbook_and_a_workbook_that_unpacks_too_large(monkeypatch):
+def test_a_zip_that_is_not_a_workbook_and_a_workbook_that_unpacks_too_large():
     docx = io.BytesIO()
     with zipfile.ZipFile(docx, "w") as archive:
         archive.writestr("word/document.xml", "<w/>")
     docx.seek(0)
     with pytest.raises(Invalid, match="ZIP file but not an Excel workbook"):
         t.read_register(docx)
-    monkeypatch.setattr(t, "MAX_SHEET_XML", 1000)
-    with pytest.raises(t.TooLarge, match="unpacked"):
-        t.read_register(xlsx_bytes(rows_for(20)))
+    with pytest.raises(t.TooLarge, match="unpacks to"):
+        t.read_register(xlsx_bytes(rows_for(20)), budget=t.Budget(sheet_part=1000))
 
 
 def test_too_many_rows_stops_while_streaming():

@@ -1,0 +1,76 @@
+"""Run a parse in a child process with a memory ceiling, so a hostile file ends only its own job.
+
+The child comes from a fork server (started once, with the parsing modules already imported), so it holds
+none of the API's threads or connections and starts in milliseconds. It sets RLIMIT_AS on itself, runs the
+function and sends back its result, or the domain error it raised; a child that runs out of memory or time
+is reported as a file too large to read. Nothing the child allocates ever counts against the API process.
+"""
+import logging
+import multiprocessing
+import resource
+import time
+
+from services.households.xlsx_budget import TooLarge
+from shared.errors import DomainError, Invalid
+
+log = logging.getLogger(__name__)
+
+_PRELOAD = ["services.households.transfer"]
+_context = None
+
+
+def _fork_server():
+    global _context
+    if _context is None:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(_PRELOAD)
+        _context = context
+    return _context
+
+
+def _child(connection, function, kwargs, memory_bytes: int) -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    try:
+        outcome = ("ok", function(**kwargs))
+    except DomainError as exc:
+        outcome = ("error", exc.status, exc.message, exc.field)
+    except MemoryError:
+        outcome = ("memory",)
+    try:
+        connection.send(outcome)
+    except MemoryError:
+        connection.send(("memory",))
+    connection.close()
+
+
+def run_limited(function, *, memory_bytes: int, timeout_s: float, what: str, **kwargs):
+    """`function(**kwargs)` in a child with at most `memory_bytes` of address space and `timeout_s` of time."""
+    context = _fork_server()
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_child, args=(sender, function, kwargs, memory_bytes), daemon=True)
+    began = time.monotonic()
+    child.start()
+    sender.close()
+    try:
+        if not receiver.poll(timeout_s):
+            log.warning("parse ran out of time", extra={"what": what, "timeout_s": timeout_s})
+            raise TooLarge(f"the {what} takes too long to read (over {timeout_s:.0f} s): split it into smaller "
+                           f"files", field="file")
+        try:
+            outcome = receiver.recv()
+        except EOFError:               # the child died without a word: killed, or out of memory in C code
+            outcome = ("memory",)
+    finally:
+        receiver.close()
+        if child.is_alive():
+            child.kill()
+        child.join(5)
+    log.info("parsed in a child", extra={"what": what, "seconds": round(time.monotonic() - began, 3),
+                                         "outcome": outcome[0]})
+    if outcome[0] == "ok":
+        return outcome[1]
+    if outcome[0] == "memory":
+        raise TooLarge(f"the {what} needs more than {memory_bytes // 2**20} MB of memory to read: split it into "
+                       f"smaller files, or save it again as an ordinary .xlsx or CSV", field="file")
+    _, status, message, field = outcome
+    raise (TooLarge if status == 413 else Invalid)(message, field=field)
