@@ -3,10 +3,16 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# Debian packages: as root directly, otherwise through sudo.
+APT := $(if $(filter 0,$(shell id -u)),,sudo) env DEBIAN_FRONTEND=noninteractive apt-get
+# rabbitmq-server and rabbitmqctl live in /usr/sbin, which a user's PATH may lack.
+export PATH := $(PATH):/usr/sbin
 
 .PHONY: run test test-unit test-integration test-faults test-e2e bench up down lint deps system-deps broker clean
 
 $(STAMP): pyproject.toml
+	@$(PYTHON) -c "import ensurepip" 2>/dev/null || { echo "Debian's Python makes virtualenvs with python3-venv: installing it"; \
+	  $(APT) update -qq && $(APT) install -y -qq python3-venv >/dev/null; }
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[test]"
@@ -14,17 +20,22 @@ $(STAMP): pyproject.toml
 
 deps: $(STAMP)
 
-## make run: the embedded default (no servers to install, demo data), gateway on http://127.0.0.1:8000
+## make run: the embedded default (nothing to install but Python packages, demo data), http://127.0.0.1:8000
+## Data, secrets and log stay in .run/ (GRID_RUN_DIR) across runs. The recipe is one plain command, which make
+## runs without a shell: a SIGTERM to make reaches the launcher, and Ctrl+C stops every process it started.
 run: $(STAMP)
 	$(PY) -m shared.embedded
 
-## What the tests need from the machine: Debian's chromium and promtool, and a running RabbitMQ.
+## What the tests need from the machine: Debian's chromium, promtool and RabbitMQ, and RabbitMQ running.
 system-deps:
-	@command -v chromium >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1 || \
-	  { echo "installing chromium and prometheus (promtool) from Debian"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium prometheus >/dev/null; }
+	@command -v chromium >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1 && \
+	  command -v rabbitmq-server >/dev/null 2>&1 || \
+	  { echo "installing chromium, prometheus (promtool) and rabbitmq-server from Debian"; \
+	    $(APT) update -qq && $(APT) install -y -qq chromium prometheus rabbitmq-server >/dev/null; }
 
 broker:
+	@command -v rabbitmq-server >/dev/null 2>&1 || { echo "installing rabbitmq-server from Debian"; \
+	  $(APT) update -qq && $(APT) install -y -qq rabbitmq-server >/dev/null; }
 	@$(PY) -c "import socket; socket.create_connection(('127.0.0.1', 5672), 2)" 2>/dev/null || \
 	  { echo "starting RabbitMQ"; rabbitmq-server -detached; \
 	    for i in $$(seq 1 60); do $(PY) -c "import socket; socket.create_connection(('127.0.0.1', 5672), 2)" 2>/dev/null && break; sleep 1; done; }
@@ -60,8 +71,11 @@ down:
 lint: $(STAMP)
 	$(PY) -m ruff check shared services gateway tests
 
+## make clean: start over: make run's data, secrets and log (.run/, or GRID_RUN_DIR) are deleted
 clean:
-	rm -rf .run .pytest_cache
+	@! $(PYTHON) -c "import socket; socket.create_connection(('127.0.0.1', $${EMBEDDED_MONGO_PORT:-27117}), 1)" \
+	  2>/dev/null || { echo "make run is running: stop it (Ctrl+C) first"; exit 1; }
+	rm -rf "$${GRID_RUN_DIR:-.run}" .pytest_cache
 
 ## make backup: dump every service's database (MONGO_URL, else make run's store) to backups/<UTC timestamp>/
 ## (GZIP=1 compresses); make restore FROM=backups/<timestamp> into an empty server (DROP=1 replaces, FORCE=1 adds)
