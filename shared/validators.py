@@ -10,6 +10,16 @@ _ID = re.compile(r"^\d{17}[\dX]$")
 _PHONE = re.compile(r"^1[3-9]\d{9}$")
 
 
+_INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
+def refuse_control_characters(value: str) -> None:
+    """Free text: no control characters (tab and line breaks aside), no bidi overrides, no zero-width marks."""
+    if isinstance(value, str) and _INVISIBLE.search(value):
+        raise ValidationError("contains control or invisible characters (such as \\x01 or a direction override): "
+                              "type the text again")
+
+
 def id_check_char(first17: str) -> str:
     return _CHECK[sum(int(d) * w for d, w in zip(first17, _WEIGHTS)) % 11]
 

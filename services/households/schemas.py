@@ -2,12 +2,13 @@
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from shared.events.contracts import CARE_TAGS
-from shared.validators import (mask_id_number, mask_phone, normalise_id_number, validate_id_number,
-                               validate_phone)
+from shared.validators import (mask_id_number, mask_phone, normalise_id_number, refuse_control_characters,
+                               validate_id_number, validate_phone)
 
 CODE = validate.Regexp(r"^[A-Za-z0-9_-]{1,40}$", error="use 1–40 letters, digits, - or _")
 RELATIONS = ("head", "spouse", "child", "parent", "grandchild", "grandparent", "sibling", "in_law", "other")
-Text = lambda n, **kw: fields.String(validate=validate.Length(min=1, max=n), **kw)  # noqa: E731
+Text = lambda n, **kw: fields.String(validate=[validate.Length(min=1, max=n), refuse_control_characters],  # noqa: E731
+                                     **kw)
 
 
 class Masked(fields.String):
