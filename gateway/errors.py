@@ -64,9 +64,7 @@ def _http(exc: HTTPException):
     status = exc.code or 500
     if is_api_request() or request.endpoint in ("health.readyz", "health.healthz", "health.metrics"):
         return error_response(status, exc.description or exc.name)
-    if status == 429:
-        if request.endpoint == "auth.login":
-            return error_page(429, message=_("Too many sign-in attempts. Please wait 15 minutes and try again."))
+    if status == 429:  # sign-in has its own answer (views/auth.py); this is the public pages' limit
         return error_page(429, message=_("Too many requests. Please wait a minute and try again."))
     return error_page(status)
 
