@@ -92,6 +92,7 @@ def page_ids(other: dict) -> dict:
             "shelter_id": dr["shelter_id"], "supply_id": dr["supply_id"], "link_id": vol["link_id"],
             "team_id": vol["team_id"], "need_id": vol["need_id"], "volunteer_id": vol["volunteer_id"],
             "report_id": vol["report_id"], "entry_id": vol["entry_id"], "certificate_id": vol["certificate_id"],
+            "claim_id": vol["claim_id"],
             "serial": vol["serial"], "token": {"/v/me/": vol["personal_token"], "/v/": vol["link_token"],
                                                "/survey/": med["token"]}}
 
