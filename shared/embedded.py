@@ -136,7 +136,7 @@ def child_environment(*, ports: Ports, run: Path, gateway: bool) -> dict[str, st
 def _gunicorn(module: str, port: int, workers: int = 1) -> list[str]:
     return [PY, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", "8",
             "--graceful-timeout", "2", "--no-control-socket",
-            "--access-logfile", "-", module]
+            "--access-logfile", "-", "--logger-class", "shared.web.access_log.RedactingLogger", module]
 
 
 class Stop(BaseException):
