@@ -11,7 +11,7 @@ from .helpers import DEPLOY, load_yaml, load_yaml_docs, service_names, service_s
 K8S = DEPLOY / "k8s"
 KUBE_VERSION = "1.30"  # oldest Kubernetes we support; kubernetes-validate ships its schemas
 CRD_KINDS = {"RabbitmqCluster", "MongoDBCommunity"}
-SECRET_NAME = re.compile(r"SECRET|PASSWORD|TOKEN")
+SECRET_NAME = re.compile(r"SECRET|PASSWORD|TOKEN|_KEY$")
 SERVICES = service_names()
 
 
@@ -102,6 +102,19 @@ def test_configuration_and_secrets_are_references(name):
         assert "$(AMQP_PASSWORD)" in env["AMQP_URL"]["value"]
 
 
+def test_households_get_the_lookup_key_from_a_secret_and_no_one_else_does():
+    """Issue 13: the key of the ID-number/phone hashes is a Secret; without it a database copy is not enough."""
+    for name, deployment in DEPLOYMENTS.items():
+        env = {e["name"]: e for e in containers(deployment)[0]["env"]}
+        if not name.startswith("households-"):
+            assert "LOOKUP_HMAC_KEY" not in env, f"{name} has no use for the look-up key"
+            continue
+        entry = env["LOOKUP_HMAC_KEY"]
+        assert "value" not in entry and entry["valueFrom"]["secretKeyRef"] == {
+            "name": "grid-secrets", "key": "lookup-hmac-key"}, name
+    assert "LOOKUP_HMAC_KEY" not in of_kind("ConfigMap")["grid-config"]["data"]
+
+
 def test_commands_match_compose(app_services):
     for name, svc in app_services.items():
         (container,) = containers(DEPLOYMENTS[name])
@@ -142,6 +155,16 @@ def test_service_settings_are_in_the_config_map(name):
     assert env["METRICS_PORT"] == str(worker["ports"][0]["containerPort"]), "the worker serves the probed port"
 
 
+def _mongo_users() -> dict[str, dict]:
+    (mongo,) = of_kind("MongoDBCommunity").values()
+    return {user["name"]: user for user in mongo["spec"]["users"]}
+
+
+def _database_of(deployment_name: str) -> str:
+    """The database a Deployment's process uses: grid_<service> (the default of <SERVICE>_MONGO_DB), grid_gateway."""
+    return "grid_gateway" if deployment_name == "gateway" else f"grid_{deployment_name.rsplit('-', 1)[0]}"
+
+
 def test_operator_resources():
     (rabbit,) = of_kind("RabbitmqCluster").values()
     assert rabbit["apiVersion"] == "rabbitmq.com/v1beta1" and rabbit["spec"]["replicas"] == 3
@@ -149,15 +172,42 @@ def test_operator_resources():
     assert mongo["apiVersion"] == "mongodbcommunity.mongodb.com/v1"
     assert mongo["spec"]["type"] == "ReplicaSet" and mongo["spec"]["members"] == 3
     assert "SCRAM" in mongo["spec"]["security"]["authentication"]["modes"]
-    (user,) = mongo["spec"]["users"]
-    assert user["passwordSecretRef"]["name"] and user["scramCredentialsSecretName"]
-    # The apps read exactly the Secrets the operators write.
+    users = _mongo_users()
+    for user in users.values():
+        assert user["passwordSecretRef"]["name"] and user["scramCredentialsSecretName"]
+    secrets = [u[key] for u in users.values() for key in ("connectionStringSecretName", "scramCredentialsSecretName")]
+    assert len(secrets) == len(set(secrets)), "no two users share a Secret"
+    assert len({u["passwordSecretRef"]["name"] for u in users.values()}) == len(users), "one password per user"
     for deployment in DEPLOYMENTS.values():
         env = {e["name"]: e for e in containers(deployment)[0]["env"]}
-        assert env["MONGO_URL"]["valueFrom"]["secretKeyRef"] == {
-            "name": user["connectionStringSecretName"], "key": "connectionString.standard"}
         assert env["AMQP_PASSWORD"]["valueFrom"]["secretKeyRef"]["name"] == f"{rabbit['metadata']['name']}-default-user"
         assert f"@{rabbit['metadata']['name']}:5672/" in env["AMQP_URL"]["value"]
+
+
+def test_one_mongodb_user_per_service_limited_to_its_own_database():
+    """Issue 12 point 9: a compromised service reaches its own database only, through a user of its own."""
+    users = _mongo_users()
+    databases = {_database_of(name) for name in DEPLOYMENTS}
+    assert databases == set(BACKUP_DATABASES), "every service's database and the gateway's"
+    by_secret = {u["connectionStringSecretName"]: u for u in users.values()}
+    used_by: dict[str, set[str]] = {}
+    for name, deployment in DEPLOYMENTS.items():
+        ref = {e["name"]: e for e in containers(deployment)[0]["env"]}["MONGO_URL"]["valueFrom"]["secretKeyRef"]
+        assert ref["key"] == "connectionString.standard", name
+        user = by_secret[ref["name"]]  # the apps read exactly the Secrets the operator writes
+        database = _database_of(name)
+        # The connection string ends in /<user's db>, which mongoengine uses as the database: it must be the service's.
+        assert user["db"] == database, f"{name}: its user is stored in {user['db']}, it uses {database}"
+        assert user["roles"] == [{"name": "readWrite", "db": database}], f"{name}: readWrite on {database} only"
+        used_by.setdefault(user["name"], set()).add(database)
+    assert all(len(dbs) == 1 for dbs in used_by.values()), f"no service uses another's user: {used_by}"
+    assert len(used_by) == len(databases), "each database has a user of its own"
+    for user in users.values():
+        roles = {role["name"] for role in user["roles"]}
+        assert not roles & {"root", "readWriteAnyDatabase", "dbOwner", "userAdmin", "userAdminAnyDatabase",
+                            "dbAdminAnyDatabase", "clusterAdmin", "restore"}, f"{user['name']} has {roles}"
+    (backup,) = [u for u in users.values() if u["name"] not in used_by]
+    assert backup["roles"] == [{"name": "backup", "db": "admin"}] and backup["db"] == "admin"
 
 
 def test_example_overlay_is_self_consistent():
@@ -218,8 +268,9 @@ def test_backup_cronjob_dumps_every_database_nightly_to_a_persistent_volume():
     (mongo,) = of_kind("MongoDBCommunity").values()
     assert container["image"] == f"mongo:{mongo['spec']['version']}", "mongodump of the server's version"
     env = {e["name"]: e for e in container["env"]}
+    (backup_user,) = [u for u in mongo["spec"]["users"] if {"name": "backup", "db": "admin"} in u["roles"]]
     assert env["MONGO_URL"]["valueFrom"]["secretKeyRef"] == {
-        "name": mongo["spec"]["users"][0]["connectionStringSecretName"], "key": "connectionString.standard"}
+        "name": backup_user["connectionStringSecretName"], "key": "connectionString.standard"}, "its own reading user"
     assert sorted(env["BACKUP_DATABASES"]["value"].split()) == sorted(BACKUP_DATABASES), "every service's database and the gateway's"
     claims = of_kind("PersistentVolumeClaim")
     volumes = {v["name"]: v for v in pod["volumes"]}
