@@ -355,10 +355,22 @@ def test_the_restore_job_in_the_operators_notes_renders_and_checks_the_dump_firs
     (bin_dir / "mongorestore").write_text('#!/bin/sh\necho "$@"\n')
     (bin_dir / "mongorestore").chmod(0o755)
     script = container["command"][-1].replace("/backups", str(tmp_path / "backups"))
-    env = {"PATH": f"{bin_dir}:/usr/bin:/bin", "MONGO_URL": "mongodb://grid:pw@m-0:27017,m-1:27017/admin?replicaSet=rs"}
+    users = _mongo_users()
+    refs = {e["name"]: e["valueFrom"]["secretKeyRef"]["name"] for e in container["env"]}
+    assert sorted(refs) == sorted(BACKUP_DATABASES), "every database is restored"
+    for database, secret in refs.items():  # each by its own service's user, never the backup user
+        (user,) = [u for u in users.values() if u["connectionStringSecretName"] == secret]
+        assert user["roles"] == [{"name": "readWrite", "db": database}], database
+    env = {"PATH": f"{bin_dir}:/usr/bin:/bin", **{
+        db: f"mongodb://{db[5:]}:p%40ss@m-0:27017,m-1:27017/{db}?replicaSet=rs&ssl=false" for db in BACKUP_DATABASES}}
     ran = subprocess.run([*container["command"][:-1], script], check=False, capture_output=True, text=True, timeout=30, env=env)
     assert ran.returncode == 0, ran.stderr
-    assert "--uri=mongodb://grid:pw@m-0:27017,m-1:27017/?replicaSet=rs" in ran.stdout and "--drop" in ran.stdout
+    calls = {re.search(r"--nsInclude=(\w+)\.\*", call).group(1): call for call in ran.stdout.splitlines()}
+    assert sorted(calls) == sorted(BACKUP_DATABASES) and len(ran.stdout.splitlines()) == len(calls)
+    for db, call in calls.items():
+        # The user's database becomes authSource (in the path, mongorestore would take it for --db); one namespace.
+        assert f"--uri=mongodb://{db[5:]}:p%40ss@m-0:27017,m-1:27017/?authSource={db}&replicaSet=rs&ssl=false" in call
+        assert f"--nsInclude={db}.*" in call and "--drop" in call, call
     (dump / "grid_gateway" / "users.bson.gz").write_bytes(b"usErs")  # damaged: nothing is restored
     ran = subprocess.run([*container["command"][:-1], script], check=False, capture_output=True, text=True, timeout=30, env=env)
     assert ran.returncode != 0 and "--uri" not in ran.stdout
