@@ -1,5 +1,7 @@
 """docker-compose.yml and the image (deploy/Dockerfile, deploy/healthcheck.py), checked offline."""
+import json
 import re
+import shutil
 import subprocess
 import sys
 import threading
@@ -77,9 +79,81 @@ def test_secrets_come_from_the_environment_not_the_repo(compose, app_services):
                 assert REQUIRED_VAR.match(str(value)), f"{name}.{key} must be ${{VAR:?...}}, not a literal"
     for name, svc in app_services.items():
         env = svc["environment"]
-        assert env["MONGO_URL"] == "mongodb://mongo:27017"
         url = re.match(r"amqp://.+:(\$\{[^}]+\})@rabbitmq:5672//$", env["AMQP_URL"])
         assert url and REQUIRED_VAR.match(url.group(1)), f"{name}: AMQP password must come from the environment"
+
+
+MONGO_URL = re.compile(r"mongodb://(\w+):(\$\{[^}]+\})@mongo:27017/(\w+)$")
+
+
+def _service_of(process: str) -> str:
+    return "gateway" if process == "gateway" else process.rsplit("-", 1)[0]
+
+
+def test_each_service_signs_in_to_mongodb_as_its_own_user(compose, app_services):
+    """Issue 12 point 9: a service's user is its own, its password from the environment, its database its own."""
+    mongo_env = compose["services"]["mongo"]["environment"]
+    users = {}
+    for name, svc in app_services.items():
+        user, password, database = MONGO_URL.match(svc["environment"]["MONGO_URL"]).groups()
+        service = _service_of(name)
+        assert user == service and database == f"grid_{service}", f"{name} signs in as {user} to {database}"
+        assert password == f"${{MONGO_{service.upper()}_PASSWORD:?set MONGO_{service.upper()}_PASSWORD}}", name
+        assert mongo_env[f"MONGO_{service.upper()}_PASSWORD"] == password, "the init script makes the same user"
+        users.setdefault(user, set()).add(service)
+    assert all(len(owners) == 1 for owners in users.values()) and set(users) == {*SERVICES, "gateway"}
+    assert REQUIRED_VAR.match(mongo_env["MONGO_INITDB_ROOT_PASSWORD"]), "MongoDB runs with authentication"
+    assert not any("ROOT" in key for svc in app_services.values() for key in svc["environment"])
+    (init,) = [v for v in compose["services"]["mongo"]["volumes"] if "/docker-entrypoint-initdb.d/" in v]
+    assert (REPO / init.split(":")[0]).is_file() and init.endswith(":ro")
+
+
+def _run_init_script(users: dict, env: dict) -> subprocess.CompletedProcess:
+    """deploy/mongo/init-users.js under node, with a stand-in `db` holding `users` (database -> {name: spec})."""
+    harness = """
+const fs = require("fs"), vm = require("vm");
+const [script, state] = [process.argv[1], JSON.parse(process.argv[2])];  // node -e: no script path in argv
+const database = (name) => ({
+  getUser: (user) => (state[name] || {})[user] || null,
+  createUser: (spec) => { const {user, ...rest} = spec; (state[name] ||= {})[user] = {...rest, created: true}; },
+  updateUser: (user, spec) => { state[name][user] = {...spec, updated: true}; },
+});
+try {
+  vm.runInNewContext(fs.readFileSync(script, "utf8"), {db: {getSiblingDB: database}, process, print: () => {}});
+} finally { console.log(JSON.stringify(state)); }
+"""
+    return subprocess.run(["node", "-e", harness, str(DEPLOY / "mongo" / "init-users.js"), json.dumps(users)],
+                          capture_output=True, text=True, timeout=30, env={"PATH": "/usr/bin:/bin", **env})
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node not installed")
+def test_mongo_init_script_makes_one_readwrite_user_per_database_and_can_run_again(compose):
+    names = [*SERVICES, "gateway"]
+    variables = {f"MONGO_{n.upper()}_PASSWORD" for n in names}
+    assert variables <= set(compose["services"]["mongo"]["environment"]), "compose passes every password"
+    env = {f"MONGO_{n.upper()}_PASSWORD": f"pw-{n}" for n in names}
+    first = _run_init_script({}, env)
+    assert first.returncode == 0, first.stderr
+    made = json.loads(first.stdout)
+    assert set(made) == {f"grid_{n}" for n in names}
+    for n in names:
+        assert made[f"grid_{n}"] == {n: {"pwd": f"pw-{n}", "roles": [{"role": "readWrite", "db": f"grid_{n}"}],
+                                         "created": True}}
+    again = _run_init_script(made, {**env, "MONGO_GATEWAY_PASSWORD": "rotated"})  # an existing volume
+    assert again.returncode == 0, again.stderr
+    updated = json.loads(again.stdout)["grid_gateway"]["gateway"]
+    assert updated == {"pwd": "rotated", "roles": [{"role": "readWrite", "db": "grid_gateway"}], "updated": True}
+    missing = _run_init_script({}, {k: v for k, v in env.items() if k != "MONGO_DRILLS_PASSWORD"})
+    assert missing.returncode != 0 and "MONGO_DRILLS_PASSWORD is not set" in missing.stderr
+
+
+def test_households_get_the_lookup_key_from_the_environment(app_services):
+    """Issue 13: the look-up key is a required secret of the households processes, never a literal, nobody else's."""
+    for name, svc in app_services.items():
+        if _service_of(name) == "households":
+            assert svc["environment"]["LOOKUP_HMAC_KEY"] == "${LOOKUP_HMAC_KEY:?set LOOKUP_HMAC_KEY}", name
+        else:
+            assert "LOOKUP_HMAC_KEY" not in svc["environment"], name
 
 
 def test_env_example_lists_every_required_variable_without_values():
@@ -110,7 +184,7 @@ def test_gateway_reaches_services_on_their_ports(compose, app_services):
 
 
 def test_mounted_config_exists(compose):
-    for name in ("prometheus", "grafana", "rabbitmq"):
+    for name in ("prometheus", "grafana", "rabbitmq", "mongo"):
         for volume in compose["services"][name]["volumes"]:
             source = volume.split(":")[0]
             if source.startswith("./"):
