@@ -235,7 +235,7 @@ def full_stack(mongo_url: str, run_id: str | None = None, *, services=SERVICES, 
     from gateway.app import create_app
     from gateway.config import TestConfig as GatewayTestConfig
 
-    from shared.config import ensure_test_identity_keys
+    from shared.config import TestConfig as ServiceTestConfig, ensure_test_identity_keys
 
     run_id = run_id or uuid.uuid4().hex[:10]
     ensure_test_identity_keys()
@@ -251,6 +251,8 @@ def full_stack(mongo_url: str, run_id: str | None = None, *, services=SERVICES, 
            "QUEUE_PREFIX": f"test.{run_id}.", "QUEUE_EXPIRES_MS": "600000", "RETRY_DELAYS_MS": "50,100,200",
            "OUTBOX_POLL_S": "0.05", "METRICS_PORT": "0", "PUBLIC_BASE_URL": gateway_url,
            "DEADLINE_CHECK_S": "5",
+           # The key `stack` (TestConfig) gives households, so numbers hashed in one are found by the other.
+           "LOOKUP_HMAC_KEY": ServiceTestConfig("households", mongo_url=mongo_url, run_id=run_id).LOOKUP_HMAC_KEY,
            **{f"{name.upper()}_MONGO_DB": f"test_{run_id}_{name}" for name in SERVICES}}
     procs, urls, logs, thread = [], {}, [], None
     try:
