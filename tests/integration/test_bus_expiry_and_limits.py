@@ -153,3 +153,38 @@ def test_the_sent_log_ignores_an_event_already_logged_but_raises_on_any_other_wr
             sent_log.record([first, {**first, "_id": "e-2", "type": 5}])
     finally:
         sent_log.collection().database.command("collMod", "outbox_sent", validator={}, validationLevel="off")
+
+
+def test_event_logs_of_an_older_release_come_under_the_ttl_and_lose_their_envelopes(households_app):
+    """Inbox records from before claims have no claimed_at (the TTL field), so they would never expire; sent-log
+    entries from before references-only hold the published envelope (names, care tags). Starting fixes both."""
+    records, sent = inbox.ProcessedEvent._get_collection(), sent_log.collection()
+    processed_at = datetime(2026, 9, 1, 8, 30, tzinfo=timezone.utc)
+    records.insert_many([
+        {"consumer": "old", "event_id": "o-1", "event_type": "grid.created", "processed_at": processed_at},
+        {"consumer": "old", "event_id": "o-2", "event_type": "grid.created"},  # not even processed_at
+    ])
+    assert inbox.claim(consumer="new", event_id="n-1", event_type="grid.created", owner="w", lease_s=60) \
+        == inbox.CLAIMED
+    claimed = records.find_one({"event_id": "n-1"})
+    envelope = grid_event().to_dict() | {"data": {"name": "张秀英", "care_tags": ["disability"]}}
+    sent.insert_one({"_id": "s-old", "type": "household.registered", "envelope": envelope,
+                     "sent_at": processed_at})
+    sent_log.record([sent_log.entry(event_id="s-new", event_type="grid.created", aggregate="grids",
+                                    aggregate_id="G1", sent_at=processed_at)])
+
+    ensure_event_log_expiry(days=30)
+    ensure_event_log_expiry(days=30)  # idempotent: a second start finds nothing to do
+
+    old = records.find_one({"event_id": "o-1"})
+    assert (old["claimed_at"].replace(tzinfo=timezone.utc), old["state"]) == (processed_at, inbox.DONE)
+    undated = records.find_one({"event_id": "o-2"})
+    assert undated["state"] == inbox.DONE and undated["claimed_at"] is not None
+    assert records.count_documents({"claimed_at": None}) == 0
+    assert records.find_one({"event_id": "n-1"}) == claimed  # a live claim is left as it is
+    assert inbox.already_processed(consumer="old", event_id="o-1")
+    assert sent.count_documents({"envelope": {"$exists": True}}) == 0
+    assert sent.find_one({"_id": "s-old"}) == {"_id": "s-old", "type": "household.registered",
+                                                "sent_at": processed_at}
+    assert "张秀英" not in str(list(sent.find({})))
+    assert records.index_information()["claimed_at_1"]["expireAfterSeconds"] == 30 * 86400
