@@ -177,7 +177,7 @@ class Children:
             if proc.poll() is not None and not name.startswith("step:"):
                 raise SystemExit(f"{name} ended (status {proc.returncode}); see {self.log.name}")
 
-    def stop(self, *, database_after: float = 5.0, deadline: float = 9.0) -> str:
+    def stop(self, *, database_after: float = 4.5, deadline: float = 8.0) -> str:
         """SIGTERM everything; the database once the rest has ended (workers hand unfinished messages back to it)
         or after `database_after` seconds, as it takes seconds itself; SIGKILL what runs at `deadline`."""
         started = time.monotonic()
