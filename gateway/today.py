@@ -21,7 +21,7 @@ DUE_SOON_WORKING_DAYS = 2
 def households_section(grid: dict, principal: Principal) -> dict:
     hh = client("households", principal)
     grid_id = grid["id"]
-    overdue = hh.get(f"/grids/{grid_id}/overdue-visits")
+    overdue = hh.get(f"/grids/{grid_id}/overdue-visits") if principal.may("care.read") else []
     follow_ups = hh.get(f"/grids/{grid_id}/follow-ups")
     households = hh.get("/households", params={"grid_id": grid_id, "page_size": 1})["total"]
     return {"overdue": overdue, "follow_ups": follow_ups,

@@ -37,6 +37,7 @@ PERMISSIONS = {
     "register.read": {"grid_worker", "community_staff", "mediator", "admin"},
     "register.write": {"grid_worker", "community_staff", "admin"},
     "register.reveal": {"grid_worker", "community_staff", "admin"},
+    "care.read": {"grid_worker", "community_staff", "admin"},  # care and disability status: to plan visits
     "visits.write": {"grid_worker", "community_staff", "admin"},
     "grids.manage": {"community_staff", "admin"},
     "reports.read": set(ROLES),

@@ -122,7 +122,7 @@ def register(grid_id):
     grid_id = checked_grid(grid_id)
     q = (request.args.get("q") or "").strip()[:40]
     care_tag = request.args.get("care_tag") or ""
-    if care_tag not in CARE_TAG_LABELS:
+    if care_tag not in CARE_TAG_LABELS or not principal().may("care.read"):
         care_tag = ""
     status = "left" if request.args.get("status") == "left" else "active"
     try:
@@ -145,7 +145,8 @@ def _register_page(grid_id: str, result: dict, *, lookup_form=None, looked_up=Fa
     defaults = {"q": "", "care_tag": "", "status": "active", "page": 1, "pages_total": 1}
     return render_template("register.html", grid_id=grid_id, result=result, **{**defaults, **search},
                            can_write=p.may("register.write"), can_reveal=p.may("register.reveal"),
-                           lookup_form=lookup_form or LookupForm(), looked_up=looked_up)
+                           can_see_care=p.may("care.read"), lookup_form=lookup_form or LookupForm(),
+                           looked_up=looked_up)
 
 
 @bp.post("/grids/<grid_id>/households/lookup")
@@ -296,7 +297,8 @@ def _household_page(household_id: str, *, revealed: dict | None = None, reveal_f
     response = render_template(
         "household.html", h=household, visits=visits, revealed=revealed is not None,
         reveal_form=reveal_form or RevealForm(), post_form=PostForm(), care_form=CareFlagForm(),
-        can_write=p.may("register.write"), can_reveal=p.may("register.reveal"), can_visit=p.may("visits.write"))
+        can_write=p.may("register.write"), can_reveal=p.may("register.reveal"), can_visit=p.may("visits.write"),
+        can_see_care=p.may("care.read"))
     return response, status, ({"Cache-Control": "no-store"} if revealed else {})
 
 

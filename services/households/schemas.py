@@ -1,5 +1,6 @@
 """What the households API accepts and returns. Reads are masked; reveal is a separate, logged call."""
-from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
+from flask import g, has_request_context
+from marshmallow import Schema, ValidationError, fields, post_dump, post_load, validate, validates_schema
 
 from shared.events.contracts import CARE_TAGS
 from shared.validators import (mask_id_number, mask_phone, normalise_id_number, refuse_control_characters,
@@ -39,6 +40,24 @@ class Day(fields.Date):
         return super()._serialize(value.date() if hasattr(value, "date") else value, attr, obj, **kwargs)
 
 
+def care_visible() -> bool:
+    """True when this request's caller may see care and disability status (care.read); hidden otherwise."""
+    principal = g.get("principal") if has_request_context() else None
+    return principal is not None and principal.may("care.read")
+
+
+class CareHidden(Schema):
+    """Drops `CARE_FIELDS` from what it dumps unless the caller may see care status."""
+    CARE_FIELDS: tuple[str, ...] = ()
+
+    @post_dump
+    def _hide_care(self, data, **kwargs):
+        if not care_visible():
+            for name in self.CARE_FIELDS:
+                data.pop(name, None)
+        return data
+
+
 class StrictSchema(Schema):
     class Meta:
         unknown = "raise"
@@ -71,7 +90,8 @@ class GridCreate(StrictSchema):
     worker_name = Text(40, load_default=None, allow_none=True)
 
 
-class GridRead(Schema):
+class GridRead(CareHidden):
+    CARE_FIELDS = ("care_residents", "care_households_overdue")
     id = fields.String()
     name = fields.String()
     community_id = fields.String()
@@ -155,7 +175,8 @@ class CareTagRead(Schema):
     note = fields.String(allow_none=True)
 
 
-class ResidentRead(Schema):
+class ResidentRead(CareHidden):
+    CARE_FIELDS = ("care_tags",)
     resident_id = fields.String()
     name = fields.String()
     gender = fields.String(allow_none=True)
@@ -172,7 +193,8 @@ class ResidentRevealed(ResidentRead):
     phone = fields.String(allow_none=True)
 
 
-class HouseholdRead(Schema):
+class HouseholdRead(CareHidden):
+    CARE_FIELDS = ("care",)
     id = fields.String()
     community_id = fields.String()
     grid_id = fields.String()

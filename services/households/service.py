@@ -274,6 +274,7 @@ def list_households(*, actor: Principal, grid_id=None, community_id=None, q=None
     if q:
         raw["search_text"] = text_match(q.lower())
     if care_tag:
+        actor.require("care.read")
         today = datetime.combine(date.today(), datetime.min.time())
         raw["residents.care_tags"] = {"$elemMatch": {"tag": care_tag, "$or": [
             {"until": None}, {"until": {"$gt": today}}]}}
@@ -414,7 +415,7 @@ def list_visits(*, actor: Principal, household_id: str) -> list[Visit]:
 
 def overdue_visits(*, actor: Principal, grid_id: str, cadence_days: int) -> list[dict]:
     """Care households in a grid not visited within the cadence, longest-waiting first."""
-    grid = _grid(actor, grid_id)
+    grid = _grid(actor, grid_id, "care.read")
     return _overdue(grid.pk, cadence_days)
 
 

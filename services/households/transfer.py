@@ -862,8 +862,8 @@ def _active(tag: dict, today: date) -> bool:
     return (since is None or since <= today) and (until is None or until >= today)
 
 
-def sheet_rows(doc: dict, *, masked: bool, today: date | None = None):
-    """A stored household as sheet rows (head first), in COLUMNS order, masked or not."""
+def sheet_rows(doc: dict, *, masked: bool, care: bool = True, today: date | None = None):
+    """A stored household as sheet rows (head first), in COLUMNS order, masked or not; care tags only if `care`."""
     today = today or date.today()
     address = doc.get("address") or {}
     residents = sorted(doc.get("residents") or [], key=lambda r: r.get("relation") != "head")
@@ -871,7 +871,7 @@ def sheet_rows(doc: dict, *, masked: bool, today: date | None = None):
     for r in residents:
         phone = r.get("phone") or (doc.get("phone") if r is head else None)
         id_number = r.get("id_number")
-        tags = [t["tag"] for t in r.get("care_tags") or [] if _active(t, today)]
+        tags = [t["tag"] for t in r.get("care_tags") or [] if _active(t, today)] if care else []
         born = _day(r.get("birth_date"))
         if masked and born:
             born = f"{born.year}年"  # the year only: the date narrows a masked ID number (not a date: never imported)
@@ -893,7 +893,7 @@ def _households(grid_id: str):
     ).sort("address_sort", 1).batch_size(500)
 
 
-def _write_sheet(grid_id: str, fmt: str, masked: bool):
+def _write_sheet(grid_id: str, fmt: str, masked: bool, care: bool = True):
     """Write the grid's active households to a temporary file; return it, the ids and the resident count."""
     out = tempfile.SpooledTemporaryFile(max_size=4 * 2**20)
     ids, residents = [], 0
@@ -904,7 +904,7 @@ def _write_sheet(grid_id: str, fmt: str, masked: bool):
         writer.writerow(header)
         for doc in _households(grid_id):
             ids.append(doc["_id"])
-            for row in sheet_rows(doc, masked=masked):
+            for row in sheet_rows(doc, masked=masked, care=care):
                 writer.writerow(["" if v is None else safe_cell(v.isoformat() if isinstance(v, date) else v)
                                  for v in row])
                 residents += 1
@@ -922,7 +922,7 @@ def _write_sheet(grid_id: str, fmt: str, masked: bool):
         sheet.append(header)
         for doc in _households(grid_id):
             ids.append(doc["_id"])
-            for row in sheet_rows(doc, masked=masked):
+            for row in sheet_rows(doc, masked=masked, care=care):
                 sheet.append([safe_cell(v) for v in row])
                 residents += 1
         book.save(out)
@@ -945,7 +945,7 @@ def export_register_revealed(*, actor: Principal, grid_id: str, format: str, rea
 def _export(grid, actor: Principal, fmt: str, *, masked: bool, reason: str | None) -> Export:
     if fmt not in FORMATS:
         raise Invalid(f"format must be one of {', '.join(FORMATS)}", field="format")
-    out, ids, residents = _write_sheet(grid.pk, fmt, masked)
+    out, ids, residents = _write_sheet(grid.pk, fmt, masked, care=actor.may("care.read"))
     if not masked:
         at = now()
         records = RevealRecord._get_collection()

@@ -447,7 +447,7 @@ class RegisterResidentRead(Schema):
     resident_id = fields.String()
     name = fields.String()
     relation = fields.String(allow_none=True)
-    care_tags = fields.List(fields.String())
+    # no care tags: picking a party needs none; a cared-for party is marked vulnerable on the case instead
 
 
 class RegisterHouseholdRead(Schema):
