@@ -25,9 +25,9 @@ def app_services(compose) -> dict:
 
 @pytest.fixture(scope="session")
 def metric_contract() -> dict:
-    """deploy/metrics.yml: name -> {type, source, labels}, the builtin `up` included."""
+    """deploy/metrics.yml: name -> {type, source, labels}, the builtin `up` and other exporters' series included."""
     data = load_yaml(DEPLOY / "metrics.yml")
-    return {**data["metrics"], **data["builtin"]}
+    return {**data["metrics"], **data["builtin"], **data.get("external", {})}
 
 
 @pytest.fixture(scope="session")

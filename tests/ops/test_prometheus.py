@@ -16,7 +16,7 @@ MUST_WATCH = {  # the rules that matter, by the metric they read
     "grid_events_dead_lettered_total", "grid_outbox_backlog",
     "grid_grids_outside_band", "grid_care_households_overdue",
     "grid_disputes_overdue", "grid_drills_held", "grid_volunteers", "grid_volunteer_target",
-    "grid_volunteer_teams", "grid_supplies_expired",
+    "grid_volunteer_teams", "grid_supplies_expired", "kube_cronjob_status_last_successful_time",
 }
 # Every module that defines metrics; each of its metrics must be in deploy/metrics.yml.
 METRIC_MODULES = ["shared.metrics", "gateway.metrics"] + sorted(
@@ -85,7 +85,9 @@ def _exported(module_name: str) -> dict:
 
 def test_metric_contract_matches_the_code(metric_contract):
     """Every metric that rules and dashboards may use is defined in its module, same type and labels."""
-    for source in {meta["source"] for meta in metric_contract.values()} - {"prometheus"}:
+    contract = load_yaml(DEPLOY / "metrics.yml")
+    not_ours = {meta["source"] for section in ("builtin", "external") for meta in contract.get(section, {}).values()}
+    for source in {meta["source"] for meta in metric_contract.values()} - not_ours:
         exported = _exported(source)
         for name, meta in metric_contract.items():
             if meta["source"] == source:
@@ -98,6 +100,16 @@ def test_every_defined_metric_is_in_the_contract(metric_contract):
     for module in METRIC_MODULES:
         missing = set(_exported(module)) - set(metric_contract)
         assert not missing, f"add {sorted(missing)} ({module}) to deploy/metrics.yml"
+
+
+def test_missed_backup_alert_watches_the_backup_cronjob():
+    """The alert names the CronJob deploy/k8s/base/backup.yaml defines, and allows one missed night at most."""
+    (cronjob,) = [d for d in load_yaml_docs(DEPLOY / "k8s" / "base" / "backup.yaml") if d["kind"] == "CronJob"]
+    by_name = {rule["alert"]: rule["expr"] for g in load_yaml(PROM / "alerts.yml")["groups"] for rule in g["rules"]}
+    expr = by_name["GridBackupMissed"]
+    assert cronjob["spec"]["schedule"].split()[2:] == ["*", "*", "*"], "nightly"
+    assert set(re.findall(r'cronjob="([^"]+)"', expr)) == {cronjob["metadata"]["name"]}
+    assert set(re.findall(r"> (\d+) \* 3600", expr)) == {"26"}
 
 
 def test_drill_alerts_use_the_drills_due_month():
@@ -142,5 +154,5 @@ def test_important_alerts_have_unit_tests():
                    if case.get("exp_alerts")}
     important = {"GridTargetDown", "GridDeadLettersIncreasing", "GridHttp5xxRatioHigh", "GridCareVisitsOverdue",
                  "GridDisputesOverdue", "GridDrillOverdue", "GridVolunteersBelowTarget", "GridVolunteerTeamsFew",
-                 "GridSuppliesExpired"}
+                 "GridSuppliesExpired", "GridBackupMissed"}
     assert important <= tested, f"no firing test for {important - tested}"
