@@ -57,8 +57,10 @@ def test_app_services_run_hardened_with_their_commands(app_services):
 @pytest.mark.parametrize("name", SERVICES)
 def test_each_service_runs_its_api_and_worker(name, app_services):
     api, worker = app_services[f"{name}-api"], app_services[f"{name}-worker"]
+    # The access log masks link tokens (shared.web.access_log), as in the image and the k8s manifests.
     assert api["command"] == ["gunicorn", "--bind", f"0.0.0.0:{health_port(api)}", "--workers", "1",
-                              "--threads", "8", f"services.{name}.wsgi:app"]
+                              "--threads", "8", "--logger-class", "shared.web.access_log.RedactingLogger",
+                              f"services.{name}.wsgi:app"]
     assert worker["command"] == ["python", "-m", f"services.{name}.worker"]
     assert worker["environment"]["METRICS_PORT"] == str(health_port(worker)), "the worker serves what is probed"
     for svc in (api, worker):
