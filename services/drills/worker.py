@@ -1,7 +1,7 @@
 """The drills worker: `python -m services.drills.worker` (relay, consumers, periodic repair; /metrics on 9103)."""
 import os
 
-from services.drills import service
+from services.drills import events, service
 from services.drills.config import DrillsConfig
 from services.drills.handlers import HANDLERS
 from services.drills.models import Action, Drill, Tick
@@ -9,6 +9,13 @@ from shared.messaging import worker
 
 # Documents whose outbox the relay empties (plans, shelters and supplies are Aggregates only for their version).
 DOCUMENTS = [Drill, Tick, Action]
+# Each drill as it is now, as the events the volunteers service acts on (`python -m shared.messaging.resend
+# drills QUEUE`): a drill still to come or running asks for helpers; a completed one credits its check-ins'
+# hours (asking for helpers for it now would only open a need to close). Nothing consumes the other events.
+SNAPSHOTS = {
+    Drill: lambda d: [events.drill_completed(d, service._checkins(d))] if d.status == "completed"
+    else [events.drill_planned(d)],
+}
 
 
 def bootstrap(config):

@@ -8,6 +8,9 @@ from services.mediation.models import Dispute
 from shared.messaging import worker
 
 DOCUMENTS = [Dispute]
+# No SNAPSHOTS: the dispute events' only consumer is this service's own notification feed, where each is a
+# step someone is told of once; a queue made later must not tell of old steps again, and no other service
+# keeps state from them.
 
 
 def bootstrap(config):

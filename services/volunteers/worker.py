@@ -1,13 +1,20 @@
 """The volunteers worker: `python -m services.volunteers.worker`."""
 import os
 
-from services.volunteers import service
+from services.volunteers import events, service
 from services.volunteers.config import VolunteersConfig, add_settings
 from services.volunteers.handlers import HANDLERS
 from services.volunteers.models import Certificate, HoursEntry, Need, Team, VolunteerRecord
 from shared.messaging import worker
 
 DOCUMENTS = [VolunteerRecord, Team, Need, HoursEntry, Certificate]
+# Each volunteer as it is now, as the events the drills service keeps its copy from (`python -m
+# shared.messaging.resend volunteers QUEUE`); a waitlisted volunteer was never announced. The other events
+# (teams, needs, hours, certificates) have no consumer.
+SNAPSHOTS = {
+    VolunteerRecord: lambda v: {"registered": [events.volunteer_registered(v)],
+                                "left": [events.volunteer_left(v)]}.get(v.status, []),
+}
 
 
 def bootstrap(config):
