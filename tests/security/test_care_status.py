@@ -89,7 +89,8 @@ def test_a_mediator_sees_no_care_status_anywhere(s):
 
 def test_a_mediator_is_refused_the_care_filter_and_overdue_visits_in_the_api(s):
     c = signed_in(s, "mediator")
-    for path in ("/api/households/households?grid_id=g1&care_tag=disability", "/api/households/grids/g1/overdue-visits"):
+    for path in ("/api/households/households?grid_id=g1&care_tag=disability",
+                 "/api/households/grids/g1/overdue-visits"):
         r = c.get(path)
         assert r.status_code == 403 and "care.read" in r.get_data(as_text=True), (path, r.status_code)
 
