@@ -100,7 +100,7 @@ class GridRead(CareHidden):
     band = fields.String(metadata={"description": "below, within or above the 400–500 band"})
     care_residents = fields.Dict(keys=fields.String(), values=fields.Integer(),
                                  metadata={"description": "residents with an active special-care tag, by tag"})
-    care_households_overdue = fields.Integer()
+    care_households_overdue = fields.Integer(metadata={"description": "only for callers with care.read"})
 
 
 class GridQuery(Schema):
@@ -184,7 +184,7 @@ class ResidentRead(CareHidden):
     id_number = Masked(mask_id_number)
     phone = Masked(mask_phone)
     relation = fields.String()
-    care_tags = fields.List(fields.Nested(CareTagRead))
+    care_tags = fields.List(fields.Nested(CareTagRead), metadata={"description": "only for callers with care.read"})
 
 
 class ResidentRevealed(ResidentRead):
@@ -204,7 +204,7 @@ class HouseholdRead(CareHidden):
     moved_in_on = Day(allow_none=True)
     moved_out_on = Day(allow_none=True)
     status = fields.String()
-    care = fields.Boolean()
+    care = fields.Boolean(metadata={"description": "a resident carries an active care tag (only with care.read)"})
     residents = fields.List(fields.Nested(ResidentRead))
     version = fields.Integer()
     updated_at = fields.AwareDateTime()
