@@ -15,7 +15,7 @@ from shared.errors import DomainError, Invalid
 
 log = logging.getLogger(__name__)
 
-_PRELOAD = ["services.households.transfer"]
+_PRELOAD = ["services.households.register_sheet"]
 _context = None
 
 

@@ -2,7 +2,7 @@
 
 The sheet has one row per resident under a header row (row 1) of Chinese column names; rows
 with the same 楼栋/单元/房号 are one household, with exactly one 户主. Import reads the file as a
-stream, checks every row with the register's own schemas (HouseholdCreate, which nests
+stream (register_sheet.py), checks every row with the register's own schemas (HouseholdCreate, which nests
 AddressSchema and ResidentWrite) and reports every bad row by its sheet row number. In
 `all_or_nothing` mode a file with any bad row writes nothing; `good_rows_only` writes the
 households whose rows are all good. Each household is written the way `register_household`
@@ -16,38 +16,29 @@ structure was checked against a budget (xlsx_budget.py): a hostile workbook ends
 Export writes the same columns, so an export can be imported again; ID numbers and phones are
 masked unless the caller reveals them with a reason, which is recorded per household.
 """
-import codecs
 import csv
 import io
 import logging
-import re
 import shutil
 import tempfile
 import unicodedata
 import uuid
-import warnings
-import zipfile
-import zlib
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
 
 import mongoengine as me
 from marshmallow import ValidationError
 from pymongo.errors import BulkWriteError, PyMongoError
 
-from services.households import import_journal, service, xlsx_budget
-from services.households.models import (
-    Household,
-    RevealRecord,
-    natural_key,
-    now,
-)
+from services.households import import_journal, service
+from services.households.models import Household, RevealRecord, now
 from services.households.parse_child import run_limited
+from services.households.register_sheet import (CARE_LABELS, COLUMNS, ESCAPED_STARTS, GENDER_LABEL, HEADERS,
+                                                MAX_ROWS, POS, RELATION_LABEL, RESIDENCY_LABEL, ParsedFile,
+                                                read_register_file)
 from services.households.schemas import HouseholdCreate
 from services.households.xlsx_budget import Budget, TooLarge
 from shared.errors import DomainError, Invalid, Unavailable
-from shared.events.contracts import CARE_TAGS
 from shared.identity import Principal
 from shared.messaging.outbox import prepare_insert
 from shared.validators import mask_id_number, mask_phone
@@ -58,11 +49,9 @@ ALL_OR_NOTHING = "all_or_nothing"
 GOOD_ROWS_ONLY = "good_rows_only"
 MODES = (ALL_OR_NOTHING, GOOD_ROWS_ONLY)
 FORMATS = ("xlsx", "csv")
-MAX_ROWS = 60_000          # data rows in one file (a community of 20,000 households is ~50,000 rows)
 BATCH = 500                # households per insert_many
 REPORT_LIMIT = 10_000      # bad-row entries listed in one report (all are counted)
 MAX_RESIDENTS = 30         # per household, as HouseholdCreate allows
-MAX_SHEET_ROWS = 1_048_576  # rows read, blank ones too: Excel's own limit
 PARSE_MEMORY_BYTES = 1024 * 2**20   # the parsing child's address space (IMPORT_PARSE_MEMORY_MB)
 PARSE_TIMEOUT_S = 300.0             # IMPORT_PARSE_TIMEOUT_S
 
@@ -99,440 +88,6 @@ class RegisterExport(me.Document):
     residents = me.IntField(default=0)
     at = me.DateTimeField(default=now)
     meta = {"collection": "register_exports", "indexes": ["grid_id", "user_id"]}
-
-
-# ---- columns and labels --------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Column:
-    key: str
-    header: str
-    aliases: tuple[str, ...]
-    required: bool = False
-
-
-COLUMNS = (
-    Column("building", "楼栋", ("building", "楼号", "楼栋号", "楼栋/院落", "院落"), True),
-    Column("unit", "单元", ("unit", "单元号")),
-    Column("room", "房号", ("room", "房间号", "门牌号", "户号"), True),
-    Column("residency", "户籍类型", ("residency", "户口类型", "人口类型"), True),
-    Column("head_name", "户主姓名", ("head_name", "head", "户主")),
-    Column("relation", "与户主关系", ("relation", "关系"), True),
-    Column("name", "姓名", ("name", "居民姓名"), True),
-    Column("gender", "性别", ("gender", "sex")),
-    Column("birth_date", "出生日期", ("birth_date", "birthdate", "date_of_birth", "出生年月日")),
-    Column("id_number", "身份证号", ("id_number", "身份证号码", "公民身份号码", "身份证")),
-    Column("phone", "联系电话", ("phone", "电话", "手机", "手机号", "手机号码", "联系方式")),
-    Column("care_tags", "关爱类型", ("care_tags", "care", "重点关爱对象", "关爱对象")),
-    Column("moved_in_on", "入住日期", ("moved_in_on", "move_in_date", "入住时间")),
-)
-KEYS = tuple(c.key for c in COLUMNS)
-POS = {k: i + 1 for i, k in enumerate(KEYS)}            # position in a parsed row (0 is the row number)
-HEADERS = {c.key: c.header for c in COLUMNS}
-IGNORED_COLUMNS = {"序号", "编号", "no", "no.", "#"}
-
-RESIDENCY = {"户籍": "registered", "户籍人口": "registered", "本地户籍": "registered", "registered": "registered",
-             "流动": "floating", "流动人口": "floating", "外来": "floating", "floating": "floating"}
-RESIDENCY_LABEL = {"registered": "户籍", "floating": "流动"}
-RELATION = {
-    "户主": "head", "本人": "head", "head": "head",
-    "配偶": "spouse", "妻": "spouse", "妻子": "spouse", "夫": "spouse", "丈夫": "spouse", "spouse": "spouse",
-    "子女": "child", "子": "child", "女": "child", "儿子": "child", "女儿": "child", "长子": "child",
-    "长女": "child", "次子": "child", "次女": "child", "child": "child",
-    "父母": "parent", "父亲": "parent", "母亲": "parent", "父": "parent", "母": "parent", "parent": "parent",
-    "孙子女": "grandchild", "孙子": "grandchild", "孙女": "grandchild", "外孙": "grandchild",
-    "外孙女": "grandchild", "grandchild": "grandchild",
-    "祖父母": "grandparent", "祖父": "grandparent", "祖母": "grandparent", "外祖父": "grandparent",
-    "外祖母": "grandparent", "grandparent": "grandparent",
-    "兄弟姐妹": "sibling", "兄": "sibling", "弟": "sibling", "姐": "sibling", "妹": "sibling",
-    "哥哥": "sibling", "弟弟": "sibling", "姐姐": "sibling", "妹妹": "sibling", "sibling": "sibling",
-    "姻亲": "in_law", "儿媳": "in_law", "女婿": "in_law", "岳父": "in_law", "岳母": "in_law",
-    "公公": "in_law", "婆婆": "in_law", "in_law": "in_law",
-    "其他": "other", "其它": "other", "other": "other",
-}
-RELATION_LABEL = {"head": "户主", "spouse": "配偶", "child": "子女", "parent": "父母", "grandchild": "孙子女",
-                  "grandparent": "祖父母", "sibling": "兄弟姐妹", "in_law": "姻亲", "other": "其他"}
-GENDER = {"男": "male", "男性": "male", "male": "male", "m": "male",
-          "女": "female", "女性": "female", "female": "female", "f": "female"}
-GENDER_LABEL = {"male": "男", "female": "女"}
-CARE_LABELS = {  # the first label of each tag is the one exports write
-    "elderly_alone": ("孤寡老人", "独居老人", "孤寡", "独居"),
-    "empty_nest": ("空巢老人", "空巢"),
-    "left_behind_child": ("留守儿童",),
-    "child_in_difficulty": ("困境儿童",),
-    "disability": ("残疾人", "残疾"),
-    "subsistence": ("低保", "低保户", "低保对象"),
-    "extreme_poverty": ("特困", "特困人员", "特困供养"),
-    "entitled_group": ("优抚对象", "烈军属", "优抚"),
-}
-assert set(CARE_LABELS) == set(CARE_TAGS)
-CARE = {label: tag for tag, labels in CARE_LABELS.items() for label in (tag, *labels)}
-_CARE_SPLIT = re.compile(r"[、,，;；/\s]+")
-_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$")
-_DATE8 = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
-_SCIENTIFIC = re.compile(r"^\d(\.\d+)?E\+\d+$")
-_EXCEL_ERRORS = {"#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?", "#NULL!"}
-_ESCAPED = ("=", "+", "-", "@")
-
-FORMULA = "formulas are not accepted: type the value itself"
-
-
-class CellError(ValueError):
-    """A cell that cannot be read as what its column holds."""
-
-
-def _header_key(text) -> str:
-    s = "" if text is None else str(text)
-    s = re.sub(r"[（(【\[].*?[）)】\]]", "", s)     # 身份证号（18位） -> 身份证号
-    s = re.sub(r"\s+", "", s).strip("*＊:：").lower()
-    return s.replace("-", "_")
-
-
-ALIASES = {_header_key(name): c.key for c in COLUMNS for name in (c.header, c.key, *c.aliases)}
-
-
-def map_header(cells) -> tuple[dict[str, int], dict[str, str]]:
-    """Column positions and the header text each column has in the file; Invalid on wrong columns."""
-    positions, texts, unknown, twice = {}, {}, [], []
-    for i, cell in enumerate(cells):
-        if cell is None or str(cell).strip() == "":
-            continue
-        key = ALIASES.get(_header_key(cell))
-        if key is None:
-            if _header_key(cell) not in IGNORED_COLUMNS:
-                unknown.append(str(cell).strip())
-        elif key in positions:
-            twice.append(str(cell).strip())
-        else:
-            positions[key] = i
-            texts[key] = str(cell).strip()
-    expected = "、".join(c.header for c in COLUMNS)
-    if not positions:
-        raise Invalid(f"row 1 holds none of the register's column names; row 1 must be the header row with "
-                      f"the columns {expected}", field="file")
-    missing = [c.header for c in COLUMNS if c.required and c.key not in positions]
-    problems = []
-    if missing:
-        problems.append(f"missing columns: {'、'.join(missing)}")
-    if unknown:
-        problems.append(f"unknown columns: {'、'.join(unknown[:20])}")
-    if twice:
-        problems.append(f"columns given twice: {'、'.join(twice)}")
-    if problems:
-        raise Invalid(f"wrong columns ({'; '.join(problems)}); the register's columns are {expected}",
-                      field="file")
-    return positions, texts
-
-
-# ---- reading a file as rows ------------------------------------------------------------------------
-
-_NOT_A_SHEET = "not a spreadsheet: upload the register as an Excel workbook (.xlsx) or a CSV file"
-
-
-@contextmanager
-def open_rows(stream, budget: Budget = Budget()):
-    """Yield (kind, rows) for a seekable binary file: rows are (sheet row number, cells), header first."""
-    head = stream.read(8)
-    stream.seek(0)
-    if not head:
-        raise Invalid("the file is empty", field="file")
-    if head.startswith(b"PK\x03\x04"):
-        workbook = _open_xlsx(stream, budget)
-        try:
-            sheet = workbook.worksheets[0]
-            sheet.reset_dimensions()   # read every row, whatever the file claims its size is
-            yield "xlsx", _guard(enumerate(sheet.iter_rows(values_only=True), start=1), "workbook")
-        finally:
-            workbook.close()
-    elif head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise Invalid("an old Excel 97–2003 (.xls) or password-protected workbook: remove any password and "
-                      "save it as .xlsx (Excel workbook) or CSV", field="file")
-    else:
-        sample = stream.read(64 * 1024)
-        stream.seek(0)
-        encoding = _encoding(sample)
-        text = io.TextIOWrapper(stream, encoding=encoding, newline="")
-        try:
-            reader = csv.reader(text, delimiter=_delimiter(sample, encoding))
-            yield "csv", _guard(enumerate(reader, start=1), "CSV file")
-        finally:
-            text.detach()
-
-
-def _guard(rows, what: str):
-    """Turn a reader's failure part-way through the file into a clear answer about the file."""
-    try:
-        yield from rows
-    except (csv.Error, UnicodeDecodeError) as exc:
-        raise Invalid(f"the {what} cannot be read past this point: {exc}", field="file") from None
-    except (zipfile.BadZipFile, zlib.error, EOFError, KeyError, ValueError, TypeError, SyntaxError,
-            OSError) as exc:
-        # SyntaxError covers the XML parsers' ParseError
-        raise Invalid(f"the {what} is damaged and cannot be read: {exc.__class__.__name__}", field="file") from None
-
-
-def _open_xlsx(stream, budget: Budget):
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    xlsx_budget.check_directory(stream, budget)
-    try:
-        with zipfile.ZipFile(stream) as archive:
-            if "xl/workbook.xml" not in archive.namelist():
-                raise Invalid(f"{_NOT_A_SHEET} (this is a ZIP file but not an Excel workbook)", field="file")
-            xlsx_budget.check_parts(archive, budget)
-            xlsx_budget.count_contents(archive, budget)
-    except (zipfile.BadZipFile, OSError, SyntaxError):     # SyntaxError: [Content_Types].xml is not XML
-        raise Invalid(f"{_NOT_A_SHEET} (this is a damaged ZIP file)", field="file") from None
-    stream.seek(0)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")   # openpyxl warns about styles and extensions it skips
-            workbook = load_workbook(stream, read_only=True, data_only=False)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, TypeError, SyntaxError, OSError):
-        raise Invalid(f"{_NOT_A_SHEET} (the workbook is damaged)", field="file") from None
-    if not workbook.worksheets:
-        workbook.close()
-        raise Invalid("the workbook has no worksheet", field="file")
-    return workbook
-
-
-def _encoding(sample: bytes) -> str:
-    for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
-                      (codecs.BOM_UTF16_BE, "utf-16")):
-        if sample.startswith(bom):
-            return name
-    if b"\x00" in sample:
-        raise Invalid(_NOT_A_SHEET, field="file")
-    # Excel on a Chinese Windows saves CSV as GBK (a subset of GB18030); elsewhere UTF-8.
-    for name in ("utf-8-sig", "gb18030"):
-        try:
-            text = codecs.getincrementaldecoder(name)().decode(sample, final=False)
-        except UnicodeDecodeError:
-            continue
-        if any(ord(ch) < 32 and ch not in "\t\r\n" for ch in text):
-            break
-        return name
-    raise Invalid(f"{_NOT_A_SHEET} (this is neither UTF-8 nor GB18030 text)", field="file")
-
-
-def _delimiter(sample: bytes, encoding: str) -> str:
-    """Comma, tab (Excel's "Unicode text") or semicolon: whichever the header line has most of."""
-    first = codecs.getincrementaldecoder(encoding)(errors="ignore").decode(sample).lstrip("\ufeff")
-    first = first.splitlines()[0] if first else ""
-    return max((",", "\t", ";"), key=first.count) if first else ","
-
-
-# ---- one row ---------------------------------------------------------------------------------------
-
-def _plain(value):
-    """A cell as text or a date; CellError for formulas and Excel error values."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        if value.startswith("="):
-            raise CellError(FORMULA)
-        if value[:1] == "'" and value[1:2] in _ESCAPED:
-            value = value[1:]                 # our exports escape such cells with a '
-        value = value.strip()
-        if value in _EXCEL_ERRORS:
-            raise CellError(f"an Excel error value ({value})")
-        return value or None
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, (int, float, datetime, date)):
-        return value
-    if isinstance(value, (time, timedelta)):
-        raise CellError("a time where text or a date is expected")
-    raise CellError(FORMULA)                  # openpyxl's ArrayFormula / DataTableFormula
-
-
-def _text(value):
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else str(value)
-    if isinstance(value, (datetime, date)):
-        raise CellError("a date where text is expected")
-    return None if value is None else str(value)
-
-
-def _date(value):
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    text = str(int(value)) if isinstance(value, (int, float)) and float(value).is_integer() else str(value)
-    match = _DATE.match(text) or _DATE8.match(text)
-    if not match:
-        raise CellError("not a date: write it as 1950-01-31")
-    try:
-        return date(*map(int, match.groups())).isoformat()
-    except ValueError:
-        raise CellError("no such date") from None
-
-
-def _choice(mapping: dict, labels: str):
-    def convert(value):
-        text = _text(value)
-        if text is None:
-            return None
-        code = mapping.get(text) or mapping.get(text.lower())
-        if code is None:
-            raise CellError(f"unknown value {text!r}: use {labels}")
-        return code
-    return convert
-
-
-def _id_number(value):
-    if value is None:
-        return None
-    if isinstance(value, (int, float)):
-        raise CellError("the ID number was stored as a number, which loses its last digits: "
-                        "format the column as text and type the numbers again")
-    text = re.sub(r"\s+", "", str(value)).upper()
-    if _SCIENTIFIC.match(text):
-        raise CellError("the ID number was turned into a number (like 1.10105E+17) and lost its last digits: "
-                        "format the column as text and type the numbers again")
-    if "*" in text:
-        raise CellError("a masked ID number (from a masked export): give the full number or leave it empty")
-    return text
-
-
-def _phone(value):
-    if value is None:
-        return None
-    text = _text(value)
-    if "*" in text:
-        raise CellError("a masked phone number (from a masked export): give the full number or leave it empty")
-    text = re.sub(r"[\s-]+", "", text)
-    return text.removeprefix("+86")
-
-
-def _care(value):
-    text = _text(value)
-    if text is None:
-        return ()
-    tags = []
-    for label in filter(None, _CARE_SPLIT.split(text)):
-        tag = CARE.get(label) or CARE.get(label.lower())
-        if tag is None:
-            raise CellError(f"unknown care type {label!r}: use {'、'.join(v[0] for v in CARE_LABELS.values())}")
-        if tag not in tags:
-            tags.append(tag)
-    return tuple(tags)
-
-
-CONVERT = {
-    "building": _text, "unit": _text, "room": _text, "head_name": _text, "name": _text,
-    "residency": _choice(RESIDENCY, "户籍 or 流动"),
-    "relation": _choice(RELATION, "、".join(RELATION_LABEL.values())),
-    "gender": _choice(GENDER, "男 or 女"),
-    "birth_date": _date, "moved_in_on": _date,
-    "id_number": _id_number, "phone": _phone, "care_tags": _care,
-}
-
-
-def parse_row(cells, positions: dict[str, int]) -> tuple[tuple, list[tuple[str, str]]]:
-    """One sheet row as a tuple in KEYS order (codes, ISO dates) and the problems found, by column key."""
-    values, problems = [], []
-    width = len(cells)
-    for key in KEYS:
-        i = positions.get(key)
-        raw = cells[i] if i is not None and i < width else None
-        try:
-            values.append(CONVERT[key](_plain(raw)))
-        except CellError as exc:
-            values.append(() if key == "care_tags" else None)
-            problems.append((key, str(exc)))
-    used = set(positions.values())
-    for i in range(width):
-        if i not in used and cells[i] not in (None, "") and str(cells[i]).strip():
-            problems.append(("file", f"a value in column {i + 1}, which has no header"))
-            break
-    return tuple(values), problems
-
-
-def _blank(cells) -> bool:
-    return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
-
-
-# ---- a whole file ----------------------------------------------------------------------------------
-
-@dataclass
-class ParsedFile:
-    """What the file holds: rows grouped into households, and every problem by sheet row number."""
-
-    kind: str
-    headers: dict[str, str]
-    rows: int = 0
-    households: dict[str, list[tuple]] = field(default_factory=dict)   # address key -> parsed rows
-    bad: dict[int, list[tuple[str, str]]] = field(default_factory=dict)  # row -> [(column key, reason)]
-
-    def problem(self, row: int, key: str, reason: str) -> None:
-        entries = self.bad.setdefault(row, [])
-        if not any(k == key for k, _ in entries):
-            entries.append((key, reason))
-
-    def household_ok(self, rows: list[tuple]) -> bool:
-        return not any(r[0] in self.bad for r in rows)
-
-    def column(self, key: str) -> str:
-        return self.headers.get(key) or HEADERS.get(key, key)
-
-
-def address_key(building, unit, room) -> str:
-    """The key that makes one address one household; the same as the register's unique address key."""
-    return natural_key(building, unit, room)
-
-
-def read_register_file(*, path: str, max_rows: int = MAX_ROWS, budget: Budget = Budget()) -> ParsedFile:
-    """`read_register` of a file on disk (what the parsing child runs)."""
-    with open(path, "rb") as stream:
-        return read_register(stream, max_rows=max_rows, budget=budget)
-
-
-def read_register(stream, *, max_rows: int = MAX_ROWS, budget: Budget = Budget()) -> ParsedFile:
-    """Stream a CSV or XLSX register into households, checking each cell and duplicates in the file."""
-    with open_rows(stream, budget) as (kind, rows):
-        header = next(rows, None)
-        if header is None or _blank(header[1]):
-            raise Invalid("row 1 is empty: row 1 must be the header row", field="file")
-        positions, texts = map_header(header[1])
-        parsed = ParsedFile(kind=kind, headers=texts)
-        ids: dict[str, int] = {}
-        cells_read = len(header[1])
-        for number, cells in rows:
-            cells_read += len(cells)
-            if cells_read > budget.cells or number > MAX_SHEET_ROWS:
-                raise TooLarge(f"the file holds more than {budget.cells} cells or {MAX_SHEET_ROWS} rows (blank "
-                               f"ones too); a register is at most {max_rows} rows of {len(COLUMNS)} columns: "
-                               f"delete the empty rows and columns, or split it", field="file")
-            if _blank(cells):
-                continue
-            parsed.rows += 1
-            if parsed.rows > max_rows:
-                raise Invalid(f"too many rows: the file holds more than {max_rows} rows; split it into "
-                              f"smaller files (one grid each)", field="file")
-            values, problems = parse_row(cells, positions)
-            row = (number, *values)
-            for key, reason in problems:
-                parsed.problem(number, key, reason)
-            building, unit, room = row[POS["building"]], row[POS["unit"]], row[POS["room"]]
-            if not building or not room:
-                for key, value in (("building", building), ("room", room)):
-                    if not value:
-                        parsed.problem(number, key, "required: every row needs 楼栋 and 房号 (merged cells leave "
-                                                    "the rows below them empty: unmerge and fill them in)")
-                continue
-            id_number = row[POS["id_number"]]
-            if id_number:
-                if id_number in ids:
-                    parsed.problem(number, "id_number", f"the same ID number as row {ids[id_number]}")
-                else:
-                    ids[id_number] = number
-            parsed.households.setdefault(address_key(building, unit, room), []).append(row)
-    return parsed
 
 
 def _shared(rows: list[tuple], key: str) -> tuple | None:
@@ -848,7 +403,7 @@ def safe_cell(value):
     if not isinstance(value, str):
         return value
     value = _visible(value)
-    return "'" + value if value[:1] in _ESCAPED else value
+    return "'" + value if value[:1] in ESCAPED_STARTS else value
 
 
 def _day(value):

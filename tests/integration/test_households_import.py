@@ -14,7 +14,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from pymongo.errors import AutoReconnect
 
-from services.households import import_journal, transfer
+from services.households import import_journal, register_sheet, transfer
 from services.households.app import create_app
 from services.households.models import Household, RevealRecord
 from services.households.schemas import HouseholdCreate
@@ -200,7 +200,7 @@ def test_formulas_are_bad_rows_and_good_rows_only_imports_the_rest(web, worker):
     for fmt in ("xlsx", "csv"):
         r = upload(web, worker, sheet(rows, fmt), name=f"f.{fmt}")
         assert r.status_code == 422
-        assert r.json["report"]["bad_rows"] == [{"row": 2, "field": "联系电话", "reason": transfer.FORMULA}]
+        assert r.json["report"]["bad_rows"] == [{"row": 2, "field": "联系电话", "reason": register_sheet.FORMULA}]
     r = upload(web, worker, sheet(rows), mode="good_rows_only")
     assert r.status_code == 201 and r.json["imported"] == 4
 
@@ -335,7 +335,7 @@ def half_written(*, households: int, state: str, owner: str) -> list:
     import_id = f"killed-{state}"
     import_journal.start(import_id=import_id, grid=Grid.objects.get(pk=GRID), actor=actor,
                                    mode="all_or_nothing")
-    parsed = transfer.read_register(io.BytesIO(sheet(rows_for(households), "csv")))
+    parsed = register_sheet.read_register(io.BytesIO(sheet(rows_for(households), "csv")))
     docs = [transfer.household_document(grid=Grid.objects.get(pk=GRID), actor=actor, import_id=import_id,
                                         data=HouseholdCreate().load(transfer._payload(rows, GRID)))
             for rows in parsed.households.values()]

@@ -8,7 +8,8 @@ from datetime import date, datetime, timedelta
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from services.households import transfer as t
+from services.households import register_sheet as rs, transfer as t
+from services.households.xlsx_budget import Budget, TooLarge
 from shared.errors import Invalid
 from shared.validators import id_check_char
 
@@ -55,8 +56,8 @@ def xlsx_bytes(rows, header=HEADER) -> io.BytesIO:
     return out
 
 
-def parse(stream, grid_id="G1", **kw) -> t.ParsedFile:
-    parsed = t.read_register(stream, **kw)
+def parse(stream, grid_id="G1", **kw) -> rs.ParsedFile:
+    parsed = rs.read_register(stream, **kw)
     t.validate_households(parsed, grid_id=grid_id)
     return parsed
 
@@ -72,33 +73,33 @@ def reasons(parsed, row) -> str:
 # ---- columns ---------------------------------------------------------------------------------------
 
 def test_chinese_and_english_headers_map_to_the_same_columns():
-    positions, _ = t.map_header(HEADER)
-    assert positions == {key: i for i, key in enumerate(t.KEYS)}
+    positions, _ = rs.map_header(HEADER)
+    assert positions == {key: i for i, key in enumerate(rs.KEYS)}
     english = ["building", "unit", "room", "residency", "head_name", "relation", "name", "gender", "birth_date",
                "id_number", "phone", "care_tags", "moved_in_on"]
-    assert t.map_header(english)[0] == positions
+    assert rs.map_header(english)[0] == positions
     decorated = ["序号", "*楼栋", "单元", "房号 ", "户籍类型", "与户主关系", "姓名（必填）", "身份证号码(18位)", "Phone"]
-    positions, texts = t.map_header(decorated)
+    positions, texts = rs.map_header(decorated)
     assert set(positions) == {"building", "unit", "room", "residency", "relation", "name", "id_number", "phone"}
     assert texts["id_number"] == "身份证号码(18位)" and positions["building"] == 1
 
 
 def test_missing_unknown_and_doubled_columns_are_named():
     with pytest.raises(Invalid) as exc:
-        t.map_header(["楼栋", "单元", "姓名", "备注", "姓名"])
+        rs.map_header(["楼栋", "单元", "姓名", "备注", "姓名"])
     message = exc.value.message
     assert exc.value.field == "file"
     assert "missing columns: 房号、户籍类型、与户主关系" in message
     assert "unknown columns: 备注" in message and "columns given twice: 姓名" in message
     with pytest.raises(Invalid, match="none of the register's column names"):
-        t.map_header(["Name of the Rose", "Umberto Eco"])
+        rs.map_header(["Name of the Rose", "Umberto Eco"])
 
 
 # ---- cells -----------------------------------------------------------------------------------------
 
 def row_of(**values):
-    cells = [values.get(k) for k in t.KEYS]
-    return t.parse_row(cells, {k: i for i, k in enumerate(t.KEYS)})
+    cells = [values.get(k) for k in rs.KEYS]
+    return rs.parse_row(cells, {k: i for i, k in enumerate(rs.KEYS)})
 
 
 def test_cells_become_codes_and_iso_dates():
@@ -106,13 +107,13 @@ def test_cells_become_codes_and_iso_dates():
                               gender="女", birth_date=datetime(1952, 3, 4), id_number="11010519500101001x",
                               phone=13800000001, care_tags="空巢老人，低保、low", moved_in_on="2020年1月2日")
     assert problems == [("care_tags", problems[0][1])] and "unknown care type 'low'" in problems[0][1]
-    got = dict(zip(t.KEYS, values))
+    got = dict(zip(rs.KEYS, values))
     assert got["room"] == "101" and got["residency"] == "floating" and got["relation"] == "spouse"
     assert got["name"] == "李四" and got["gender"] == "female" and got["birth_date"] == "1952-03-04"
     assert got["id_number"] == "11010519500101001X" and got["phone"] == "13800000001"
     assert got["moved_in_on"] == "2020-01-02"
     values, problems = row_of(care_tags="空巢老人，低保、空巢", birth_date="19520304", moved_in_on="2020/1/2")
-    got = dict(zip(t.KEYS, values))
+    got = dict(zip(rs.KEYS, values))
     assert got["care_tags"] == ("empty_nest", "subsistence") and got["birth_date"] == "1952-03-04"
     assert got["moved_in_on"] == "2020-01-02" and problems == []
 
@@ -140,7 +141,7 @@ def test_bad_cells_give_a_reason(column, value, reason):
 
 def test_our_own_escaping_is_undone_on_import():
     values, problems = row_of(name="'=不是公式", building="'-1栋")
-    got = dict(zip(t.KEYS, values))
+    got = dict(zip(rs.KEYS, values))
     assert problems == [] and got["name"] == "=不是公式" and got["building"] == "-1栋"
 
 
@@ -172,7 +173,7 @@ def test_xlsx_formula_cells_are_bad_rows():
     rows[1][10] = "=A1&B1"
     parsed = parse(xlsx_bytes(rows))
     assert bad(parsed) == {3: {"联系电话"}}
-    assert reasons(parsed, 3) == t.FORMULA
+    assert reasons(parsed, 3) == rs.FORMULA
 
 
 def test_households_must_agree_and_have_exactly_one_head():
@@ -233,11 +234,11 @@ def test_rows_without_an_address_and_values_without_a_header():
 ])
 def test_files_that_are_not_a_register_get_a_clear_answer(content, reason):
     if reason is None:
-        parsed = t.read_register(io.BytesIO(content))
+        parsed = rs.read_register(io.BytesIO(content))
         assert parsed.rows == 0
         return
     with pytest.raises(Invalid) as exc:
-        t.read_register(io.BytesIO(content))
+        rs.read_register(io.BytesIO(content))
     assert exc.value.field == "file" and reason in exc.value.message
 
 
@@ -247,22 +248,22 @@ def test_a_zip_that_is_not_a_workbook_and_a_workbook_that_unpacks_too_large():
         archive.writestr("word/document.xml", "<w/>")
     docx.seek(0)
     with pytest.raises(Invalid, match="ZIP file but not an Excel workbook"):
-        t.read_register(docx)
-    with pytest.raises(t.TooLarge, match="unpacks to"):
-        t.read_register(xlsx_bytes(rows_for(20)), budget=t.Budget(sheet_part=1000))
+        rs.read_register(docx)
+    with pytest.raises(TooLarge, match="unpacks to"):
+        rs.read_register(xlsx_bytes(rows_for(20)), budget=Budget(sheet_part=1000))
 
 
 def test_too_many_rows_stops_while_streaming():
     with pytest.raises(Invalid, match="more than 50 rows"):
-        t.read_register(csv_bytes(rows_for(40)), max_rows=50)
+        rs.read_register(csv_bytes(rows_for(40)), max_rows=50)
 
 
 def test_fifty_thousand_rows_are_read_or_refused_while_streaming():
     stream = csv_bytes(rows_for(25_001)[:50_000])         # 50,000 rows, 25,001 households
     with pytest.raises(Invalid, match="too many rows"):
-        t.read_register(stream, max_rows=40_000)
+        rs.read_register(stream, max_rows=40_000)
     stream.seek(0)
-    parsed = t.read_register(stream)                      # within the default limit
+    parsed = rs.read_register(stream)                      # within the default limit
     assert parsed.rows == 50_000 and len(parsed.households) == 25_001
 
 
@@ -273,7 +274,7 @@ def test_memory_grows_with_the_rows_kept_not_with_the_file():
         stream = csv_bytes(rows_for(n))
         tracemalloc.start()
         try:
-            parsed = t.read_register(stream)
+            parsed = rs.read_register(stream)
             peaks[parsed.rows] = tracemalloc.get_traced_memory()[1]
         finally:
             tracemalloc.stop()
@@ -323,4 +324,4 @@ def test_formula_like_cells_are_escaped_and_read_back_unchanged():
     parsed = parse(out)
     assert not parsed.bad
     (household,) = parsed.households.values()
-    assert household[0][t.POS["building"]] == "=2栋" and household[1][t.POS["name"]] == "+子女"
+    assert household[0][rs.POS["building"]] == "=2栋" and household[1][rs.POS["name"]] == "+子女"
