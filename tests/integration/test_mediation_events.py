@@ -113,6 +113,7 @@ def test_deadline_warning_and_overdue_are_raised_once_each(api, register, people
 def test_first_contact_owner_is_told_of_every_step_after_reassignment(api, register, people, mediators,
                                                                      mediation_worker, mediation_config, today):
     today.set("2025-09-29")
+    closed_tap = broker.tap(mediation_config.EVENT_EXCHANGE, "dispute.closed")
     case = api.post("/disputes", json=dispute_body(), headers=people["worker"]).json["dispute"]
     url = f"/disputes/{case['id']}"
 
@@ -159,9 +160,9 @@ def test_first_contact_owner_is_told_of_every_step_after_reassignment(api, regis
     assert m1 and sorted(n["why"] for n in m1_feed) == ["mediator", "previous_mediator"]
     # a redelivered event adds nothing; marking read empties the unread count
     stored = Notification.objects(user_id="w-a", event_type="dispute.closed").first()
-    from shared.messaging.relay import _sent_log
-    envelope = _sent_log().find_one({"_id": stored.event_id})["envelope"]
-    handlers.notify(EnvelopeSchema().load(envelope))
+    closed = [e for e in published(closed_tap) if e.id == stored.event_id]
+    assert len(closed) == 1
+    handlers.notify(closed[0])
     assert Notification.objects(user_id="w-a").count() == len(expected)
     assert api.post("/notifications/read-all", headers=people["worker"]).json == {"marked": len(expected)}
     assert api.get("/notifications?unread=true", headers=people["worker"]).json == {"items": [], "unread": 0}
