@@ -21,11 +21,13 @@ DUE_SOON_WORKING_DAYS = 2
 def households_section(grid: dict, principal: Principal) -> dict:
     hh = client("households", principal)
     grid_id = grid["id"]
-    overdue = hh.get(f"/grids/{grid_id}/overdue-visits") if principal.may("care.read") else []
     follow_ups = hh.get(f"/grids/{grid_id}/follow-ups")
     households = hh.get("/households", params={"grid_id": grid_id, "page_size": 1})["total"]
-    return {"overdue": overdue, "follow_ups": follow_ups,
-            "counts": {"households": households, "overdue": len(overdue), "follow_ups": len(follow_ups)}}
+    section = {"follow_ups": follow_ups, "counts": {"households": households, "follow_ups": len(follow_ups)}}
+    if principal.may("care.read"):  # without it, not even "none overdue": the care list is not theirs to see
+        section["overdue"] = hh.get(f"/grids/{grid_id}/overdue-visits")
+        section["counts"]["overdue"] = len(section["overdue"])
+    return section
 
 
 def disputes_section(grid: dict, principal: Principal) -> dict:

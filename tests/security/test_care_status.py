@@ -81,6 +81,8 @@ def test_a_mediator_sees_no_care_status_anywhere(s):
             *CHINESE, NOTE, *TAGS, '"care"', "care_residents", "care_households_overdue")
         shown = [w for w in words if w in text]
         assert not shown, (path, shown)
+    # the today page says nothing about care visits, not even that none is overdue
+    assert 'id="overdue"' not in seen["/grids/g1/today"] and 'href="#overdue"' not in seen["/grids/g1/today"]
     # the care filter is not applied either: it would tell which households carry the tag
     assert "共找到 2 户" in seen["/grids/g1/households?care_tag=disability"]
     export = list(csv.reader(io.StringIO(seen["/api/households/grids/g1/export?format=csv"])))
@@ -100,6 +102,7 @@ def test_a_grid_worker_still_sees_care_status_everywhere(s):
     for path in ("/grids/g1/households", f"/households/{s.household['id']}"):
         assert all(w in seen[path] for w in CHINESE[:3]), path
     assert "共找到 1 户" in seen["/grids/g1/households?care_tag=disability"]
+    assert 'id="overdue"' in seen["/grids/g1/today"] and 'href="#overdue"' in seen["/grids/g1/today"]
     assert all(t in seen[f"/api/households/households/{s.household['id']}"] for t in (*TAGS, NOTE))
     assert '"care": true' in seen["/api/households/households?grid_id=g1"].replace('"care":true', '"care": true')
     assert "care_residents" in seen["/api/households/grids/g1"]
