@@ -160,8 +160,8 @@ def _die_with_launcher() -> None:
 class Children:
     """The processes `make run` started, and how they stop."""
 
-    def __init__(self, log):
-        self.log = log
+    def __init__(self, log, log_path: Path):
+        self.log, self.log_path = log, log_path
         self.procs: list[tuple[str, subprocess.Popen]] = []
         self.database: subprocess.Popen | None = None
 
@@ -175,7 +175,7 @@ class Children:
         """Stop the run if a long-lived process ended by itself."""
         for name, proc in self.procs:
             if proc.poll() is not None and not name.startswith("step:"):
-                raise SystemExit(f"{name} ended (status {proc.returncode}); see {self.log.name}")
+                raise SystemExit(f"{name} ended (status {proc.returncode}); see {self.log_path}")
 
     def stop(self, *, database_after: float = 4.5, deadline: float = 8.0) -> str:
         """SIGTERM everything; the database once the rest has ended (workers hand unfinished messages back to it)
@@ -213,7 +213,7 @@ def _wait_until(children: Children, what: str, ready: Callable[[], bool], timeou
     while not ready():
         children.check()
         if time.monotonic() > deadline:
-            raise SystemExit(f"{what} was not ready within {timeout:.0f}s; see {children.log.name}")
+            raise SystemExit(f"{what} was not ready within {timeout:.0f}s; see {children.log_path}")
         time.sleep(0.2)
 
 
@@ -235,7 +235,7 @@ def _step(children: Children, name: str, argv: list[str], env: dict, timeout: fl
     _wait_until(children, name, lambda: proc.poll() is not None, timeout)
     out = proc.stdout.read().decode()
     if proc.returncode:
-        raise SystemExit(f"{name} failed (status {proc.returncode}); see {children.log.name}")
+        raise SystemExit(f"{name} failed (status {proc.returncode}); see {children.log_path}")
     return out
 
 
@@ -251,7 +251,7 @@ def serve(*, ports: Ports, run: Path) -> int:
     ready_file.unlink(missing_ok=True)
     log_fd = os.open(run / "embedded.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     os.chmod(run / "embedded.log", 0o600)
-    children = Children(os.fdopen(log_fd, "ab"))
+    children = Children(os.fdopen(log_fd, "ab"), run / "embedded.log")
     started = time.monotonic()
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, _stop_on_signal)

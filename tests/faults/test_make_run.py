@@ -6,6 +6,7 @@ MAKE_RUN_STOP_CYCLES (default 5) sets how many Ctrl+C restarts the stop test doe
 """
 import json
 import os
+import random
 import signal
 import socket
 import stat
@@ -34,19 +35,17 @@ def _listening(port: int) -> bool:
 
 
 def _free_block(size: int) -> int:
-    """The first of `size` consecutive ports nothing listens on or is bound to."""
+    """The first of `size` consecutive free ports, below Linux's ephemeral range (32768+), where an outgoing
+    connection elsewhere on the machine could take one between two starts."""
+    rnd = random.Random()
     for _ in range(200):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            first = s.getsockname()[1]
-        if first + size > 65000:
-            continue
+        first = rnd.randrange(20000, 32000 - size)
+        socks = []
         try:
-            socks = []
             for port in range(first, first + size):
                 sock = socket.socket()
                 socks.append(sock)
-                sock.bind(("127.0.0.1", port))
+                sock.bind(("0.0.0.0", port))
             return first
         except OSError:
             continue
