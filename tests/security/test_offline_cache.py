@@ -17,7 +17,7 @@ from tests.support.data import household
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-IDLE_S = int(os.environ.get("OFFLINE_TEST_IDLE_S", "20"))  # long enough for the steps before it runs out
+IDLE_S = int(os.environ.get("OFFLINE_TEST_IDLE_S", "30"))  # long enough for the steps before it, on a busy machine
 PASSWORD = "demo-pass-1"
 PAGES_CACHE = "grid-pages-v2"
 
@@ -83,7 +83,7 @@ def test_register_pages_are_gone_offline_once_the_session_expires(live, phone):
     path = f"/households/{live.household['id']}"
     page.goto(path)
     controlled = "!!(navigator.serviceWorker && navigator.serviceWorker.controller)"
-    until(lambda: page.goto(path) and page.evaluate(controlled), 15, "the service worker did not take the page")
+    until(lambda: page.goto(path) and page.evaluate(controlled), 20, "the service worker did not take the page")
     until(lambda: cached_pages(page) >= 1, 10, "the household page was not cached")
     phone.set_offline(True)
     assert opens_offline(page, path, "居民7"), "offline, within the session, the copy is served"
