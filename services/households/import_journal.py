@@ -10,6 +10,7 @@ it once its owner is gone, and finishes releasing a committed one.
 import logging
 import os
 import socket
+import time
 from datetime import date, datetime, timedelta, timezone
 
 import mongoengine as me
@@ -63,12 +64,14 @@ def this_process() -> str:
 
 
 def owner_alive(journal: ImportJournal, *, stale_after_s: float) -> bool:
-    """On this host: the owning process still runs. Elsewhere: it wrote a heartbeat recently."""
+    """The owner wrote a heartbeat within `stale_after_s` and, on this host, its process still runs."""
+    beat = journal.heartbeat_at.replace(tzinfo=journal.heartbeat_at.tzinfo or timezone.utc)
+    if datetime.now(timezone.utc) - beat >= timedelta(seconds=stale_after_s):
+        return False      # stalled: a live owner finds its journal taken back and takes back what it wrote since
     host, pid, started = journal.owner.rsplit(":", 2)
     if host == socket.gethostname() and pid.isdigit():
         return _process_start(int(pid)) == started
-    beat = journal.heartbeat_at.replace(tzinfo=journal.heartbeat_at.tzinfo or timezone.utc)
-    return datetime.now(timezone.utc) - beat < timedelta(seconds=stale_after_s)
+    return True
 
 
 def start(*, import_id: str, grid, actor: Principal, mode: str) -> ImportJournal:
@@ -97,8 +100,11 @@ def hold(doc: dict) -> dict:
 def commit_import(*, import_id: str) -> None:
     """Mark the import committed, then release its events to the relay (recovery finishes a failed release)."""
     _advance(import_id, {"$set": {"state": COMMITTED, "finished_at": now(), "heartbeat_at": now()}})
+    began = time.monotonic()
     try:
-        release(ImportJournal.objects.get(pk=import_id))
+        released = release(ImportJournal.objects.get(pk=import_id))
+        log.info("import committed, its events released", extra={
+            "import_id": import_id, "households": released, "release_s": round(time.monotonic() - began, 3)})
     except PyMongoError as exc:
         log.warning("import committed, its events not yet released: recovery releases them",
                     extra={"import_id": import_id, "error": repr(exc)})
@@ -135,8 +141,12 @@ def undo(journal: ImportJournal) -> tuple[int, int]:
 
 
 def undo_running(*, import_id: str) -> tuple[int, int]:
-    """Undo this process's own running import (it failed part-way)."""
-    _advance(import_id, {"$set": {"state": UNDOING, "heartbeat_at": now()}})
+    """Undo this process's own import (it failed part-way). Again if recovery already undid it while this
+    process was slow: a batch that landed after recovery's pass is taken back too."""
+    result = ImportJournal._get_collection().update_one({"_id": import_id, "state": {"$ne": COMMITTED}},
+                                                        {"$set": {"state": UNDOING, "heartbeat_at": now()}})
+    if result.matched_count == 0:
+        raise Abandoned(f"import {import_id} is committed")
     return undo(ImportJournal.objects.get(pk=import_id))
 
 

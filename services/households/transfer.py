@@ -359,8 +359,6 @@ def _give_up(parsed, report, inserted, *, mode, import_id, conflict: bool, error
                           f"are reported as registered and the rest imported", field="file")
     try:
         deleted, withdrawn = import_journal.undo_running(import_id=import_id)
-    except import_journal.Abandoned:
-        deleted, withdrawn = len(inserted), 0             # recovery took it back already
     except PyMongoError:
         raise Unavailable(f"the import stopped part-way and could not be taken back yet: the {len(inserted)} "
                           f"household(s) of import {import_id} are taken back automatically once the database "
@@ -374,7 +372,9 @@ def _give_up(parsed, report, inserted, *, mode, import_id, conflict: bool, error
     if conflict:
         raise ImportConflict(f"another registration took an address of this file while it was being imported; "
                              f"{taken_back}. Upload the file again to see which rows clash", report)
-    raise Unavailable(f"the import stopped part-way because the database failed; {taken_back}", field="file")
+    cause = ("it was found stalled and taken back" if isinstance(error, import_journal.Abandoned)
+             else "the database failed")
+    raise Unavailable(f"the import stopped part-way because {cause}; {taken_back}", field="file")
 
 
 # ---- export ----------------------------------------------------------------------------------------

@@ -372,6 +372,25 @@ def test_an_import_still_running_elsewhere_is_left_alone(worker):
     assert Household.objects.count() == 0
 
 
+def test_an_import_taken_back_as_stalled_while_still_writing_takes_back_what_it_wrote_since(web, worker,
+                                                                                           monkeypatch):
+    real, calls = transfer._insert, []
+
+    def stall_then_write(collection, docs, *, ordered):
+        calls.append(len(docs))
+        if len(calls) == 2:     # the second batch stalls long enough for recovery to take the import back
+            assert import_journal.recover(stale_after_s=0) == {"undone": 1, "released": 0}
+            assert Household.objects.count() == 0
+        return real(collection, docs, ordered=ordered)      # and then lands
+
+    monkeypatch.setattr(transfer, "_insert", stall_then_write)
+    monkeypatch.setattr(transfer, "BATCH", 50)
+    r = upload(web, worker, sheet(rows_for(120), "csv"), name="f.csv")
+    assert r.status_code == 503 and "found stalled and taken back" in r.json["message"], r.json
+    assert calls == [50, 50] and Household.objects.count() == 0
+    assert import_journal.ImportJournal.objects.get().state == "undone"
+
+
 def read_csv(data: bytes) -> list[list[str]]:
     assert data.startswith(b"\xef\xbb\xbf")                # a BOM, so Excel reads the Chinese right
     return list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
