@@ -2,6 +2,7 @@
 import logging
 import signal
 import threading
+import time
 
 from pymongo.errors import PyMongoError
 
@@ -65,10 +66,16 @@ class Worker:
             except Exception:  # a failed run is logged; the next one tries again
                 log.exception("periodic job failed", extra={"job": job.__name__})
 
-    def shutdown(self, timeout: float = 5.0) -> None:
+    def shutdown(self, timeout: float = 4.0) -> None:
+        """Stop every thread within `timeout` seconds in all, not per thread.
+
+        A launcher (`make run`, Kubernetes) kills what is still running a few seconds after SIGTERM; a consumer
+        that closes its channel in time hands its unacknowledged messages back instead of losing them.
+        """
         self.stop.set()
+        deadline = time.monotonic() + timeout
         for thread in self.threads:
-            thread.join(timeout)
+            thread.join(max(0.0, deadline - time.monotonic()))
 
 
 def run(config, *, documents, handlers, periodic=(), metrics_port: int | None = None) -> None:
