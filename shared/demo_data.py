@@ -48,20 +48,29 @@ def demo_household(grid_id: str, n: int) -> dict:
             "residents": residents}
 
 
-def seed(*, households_url: str, identity_private_key: str) -> int:
-    """Load the demo district through the households API into an empty register (no community yet); households added."""
+def _created_or_there(response: requests.Response) -> None:
+    if response.status_code != 409:  # 409: made by an earlier, interrupted run
+        response.raise_for_status()
+
+
+def seed(*, households_url: str, identity_private_key: str, resume: bool = False) -> int:
+    """Load the demo district through the households API; households added.
+
+    Into an empty register only (no community yet), unless `resume`: then whatever an interrupted run left out is
+    added and what is there is kept (the API answers 409 for it).
+    """
     http = requests.Session()
     http.auth = IdentityAuth(Principal(user_id="demo-seed", role="admin", name="演示数据"), key=identity_private_key,
                              audience="households")
-    if http.get(f"{households_url}/communities", timeout=10).json():
+    if not resume and http.get(f"{households_url}/communities", timeout=10).json():
         return 0
-    http.post(f"{households_url}/streets", json=STREET, timeout=10).raise_for_status()
+    _created_or_there(http.post(f"{households_url}/streets", json=STREET, timeout=10))
     for community in COMMUNITIES:
-        http.post(f"{households_url}/communities", json=community, timeout=10).raise_for_status()
+        _created_or_there(http.post(f"{households_url}/communities", json=community, timeout=10))
     bodies = []
     for grid_id, name, community, size in GRIDS:
-        http.post(f"{households_url}/grids", json={"id": grid_id, "name": name, "community_id": community},
-                  timeout=10).raise_for_status()
+        _created_or_there(http.post(f"{households_url}/grids", json={"id": grid_id, "name": name,
+                                                                     "community_id": community}, timeout=10))
         bodies += [demo_household(grid_id, n) for n in range(size)]
 
     def post(body):
@@ -74,9 +83,12 @@ def seed(*, households_url: str, identity_private_key: str) -> int:
         pool.shutdown(cancel_futures=True)
 
 
-def main() -> int:
-    added = seed(households_url=os.environ["HOUSEHOLDS_URL"], identity_private_key=os.environ["IDENTITY_PRIVATE_KEY"])
+def main(argv: list[str] | None = None) -> int:
+    resume = "--resume" in (sys.argv[1:] if argv is None else argv)
+    added = seed(households_url=os.environ["HOUSEHOLDS_URL"], identity_private_key=os.environ["IDENTITY_PRIVATE_KEY"],
+                 resume=resume)
     print(f"demo district: {added} households added" if added else
+          "demo district: already loaded, nothing added" if resume else
           "demo district: the register is not empty, nothing added")
     return 0
 

@@ -270,7 +270,13 @@ def serve(*, ports: Ports, run: Path) -> int:
         for s in SERVICES:  # a worker is ready once its queues are declared and it reaches database and bus
             for url in (f"http://127.0.0.1:{ports.api(s)}/readyz", f"http://127.0.0.1:{ports.worker(s)}/readyz"):
                 _wait_until(children, url, lambda url=url: _answers_200(url), 120)
-        print(_step(children, "demo district", [PY, "-m", "shared.demo_data"], gateway_env, 900).strip())
+        seeded = run / "seeded"  # written once the demo district is complete: a stop half-way resumes next time
+        if seeded.exists():
+            print("demo district: already loaded")
+        else:
+            print(_step(children, "demo district", [PY, "-m", "shared.demo_data", "--resume"], gateway_env,
+                        900).strip())
+            _write_private(seeded, "demo district loaded\n")
         accounts = json.loads(_step(children, "demo accounts", [PY, "-m", "gateway.accounts_cli", "demo"],
                                     gateway_env, 120))
         _write_private(ready_file, "ready\n")
