@@ -12,7 +12,7 @@ from gateway.extensions import babel, csrf
 from gateway.sessions import MongoSessionInterface
 from gateway.upstream import http_session
 from gateway.views import admin, api, auth as auth_views, community, drills, health, mediation, pages, volunteers
-from shared.web import access_log, observability
+from shared.web import observability
 
 STATIC = Path(__file__).parent / "static"
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; "
@@ -30,7 +30,6 @@ def create_app(config=None) -> Flask:
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)
     observability.configure_logging(config.SERVICE_NAME)
-    access_log.install()  # no link token in any log line of the gateway
     db.connect(config)
     app.session_interface = MongoSessionInterface()
     csrf.init_app(app)

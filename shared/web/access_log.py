@@ -55,11 +55,3 @@ class RedactingFilter(logging.Filter):
             if isinstance(value, str) and key != "msg":  # extra fields: a service URL, an error text
                 record.__dict__[key] = redact(value)
         return True
-
-
-def install(logger: logging.Logger | None = None) -> None:
-    """Add the filter to every handler of `logger` (the root logger by default)."""
-    logger = logger or logging.getLogger()
-    for handler in logger.handlers:
-        if not any(isinstance(f, RedactingFilter) for f in handler.filters):
-            handler.addFilter(RedactingFilter())

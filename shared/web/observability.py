@@ -10,6 +10,7 @@ from pythonjsonlogger.json import JsonFormatter
 
 from shared import context
 from shared.metrics import HTTP_LATENCY, HTTP_REQUESTS
+from shared.web.access_log import RedactingFilter
 
 REQUEST_ID = "X-Request-ID"
 CORRELATION_ID = "X-Correlation-ID"
@@ -32,6 +33,7 @@ def configure_logging(service: str, level=logging.INFO) -> None:
     handler.setFormatter(JsonFormatter("%(asctime)s %(levelname)s %(name)s %(message)s",
                                        static_fields={"service": service}))
     handler.addFilter(_RequestContext())
+    handler.addFilter(RedactingFilter())  # no link token in any log line, in any process
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
