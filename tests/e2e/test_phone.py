@@ -30,12 +30,13 @@ def test_sign_in_and_find_a_household_by_search(phone, live):
     rows.first.click()
     page.wait_for_url(re.compile(r"/households/[0-9a-f]{24}$"))
     assert "居民13" in page.inner_text(".member")
-    assert re.search(r"110\*+\d{4}", page.inner_text(".member"))  # masked until revealed
+    assert re.search(r"11\*{16}", page.inner_text(".member"))  # masked until revealed: the province only
     page.click("summary >> text=查看完整身份证号和电话")
     page.fill("#reason", "核对低保材料")
     page.click("text=查看完整信息 >> nth=-1")
     assert "本次查看已记录" in page.content()
-    assert not re.search(r"110\*+\d{4}", page.inner_text(".member"))
+    member = page.inner_text(".member")
+    assert not re.search(r"11\*{16}", member) and re.search(r"110\d{14}[\dX]", member)
 
 
 def test_visit_logged_offline_waits_then_is_sent_exactly_once(phone, live):
