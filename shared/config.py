@@ -60,7 +60,7 @@ class Config:
         self.VISIT_CADENCE_DAYS = int(_env("VISIT_CADENCE_DAYS", "30"))
         self.MAX_UPLOAD_BYTES = int(_env("MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
         self.MAX_IMPORT_ROWS = int(_env("MAX_IMPORT_ROWS", "60000"))
-        self.IMPORT_PARSE_MEMORY_MB = int(_env("IMPORT_PARSE_MEMORY_MB", "1024"))
+        self.IMPORT_PARSE_MEMORY_MB = int(_env("IMPORT_PARSE_MEMORY_MB", "512"))
         self.IMPORT_PARSE_TIMEOUT_S = float(_env("IMPORT_PARSE_TIMEOUT_S", "300"))
         self.IMPORT_STALE_S = float(_env("IMPORT_STALE_S", "120"))
         self.MAX_CONTENT_LENGTH = self.MAX_UPLOAD_BYTES + 64 * 1024

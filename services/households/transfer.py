@@ -52,7 +52,7 @@ FORMATS = ("xlsx", "csv")
 BATCH = 500                # households per insert_many
 REPORT_LIMIT = 10_000      # bad-row entries listed in one report (all are counted)
 MAX_RESIDENTS = 30         # per household, as HouseholdCreate allows
-PARSE_MEMORY_BYTES = 1024 * 2**20   # the parsing child's address space (IMPORT_PARSE_MEMORY_MB)
+PARSE_MEMORY_BYTES = 512 * 2**20    # the parsing child's address space (IMPORT_PARSE_MEMORY_MB)
 PARSE_TIMEOUT_S = 300.0             # IMPORT_PARSE_TIMEOUT_S
 
 
