@@ -70,8 +70,9 @@ def check_directory(stream, budget: Budget) -> None:
         raise _too_large(f"a directory of {directory_size // 1024} KB", f"{budget.parts} parts")
 
 
-def _content_types(archive: zipfile.ZipFile) -> dict[str, str]:
-    """{part name: declared content type}, from [Content_Types].xml's overrides and extension defaults."""
+def _content_types(archive: zipfile.ZipFile) -> dict[str, set[str]]:
+    """{part name: every content type declared for it}, from [Content_Types].xml's overrides (all of them: a
+    part declared twice counts as both) and its extension defaults."""
     try:
         info = archive.getinfo("[Content_Types].xml")
     except KeyError:
@@ -85,8 +86,8 @@ def _content_types(archive: zipfile.ZipFile) -> dict[str, str]:
         if tag == "Default":
             defaults[element.get("Extension", "").lower()] = element.get("ContentType", "")
         elif tag == "Override":
-            overrides[element.get("PartName", "").lstrip("/")] = element.get("ContentType", "")
-    return {p.filename: overrides.get(p.filename) or defaults.get(p.filename.rsplit(".", 1)[-1].lower(), "")
+            overrides.setdefault(element.get("PartName", "").lstrip("/"), set()).add(element.get("ContentType", ""))
+    return {p.filename: overrides.get(p.filename) or {defaults.get(p.filename.rsplit(".", 1)[-1].lower(), "")}
             for p in archive.infolist()}
 
 
@@ -100,7 +101,7 @@ def check_parts(archive: zipfile.ZipFile, budget: Budget) -> None:
         raise _too_large(f"{total // 2**20} MB unpacked", f"{budget.unpacked // 2**20} MB")
     types = _content_types(archive)
     for p in parts:
-        limit = budget.sheet_part if types.get(p.filename) == WORKSHEET else budget.other_part
+        limit = budget.sheet_part if types.get(p.filename) == {WORKSHEET} else budget.other_part
         if p.file_size > limit:
             raise _too_large(f"{p.filename} unpacks to {p.file_size // 2**20} MB", f"{limit // 2**20} MB")
         if p.file_size > 2**20 and p.file_size > budget.ratio * max(p.compress_size, 1):

@@ -36,6 +36,7 @@ def workbook(sheet_rows, *, strings_at: str | None = None, strings=(), extra_par
     rels = [("rId1", f"{DOC}/worksheet", "worksheets/sheet1.xml")]
     if strings_at:
         overrides.append((f"/{strings_at}", f"{TYPE}.sharedStrings+xml"))
+        overrides.append((f"/{strings_at}", f"{TYPE}.worksheet+xml"))     # and again as a sheet: both count
         rels.append(("rId2", f"{DOC}/sharedStrings", strings_at.removeprefix("xl/")))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
@@ -82,6 +83,7 @@ def bombs() -> dict[str, tuple[bytes, str]]:
     """name: (file, file name); each is refused however its parts are named."""
     return {
         # the measured attack: ~40 MB of shared strings stored where worksheets live, under a sheet's name
+        # (and declared a second time as a worksheet; openpyxl reads it as shared strings all the same)
         "shared strings under xl/worksheets/": (workbook([numbered_rows(2, 10)], strings_at="xl/worksheets/sheet2.xml",
                                                           strings=strings_of(260_000, 60)), "a.xlsx"),
         "a part of 250 MB of blanks": (workbook([numbered_rows(2, 10)], padding=250 * 2**20), "b.xlsx"),
