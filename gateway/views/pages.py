@@ -154,6 +154,7 @@ def _register_page(grid_id: str, result: dict, *, lookup_form=None, looked_up=Fa
 def lookup(grid_id):
     """Find households by a full ID number or phone; posted, so the number stays out of URLs and access logs."""
     grid_id = checked_grid(grid_id)
+    hh().get(f"/grids/{grid_id}")  # outside the caller's area: refused (403/404) before the form is even read
     form = LookupForm()
     errors = []
     if form.validate_on_submit():
