@@ -12,4 +12,5 @@ def create_app(config=None):
     lookup.configure(key=config.LOOKUP_HMAC_KEY)
     app = create_service_app(config, import_name=__name__, blueprints=[views.bp, transfer_views.bp], metric_refreshers=[metrics.refresh])
     lookup.backfill_at_start()
+    transfer_views.recover_interrupted_imports(app.config)
     return app

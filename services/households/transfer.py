@@ -21,10 +21,12 @@ import io
 import logging
 import shutil
 import tempfile
+import time
 import unicodedata
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
+from pathlib import Path
 
 import mongoengine as me
 from marshmallow import ValidationError
@@ -54,6 +56,7 @@ REPORT_LIMIT = 10_000      # bad-row entries listed in one report (all are count
 MAX_RESIDENTS = 30         # per household, as HouseholdCreate allows
 PARSE_MEMORY_BYTES = 512 * 2**20    # the parsing child's address space (IMPORT_PARSE_MEMORY_MB)
 PARSE_TIMEOUT_S = 300.0             # IMPORT_PARSE_TIMEOUT_S
+UPLOAD_COPY_PREFIX = "register-"     # an upload's copy while a child reads it
 
 
 class ReportError(DomainError):
@@ -251,11 +254,24 @@ def parse_upload(file, limits: ParseLimits) -> ParsedFile:
     if size > limits.max_bytes:
         raise TooLarge(f"the file is {size / 2**20:.1f} MB; the limit is {limits.max_bytes / 2**20:.1f} MB: "
                        f"split it into smaller files", field="file")
-    with tempfile.NamedTemporaryFile(prefix="register-", suffix=".upload") as copy:
+    with tempfile.NamedTemporaryFile(prefix=UPLOAD_COPY_PREFIX, suffix=".upload") as copy:
         shutil.copyfileobj(file, copy)
         copy.flush()
         return run_limited(read_register_file, path=copy.name, max_rows=limits.max_rows, budget=limits.budget,
                            memory_bytes=limits.memory_bytes, timeout_s=limits.timeout_s, what="file")
+
+
+def remove_stale_upload_copies(*, older_than_s: float) -> int:
+    """Delete upload copies (personal data) a killed process left in the temporary folder; how many."""
+    removed = 0
+    for path in Path(tempfile.gettempdir()).glob(f"{UPLOAD_COPY_PREFIX}*.upload"):
+        try:
+            if time.time() - path.stat().st_mtime > older_than_s:
+                path.unlink()
+                removed += 1
+        except FileNotFoundError:  # its own process finished with it meanwhile
+            pass
+    return removed
 
 
 def import_register(*, actor: Principal, grid_id: str, file, mode: str = ALL_OR_NOTHING, dry_run: bool = False,

@@ -133,16 +133,16 @@ def _limits(config) -> transfer.ParseLimits:
     return transfer.ParseLimits(
         max_bytes=config["MAX_UPLOAD_BYTES"], max_rows=config["MAX_IMPORT_ROWS"],
         budget=transfer.Budget.for_rows(config["MAX_IMPORT_ROWS"]),
-        memory_bytes=int(config.get("IMPORT_PARSE_MEMORY_MB", transfer.PARSE_MEMORY_BYTES // 2**20)) * 2**20,
-        timeout_s=float(config.get("IMPORT_PARSE_TIMEOUT_S", transfer.PARSE_TIMEOUT_S)),
-        stale_after_s=float(config.get("IMPORT_STALE_S", 120)))
+        memory_bytes=config["IMPORT_PARSE_MEMORY_MB"] * 2**20, timeout_s=config["IMPORT_PARSE_TIMEOUT_S"],
+        stale_after_s=config["IMPORT_STALE_S"])
 
 
-@bp.record_once
-def _recover_imports(state):
+def recover_interrupted_imports(config) -> None:
     """On start: take back imports a killed API left half-written, release those that had committed."""
+    limits = _limits(config)
+    transfer.remove_stale_upload_copies(older_than_s=limits.timeout_s + 60)  # no parse lasts longer
     try:
-        import_journal.recover(stale_after_s=_limits(state.app.config).stale_after_s)
+        import_journal.recover(stale_after_s=limits.stale_after_s)
     except PyMongoError:    # the database is away: the worker's periodic pass, or the next import, does it
         log.warning("interrupted imports not checked at start: the database did not answer")
 

@@ -2,7 +2,7 @@
 import functools
 import os
 
-from services.households import events, import_journal, service
+from services.households import events, import_journal, lookup, service
 from services.households.handlers import HANDLERS
 from services.households.models import Grid, Household, Redraw, Visit
 from shared.config import Config
@@ -21,6 +21,7 @@ SNAPSHOTS = {
 def bootstrap(config):
     """The worker's parts wired for `config` (tests pass a test config)."""
     cadence = config.VISIT_CADENCE_DAYS
+    lookup.configure(key=config.LOOKUP_HMAC_KEY)  # households it writes back (an import it finishes) get their hashes
     with_cadence = {f: functools.partial(f, cadence_days=cadence) for fs in HANDLERS.values() for f in fs}
     handlers = {t: [with_cadence[f] for f in fs] for t, fs in HANDLERS.items()}
 
@@ -33,7 +34,7 @@ def bootstrap(config):
             service.apply_redraw(redraw_id=str(redraw_id))
 
     def recover_imports():
-        import_journal.recover(stale_after_s=getattr(config, "IMPORT_STALE_S", 120.0))
+        import_journal.recover(stale_after_s=config.IMPORT_STALE_S)
 
     return dict(documents=DOCUMENTS, handlers=handlers,
                 periodic=[(600, refresh_all_summaries), (60, finish_pending_redraws), (30, recover_imports)])

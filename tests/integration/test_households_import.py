@@ -471,3 +471,26 @@ def test_an_export_imports_again_into_the_same_register(web, worker, fmt):
     assert r.status_code == 201, r.json
     assert r.json["imported"] == 60 and r.json["bad_rows"] == []
     assert snapshot(OTHER_GRID) == original
+
+
+def test_upload_copies_a_killed_api_left_behind_are_removed_when_the_api_starts(households_config):
+    import os
+    import tempfile
+    import time
+    from pathlib import Path
+
+    folder = Path(tempfile.gettempdir())
+    stale = folder / f"{transfer.UPLOAD_COPY_PREFIX}killed-{os.getpid()}.upload"
+    fresh = folder / f"{transfer.UPLOAD_COPY_PREFIX}reading-{os.getpid()}.upload"
+    for path in (stale, fresh):
+        path.write_text("楼栋,单元,房号,姓名,身份证号\n1栋,1单元,101,张三,110101199001011234\n")
+    old = time.time() - households_config.IMPORT_PARSE_TIMEOUT_S - 120
+    os.utime(stale, (old, old))
+    try:
+        create_app(households_config)
+        assert not stale.exists()  # older than any parse can last: its process is gone
+        assert fresh.exists()      # may be another worker's parse under way
+    finally:
+        stale.unlink(missing_ok=True)
+        fresh.unlink(missing_ok=True)
+        mongoengine.get_db().client.drop_database(households_config.MONGO_DB)
