@@ -1,4 +1,4 @@
-"""A MongoDB for the tests, by the rule in ../shared/docs/mongodb.md.
+"""A MongoDB for the tests, by one rule (see docs/architecture.md, "Tests and their database").
 
 1. MONGO_URL is set: use that server.
 2. A Docker engine answers: start mongo:7 and remove it afterwards.
