@@ -22,6 +22,10 @@ CLAIMED, DONE, BUSY = "claimed", "done", "busy"
 
 
 class ProcessedEvent(me.Document):
+    # "<consumer>/<event id>": every conditional write below names the record by `_id`. The MongoDB stand-in
+    # answers a filter of the compound key plus other fields by scanning the collection (14 writes/s at 5,000
+    # records, against 460/s by `_id`). Records of older releases keep an ObjectId; they are all done.
+    id = me.StringField(primary_key=True)
     consumer = me.StringField(required=True)
     event_id = me.StringField(required=True)
     event_type = me.StringField(required=True)
@@ -43,18 +47,23 @@ def _now():
     return datetime.now(timezone.utc)
 
 
+def record_id(consumer: str, event_id: str) -> str:
+    """The `_id` of a consumer's record of an event."""
+    return f"{consumer}/{event_id}"
+
+
 def claim(*, consumer: str, event_id: str, event_type: str, owner: str, lease_s: float) -> str:
     """Claim the event for `owner`: CLAIMED (run the handler), DONE (handled before) or BUSY (another runs it)."""
     key = {"consumer": consumer, "event_id": event_id}
     for _ in range(3):  # the holder may release or its record expire between our insert and our read
         now = _now()
         try:
-            _records().insert_one({**key, "event_type": event_type, "state": CLAIMED, "owner": owner,
-                                   "claimed_at": now})
+            _records().insert_one({"_id": record_id(consumer, event_id), **key, "event_type": event_type,
+                                   "state": CLAIMED, "owner": owner, "claimed_at": now})
             return CLAIMED
         except DuplicateKeyError:
             pass
-        held = _records().find_one(key, {"state": 1, "owner": 1, "claimed_at": 1})
+        held = _records().find_one(key, {"state": 1, "owner": 1, "claimed_at": 1})  # old records: another _id
         if held is None:
             continue
         if held.get("state", DONE) == DONE:
@@ -66,7 +75,7 @@ def claim(*, consumer: str, event_id: str, event_type: str, owner: str, lease_s:
         if held.get("owner") != owner and not stale:
             return BUSY
         # ours from an earlier delivery, or its worker stopped renewing it: take it over, unless someone just did
-        taken = _records().update_one({**key, "state": CLAIMED, "owner": held.get("owner"),
+        taken = _records().update_one({"_id": held["_id"], "state": CLAIMED, "owner": held.get("owner"),
                                        "claimed_at": held.get("claimed_at")},
                                       {"$set": {"owner": owner, "claimed_at": now}})
         if taken.modified_count:
@@ -79,7 +88,7 @@ def claim(*, consumer: str, event_id: str, event_type: str, owner: str, lease_s:
 def finish(*, consumer: str, event_id: str, owner: str) -> None:
     """Mark the owner's claim done: the event will never run this consumer's handler again."""
     now = _now()
-    marked = _records().update_one({"consumer": consumer, "event_id": event_id, "owner": owner, "state": CLAIMED},
+    marked = _records().update_one({"_id": record_id(consumer, event_id), "owner": owner, "state": CLAIMED},
                                    {"$set": {"state": DONE, "processed_at": now, "claimed_at": now}})
     if not marked.modified_count:
         log.warning("inbox claim lost before the handler finished", extra={"queue": consumer, "event_id": event_id})
@@ -88,7 +97,7 @@ def finish(*, consumer: str, event_id: str, owner: str) -> None:
 def release(*, consumer: str, event_id: str, owner: str) -> None:
     """Give the claim up after a failed handler, so the retry can claim it (best effort: a lease ends it anyway)."""
     try:
-        _records().delete_one({"consumer": consumer, "event_id": event_id, "owner": owner, "state": CLAIMED})
+        _records().delete_one({"_id": record_id(consumer, event_id), "owner": owner, "state": CLAIMED})
     except PyMongoError as exc:
         log.warning("inbox claim not released; it lapses after its lease", extra={"queue": consumer,
                                                                                  "event_id": event_id,
@@ -97,7 +106,7 @@ def release(*, consumer: str, event_id: str, owner: str) -> None:
 
 def renew(*, consumer: str, event_id: str, owner: str) -> None:
     """Push the owner's claim's lease forward while its handler still runs."""
-    _records().update_one({"consumer": consumer, "event_id": event_id, "owner": owner, "state": CLAIMED},
+    _records().update_one({"_id": record_id(consumer, event_id), "owner": owner, "state": CLAIMED},
                           {"$set": {"claimed_at": _now()}})
 
 
