@@ -1,4 +1,6 @@
 """Fixtures shared by every suite: one MongoDB server per session, named databases per run."""
+import os
+import shutil
 import uuid
 
 import pytest
@@ -24,3 +26,21 @@ def pytest_collection_modifyitems(config, items):
         for folder in ("integration", "e2e", "unit", "ops", "faults"):
             if f"tests/{folder}/" in str(item.fspath).replace("\\", "/"):
                 item.add_marker(folder)
+
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium through Playwright, one for the whole run (a second sync Playwright cannot start)."""
+    if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
+        pytest.fail(f"no chromium at {CHROMIUM} (make test installs it: apt-get install -y chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()

@@ -1,32 +1,14 @@
 """End-to-end fixtures: the households service and the gateway over real HTTP, Debian's chromium at a
 phone's viewport through Playwright."""
-import os
-import shutil
-
 import pytest
 
 from gateway.seed import seed_demo_users
 from gateway.testing import register, seed_district, stack
 from tests.support.data import household
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True,
          "device_scale_factor": 2, "locale": "zh-CN", "timezone_id": "Asia/Shanghai"}
 PASSWORD = "demo-pass-1"
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
-        pytest.skip(f"no chromium at {CHROMIUM} (apt-get install -y chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")

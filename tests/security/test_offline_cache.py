@@ -5,7 +5,6 @@ copy is there offline while the session lasts; once the session has expired (a s
 here), the household page is gone offline and the page cache is empty.
 """
 import os
-import shutil
 import time
 
 import pytest
@@ -14,9 +13,6 @@ from gateway.seed import seed_demo_users
 from gateway.testing import register, seed_district, stack
 from tests.support.data import household
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 IDLE_S = int(os.environ.get("OFFLINE_TEST_IDLE_S", "30"))  # long enough for the steps before it, on a busy machine
 PASSWORD = "demo-pass-1"
 PAGES_CACHE = "grid-pages-v2"
@@ -32,19 +28,12 @@ def live(mongo_url):
 
 
 @pytest.fixture
-def phone(live):
-    if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
-        pytest.fail(f"no chromium at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        context = browser.new_context(base_url=live.gateway_url, viewport={"width": 360, "height": 740},
-                                      locale="zh-CN", timezone_id="Asia/Shanghai")
-        context.set_default_timeout(15000)
-        yield context
-        context.close()
-        browser.close()
+def phone(browser, live):
+    context = browser.new_context(base_url=live.gateway_url, viewport={"width": 360, "height": 740},
+                                  locale="zh-CN", timezone_id="Asia/Shanghai")
+    context.set_default_timeout(15000)
+    yield context
+    context.close()
 
 
 def until(check, timeout: float, what: str):
