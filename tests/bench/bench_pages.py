@@ -56,6 +56,11 @@ def run(mongo_url: str, *, seconds: int = 8) -> dict:
             page = session.get(gateway + "/login")
             session.post(gateway + "/login", data={"csrf_token": csrf_token(page.text), "username": f"worker-{GRID}".lower(),
                                                    "password": "bench-pass-1"})
+            page = session.get(gateway + "/password")  # a seeded password must be changed at first sign-in
+            changed = session.post(gateway + "/password", data={
+                "csrf_token": csrf_token(page.text), "current": "bench-pass-1", "new": "Bench-pass-2-own",
+                "repeat": "Bench-pass-2-own"}, allow_redirects=False)
+            assert changed.status_code in (302, 303), changed.text[:300]
             register = f"/grids/{GRID}/households"
             listing = session.get(gateway + register)
             assert listing.status_code == 200, listing.text[:300]
