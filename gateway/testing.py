@@ -223,6 +223,11 @@ def _broker_url(mongo_url: str, run_id: str) -> str:
         return f"{mongo_url.rstrip('/')}/test_{run_id}_bus"
 
 
+# Public-page limits high enough for a test that signs up and reads many times from one address.
+UNTHROTTLED = {name: "10000 per minute" for name in ("PUBLIC_READ_LIMIT_IP", "PUBLIC_READ_LIMIT_TOKEN",
+                                                      "PUBLIC_WRITE_LIMIT_IP", "PUBLIC_WRITE_LIMIT_TOKEN")}
+
+
 @contextmanager
 def full_stack(mongo_url: str, run_id: str | None = None, *, services=SERVICES, **gateway_overrides):
     """Start the services (API and worker each), then the gateway; databases and queues named by run."""

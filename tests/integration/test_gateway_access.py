@@ -17,22 +17,20 @@ from datetime import date, timedelta
 import pytest
 from flask import Flask
 
-from gateway.testing import full_stack, page_token, seed_full, sign_in
+from gateway.testing import UNTHROTTLED, full_stack, page_token, seed_full, sign_in
 from tests.support.access import is_public, leaks, placeholder_value, routes, stored_state
 from tests.support.objects import HttpClient, Signer, drills_made, mediation_objects, ok, volunteers_objects
 from tests.support.data import id_number, phone
 
 pytestmark = pytest.mark.integration
 PASSWORD = "demo-pass-1"
-HIGH = "10000 per minute"
 TODAY = date.today().isoformat()
 REFUSED = (403, 404)
 
 
 @pytest.fixture(scope="module")
 def s(mongo_url):
-    with full_stack(mongo_url, PUBLIC_READ_LIMIT_IP=HIGH, PUBLIC_READ_LIMIT_TOKEN=HIGH, PUBLIC_WRITE_LIMIT_IP=HIGH,
-                    PUBLIC_WRITE_LIMIT_TOKEN=HIGH) as st:
+    with full_stack(mongo_url, **UNTHROTTLED) as st:
         st.seeded = seed_full(st, password=PASSWORD)
         st.c1 = objects_of(st, "c1", "g1", st.seeded["g1"])
         yield st

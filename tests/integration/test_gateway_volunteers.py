@@ -6,17 +6,15 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from pymongo import MongoClient
 
-from gateway.testing import full_stack, page_token, seed_full, sign_in, staff_principal
+from gateway.testing import UNTHROTTLED, full_stack, page_token, seed_full, sign_in, staff_principal
 
 pytestmark = pytest.mark.integration
 PASSWORD = "demo-pass-1"
-HIGH = "10000 per minute"
 
 
 @pytest.fixture(scope="module")
 def s(mongo_url):
-    with full_stack(mongo_url, PUBLIC_READ_LIMIT_IP=HIGH, PUBLIC_READ_LIMIT_TOKEN=HIGH, PUBLIC_WRITE_LIMIT_IP=HIGH,
-                    PUBLIC_WRITE_LIMIT_TOKEN=HIGH) as st:
+    with full_stack(mongo_url, **UNTHROTTLED) as st:
         st.seeded = seed_full(st, password=PASSWORD)
         yield st
 

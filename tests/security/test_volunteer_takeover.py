@@ -10,20 +10,18 @@ from datetime import date, timedelta
 import pytest
 from pymongo import MongoClient
 
-from gateway.testing import full_stack, seed_full, sign_in, staff_principal
+from gateway.testing import UNTHROTTLED, full_stack, seed_full, sign_in, staff_principal
 from tests.support.data import id_number
 
 pytestmark = pytest.mark.integration
 PASSWORD = "demo-pass-1"
-HIGH = "10000 per minute"
 RECEIVED = "您的报名已收到，将由团队负责人核实后确认"
 PERSONAL = re.compile(r'id="personal-link" href="http://[^"]+/v/me/([A-Za-z0-9_-]+)"')
 
 
 @pytest.fixture(scope="module")
 def s(mongo_url):
-    with full_stack(mongo_url, PUBLIC_READ_LIMIT_IP=HIGH, PUBLIC_READ_LIMIT_TOKEN=HIGH, PUBLIC_WRITE_LIMIT_IP=HIGH,
-                    PUBLIC_WRITE_LIMIT_TOKEN=HIGH) as st:
+    with full_stack(mongo_url, **UNTHROTTLED) as st:
         st.seeded = seed_full(st, password=PASSWORD)
         yield st
 
