@@ -10,8 +10,6 @@ signed cookie (`<session cookie>_anon`) and is never written to the database: pu
 anyone on the internet create no documents. The form's token and the cookie's copy must match
 (a signed double-submit), so CSRF protection is the same as with a stored session.
 """
-import hashlib
-import secrets
 from datetime import timedelta
 
 from flask.sessions import SessionInterface, SessionMixin
@@ -20,15 +18,12 @@ from pymongo.errors import PyMongoError
 from werkzeug.datastructures import CallbackDict
 
 from gateway.models import SessionRecord, aware, now
+from shared.tokens import new_token, token_hash
 
 TOUCH_EVERY_S = 60  # refresh last_seen at most once a minute
 # Requests that never need a session (static files, probes, metrics): no database read, no cookie.
 SESSIONLESS = ("/static/", "/healthz", "/readyz", "/metrics", "/sw.js")
 SESSION_REMAINING_HEADER = "X-Session-Remaining"
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class ServerSession(CallbackDict, SessionMixin):
@@ -139,7 +134,7 @@ class MongoSessionInterface(SessionInterface):
             self._drop_anonymous(app, session, response)
             from flask import request
 
-            session.token = secrets.token_urlsafe(32)
+            session.token = new_token()
             session.record = SessionRecord(
                 id=token_hash(session.token), created_at=at, last_seen=at,
                 expires_at=at + timedelta(seconds=app.config["SESSION_ABSOLUTE_S"]),
