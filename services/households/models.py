@@ -120,6 +120,7 @@ class Household(Aggregate):
             ("community_id", "status", "address_sort"),
             ("grid_id", "care"),
             "lookup_keys",
+            "lookup_keyed_with",  # the API's start looks for households hashed with another key: an index range
         ],
     }
 
