@@ -31,13 +31,13 @@ from shared.messaging import inbox
 from shared.messaging.inbox import BUSY, CLAIMED, DONE, LeaseKeeper
 from shared.messaging.bus import open_connection, supports_broker_features
 from shared.messaging.topology import Subscription, dead_exchange, declare, main_queue
+from shared.metrics import DEAD_LETTER_LIMIT, DEAD_LETTERS, EVENTS_CONSUMED, EVENTS_DEAD, EVENTS_REQUEUED, EVENTS_RETRIED
+
+log = logging.getLogger(__name__)
 
 # A delivery whose event another worker holds waits in the retry queues; the holder renews its claim only while
 # its handler runs, so this many waits (minutes on the production delays) means something is stuck: dead-letter.
 MAX_CLAIM_WAITS = 100
-from shared.metrics import DEAD_LETTER_LIMIT, DEAD_LETTERS, EVENTS_CONSUMED, EVENTS_DEAD, EVENTS_REQUEUED, EVENTS_RETRIED
-
-log = logging.getLogger(__name__)
 
 Handler = Callable[..., None]
 
