@@ -34,7 +34,6 @@ from bson.raw_bson import RawBSONDocument
 from pymongo import MongoClient
 from pymongo.errors import BulkWriteError, OperationFailure, PyMongoError
 
-from shared.config import _env
 from shared.db import stand_in_url
 
 # The databases a district keeps: each service's and the gateway's, named as shared/config.py and
@@ -53,6 +52,10 @@ CHUNK = 1024 * 1024
 
 class BackupError(RuntimeError):
     """A dump or restore cannot go ahead; the message says why."""
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    return os.environ.get(name) or default
 
 
 def service_databases() -> list[str]:

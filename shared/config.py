@@ -1,28 +1,51 @@
-"""Configuration read from the environment, with a test config and the embedded default."""
+"""Configuration read from the environment, with a test config and the embedded default.
+
+The settings every service shares are declared below (`COMMON`); a service adds its own `Settings` from its
+`config.py`. Flask's and flask-smorest's own keys are fixed here and not settings.
+"""
 import os
 
+from shared import clock
 from shared.identity import MAX_AGE_S, generate_key_pair
+from shared.settings import ConfigError, Setting, Settings, between, csv_ints, one_of
+
+__all__ = ["COMMON", "Config", "ConfigError", "TestConfig", "ensure_test_identity_keys"]
 
 
-class ConfigError(RuntimeError):
-    """A required setting is missing."""
+def _positive_ms(value: int | None) -> int | None:
+    return value or None
 
 
-def _env(name, default=None):
-    value = os.environ.get(name)
-    return value if value not in (None, "") else default
-
-
-def _identity_max_age() -> int:
-    seconds = int(_env("IDENTITY_MAX_AGE_S", str(MAX_AGE_S)))
-    if not 1 <= seconds <= MAX_AGE_S:
-        raise ConfigError(f"IDENTITY_MAX_AGE_S must be between 1 and {MAX_AGE_S} seconds")
-    return seconds
+COMMON = Settings(
+    Setting("MONGO_URL", str, "mongodb://127.0.0.1:27017", "MongoDB to connect to"),
+    Setting("AMQP_URL", str, "amqp://guest:guest@127.0.0.1:5672//", "RabbitMQ to connect to"),
+    Setting("EVENT_EXCHANGE", str, "grid.events", "the topic exchange integration events travel on"),
+    Setting("RETRY_DELAYS_MS", csv_ints, [1000, 5000, 30000],
+            "milliseconds before each retry of a failed event (one retry queue per step, then dead letters)"),
+    Setting("QUEUE_PREFIX", str, "", "prefix of every queue's name (tests name theirs per run)"),
+    Setting("QUEUE_EXPIRES_MS", lambda v: _positive_ms(int(v)), None,
+            "queues unused this long are deleted by the broker (unset: never)"),
+    Setting("PUBLISH_TIMEOUT_S", float, 5.0, "seconds the relay waits for the broker to confirm a publish"),
+    Setting("QUEUE_TYPE", str, "classic",
+            "classic for development and tests; quorum (replicated, with a delivery limit) in production",
+            check=one_of("classic", "quorum")),
+    Setting("QUEUE_DELIVERY_LIMIT", int, 20, "quorum queues: deliveries of one message before it is dead-lettered"),
+    Setting("DEAD_LETTER_MAX", int, 10000, "messages a dead-letter queue keeps at most"),
+    Setting("EVENT_LOG_TTL_DAYS", int, 30, "days the inbox and the sent log keep an event"),
+    Setting("INBOX_LEASE_S", float, 30.0,
+            "seconds an inbox claim lasts without renewal before another worker may take the event over"),
+    Setting("OUTBOX_POLL_S", float, 0.5, "seconds the relay waits when it found nothing to send"),
+    Setting("IDENTITY_MAX_AGE_S", int, MAX_AGE_S, "seconds a signed identity is accepted (at most 30)",
+            check=between(1, MAX_AGE_S)),
+    Setting("IDENTITY_PUBLIC_KEY", str, None, "the gateway's Ed25519 public key (APIs refuse to start without it)"),
+    Setting("TIMEZONE", str, clock.DEFAULT_ZONE, "the district's time zone: local time and today"),
+    Setting("MAX_UPLOAD_BYTES", int, 10 * 1024 * 1024, "the largest file a request may carry"),
+)
 
 
 def ensure_test_identity_keys() -> None:
     """Tests: one throwaway identity key pair per process, in the environment (the test process signs)."""
-    if not _env("IDENTITY_PRIVATE_KEY") and not _env("IDENTITY_PUBLIC_KEY"):
+    if not os.environ.get("IDENTITY_PRIVATE_KEY") and not os.environ.get("IDENTITY_PUBLIC_KEY"):
         os.environ["IDENTITY_PRIVATE_KEY"], os.environ["IDENTITY_PUBLIC_KEY"] = generate_key_pair()
 
 
@@ -32,45 +55,35 @@ class Config:
     TESTING = False
     EMBEDDED = False
 
-    def __init__(self, service: str):
+    def __init__(self, service: str, *settings: Settings):
         self.SERVICE_NAME = service
-        self.MONGO_URL = _env("MONGO_URL", "mongodb://127.0.0.1:27017")
-        self.MONGO_DB = _env(f"{service.upper()}_MONGO_DB", f"grid_{service}")
-        self.AMQP_URL = _env("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//")
-        self.EVENT_EXCHANGE = _env("EVENT_EXCHANGE", "grid.events")
-        # Retry delays in milliseconds; one retry queue per step, then the dead-letter queue.
-        self.RETRY_DELAYS_MS = [int(x) for x in _env("RETRY_DELAYS_MS", "1000,5000,30000").split(",")]
-        self.QUEUE_PREFIX = _env("QUEUE_PREFIX", "")
-        self.QUEUE_EXPIRES_MS = int(_env("QUEUE_EXPIRES_MS", "0")) or None
-        self.PUBLISH_TIMEOUT_S = float(_env("PUBLISH_TIMEOUT_S", "5"))
-        # Event queues: classic for development and tests, quorum (replicated, with a delivery limit) in production.
-        self.QUEUE_TYPE = _env("QUEUE_TYPE", "classic")
-        if self.QUEUE_TYPE not in ("classic", "quorum"):
-            raise ConfigError(f"QUEUE_TYPE must be classic or quorum, not {self.QUEUE_TYPE!r}")
-        self.QUEUE_DELIVERY_LIMIT = int(_env("QUEUE_DELIVERY_LIMIT", "20"))
-        self.DEAD_LETTER_MAX = int(_env("DEAD_LETTER_MAX", "10000"))
-        # Days the inbox (processed_events) and the sent log (outbox_sent) keep an event.
-        self.EVENT_LOG_TTL_DAYS = int(_env("EVENT_LOG_TTL_DAYS", "30"))
-        # Seconds an inbox claim lasts without renewal before another worker may take the event over.
-        self.INBOX_LEASE_S = float(_env("INBOX_LEASE_S", "30"))
-        self.OUTBOX_POLL_S = float(_env("OUTBOX_POLL_S", "0.5"))
-        self.IDENTITY_MAX_AGE_S = _identity_max_age()
-        # Only the API checks identities (shared.web.factory refuses to start without it); workers need none.
-        self.IDENTITY_PUBLIC_KEY = _env("IDENTITY_PUBLIC_KEY")
-        self.VISIT_CADENCE_DAYS = int(_env("VISIT_CADENCE_DAYS", "30"))
-        self.MAX_UPLOAD_BYTES = int(_env("MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
-        self.MAX_IMPORT_ROWS = int(_env("MAX_IMPORT_ROWS", "60000"))
-        self.IMPORT_PARSE_MEMORY_MB = int(_env("IMPORT_PARSE_MEMORY_MB", "512"))
-        self.IMPORT_PARSE_TIMEOUT_S = float(_env("IMPORT_PARSE_TIMEOUT_S", "300"))
-        self.IMPORT_STALE_S = float(_env("IMPORT_STALE_S", "120"))
-        self.MAX_CONTENT_LENGTH = self.MAX_UPLOAD_BYTES + 64 * 1024
-        # households: the key of the hashes a full ID number or phone is found by (unset: that look-up is off)
-        self.LOOKUP_HMAC_KEY = _env("LOOKUP_HMAC_KEY")
+        self.settings = (COMMON, *settings)
+        self.MONGO_DB = os.environ.get(f"{service.upper()}_MONGO_DB") or f"grid_{service}"
         self.API_TITLE = f"{service} service"
         self.API_VERSION = "v1"
         self.OPENAPI_VERSION = "3.0.3"
         self.OPENAPI_URL_PREFIX = "/"
         self.OPENAPI_JSON_PATH = "openapi.json"
+        self.apply()
+
+    def apply(self) -> None:
+        """Fill in every declared setting this config does not set itself (read from the environment)."""
+        for settings in self.settings:
+            settings.apply(self)
+        self.MAX_CONTENT_LENGTH = self.MAX_UPLOAD_BYTES + 64 * 1024  # Flask's limit: the file and its form
+
+    def use(self, *settings: Settings) -> "Config":
+        """Add a service's own settings (its app factory and worker call this with its config.SETTINGS)."""
+        self.settings = (*self.settings, *(s for s in settings if s not in self.settings))
+        self.apply()
+        return self
+
+    def bind(self) -> "Config":
+        """Make these the values use cases read, and set the clock's zone: the app and the worker both call it."""
+        for settings in self.settings:
+            settings.bind(self)
+        clock.configure(self.TIMEZONE)
+        return self
 
 
 class TestConfig(Config):
@@ -79,15 +92,17 @@ class TestConfig(Config):
     TESTING = True
     __test__ = False  # not a pytest test class
 
-    def __init__(self, service: str, *, mongo_url: str, run_id: str, amqp_url: str | None = None):
+    def __init__(self, service: str, *settings: Settings, mongo_url: str, run_id: str, amqp_url: str | None = None,
+                 **overrides):
         ensure_test_identity_keys()
-        super().__init__(service)
-        self.LOOKUP_HMAC_KEY = self.LOOKUP_HMAC_KEY or "test-lookup-key"
         self.MONGO_URL = mongo_url
-        self.MONGO_DB = f"test_{run_id}_{service}"
-        self.AMQP_URL = amqp_url or _env("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//")
+        self.AMQP_URL = amqp_url or os.environ.get("AMQP_URL") or "amqp://guest:guest@127.0.0.1:5672//"
         self.EVENT_EXCHANGE = f"test.{run_id}.events"
         self.RETRY_DELAYS_MS = [50, 100, 200]
         self.OUTBOX_POLL_S = 0.05
         self.QUEUE_PREFIX = f"test.{run_id}."
         self.QUEUE_EXPIRES_MS = 10 * 60 * 1000
+        for name, value in overrides.items():
+            setattr(self, name, value)
+        super().__init__(service, *settings)
+        self.MONGO_DB = f"test_{run_id}_{service}"

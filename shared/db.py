@@ -90,22 +90,3 @@ def text_match(term: str, *, prefix: bool = False) -> dict:
     """
     escaped = re.escape(term.strip())
     return {"$regex": ("^" if prefix else "") + escaped, "$options": "i"}
-
-
-def set_unless_newer(collection, key, fields: dict, *, stamp: str, at, ties_win: bool = False,
-                     on_insert: dict | None = None) -> bool:
-    """Set `fields` on document `key` (made if missing) unless its `stamp` is later than `at`; True when set.
-
-    Events and recounts arrive out of order; the one stamped latest wins. With `ties_win`, a write stamped
-    the same as the stored one also wins. The condition is one `$not`, not an `$or` with "missing": the
-    MongoDB stand-ins scan the whole collection for an `$or`, even beside `_id`.
-    """
-    update = {"$set": {**fields, stamp: at}}
-    if on_insert:
-        update["$setOnInsert"] = on_insert
-    try:
-        result = collection.update_one({"_id": key, stamp: {"$not": {"$gt" if ties_win else "$gte": at}}}, update,
-                                       upsert=True)
-    except DuplicateKeyError:
-        return False  # the document exists with a later stamp: the upsert's insert collided with it
-    return bool(result.matched_count or result.upserted_id)

@@ -19,12 +19,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat, PrivateFormat, NoEncryption
 
 from shared.errors import DomainError, Forbidden
+from shared.reasons.common import ROLE_MAY_NOT
+from shared.permissions import DISTRICT_ROLES, PUBLIC_ROLE, ROLES, may
 
 HEADER = "X-Grid-Identity"
-ROLES = ("grid_worker", "community_staff", "mediator", "team_leader", "operator", "admin")
-# A resident on a public page (a volunteer sign-up link, a certificate check, a survey): no scope at all.
-PUBLIC_ROLE = "resident"
-DISTRICT_ROLES = ("operator", "admin")
 # The longest an identity lives; IDENTITY_MAX_AGE_S may only shorten it.
 MAX_AGE_S = 30
 # How far the gateway's clock may run ahead of a service's (an identity "issued in the future").
@@ -32,16 +30,6 @@ CLOCK_SKEW_S = 5
 ALGORITHM = "EdDSA"
 ISSUER = "grid-gateway"
 REQUIRED_CLAIMS = ["iss", "aud", "iat", "exp", "sub", "role", "mth", "pth"]
-
-PERMISSIONS = {
-    "register.read": {"grid_worker", "community_staff", "mediator", "admin"},
-    "register.write": {"grid_worker", "community_staff", "admin"},
-    "register.reveal": {"grid_worker", "community_staff", "admin"},
-    "care.read": {"grid_worker", "community_staff", "admin"},  # care and disability status: to plan visits
-    "visits.write": {"grid_worker", "community_staff", "admin"},
-    "grids.manage": {"community_staff", "admin"},
-    "reports.read": set(ROLES),
-}
 
 
 class Unauthenticated(DomainError):
@@ -62,12 +50,13 @@ class Principal:
         return self.role in DISTRICT_ROLES
 
     def may(self, permission: str) -> bool:
-        return self.role in PERMISSIONS.get(permission, set())
+        """True when the caller's role carries `permission` (shared.permissions)."""
+        return may(self.role, permission)
 
     def require(self, permission: str) -> None:
         """Refuse unless the role carries `permission`."""
         if not self.may(permission):
-            raise Forbidden(f"role {self.role} may not {permission}")
+            raise Forbidden(ROLE_MAY_NOT(role=self.role, permission=permission))
 
     def covers(self, *, community_id: str | None, grid_id: str | None) -> bool:
         """True when the object at this place is within the caller's scope (deny by default)."""

@@ -81,7 +81,7 @@ def home():
     user = current_user()
     if user.role == "grid_worker" and len(user.grid_ids) == 1:
         return redirect(url_for("pages.grid_today", grid_id=user.grid_ids[0]))
-    if user.role == "admin" and not principal().may("reports.read"):
+    if user.role == "admin" and not principal().may("register.figures"):
         return redirect(url_for("admin.users"))
     services = current_app.config["SERVICE_URLS"]
     if user.role == "team_leader" and "volunteers" in services:
@@ -92,7 +92,7 @@ def home():
 
 
 @bp.get("/grids")
-@permission_required("reports.read")
+@permission_required("register.figures")
 def grids():
     community_id = request.args.get("community_id") or None
     if community_id and not GRID_ID.match(community_id):

@@ -5,7 +5,7 @@ SOURCE = "drills"
 
 
 def _drill_event(drill, event_type: str, data: dict, grid_id: str | None = None) -> Event:
-    return new_event(event_type, source=SOURCE, community_id=drill.community_id, grid_id=grid_id,
+    return new_event(event_type, version=1, source=SOURCE, community_id=drill.community_id, grid_id=grid_id,
                      data={"drill_id": str(drill.pk), "community_id": drill.community_id, **data, "exercise": True})
 
 
@@ -23,7 +23,7 @@ def drill_started(drill) -> Event:
 
 
 def household_accounted(tick) -> Event:
-    return new_event("drill.household_accounted", source=SOURCE, community_id=tick.community_id,
+    return new_event("drill.household_accounted", version=1, source=SOURCE, community_id=tick.community_id,
                      grid_id=tick.grid_id, data={
                          "drill_id": tick.drill_id, "community_id": tick.community_id, "grid_id": tick.grid_id,
                          "household_id": tick.household_id, "status": tick.status,
@@ -38,7 +38,7 @@ def drill_completed(drill, checkins: list[dict]) -> Event:
 
 
 def action_opened(action) -> Event:
-    return new_event("action.opened", source=SOURCE, community_id=action.community_id, grid_id=action.grid_id,
+    return new_event("action.opened", version=1, source=SOURCE, community_id=action.community_id, grid_id=action.grid_id,
                      data={"action_id": str(action.pk), "drill_id": action.drill_id,
                            "community_id": action.community_id, "grid_id": action.grid_id, "title": action.title,
                            "owner_name": action.owner_name, "owner_user_id": action.owner_user_id,
@@ -46,7 +46,7 @@ def action_opened(action) -> Event:
 
 
 def action_closed(action) -> Event:
-    return new_event("action.closed", source=SOURCE, community_id=action.community_id, grid_id=action.grid_id,
+    return new_event("action.closed", version=1, source=SOURCE, community_id=action.community_id, grid_id=action.grid_id,
                      data={"action_id": str(action.pk), "drill_id": action.drill_id,
                            "community_id": action.community_id, "closed_at": action.closed_at.isoformat(),
                            "resolution": action.resolution, "exercise": True})

@@ -17,15 +17,15 @@ def keep_volunteers(event) -> None:
 
 
 HANDLERS = {
-    "grid.created": [keep_roster],
-    "grid.redrawn": [keep_roster],
-    "household.registered": [keep_roster],
-    "household.updated": [keep_roster],
-    "household.moved": [keep_roster],
-    "household.left": [keep_roster],
-    "resident.care_flagged": [keep_roster],
-    "resident.care_cleared": [keep_roster],
-    "volunteer.registered": [keep_volunteers],
-    "volunteer.updated": [keep_volunteers],
-    "volunteer.left": [keep_volunteers],
+    ("grid.created", 1): [keep_roster],
+    ("grid.redrawn", 1): [keep_roster],
+    ("household.registered", 1): [keep_roster],
+    ("household.updated", 1): [keep_roster],
+    ("household.moved", 1): [keep_roster],
+    ("household.left", 1): [keep_roster],
+    ("resident.care_flagged", 1): [keep_roster],
+    ("resident.care_cleared", 1): [keep_roster],
+    ("volunteer.registered", 1): [keep_volunteers],
+    ("volunteer.updated", 1): [keep_volunteers],
+    ("volunteer.left", 1): [keep_volunteers],
 }

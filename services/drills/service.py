@@ -16,7 +16,7 @@ from services.drills.metrics import TICKS
 from services.drills.models import (Action, AssemblyPoint, Assistance, Checkin, Drill, EmergencyPlan, Grid,
                                     Household, PlanRole, Problem, RollCall, RollState, RosterEntry, Shelter,
                                     ShelterOpened, Supply, SupplyFlag, Tick, Volunteer, natural_key, now)
-from shared.db import set_unless_newer
+from shared.register_copy import set_unless_newer
 from shared.errors import Conflict, Forbidden, Invalid, NotFound
 from shared.identity import Principal
 from shared.messaging.outbox import ConcurrentChange, commit

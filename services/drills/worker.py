@@ -7,8 +7,6 @@ from services.drills.handlers import HANDLERS
 from services.drills.models import Action, Drill, Tick
 from shared.messaging import worker
 
-# Documents whose outbox the relay empties (plans, shelters and supplies are Aggregates only for their version).
-DOCUMENTS = [Drill, Tick, Action]
 # Each drill as it is now, as the events the volunteers service acts on (`python -m shared.messaging.resend
 # drills QUEUE`): a drill still to come or running asks for helpers; a completed one credits its check-ins'
 # hours (asking for helpers for it now would only open a need to close). Nothing consumes the other events.
@@ -24,7 +22,7 @@ def bootstrap(config):
     def reconcile_live_drills():
         service.reconcile_live_drills()
 
-    return dict(documents=DOCUMENTS, handlers=HANDLERS, periodic=[(60, reconcile_live_drills)])
+    return dict(handlers=HANDLERS, periodic=[(60, reconcile_live_drills)])
 
 
 def main():

@@ -1,5 +1,6 @@
 """The households service's app factory."""
 from services.households import lookup, metrics, transfer_views, views
+from services.households.config import SETTINGS
 from shared.config import Config
 from shared.web.factory import create_service_app
 
@@ -8,7 +9,7 @@ SERVICE = "households"
 
 def create_app(config=None):
     """Build the households API; `config` defaults to the environment."""
-    config = config or Config(SERVICE)
+    config = (config or Config(SERVICE)).use(SETTINGS)
     lookup.configure(key=config.LOOKUP_HMAC_KEY)
     app = create_service_app(config, import_name=__name__, blueprints=[views.bp, transfer_views.bp], metric_refreshers=[metrics.refresh])
     lookup.backfill_at_start()

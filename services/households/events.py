@@ -26,16 +26,16 @@ def _snapshot(h) -> dict:
 
 
 def _at(h, event_type: str, data: dict) -> Event:
-    return new_event(event_type, data=data, source=SOURCE, community_id=h.community_id, grid_id=h.grid_id)
+    return new_event(event_type, version=1, data=data, source=SOURCE, community_id=h.community_id, grid_id=h.grid_id)
 
 
 def grid_created(grid) -> Event:
-    return new_event("grid.created", source=SOURCE, community_id=grid.community_id, grid_id=grid.pk,
+    return new_event("grid.created", version=1, source=SOURCE, community_id=grid.community_id, grid_id=grid.pk,
                      data={"grid_id": grid.pk, "code": grid.pk, "name": grid.name, "community_id": grid.community_id})
 
 
 def grid_redrawn(redraw, community_id: str) -> Event:
-    return new_event("grid.redrawn", source=SOURCE, community_id=community_id, grid_id=redraw.to_grid_id,
+    return new_event("grid.redrawn", version=1, source=SOURCE, community_id=community_id, grid_id=redraw.to_grid_id,
                      data={"redraw_id": str(redraw.pk), "from_grid_id": redraw.from_grid_id,
                            "to_grid_id": redraw.to_grid_id, "household_ids": redraw.household_ids,
                            "reason": redraw.reason})
@@ -68,6 +68,6 @@ def care_changed(h, resident, tag, *, flagged: bool) -> Event:
 
 
 def visit_logged(v) -> Event:
-    return new_event("visit.logged", source=SOURCE, community_id=v.community_id, grid_id=v.grid_id, data={
+    return new_event("visit.logged", version=1, source=SOURCE, community_id=v.community_id, grid_id=v.grid_id, data={
         "visit_id": str(v.pk), "household_id": v.household_id, "visited_at": v.visited_at.isoformat(),
         "visitor_id": v.visitor_id, "follow_up_needed": v.follow_up_needed})

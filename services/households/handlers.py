@@ -20,13 +20,13 @@ def refresh_grids(event, *, cadence_days: int = 30) -> None:
                                 unless_refreshed_after=event.occurred_at + SETTLE)
 
 HANDLERS = {
-    "grid.created": [refresh_grids],
-    "grid.redrawn": [refresh_grids],
-    "household.registered": [refresh_grids],
-    "household.updated": [refresh_grids],
-    "household.moved": [refresh_grids],
-    "household.left": [refresh_grids],
-    "resident.care_flagged": [refresh_grids],
-    "resident.care_cleared": [refresh_grids],
-    "visit.logged": [refresh_grids],
+    ("grid.created", 1): [refresh_grids],
+    ("grid.redrawn", 1): [refresh_grids],
+    ("household.registered", 1): [refresh_grids],
+    ("household.updated", 1): [refresh_grids],
+    ("household.moved", 1): [refresh_grids],
+    ("household.left", 1): [refresh_grids],
+    ("resident.care_flagged", 1): [refresh_grids],
+    ("resident.care_cleared", 1): [refresh_grids],
+    ("visit.logged", 1): [refresh_grids],
 }

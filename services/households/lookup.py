@@ -69,7 +69,9 @@ def main() -> None:
     from shared.config import Config  # noqa: PLC0415
     from shared.db import connect_db  # noqa: PLC0415
 
-    config = Config("households")
+    from services.households.config import SETTINGS  # noqa: PLC0415
+
+    config = Config("households", SETTINGS)
     connect_db(config)
     if not config.LOOKUP_HMAC_KEY:
         raise SystemExit("set LOOKUP_HMAC_KEY first")

@@ -10,7 +10,8 @@ from services.households import events, lookup
 from services.households.models import (BAND, Address, CareTag, Community, Grid, GridSummary, HistoryEntry,
                                         Household, Redraw, Resident, RevealRecord, Street, Visit, natural_key,
                                         now)
-from shared.db import set_unless_newer, text_match
+from shared.db import text_match
+from shared.register_copy import set_unless_newer
 from shared.errors import Conflict, Forbidden, Invalid, NotFound
 from shared.identity import Principal
 from shared.messaging.outbox import commit
@@ -81,7 +82,7 @@ def create_community(*, actor: Principal, data: dict) -> Community:
 
 def list_communities(*, actor: Principal) -> list[Community]:
     """Communities the caller can see."""
-    actor.require("reports.read")
+    actor.require("register.figures")
     query = Community.objects.order_by("id")
     if actor.district_wide:
         return list(query)
@@ -107,7 +108,7 @@ def create_grid(*, actor: Principal, data: dict) -> Grid:
 
 def list_grids(*, actor: Principal, community_id: str | None = None) -> list[dict]:
     """Grids in scope with their size, band and overdue care visits."""
-    actor.require("reports.read")
+    actor.require("register.figures")
     where = scope_query(actor, grid_field="pk")
     if community_id:
         where &= me.Q(community_id=community_id)
@@ -118,7 +119,7 @@ def list_grids(*, actor: Principal, community_id: str | None = None) -> list[dic
 
 def get_grid(*, actor: Principal, grid_id: str) -> dict:
     """One grid with its figures."""
-    actor.require("reports.read")
+    actor.require("register.figures")
     grid = Grid.objects(pk=grid_id).first()
     if grid is None or not actor.covers(community_id=grid.community_id, grid_id=grid.pk):
         raise NotFound(f"grid {grid_id} not found")

@@ -3,12 +3,12 @@ import functools
 import os
 
 from services.households import events, import_journal, lookup, service
+from services.households.config import SETTINGS
 from services.households.handlers import HANDLERS
 from services.households.models import Grid, Household, Redraw, Visit
 from shared.config import Config
 from shared.messaging import worker
 
-DOCUMENTS = [Grid, Household, Visit, Redraw]
 # Each aggregate as it is now, as events: `python -m shared.messaging.resend households QUEUE` sends these.
 SNAPSHOTS = {
     Grid: lambda g: [events.grid_created(g)],
@@ -20,6 +20,7 @@ SNAPSHOTS = {
 
 def bootstrap(config):
     """The worker's parts wired for `config` (tests pass a test config)."""
+    config.use(SETTINGS)
     cadence = config.VISIT_CADENCE_DAYS
     lookup.configure(key=config.LOOKUP_HMAC_KEY)  # households it writes back (an import it finishes) get their hashes
     with_cadence = {f: functools.partial(f, cadence_days=cadence) for fs in HANDLERS.values() for f in fs}
@@ -36,7 +37,7 @@ def bootstrap(config):
     def recover_imports():
         import_journal.recover(stale_after_s=config.IMPORT_STALE_S)
 
-    return dict(documents=DOCUMENTS, handlers=handlers,
+    return dict(handlers=handlers,
                 periodic=[(600, refresh_all_summaries), (60, finish_pending_redraws), (30, recover_imports)])
 
 

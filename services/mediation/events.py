@@ -13,7 +13,7 @@ def _ref(d, actor_id: str | None) -> dict:
 
 def _event(d, event_type: str, actor_id: str | None = None, **data) -> Event:
     body = {**_ref(d, actor_id), **{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in data.items()}}
-    return new_event(event_type, data=body, source=SOURCE, community_id=d.community_id, grid_id=d.grid_id)
+    return new_event(event_type, version=1, data=body, source=SOURCE, community_id=d.community_id, grid_id=d.grid_id)
 
 
 def registered(d, actor_id) -> Event:

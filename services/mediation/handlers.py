@@ -27,13 +27,13 @@ def notify(event) -> None:
 
 
 HANDLERS = {
-    "grid.created": [keep_register],
-    "grid.redrawn": [keep_register, follow_parties],
-    "household.registered": [keep_register],
-    "household.updated": [keep_register, follow_parties],
-    "household.moved": [keep_register, follow_parties],
-    "household.left": [keep_register],
-    "resident.care_flagged": [keep_register],
-    "resident.care_cleared": [keep_register],
-    **{event_type: [notify] for event_type, _version in DISPUTE_EVENTS},
+    ("grid.created", 1): [keep_register],
+    ("grid.redrawn", 1): [keep_register, follow_parties],
+    ("household.registered", 1): [keep_register],
+    ("household.updated", 1): [keep_register, follow_parties],
+    ("household.moved", 1): [keep_register, follow_parties],
+    ("household.left", 1): [keep_register],
+    ("resident.care_flagged", 1): [keep_register],
+    ("resident.care_cleared", 1): [keep_register],
+    **{kind: [notify] for kind in DISPUTE_EVENTS},
 }

@@ -7,7 +7,6 @@ from services.mediation.handlers import HANDLERS
 from services.mediation.models import Dispute
 from shared.messaging import worker
 
-DOCUMENTS = [Dispute]
 # No SNAPSHOTS: the dispute events' only consumer is this service's own notification feed, where each is a
 # step someone is told of once; a queue made later must not tell of old steps again, and no other service
 # keeps state from them.
@@ -23,7 +22,7 @@ def bootstrap(config):
         """Deadline warnings and overdue events, each once per case."""
         return service.check_deadlines(rules=rules)
 
-    return dict(documents=DOCUMENTS, handlers=HANDLERS, periodic=[(config.DEADLINE_CHECK_S, check_deadlines)])
+    return dict(handlers=HANDLERS, periodic=[(config.DEADLINE_CHECK_S, check_deadlines)])
 
 
 def main():

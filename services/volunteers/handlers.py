@@ -28,14 +28,14 @@ def drill_hours(event) -> None:
 
 
 HANDLERS = {
-    "grid.created": [keep_register],
-    "grid.redrawn": [keep_register, care_needs],
-    "household.registered": [keep_register],
-    "household.updated": [keep_register],
-    "household.moved": [keep_register, care_needs],
-    "household.left": [keep_register, care_needs],
-    "resident.care_flagged": [care_needs],
-    "resident.care_cleared": [care_needs],
-    "drill.planned": [drill_helpers],
-    "drill.completed": [drill_hours],
+    ("grid.created", 1): [keep_register],
+    ("grid.redrawn", 1): [keep_register, care_needs],
+    ("household.registered", 1): [keep_register],
+    ("household.updated", 1): [keep_register],
+    ("household.moved", 1): [keep_register, care_needs],
+    ("household.left", 1): [keep_register, care_needs],
+    ("resident.care_flagged", 1): [care_needs],
+    ("resident.care_cleared", 1): [care_needs],
+    ("drill.planned", 1): [drill_helpers],
+    ("drill.completed", 1): [drill_hours],
 }

@@ -42,7 +42,8 @@ from services.volunteers.models import (
     VolunteerRecord,
     now,
 )
-from shared.db import set_unless_newer, text_match
+from shared.db import text_match
+from shared.register_copy import set_unless_newer
 from shared.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from shared.events.contracts import contract_for
 from shared.identity import Principal

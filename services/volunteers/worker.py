@@ -7,7 +7,6 @@ from services.volunteers.handlers import HANDLERS
 from services.volunteers.models import Certificate, HoursEntry, Need, Team, VolunteerRecord
 from shared.messaging import worker
 
-DOCUMENTS = [VolunteerRecord, Team, Need, HoursEntry, Certificate]
 # Each volunteer as it is now, as the events the drills service keeps its copy from (`python -m
 # shared.messaging.resend volunteers QUEUE`); a waitlisted volunteer was never announced. The other events
 # (teams, needs, hours, certificates) have no consumer.
@@ -30,7 +29,7 @@ def bootstrap(config):
     def recount_communities():
         service.recount_all()
 
-    return dict(documents=DOCUMENTS, handlers=HANDLERS,
+    return dict(handlers=HANDLERS,
                 periodic=[(config.RECOUNT_EVERY_S, recount_changed_communities), (300, repair_approved_reports),
                           (3600, recount_communities)])
 

@@ -1,6 +1,6 @@
 """The JSON envelope every integration event travels in."""
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 
 from marshmallow import Schema, fields, post_load, validate
@@ -20,6 +20,13 @@ class Event:
 
     def to_dict(self) -> dict:
         return _ENVELOPE.dump(self)
+
+    def load(self) -> "Event":
+        """This event with its data loaded through its contract (dates and datetimes as Python values), as
+        handlers receive it. The data as published (JSON form) stays what `to_dict` sends."""
+        from shared.events.contracts import contract_for
+
+        return replace(self, data=contract_for(self.type, self.version).load(self.data))
 
 
 class EnvelopeSchema(Schema):
@@ -42,11 +49,12 @@ class EnvelopeSchema(Schema):
 _ENVELOPE = EnvelopeSchema()
 
 
-def new_event(event_type: str, *, data: dict, source: str, **envelope) -> Event:
-    """Build an event whose data has been checked against its contract."""
+def new_event(event_type: str, *, version: int, data: dict, source: str, **envelope) -> Event:
+    """Build an event of this type and contract version, its data checked against the contract (JSON form)."""
     from shared.context import correlation_id
     from shared.events.contracts import validate_data
 
     envelope.setdefault("correlation_id", correlation_id.get())
-    return Event(type=event_type, data=validate_data(event_type, 1, data), source=source, **envelope)
+    return Event(type=event_type, version=version, data=validate_data(event_type, version, data), source=source,
+                 **envelope)
 

@@ -26,7 +26,7 @@ from pymongo.errors import ConnectionFailure, NetworkTimeout
 
 from shared import context
 from shared.errors import NotYet
-from shared.events import EnvelopeSchema, UnknownEventType, validate_data
+from shared.events import EnvelopeSchema, UnknownEventType
 from shared.messaging import inbox
 from shared.messaging.inbox import BUSY, CLAIMED, DONE, LeaseKeeper
 from shared.messaging.bus import open_connection, supports_broker_features
@@ -42,13 +42,16 @@ MAX_CLAIM_WAITS = 100
 Handler = Callable[..., None]
 
 
-def subscriptions(service: str, handlers: dict[str, list[Handler]], **queue_options) -> dict[Subscription, Handler]:
-    """Turn the table `event type -> handlers` into one subscription (queue) per handler."""
-    by_name: dict[str, tuple[Handler, list[str]]] = {}  # by queue name: equal partials are one handler
-    for event_type, funcs in handlers.items():
+def subscriptions(service: str, handlers: dict[tuple[str, int], list[Handler]],
+                  **queue_options) -> dict[Subscription, Handler]:
+    """Turn the table `(event type, version) -> handlers` into one subscription (queue) per handler."""
+    by_name: dict[str, tuple[Handler, list[tuple[str, int]]]] = {}  # by queue name: equal partials are one handler
+    for (event_type, version), funcs in handlers.items():
         for func in funcs:
-            by_name.setdefault(handler_name(func), (func, []))[1].append(event_type)
-    return {Subscription(service, name, tuple(types), **queue_options): func for name, (func, types) in by_name.items()}
+            by_name.setdefault(handler_name(func), (func, []))[1].append((event_type, version))
+    return {Subscription(service, name, tuple(dict.fromkeys(t for t, _ in kinds)), accepts=frozenset(kinds),
+                         **queue_options): func
+            for name, (func, kinds) in by_name.items()}
 
 
 def handler_name(func) -> str:
@@ -61,13 +64,12 @@ class Poison(Exception):
 
 
 def decode(body: bytes):
+    """The event a message carries, its data loaded through its contract; Poison when it is not one."""
     try:
         raw = json.loads(body)
-        event = EnvelopeSchema().load(raw)
-        validate_data(event.type, event.version, event.data)
+        return EnvelopeSchema().load(raw).load()
     except (ValueError, ValidationError, UnknownEventType, TypeError) as exc:
         raise Poison(str(exc)[:500]) from exc
-    return event
 
 
 def _database_answers() -> bool:
@@ -185,6 +187,9 @@ class EventConsumer:
         if event.type not in sub.patterns:  # sent straight to the queue (resend) but not what this handler takes
             message.ack()
             EVENTS_CONSUMED.labels(self.service, queue, event.type, "ignored").inc()
+            return
+        if (event.type, event.version) not in sub.accepts:  # a version this handler does not know (yet): keep it
+            self._dead_letter(sub, message, reason="poison", error=f"no handler for {event.type} v{event.version}")
             return
         headers = message.headers or {}
         attempts = int(headers.get("x-attempts", 0))

@@ -22,7 +22,8 @@ from kombu import Exchange, Queue
 class Subscription:
     service: str
     name: str
-    patterns: tuple[str, ...]
+    patterns: tuple[str, ...]  # the event types its queue is bound to
+    accepts: frozenset = frozenset()  # the (type, version) pairs its handler takes
     prefix: str = ""  # test runs name their queues apart
     expires_ms: int | None = None  # test queues vanish when unused
     queue_type: str = "classic"

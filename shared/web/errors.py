@@ -1,4 +1,8 @@
-"""Uniform JSON errors: {"status", "error", "message", "fields", "request_id"}."""
+"""Uniform JSON errors: {"status", "error", "message", "reason", "fields", "field_reasons", "request_id"}.
+
+`message` and `fields` are English for API readers; `reason` and `field_reasons` give each one's stable code and
+parameters (shared.reasons), which the gateway shows in the user's language.
+"""
 import logging
 
 from flask import g, jsonify
@@ -8,6 +12,8 @@ from pymongo.errors import ConnectionFailure
 from werkzeug.exceptions import HTTPException
 
 from shared.errors import DomainError
+from shared.reasons import common
+from shared.reasons.common import reason_of
 from shared.messaging.outbox import ConcurrentChange
 
 log = logging.getLogger(__name__)
@@ -24,7 +30,7 @@ def flatten(messages, prefix="") -> dict[str, list[str]]:
             return {prefix or "_schema": messages}
         messages = dict(enumerate(messages))
     if not isinstance(messages, dict):
-        return {prefix or "_schema": [str(messages)]}
+        return {prefix or "_schema": [messages if isinstance(messages, str) else str(messages)]}
     out = {}
     for key, value in messages.items():
         path = f"{prefix}.{key}" if prefix else str(key)
@@ -32,9 +38,17 @@ def flatten(messages, prefix="") -> dict[str, list[str]]:
     return out
 
 
+def _reason_json(message) -> dict:
+    reason = reason_of(message)
+    return reason.as_json() if reason is not None else {"code": None, "params": {}}
+
+
 def error_response(status: int, message: str, fields: dict | None = None):
-    body = {"status": status, "error": CODES.get(status, "error"), "message": message,
-            "fields": fields or {}, "request_id": getattr(g, "request_id", None)}
+    fields = fields or {}
+    body = {"status": status, "error": CODES.get(status, "error"), "message": str(message),
+            "reason": _reason_json(message), "fields": {k: [str(m) for m in v] for k, v in fields.items()},
+            "field_reasons": {k: [_reason_json(m) for m in v] for k, v in fields.items()},
+            "request_id": getattr(g, "request_id", None)}
     return jsonify(body), status
 
 
@@ -44,7 +58,7 @@ def _http(exc: HTTPException):
     if "messages" in data:  # webargs/flask-smorest validation: {"json": {...}, "query": {...}}
         for location, messages in data["messages"].items():
             fields.update(flatten(messages))
-    message = "request is invalid" if fields else (exc.description or exc.name)
+    message = common.REQUEST_INVALID() if fields else (exc.description or exc.name)
     return error_response(exc.code or 500, message, fields)
 
 
@@ -54,25 +68,26 @@ def _domain(exc: DomainError):
 
 
 def _validation(exc: ValidationError):
-    return error_response(422, "request is invalid", flatten(exc.messages))
+    return error_response(422, common.REQUEST_INVALID(), flatten(exc.messages))
 
 
 def _document(exc: DocumentInvalid):
-    return error_response(422, "request is invalid", flatten(exc.to_dict() or {exc.field_name or "_schema": str(exc)}))
+    return error_response(422, common.REQUEST_INVALID(),
+                          flatten(exc.to_dict() or {exc.field_name or "_schema": str(exc)}))
 
 
 def _concurrent(exc: ConcurrentChange):
-    return error_response(409, "changed by someone else; reload and try again")
+    return error_response(409, common.CHANGED_MEANWHILE())
 
 
 def _database_down(exc: ConnectionFailure):
     log.error("database unavailable", extra={"error": str(exc)})
-    return error_response(503, "database unavailable; try again shortly")
+    return error_response(503, common.DATABASE_DOWN())
 
 
 def _unexpected(exc: Exception):
     log.exception("unhandled error")
-    return error_response(500, "internal error")
+    return error_response(500, common.INTERNAL())
 
 
 def register_error_handlers(app) -> None:

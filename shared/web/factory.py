@@ -12,6 +12,7 @@ from shared.web.errors import register_error_handlers
 def create_service_app(config, *, import_name: str, blueprints, metric_refreshers=()) -> Flask:
     """A Flask app for one service, connected to its own database."""
     _check_identity_key(config)
+    config.bind()
     app = Flask(import_name)
     app.config.from_object(config)
     if config.TESTING:

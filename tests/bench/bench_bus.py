@@ -18,7 +18,7 @@ AMQP = broker.AMQP_URL
 
 
 def _events(n: int) -> list[dict]:
-    return [new_event("grid.created", source="bench", community_id="C", grid_id=f"G{i}",
+    return [new_event("grid.created", version=1, source="bench", community_id="C", grid_id=f"G{i}",
                       data={"grid_id": f"G{i}", "code": f"G{i}", "name": "网格", "community_id": "C"}).to_dict()
             for i in range(n)]
 
@@ -48,7 +48,7 @@ def ours(n: int, *, mongo_url: str, inbox: bool = True) -> dict:
         release = renew = finish
 
     kwargs = {} if inbox else {"inbox": NoInbox}
-    consumer = EventConsumer(url=AMQP, exchange=exchange, service="bench", handlers={"grid.created": [count]},
+    consumer = EventConsumer(url=AMQP, exchange=exchange, service="bench", handlers={("grid.created", 1): [count]},
                              retry_delays_ms=[100], queue_prefix=f"bench.{run}.", queue_expires_ms=600_000,
                              prefetch=200, **kwargs)
     consumer.declare()
@@ -122,7 +122,7 @@ def relay_lag(*, mongo_url: str, households: int = 300) -> dict:
     from services.households import service
     from services.households.models import Community, Street
     from services.households.schemas import HouseholdCreate
-    from services.households.worker import DOCUMENTS
+    from shared.messaging.outbox import documents_with_outbox
     from shared.demo_data import demo_household
     from shared.identity import Principal
     from shared.messaging.relay import OutboxRelay
@@ -149,7 +149,7 @@ def relay_lag(*, mongo_url: str, households: int = 300) -> dict:
     Community(id="C", name="社区", street_id="S").save()
     service.create_grid(actor=admin, data={"id": "G", "name": "网格", "community_id": "C"})
     publisher = EventPublisher(url=AMQP, exchange=exchange, service="bench-relay")
-    relay = OutboxRelay(documents=DOCUMENTS, publisher=publisher, service="bench-relay")
+    relay = OutboxRelay(documents=documents_with_outbox("services.households"), publisher=publisher, service="bench-relay")
     stop = threading.Event()
     threads = [threading.Thread(target=relay.run_forever, kwargs={"poll_s": 0.05, "stop": stop}, daemon=True),
                threading.Thread(target=listen, daemon=True)]

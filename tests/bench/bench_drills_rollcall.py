@@ -40,7 +40,7 @@ def _seed(url: str, db: str, grids: int, per_grid: int) -> list[str]:
     docs = []
     for g in grid_ids:
         for n in range(per_grid):
-            event = new_event("household.registered", source="bench", community_id="B-C1", grid_id=g, data={
+            event = new_event("household.registered", version=1, source="bench", community_id="B-C1", grid_id=g, data={
                 "household_id": uuid.uuid4().hex[:24], "residency": "registered",
                 "address": {"building": f"{n // 40 + 1}栋", "unit": f"{n % 4 + 1}单元", "room": str(101 + n % 40)},
                 "residents": [{"resident_id": uuid.uuid4().hex[:12], "name": f"居民{n}", "relation": "head",

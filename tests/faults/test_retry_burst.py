@@ -30,7 +30,7 @@ def test_a_burst_of_retries_never_stalls_the_consumer_and_every_event_is_handled
     config = households_config
     TRIES.clear()
     consumer = EventConsumer(url=config.AMQP_URL, exchange=config.EVENT_EXCHANGE, service="burst",
-                             handlers={"grid.created": [fails_the_first_time]},
+                             handlers={("grid.created", 1): [fails_the_first_time]},
                              retry_delays_ms=config.RETRY_DELAYS_MS, queue_prefix=config.QUEUE_PREFIX,
                              queue_expires_ms=config.QUEUE_EXPIRES_MS)
     consumer.declare()

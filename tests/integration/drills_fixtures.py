@@ -130,7 +130,7 @@ def redrawn(from_grid: str, to_grid: str, community_id: str, households: list[Hh
 
 
 def volunteer_registered(volunteer_id: str, community_id: str = COMMUNITY, name: str = "志愿者"):
-    return new_event("volunteer.registered", source="volunteers", community_id=community_id, data={
+    return new_event("volunteer.registered", version=1, source="volunteers", community_id=community_id, data={
         "volunteer_id": volunteer_id, "community_id": community_id, "grid_id": None, "name": name,
         "skills": ["first_aid"], "team_ids": []})
 

@@ -24,13 +24,13 @@ GRIDS = {"C1-G1": "C1", "C1-G2": "C1", "C2-G1": "C2"}
 
 
 def grid_created(grid_id: str):
-    return new_event("grid.created", source="households", community_id=GRIDS[grid_id], grid_id=grid_id,
+    return new_event("grid.created", version=1, source="households", community_id=GRIDS[grid_id], grid_id=grid_id,
                      data={"grid_id": grid_id, "code": grid_id, "name": f"{grid_id}网格",
                            "community_id": GRIDS[grid_id]})
 
 
 def household_registered(grid_id: str, n: int, *, care_tags=(), household_id: str | None = None):
-    return new_event("household.registered", source="households", community_id=GRIDS[grid_id], grid_id=grid_id,
+    return new_event("household.registered", version=1, source="households", community_id=GRIDS[grid_id], grid_id=grid_id,
                      data={"household_id": household_id or uuid.uuid4().hex[:24],
                            "address": {"building": f"{n // 10 + 1}栋", "unit": "1单元", "room": f"{100 + n}"},
                            "residency": "registered",
@@ -40,7 +40,7 @@ def household_registered(grid_id: str, n: int, *, care_tags=(), household_id: st
 
 
 def household_moved(household_id: str, from_grid: str, to_grid: str):
-    return new_event("household.moved", source="households", community_id=GRIDS[to_grid], grid_id=to_grid,
+    return new_event("household.moved", version=1, source="households", community_id=GRIDS[to_grid], grid_id=to_grid,
                      data={"household_id": household_id, "from_grid_id": from_grid,
                            "from_community_id": GRIDS[from_grid], "to_grid_id": to_grid,
                            "to_community_id": GRIDS[to_grid],

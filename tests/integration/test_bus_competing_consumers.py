@@ -36,7 +36,7 @@ def two_consumers(households_app, households_config):
     consumers, threads = [], []
     for _ in range(2):
         consumer = EventConsumer(url=households_config.AMQP_URL, exchange=households_config.EVENT_EXCHANGE,
-                                 service="competing", handlers={"grid.created": [slow_count]},
+                                 service="competing", handlers={("grid.created", 1): [slow_count]},
                                  retry_delays_ms=households_config.RETRY_DELAYS_MS, prefetch=1,
                                  queue_prefix=households_config.QUEUE_PREFIX,
                                  queue_expires_ms=households_config.QUEUE_EXPIRES_MS)
@@ -54,7 +54,7 @@ def two_consumers(households_app, households_config):
 def test_the_same_event_given_to_two_workers_at_once_has_one_effect(two_consumers, households_config):
     publisher = EventPublisher(url=households_config.AMQP_URL, exchange=households_config.EVENT_EXCHANGE,
                                service="households")
-    events = [new_event("grid.created", source="test", community_id="C1", grid_id=f"G{n}",
+    events = [new_event("grid.created", version=1, source="test", community_id="C1", grid_id=f"G{n}",
                         data={"grid_id": f"G{n}", "code": f"G{n}", "name": "网格", "community_id": "C1"}).to_dict()
               for n in range(PAIRS)]
     try:

@@ -20,7 +20,7 @@ from tests.support import broker
 
 
 def grid_event(n=1):
-    return new_event("grid.created", source="test", community_id="C1", grid_id=f"G{n}",
+    return new_event("grid.created", version=1, source="test", community_id="C1", grid_id=f"G{n}",
                      data={"grid_id": f"G{n}", "code": f"G{n}", "name": "网格", "community_id": "C1"})
 
 
@@ -31,7 +31,7 @@ def times_out(event):
 
 def consumer_for(config, handler, **options):
     return EventConsumer(url=config.AMQP_URL, exchange=config.EVENT_EXCHANGE, service="limits",
-                         handlers={"grid.created": [handler]}, retry_delays_ms=config.RETRY_DELAYS_MS,
+                         handlers={("grid.created", 1): [handler]}, retry_delays_ms=config.RETRY_DELAYS_MS,
                          queue_prefix=config.QUEUE_PREFIX, queue_expires_ms=config.QUEUE_EXPIRES_MS, **options)
 
 

@@ -247,7 +247,7 @@ def test_volunteers_who_left_cannot_check_in_and_old_events_do_not_bring_them_ba
 
     district(households_per_grid=(1, 1))
     joined = volunteer_registered("v-9", name="孙志愿")
-    gone = dataclasses.replace(new_event("volunteer.left", source="volunteers", community_id=COMMUNITY, data={
+    gone = dataclasses.replace(new_event("volunteer.left", version=1, source="volunteers", community_id=COMMUNITY, data={
         "volunteer_id": "v-9", "community_id": COMMUNITY, "reason": "搬家"}),
         occurred_at=joined.occurred_at + timedelta(seconds=1))
     deliver(joined, gone, dataclasses.replace(joined, id="redelivered-late-0001"))

@@ -11,7 +11,8 @@ from prometheus_client import REGISTRY
 
 from services.households import handlers, service
 from services.households.models import Household
-from services.households.worker import DOCUMENTS, SNAPSHOTS, bootstrap
+from services.households.worker import SNAPSHOTS, bootstrap
+from shared.messaging.outbox import documents_with_outbox
 from shared.events import EnvelopeSchema, new_event
 from shared.messaging.bus import EventPublisher, open_connection
 from shared.messaging.consumer import EventConsumer
@@ -60,7 +61,7 @@ def run_consumer(households_config):
 
 
 def grid_event(n=1):
-    return new_event("grid.created", source="test", community_id="C1", grid_id=f"G{n}",
+    return new_event("grid.created", version=1, source="test", community_id="C1", grid_id=f"G{n}",
                      data={"grid_id": f"G{n}", "code": f"G{n}", "name": "网格", "community_id": "C1"})
 
 
@@ -87,7 +88,7 @@ def test_relay_publishes_persistent_envelopes_and_empties_the_outbox(client, dis
                                                                      households_config, publisher):
     tap = broker.tap(households_config.EVENT_EXCHANGE, "household.*")
     created = client.post("/households", json=household(district["grid_a"], 1), headers=as_worker).json
-    relay = OutboxRelay(documents=DOCUMENTS, publisher=publisher, service="households")
+    relay = OutboxRelay(documents=documents_with_outbox("services.households"), publisher=publisher, service="households")
     assert relay.backlog() >= 1
     relay.run_once()
     assert relay.backlog() == 0
@@ -118,7 +119,7 @@ def test_an_event_delivered_twice_has_its_effect_once(households_app, publisher,
 def test_a_queue_made_after_the_events_is_filled_from_the_sent_log(client, district, as_worker, households_config,
                                                                     publisher, run_consumer):
     client.post("/households", json=household(district["grid_a"], 1), headers=as_worker)
-    OutboxRelay(documents=DOCUMENTS, publisher=publisher, service="households").run_once()  # 3 grids, 1 household
+    OutboxRelay(documents=documents_with_outbox("services.households"), publisher=publisher, service="households").run_once()  # 3 grids, 1 household
     consumer = run_consumer({"grid.created": [count_effect]}, service="latecomer")
     queue = next(iter(consumer.table)).queue_name
     assert effects() == 0  # its queue did not exist when they were published
@@ -135,7 +136,7 @@ def test_a_queue_made_after_the_events_is_filled_from_the_sent_log(client, distr
     # --since: only the aggregates the sent log says changed since then
     later = datetime.now(timezone.utc)
     client.post("/households", json=household(district["grid_a"], 2), headers=as_worker)
-    OutboxRelay(documents=DOCUMENTS, publisher=publisher, service="households").run_once()
+    OutboxRelay(documents=documents_with_outbox("services.households"), publisher=publisher, service="households").run_once()
     assert resend(publisher=publisher, url=url, queue=queue, snapshots=SNAPSHOTS, since=later) == 1
     with pytest.raises(QueueMissing):
         resend(publisher=publisher, url=url, queue=queue + ".nobody", snapshots=SNAPSHOTS)
@@ -217,7 +218,7 @@ def test_a_household_written_during_a_slow_recount_is_counted_by_the_next_event(
     grid = district["grid_a"]
     assert service.refresh_summary(grid_id=grid, cadence_days=30).households == 0
     registered_at = t0 + timedelta(seconds=1)  # its event's time, while the recount was running
-    event = new_event("household.registered", source="households", community_id="C1", grid_id=grid,
+    event = new_event("household.registered", version=1, source="households", community_id="C1", grid_id=grid,
                       data={"household_id": "x", "address": {"building": "1栋", "unit": None, "room": "101"},
                             "residency": "registered", "residents": []})
     handlers.refresh_grids(dataclasses.replace(event, occurred_at=registered_at))

@@ -4,7 +4,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from pymongo import MongoClient
 
-from shared.db import set_unless_newer
+from shared.register_copy import set_unless_newer
 
 T0 = datetime(2026, 11, 1, 8, 0, tzinfo=timezone.utc)
 

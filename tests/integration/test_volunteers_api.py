@@ -361,7 +361,7 @@ def test_figures_against_the_targets(vol_app, vc, staff, public):
     from shared.events import new_event
 
     for n in range(3):  # 3 households of 4 residents: 12 residents -> 2 volunteers wanted (10%, rounded up)
-        service.on_register_event(new_event("household.registered", source="households", community_id="C1",
+        service.on_register_event(new_event("household.registered", version=1, source="households", community_id="C1",
                                             grid_id="C1-G1", data={
             "household_id": f"h{n}", "address": {"building": "1栋", "room": f"10{n}"}, "residency": "registered",
             "residents": [{"resident_id": f"r{n}{i}", "name": "居民"} for i in range(4)]}))
@@ -383,7 +383,7 @@ def test_a_standing_care_need_records_each_visit_once_per_day(vol_app, vc, staff
     from services.volunteers import service
     from shared.events import new_event
 
-    service.on_care_event(new_event("resident.care_flagged", source="households", community_id="C1", grid_id="C1-G1",
+    service.on_care_event(new_event("resident.care_flagged", version=1, source="households", community_id="C1", grid_id="C1-G1",
                                     data={"household_id": "h-9", "resident_id": "r-9", "name": "李爷爷",
                                           "tag": "empty_nest", "since": None, "until": None}))
     team = make_team(vc, staff, leaders=["tl-1"])

@@ -59,7 +59,7 @@ def send_twice(publisher, event):
 
 def care_event(kind="flagged", *, resident="r-1", tag="elderly_alone", household="h-1", grid="C1-G1",
                community="C1", at=None):
-    event = new_event(f"resident.care_{kind}", source="households", community_id=community, grid_id=grid, data={
+    event = new_event(f"resident.care_{kind}", version=1, source="households", community_id=community, grid_id=grid, data={
         "household_id": household, "resident_id": resident, "name": "王奶奶", "tag": tag, "since": "2025-01-01",
         "until": None if kind == "flagged" else "2025-06-01"})
     return event if at is None else dataclasses.replace(event, occurred_at=at)
@@ -67,7 +67,7 @@ def care_event(kind="flagged", *, resident="r-1", tag="elderly_alone", household
 
 def drill_planned(drill_id="D-1", helpers=3):
     start = datetime.now(timezone.utc) + timedelta(days=7)
-    return new_event("drill.planned", source="drills", community_id="C1", data={
+    return new_event("drill.planned", version=1, source="drills", community_id="C1", data={
         "drill_id": drill_id, "community_id": "C1", "grid_ids": ["C1-G1"], "hazard": "fire", "level": "IV",
         "title": "消防疏散演练", "starts_at": start.isoformat(), "ends_at": (start + timedelta(hours=2)).isoformat(),
         "helpers_wanted": helpers, "skills": ["first_aid", "emergency_rescue"], "exercise": True})
@@ -75,7 +75,7 @@ def drill_planned(drill_id="D-1", helpers=3):
 
 def drill_completed(checkins, drill_id="D-1"):
     start = datetime.now(timezone.utc) - timedelta(hours=3)
-    return new_event("drill.completed", source="drills", community_id="C1", data={
+    return new_event("drill.completed", version=1, source="drills", community_id="C1", data={
         "drill_id": drill_id, "community_id": "C1", "started_at": start.isoformat(),
         "ended_at": (start + timedelta(hours=2)).isoformat(), "volunteer_checkins": checkins, "exercise": True})
 
@@ -114,12 +114,12 @@ def test_a_late_care_flag_does_not_undo_a_newer_clear(places, worker, publisher,
 def test_care_needs_follow_the_household_and_close_when_it_leaves(places, worker, publisher):
     publisher.publish(care_event(resident="r-3", household="h-3").to_dict())
     broker.wait_until(lambda: Need.objects(kind="care", status="open").count() == 1)
-    moved = new_event("household.moved", source="households", community_id="C1", grid_id="C1-G2", data={
+    moved = new_event("household.moved", version=1, source="households", community_id="C1", grid_id="C1-G2", data={
         "household_id": "h-3", "from_grid_id": "C1-G1", "from_community_id": "C1", "to_grid_id": "C1-G2",
         "to_community_id": "C1", "address": {"building": "3栋", "room": "301"}})
     publisher.publish(moved.to_dict())
     broker.wait_until(lambda: Need.objects.get(kind="care").grid_id == "C1-G2")
-    left = new_event("household.left", source="households", community_id="C1", grid_id="C1-G2", data={
+    left = new_event("household.left", version=1, source="households", community_id="C1", grid_id="C1-G2", data={
         "household_id": "h-3", "moved_out_on": "2025-06-01", "reason": "迁出"})
     publisher.publish(left.to_dict())
     broker.wait_until(lambda: Need.objects.get(kind="care").status == "closed")
@@ -163,22 +163,22 @@ def test_a_completed_drill_credits_hours_exactly_once(vc, staff, public, worker,
 
 def test_household_events_keep_resident_counts_for_the_target(vc, staff, worker, publisher, places):
     def registered(hid, residents, grid="C1-G1", community="C1"):
-        return new_event("household.registered", source="households", community_id=community, grid_id=grid, data={
+        return new_event("household.registered", version=1, source="households", community_id=community, grid_id=grid, data={
             "household_id": hid, "address": {"building": "1栋", "room": hid}, "residency": "registered",
             "residents": [{"resident_id": f"{hid}-{i}", "name": "居民"} for i in range(residents)]})
 
     for n in range(5):
         send_twice(publisher, registered(f"h{n}", 4))  # 20 residents
     broker.wait_until(lambda: (CommunityCopy.objects.get(pk="C1").residents or 0) == 20)
-    update = new_event("household.updated", source="households", community_id="C1", grid_id="C1-G1", data={
+    update = new_event("household.updated", version=1, source="households", community_id="C1", grid_id="C1-G1", data={
         "household_id": "h0", "address": {"building": "1栋", "room": "h0"}, "residency": "registered",
         "residents": [{"resident_id": "h0-0", "name": "居民"}]})
     publisher.publish(update.to_dict())
-    moved = new_event("household.moved", source="households", community_id="C2", grid_id="C2-G1", data={
+    moved = new_event("household.moved", version=1, source="households", community_id="C2", grid_id="C2-G1", data={
         "household_id": "h1", "from_grid_id": "C1-G1", "from_community_id": "C1", "to_grid_id": "C2-G1",
         "to_community_id": "C2", "address": {"building": "9栋", "room": "101"}})
     publisher.publish(moved.to_dict())
-    left = new_event("household.left", source="households", community_id="C1", grid_id="C1-G1", data={
+    left = new_event("household.left", version=1, source="households", community_id="C1", grid_id="C1-G1", data={
         "household_id": "h2", "moved_out_on": "2025-06-01", "reason": None})
     publisher.publish(left.to_dict())
     broker.wait_until(lambda: [CommunityCopy.objects.get(pk=c).residents for c in ("C1", "C2")] == [9, 4])  # 1+4+4
@@ -221,7 +221,7 @@ def test_a_burst_of_household_events_is_recounted_once_and_the_figures_are_exact
     assert service.recount_stale() == 2  # C1 and C2, changed by the grid events of `places`
     for n in range(12):
         service.on_register_event(new_event(
-            "household.registered", source="households", community_id="C1", grid_id="C1-G1",
+            "household.registered", version=1, source="households", community_id="C1", grid_id="C1-G1",
             data={"household_id": f"b{n}", "address": {"building": "1栋", "room": f"{n}"}, "residency": "registered",
                   "residents": [{"resident_id": f"b{n}-{k}", "name": "居民"} for k in range(3)]}))
     assert CommunityCopy.objects.get(pk="C1").residents == 0  # not recounted per event
@@ -229,7 +229,7 @@ def test_a_burst_of_household_events_is_recounted_once_and_the_figures_are_exact
     assert (figures["residents"], figures["volunteer_target"]) == (36, 4)
     assert service.recount_stale() == 0  # the figures page recounted it
     service.on_register_event(new_event(
-        "household.left", source="households", community_id="C1", grid_id="C1-G1",
+        "household.left", version=1, source="households", community_id="C1", grid_id="C1-G1",
         data={"household_id": "b0", "moved_out_on": "2026-11-01", "reason": None}))
     assert service.recount_stale() == 1 and service.recount_stale() == 0
     assert CommunityCopy.objects.get(pk="C1").residents == 33

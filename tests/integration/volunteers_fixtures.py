@@ -47,7 +47,7 @@ def vc(vol_app):
 
 
 def grid_created(grid_id: str, community_id: str):
-    return new_event("grid.created", source="households", community_id=community_id, grid_id=grid_id,
+    return new_event("grid.created", version=1, source="households", community_id=community_id, grid_id=grid_id,
                      data={"grid_id": grid_id, "code": grid_id, "name": f"{grid_id}网格", "community_id": community_id})
 
 

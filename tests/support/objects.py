@@ -82,7 +82,7 @@ def volunteers_places(app) -> None:
     from shared.identity import Principal
 
     for grid, community in (("C1-G1", "C1"), ("C1-G2", "C1"), ("C2-G1", "C2")):
-        service.on_register_event(new_event("grid.created", source="households", community_id=community, grid_id=grid,
+        service.on_register_event(new_event("grid.created", version=1, source="households", community_id=community, grid_id=grid,
                                             data={"grid_id": grid, "code": grid, "name": f"{grid}网格",
                                                   "community_id": community}))
     admin = Principal(user_id="admin", role="admin")

@@ -59,7 +59,7 @@ class FakeMessage:
 
 def consumer_with(handler, driver="amqp", database_answers=lambda: True):
     consumer = EventConsumer(url="memory://", exchange="ev", service="svc",
-                             handlers={"grid.created": [handler]}, retry_delays_ms=[10, 20], inbox=FakeInbox(),
+                             handlers={("grid.created", 1): [handler]}, retry_delays_ms=[10, 20], inbox=FakeInbox(),
                              outage_wait_s=0.05, database_answers=database_answers)
     consumer._producer = FakeProducer()
     consumer.connection = SimpleNamespace(transport=SimpleNamespace(driver_type=driver))
@@ -67,27 +67,27 @@ def consumer_with(handler, driver="amqp", database_answers=lambda: True):
 
 
 def body():
-    return json.dumps(new_event("grid.created", source="t", data={
+    return json.dumps(new_event("grid.created", version=1, source="t", data={
         "grid_id": "G", "code": "G", "name": "n", "community_id": "C"}).to_dict()).encode()
 
 
 def test_one_queue_per_handler_bound_to_its_event_types():
     def a(e): ...
     def b(e): ...
-    subs = subscriptions("svc", {"x.created": [a, b], "x.moved": [a]})
+    subs = subscriptions("svc", {("x.created", 1): [a, b], ("x.moved", 1): [a]})
     assert {(s.queue_name, s.patterns) for s in subs} == {("svc.a", ("x.created", "x.moved")), ("svc.b", ("x.created",))}
 
 
 def test_a_handler_given_as_a_partial_per_type_is_still_one_queue():
     def recount(e, *, cadence_days): ...
-    subs = subscriptions("svc", {t: [functools.partial(recount, cadence_days=30)] for t in ("x.created", "x.moved")})
+    subs = subscriptions("svc", {t: [functools.partial(recount, cadence_days=30)] for t in (("x.created", 1), ("x.moved", 1))})
     assert [(s.queue_name, s.patterns) for s in subs] == [("svc.recount", ("x.created", "x.moved"))]
 
 
 def test_a_type_the_handler_does_not_take_is_acked_without_calling_it():
     calls = []
     consumer, sub = consumer_with(calls.append)
-    other = json.dumps(new_event("volunteer.left", source="t", data={
+    other = json.dumps(new_event("volunteer.left", version=1, source="t", data={
         "volunteer_id": "v", "community_id": "C", "left_on": "2026-11-23"}).to_dict()).encode()
     message = FakeMessage(other)
     consumer.handle(sub, calls.append, message)

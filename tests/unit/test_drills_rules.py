@@ -21,7 +21,7 @@ def at(event, minutes):
 
 
 def snapshot(kind, minutes, *, tags=(), building="1栋", name="张三"):
-    return at(new_event(kind, source="households", community_id="C1", grid_id="G1", data={
+    return at(new_event(kind, version=1, source="households", community_id="C1", grid_id="G1", data={
         "household_id": "h1", "address": {"building": building, "unit": "1单元", "room": "101"},
         "residency": "registered",
         "residents": [{"resident_id": "r1", "name": name, "relation": "head", "birth_year": 1940,
@@ -29,12 +29,12 @@ def snapshot(kind, minutes, *, tags=(), building="1栋", name="张三"):
 
 
 def care(kind, minutes, tag="disability", grid="G1"):
-    return at(new_event(kind, source="households", community_id="C1", grid_id=grid, data={
+    return at(new_event(kind, version=1, source="households", community_id="C1", grid_id=grid, data={
         "household_id": "h1", "resident_id": "r1", "name": "张三", "tag": tag, "since": "2025-01-01"}), minutes)
 
 
 def moved(minutes, to_grid="G2"):
-    return at(new_event("household.moved", source="households", community_id="C1", grid_id=to_grid, data={
+    return at(new_event("household.moved", version=1, source="households", community_id="C1", grid_id=to_grid, data={
         "household_id": "h1", "from_grid_id": "G1", "from_community_id": "C1", "to_grid_id": to_grid,
         "to_community_id": "C1", "address": {"building": "9栋", "unit": None, "room": "901"}}), minutes)
 
@@ -86,13 +86,13 @@ def test_a_care_flag_in_the_same_millisecond_as_the_snapshot_is_applied_whatever
 
 
 def test_a_household_that_left_stays_left_and_events_before_it_do_not_bring_it_back():
-    left = at(new_event("household.left", source="households", community_id="C1", grid_id="G1", data={
+    left = at(new_event("household.left", version=1, source="households", community_id="C1", grid_id="G1", data={
         "household_id": "h1", "moved_out_on": "2025-06-01", "reason": None}), 20)
     assert fold_all([snapshot("household.registered", 0), left, snapshot("household.updated", 5)])["status"] == "left"
 
 
 def test_a_redraw_moves_the_household_only_if_newer_than_where_it_was_placed():
-    redraw = at(new_event("grid.redrawn", source="households", community_id="C1", grid_id="G3", data={
+    redraw = at(new_event("grid.redrawn", version=1, source="households", community_id="C1", grid_id="G3", data={
         "redraw_id": "x", "from_grid_id": "G1", "to_grid_id": "G3", "household_ids": ["h1"], "reason": None}), 3)
     assert fold_all([snapshot("household.registered", 0), redraw])["grid_id"] == "G3"
     assert fold_all([snapshot("household.registered", 0), moved(4), redraw])["grid_id"] == "G2"

@@ -6,7 +6,7 @@ from shared.events import EnvelopeSchema, UnknownEventType, new_event, validate_
 
 
 def grid_created(**data):
-    return new_event("grid.created", source="households", data={
+    return new_event("grid.created", version=1, source="households", data={
         "grid_id": "G1", "code": "G1", "name": "一网格", "community_id": "C1", **data})
 
 
@@ -23,7 +23,7 @@ def test_envelope_round_trips_with_id_timestamp_and_correlation():
 
 def test_a_producer_cannot_emit_data_that_breaks_the_contract():
     with pytest.raises(ValidationError) as err:
-        new_event("grid.created", source="households", data={"grid_id": "G1"})
+        new_event("grid.created", version=1, source="households", data={"grid_id": "G1"})
     assert set(err.value.messages) == {"code", "name", "community_id"}
 
 

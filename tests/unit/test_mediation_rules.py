@@ -66,7 +66,7 @@ def test_every_contract_has_a_builder_and_events_carry_place_and_people_but_no_p
 
 def test_a_contract_refuses_bad_data():
     with pytest.raises(ValidationError):
-        new_event("dispute.overdue", source="t", data={"dispute_id": "x"})
+        new_event("dispute.overdue", version=1, source="t", data={"dispute_id": "x"})
 
 
 def test_feeds_reach_the_owner_and_mediators_but_not_the_one_who_acted():
@@ -82,9 +82,9 @@ def test_feeds_reach_the_owner_and_mediators_but_not_the_one_who_acted():
 
 
 def test_the_handler_table_covers_households_events_and_own_events():
-    assert {t for t, _ in HOUSEHOLD_EVENTS} - {"visit.logged"} <= set(handlers.HANDLERS)
-    assert all(handlers.HANDLERS[t] == [handlers.notify] for t, _ in CONTRACTS)
-    assert handlers.follow_parties in handlers.HANDLERS["household.moved"]
+    assert set(HOUSEHOLD_EVENTS) - {("visit.logged", 1)} <= set(handlers.HANDLERS)
+    assert all(handlers.HANDLERS[kind] == [handlers.notify] for kind in CONTRACTS)
+    assert handlers.follow_parties in handlers.HANDLERS[("household.moved", 1)]
 
 
 def test_major_cases_and_households_involved():

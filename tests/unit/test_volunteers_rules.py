@@ -131,7 +131,7 @@ def test_handlers_cover_household_and_drill_events_one_queue_each():
     consumed = {"grid.created", "grid.redrawn", "household.registered", "household.updated", "household.moved",
                 "household.left", "resident.care_flagged", "resident.care_cleared", "drill.planned",
                 "drill.completed"}
-    assert set(HANDLERS) == consumed and all((t, 1) in CONTRACTS for t in consumed)
+    assert set(HANDLERS) == {(t, 1) for t in consumed} and all((t, 1) in CONTRACTS for t in consumed)
     queues = {s.queue_name for s in subscriptions("volunteers", HANDLERS)}
     assert queues == {"volunteers.keep_register", "volunteers.care_needs", "volunteers.drill_helpers",
                       "volunteers.drill_hours"}

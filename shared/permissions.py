@@ -1,0 +1,68 @@
+"""Who may do what: every role's permissions, for every service and for the gateway's pages, in one table.
+
+Services check a permission with `Principal.require`; the gateway shows a page, a link or a button from the
+same table with `Principal.may`. Scope (which grids and communities) is separate: see `shared.scope`.
+"""
+ROLES = ("grid_worker", "community_staff", "mediator", "team_leader", "operator", "admin")
+# A resident on a public page (a volunteer sign-up link, a certificate check, a survey): no scope at all.
+PUBLIC_ROLE = "resident"
+DISTRICT_ROLES = ("operator", "admin")
+# Roles that act for a whole community in their scope (a team leader acts for the teams they lead).
+COMMUNITY_ROLES = frozenset({"community_staff", "admin"})
+
+_STAFF = COMMUNITY_ROLES
+_EVERYONE = frozenset(ROLES)
+
+PERMISSIONS: dict[str, frozenset[str]] = {k: frozenset(v) for k, v in {
+    # the register (households)
+    "register.read": {"grid_worker", "community_staff", "mediator", "admin"},
+    "register.write": {"grid_worker", "community_staff", "admin"},
+    "register.reveal": {"grid_worker", "community_staff", "admin"},
+    "care.read": {"grid_worker", "community_staff", "admin"},  # care and disability status: to plan visits
+    "visits.write": {"grid_worker", "community_staff", "admin"},
+    "grids.manage": _STAFF,
+    "register.figures": _EVERYONE,
+    # volunteers
+    "volunteers.read": {"community_staff", "team_leader", "grid_worker", "operator", "admin"},
+    "volunteers.manage": {"community_staff", "team_leader", "admin"},
+    "volunteers.reveal": {"community_staff", "team_leader", "admin"},
+    "links.manage": {"community_staff", "team_leader", "admin"},
+    "teams.manage": _STAFF,
+    "needs.manage": {"community_staff", "team_leader", "admin"},
+    "hours.manage": {"community_staff", "team_leader", "admin"},
+    "certificates.issue": {"community_staff", "team_leader", "admin"},
+    "communities.manage": _STAFF,
+    "volunteers.figures": {"community_staff", "team_leader", "grid_worker", "operator", "admin"},
+    # drills
+    "drills.read": {"grid_worker", "community_staff", "team_leader", "operator", "admin"},
+    "drills.manage": _STAFF,
+    "drills.tick": {"grid_worker", "community_staff", "admin"},
+    "drills.checkin": {"grid_worker", "community_staff", "team_leader", "admin"},
+    "roster.read": {"grid_worker", "community_staff", "admin"},
+    "roster.write": {"grid_worker", "community_staff", "admin"},
+    # mediation
+    "disputes.read": {"grid_worker", "community_staff", "mediator", "operator", "admin"},
+    "disputes.register": {"grid_worker", "community_staff", "mediator", "admin"},
+    "disputes.assign": _STAFF,
+    "disputes.handle": {"community_staff", "mediator", "admin"},
+    "disputes.escalate": {"grid_worker", "community_staff", "mediator", "admin"},
+    "disputes.annotate": {"grid_worker", "community_staff", "mediator", "admin"},
+    "disputes.archive": _STAFF,
+    "disputes.reveal": {"community_staff", "mediator", "admin"},
+    "mediators.manage": _STAFF,
+    "notifications.read": _EVERYONE,
+    "disputes.figures": {"grid_worker", "community_staff", "mediator", "operator", "admin"},
+    "survey.answer": {PUBLIC_ROLE},
+    # the gateway's own pages
+    "accounts.manage": {"admin"},
+}.items()}
+
+
+def may(role: str, permission: str) -> bool:
+    """True when `role` carries `permission` (deny by default: unknown roles and permissions carry nothing)."""
+    return role in PERMISSIONS.get(permission, ())
+
+
+def roles_with(permission: str) -> frozenset[str]:
+    """The roles that carry `permission`."""
+    return PERMISSIONS[permission]
