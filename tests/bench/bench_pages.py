@@ -7,7 +7,7 @@ import secrets
 import mongoengine
 import requests
 
-from gateway.testing import csrf_token
+from tests.support.stack import csrf_token
 from shared.identity import generate_key_pair
 from tests.bench.bench_list import GRID, seed
 from tests.bench.servers import gunicorn, wrk

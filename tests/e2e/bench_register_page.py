@@ -15,7 +15,7 @@ import time
 import requests
 
 from gateway.seed import seed_demo_users
-from gateway.testing import csrf_token, seed_district, stack
+from tests.support.stack import csrf_token, seed_district, stack
 from tests.support.data import household
 from tests.support.mongo import mongo_server
 

@@ -3,7 +3,7 @@ phone's viewport through Playwright."""
 import pytest
 
 from gateway.seed import seed_demo_users
-from gateway.testing import register, seed_district, stack
+from tests.support.stack import register, seed_district, stack
 from tests.support.data import household
 
 PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True,

@@ -23,7 +23,7 @@ import pytest
 import requests
 from pymongo import MongoClient
 
-from gateway.testing import identity_headers
+from tests.support.stack import identity_headers
 from shared.config import ensure_test_identity_keys
 from shared.identity import Principal
 from tests.faults.test_events_in_flight import servers  # noqa: F401 (fixture: a stand-in per service)

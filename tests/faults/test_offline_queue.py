@@ -12,7 +12,7 @@ import pytest
 import requests
 from pymongo import MongoClient
 
-from gateway.testing import full_stack, seed_full, staff_principal
+from tests.support.stack import full_stack, seed_full, staff_principal
 
 PASSWORD = "demo-pass-1"
 

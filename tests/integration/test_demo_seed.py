@@ -1,7 +1,7 @@
 """The demo district loads into an empty register, and a load stopped half-way is finished by the next one."""
 import os
 
-from gateway.testing import serve
+from tests.support.stack import serve
 from services.households.models import Household
 from shared import demo_data
 

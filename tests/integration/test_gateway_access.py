@@ -17,7 +17,7 @@ from datetime import date, timedelta
 import pytest
 from flask import Flask
 
-from gateway.testing import UNTHROTTLED, full_stack, page_token, seed_full, sign_in
+from tests.support.stack import UNTHROTTLED, full_stack, page_token, seed_full, sign_in
 from tests.support.access import is_public, leaks, placeholder_value, routes, stored_state
 from tests.support.objects import HttpClient, Signer, drills_made, mediation_objects, ok, volunteers_objects
 from tests.support.data import id_number, phone

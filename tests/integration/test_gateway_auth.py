@@ -12,7 +12,7 @@ from gateway.config import TestConfig
 from gateway.models import AuditEntry, SessionRecord, User, now
 from gateway.seed import seed_demo_users
 from gateway.sessions import token_hash
-from gateway.testing import page_token, register, seed_district, serve, sign_in, stack
+from tests.support.stack import page_token, register, seed_district, serve, sign_in, stack
 from shared.identity import HEADER, Unauthenticated, verify
 from tests.support.data import household
 

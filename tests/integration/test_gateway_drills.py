@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from gateway.testing import full_stack, page_token, seed_full, sign_in, staff_principal
+from tests.support.stack import full_stack, page_token, seed_full, sign_in, staff_principal
 
 pytestmark = pytest.mark.integration
 PASSWORD = "demo-pass-1"

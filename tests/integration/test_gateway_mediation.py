@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from gateway.testing import full_stack, page_token, seed_full, sign_in
+from tests.support.stack import full_stack, page_token, seed_full, sign_in
 
 pytestmark = pytest.mark.integration
 PASSWORD = "demo-pass-1"

@@ -7,7 +7,7 @@ import pytest
 
 from gateway.models import User
 from gateway.seed import seed_demo_users
-from gateway.testing import page_token, register, seed_district, sign_in, stack
+from tests.support.stack import page_token, register, seed_district, sign_in, stack
 from tests.support.data import household, id_number, phone
 
 pytestmark = pytest.mark.integration
@@ -256,7 +256,7 @@ def test_import_and_export_pages_handle_a_missing_route(s, mongo_url):
 
     from gateway.app import create_app
     from gateway.config import TestConfig
-    from gateway.testing import serve
+    from tests.support.stack import serve
 
     upstream = Flask("old-households")
 

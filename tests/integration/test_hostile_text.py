@@ -348,7 +348,7 @@ def hostile_district(s) -> tuple[dict, dict]:
 
 @pytest.fixture(scope="module")
 def stack(mongo_url):
-    from gateway.testing import full_stack, seed_full
+    from tests.support.stack import full_stack, seed_full
 
     high = "10000 per minute"
     with full_stack(mongo_url, PUBLIC_READ_LIMIT_IP=high, PUBLIC_READ_LIMIT_TOKEN=high, PUBLIC_WRITE_LIMIT_IP=high,
@@ -360,7 +360,7 @@ def stack(mongo_url):
 def test_every_gateway_page_shows_hostile_text_escaped(stack):
     import re
 
-    from gateway.testing import sign_in
+    from tests.support.stack import sign_in
     from tests.support.access import placeholder_value, routes
 
     text, ids = hostile_district(stack)

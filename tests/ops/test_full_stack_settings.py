@@ -1,5 +1,5 @@
-"""The environment gateway.testing.full_stack gives the service processes it starts (as deploy/ gives pods)."""
-from gateway.testing import full_stack, register, seed_district
+"""The environment tests.support.stack.full_stack gives the service processes it starts (as deploy/ gives pods)."""
+from tests.support.stack import full_stack, register, seed_district
 
 PHONE = "13812345678"
 

@@ -16,7 +16,7 @@ import pytest
 import requests
 from pymongo import MongoClient
 
-from gateway.testing import free_port, full_stack, seed_district, staff_principal
+from tests.support.stack import free_port, full_stack, seed_district, staff_principal
 from shared.web.access_log import redact
 
 VISITS = int(os.environ.get("ANONYMOUS_VISITS", "25"))

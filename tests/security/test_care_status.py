@@ -12,7 +12,7 @@ import mongoengine
 import pytest
 
 from gateway.seed import seed_demo_users
-from gateway.testing import register, seed_district, sign_in, stack
+from tests.support.stack import register, seed_district, sign_in, stack
 from services.mediation import handlers
 from services.mediation.app import create_app as create_mediation
 from shared.config import TestConfig

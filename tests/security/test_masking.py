@@ -14,7 +14,7 @@ from datetime import date, timedelta
 import pytest
 
 from gateway.seed import seed_demo_users
-from gateway.testing import register, seed_district, sign_in, stack
+from tests.support.stack import register, seed_district, sign_in, stack
 from shared.validators import id_check_char, mask_id_number, mask_phone
 
 PASSWORD = "demo-pass-1"

@@ -10,7 +10,7 @@ import time
 import pytest
 
 from gateway.seed import seed_demo_users
-from gateway.testing import register, seed_district, stack
+from tests.support.stack import register, seed_district, stack
 from tests.support.data import household
 
 IDLE_S = int(os.environ.get("OFFLINE_TEST_IDLE_S", "30"))  # long enough for the steps before it, on a busy machine

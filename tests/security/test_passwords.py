@@ -9,7 +9,7 @@ import pytest
 
 from gateway.models import AuditEntry, SessionRecord, User
 from gateway.seed import seed_demo_users
-from gateway.testing import csrf_token, page_token, sign_in, stack
+from tests.support.stack import csrf_token, page_token, sign_in, stack
 from gateway.users import reset_password
 
 SEEDED = "demo-pass-1"

@@ -15,7 +15,7 @@ from gateway.app import create_app
 from gateway.config import TestConfig
 from gateway.db import ALIAS
 from gateway.seed import seed_demo_users
-from gateway.testing import sign_in
+from tests.support.stack import sign_in
 
 ROOT = Path(__file__).resolve().parents[2]
 YEAR_AT_LEAST = 180 * 24 * 3600

@@ -9,7 +9,7 @@ from urllib.parse import quote, urljoin, urlsplit
 import pytest
 
 from gateway.seed import seed_demo_users
-from gateway.testing import sign_in, stack
+from tests.support.stack import sign_in, stack
 
 PASSWORD = "demo-pass-1"
 SITE = "http://localhost"

@@ -12,7 +12,7 @@ import re
 import pytest
 
 from gateway.seed import seed_demo_users
-from gateway.testing import page_token, register, seed_district, sign_in, stack
+from tests.support.stack import page_token, register, seed_district, sign_in, stack
 from services.households import lookup, service
 from services.households.models import Household, RevealRecord
 from tests.support.data import household

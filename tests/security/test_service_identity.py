@@ -11,7 +11,7 @@ import jwt
 import pytest
 import requests
 
-from gateway.testing import serve
+from tests.support.stack import serve
 from gateway.upstream import ServiceClient, http_session
 from shared.identity import HEADER, MAX_AGE_S, Principal, sign
 from tests.integration.conftest import amqp_url, households_app, households_config  # noqa: F401 (fixtures)

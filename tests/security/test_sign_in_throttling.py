@@ -9,7 +9,7 @@ import pytest
 
 from gateway.models import AuditEntry, SignInFailures, now
 from gateway.seed import seed_demo_users
-from gateway.testing import sign_in, stack
+from tests.support.stack import sign_in, stack
 
 PASSWORD = "demo-pass-1"
 ATTACKER, WORKER_PHONE, NAT = "203.0.113.7", "198.51.100.20", "100.64.0.1"

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 import pytest
 from pymongo import MongoClient
 
-from gateway.testing import UNTHROTTLED, full_stack, seed_full, sign_in, staff_principal
+from tests.support.stack import UNTHROTTLED, full_stack, seed_full, sign_in, staff_principal
 from tests.support.data import id_number
 
 pytestmark = pytest.mark.integration

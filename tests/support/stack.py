@@ -1,4 +1,4 @@
-"""Helpers for tests and local trials: serve apps over real HTTP in threads, seed a small district.
+"""The test harness: serve apps over real HTTP in threads, seed a small district.
 
 Nothing here runs in production; it imports no test framework.
 """
