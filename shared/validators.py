@@ -4,6 +4,9 @@ from datetime import date
 
 from marshmallow import ValidationError
 
+from shared import clock
+from shared.reasons import people
+
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
 _ID = re.compile(r"^\d{17}[\dX]$")
@@ -16,8 +19,7 @@ _INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a
 def refuse_control_characters(value: str) -> None:
     """Free text: no control characters (tab and line breaks aside), no bidi overrides, no zero-width marks."""
     if isinstance(value, str) and _INVISIBLE.search(value):
-        raise ValidationError("contains control or invisible characters (such as \\x01 or a direction override): "
-                              "type the text again")
+        raise ValidationError(people.CONTROL_CHARACTERS())
 
 
 def id_check_char(first17: str) -> str:
@@ -27,21 +29,21 @@ def id_check_char(first17: str) -> str:
 def validate_id_number(value: str) -> None:
     """18 characters, a real birth date, and the right check character (X upper case)."""
     if not _ID.match(value or ""):
-        raise ValidationError("ID number must be 17 digits and a digit or X (18 characters)")
+        raise ValidationError(people.ID_NUMBER_FORM())
     try:
         born = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
-        raise ValidationError("ID number holds no valid birth date") from None
-    if born > date.today() or born.year < 1890:
-        raise ValidationError("ID number holds an impossible birth date")
+        raise ValidationError(people.ID_NUMBER_NO_BIRTH_DATE()) from None
+    if born > clock.today() or born.year < 1890:
+        raise ValidationError(people.ID_NUMBER_IMPOSSIBLE_BIRTH_DATE())
     if id_check_char(value[:17]) != value[17]:
-        raise ValidationError("ID number check character is wrong")
+        raise ValidationError(people.ID_NUMBER_CHECK())
 
 
 def validate_phone(value: str) -> None:
     """A mainland mobile number: 11 digits starting 13–19."""
     if not _PHONE.match(value or ""):
-        raise ValidationError("phone must be a mainland mobile number of 11 digits starting with 1")
+        raise ValidationError(people.PHONE_FORM())
 
 
 def normalise_id_number(value: str) -> str:

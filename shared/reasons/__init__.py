@@ -40,9 +40,9 @@ def collect(*modules) -> dict[str, Text]:
 
 
 def _registry() -> dict[str, Text]:
-    from shared.reasons import common, drills, households, mediation, volunteers
+    from shared.reasons import common, drills, households, mediation, people, volunteers
 
-    return collect(common, households, volunteers, drills, mediation)
+    return collect(common, people, households, volunteers, drills, mediation)
 
 
 REASONS: dict[str, Text] = {}
