@@ -24,7 +24,7 @@ deps: $(STAMP)
 ## Data, secrets and log stay in .run/ (GRID_RUN_DIR) across runs. The recipe is one plain command, which make
 ## runs without a shell: a SIGTERM to make reaches the launcher, and Ctrl+C stops every process it started.
 run: $(STAMP)
-	$(PY) -m shared.embedded
+	$(PY) -m localrun
 
 ## What the tests need from the machine: Debian's chromium, promtool and RabbitMQ, and RabbitMQ running.
 system-deps:

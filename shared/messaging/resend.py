@@ -1,10 +1,12 @@
 """Bring a queue that did not exist when a service's events were published up to date.
 
-    python -m shared.messaging.resend SERVICE QUEUE [--since 2026-11-01] [--types household.registered,...]
+    python -m shared.messaging.resend WORKER QUEUE [--since 2026-11-01] [--types household.registered,...]
+    e.g.  python -m shared.messaging.resend services.households.worker drills.keep_roster
 
 A service added to a running district (or a handler given a new queue) starts empty. This sends it the
-current state of SERVICE's aggregates, rebuilt as snapshot events, straight to QUEUE (no other subscriber
-sees them), oldest collection first, persistent and confirmed.
+current state of the aggregates of the service whose worker module is WORKER (its SNAPSHOTS; the service is
+the package the module is in, whose database is read), rebuilt as snapshot events, straight to QUEUE (no
+other subscriber sees them), oldest collection first, persistent and confirmed.
 
 Why snapshots and not the events as they were: the published envelopes carry residents' names and care tags,
 and a log of them would keep personal data long after the records changed or were removed. The sent log
@@ -83,20 +85,23 @@ def main(argv=None) -> int:
     from shared.db import connect_db
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("service", help="the service that published the events (whose database is read)")
+    parser.add_argument("worker", help="the worker module of the service that published the events, "
+                                       "e.g. services.households.worker")
     parser.add_argument("queue", help="the queue to fill, e.g. drills.keep_roster")
     parser.add_argument("--since", type=_date, help="only aggregates changed at or after this date or time (UTC)")
     parser.add_argument("--types", type=lambda s: [t.strip() for t in s.split(",") if t.strip()],
                         help="only these event types, comma-separated")
     args = parser.parse_args(argv)
-    snapshots = getattr(importlib.import_module(f"services.{args.service}.worker"), "SNAPSHOTS", None)
+    if args.worker.count(".") < 1:
+        parser.error(f"{args.worker}: give the worker's module path, e.g. services.households.worker")
+    service = args.worker.rsplit(".", 2)[-2]
+    snapshots = getattr(importlib.import_module(args.worker), "SNAPSHOTS", None)
     if not snapshots:
-        print(f"{args.service} registers no snapshots (SNAPSHOTS in services/{args.service}/worker.py)",
-              file=sys.stderr)
+        print(f"{args.worker} registers no snapshots (no SNAPSHOTS in the module)", file=sys.stderr)
         return 2
-    config = Config(args.service)
+    config = Config(service)
     connect_db(config)
-    publisher = EventPublisher(url=config.AMQP_URL, exchange=config.EVENT_EXCHANGE, service=args.service,
+    publisher = EventPublisher(url=config.AMQP_URL, exchange=config.EVENT_EXCHANGE, service=service,
                                timeout_s=config.PUBLISH_TIMEOUT_S)
     try:
         sent = resend(publisher=publisher, url=config.AMQP_URL, queue=args.queue, snapshots=snapshots,
@@ -106,7 +111,7 @@ def main(argv=None) -> int:
         return 2
     finally:
         publisher.close()
-    print(f"sent {sent} event(s) from {args.service} to {args.queue}")
+    print(f"sent {sent} event(s) from {service} to {args.queue}")
     return 0
 
 

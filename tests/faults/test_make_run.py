@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from shared.demo_data import demo_household
+from localrun.demo_data import demo_household
 from shared.identity import IdentityAuth, Principal
 
 pytestmark = pytest.mark.fault
@@ -213,7 +213,7 @@ def test_data_and_accounts_survive_ctrl_c_and_the_demo_is_seeded_once(embedded, 
     kept = _as_admin(embedded).get(f"{embedded['households']}/households/{household_id}", timeout=10)
     assert kept.status_code == 200 and kept.json()["grid_id"] == "XF-09"
     # A forgotten password: a new one-time one, from the running store.
-    reset = subprocess.run([str(ROOT / ".venv/bin/python"), "-m", "shared.embedded", "reset-password", "admin"],
+    reset = subprocess.run([str(ROOT / ".venv/bin/python"), "-m", "localrun", "reset-password", "admin"],
                            cwd=ROOT, env=embedded["env"], capture_output=True, text=True, timeout=120)
     assert reset.returncode == 0 and "new one-time password for admin:" in reset.stdout, reset.stderr
     second_stop = again.stop()

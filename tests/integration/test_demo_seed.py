@@ -3,7 +3,7 @@ import os
 
 from tests.support.stack import serve
 from services.households.models import Household
-from shared import demo_data
+from localrun import demo_data
 
 
 def _grids(monkeypatch, xf01: int, hp01: int) -> None:

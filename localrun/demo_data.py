@@ -1,6 +1,6 @@
 """A demo district for `make run`: a street, an urban community and a village, grids of telling sizes.
 
-    python -m shared.demo_data      load it through HOUSEHOLDS_URL, signed with IDENTITY_PRIVATE_KEY, unless
+    python -m localrun.demo_data    load it through HOUSEHOLDS_URL, signed with IDENTITY_PRIVATE_KEY, unless
                                     the register already holds a community (the launcher runs this at each start)
 """
 import os

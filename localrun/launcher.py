@@ -12,8 +12,8 @@ always reaches it and nothing is left to finalise. (It used to build the gateway
 accounts; at exit a rate-limit storage's __del__ opened a MongoClient whose monitor thread never started,
 and the launcher hung in a futex with its children gone.)
 
-    python -m shared.embedded                          run (what `make run` does)
-    python -m shared.embedded reset-password USERNAME  a new one-time password, while `make run` runs
+    python -m localrun                          run (what `make run` does)
+    python -m localrun reset-password USERNAME  a new one-time password, while `make run` runs
 
 GRID_RUN_DIR moves `.run/`; EMBEDDED_GATEWAY_PORT, EMBEDDED_METRICS_PORT and EMBEDDED_MONGO_PORT move the
 ports (the four services take the gateway's port + 1..4, their workers the metrics port + 0..3).
@@ -33,13 +33,14 @@ from pathlib import Path
 
 import requests
 
+from localrun import demo_data
 from shared.db import ping, stand_in_url
 from shared.identity import generate_key_pair
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 SERVICES = ("households", "volunteers", "drills", "mediation")
-RESET_HINT = "python -m shared.embedded reset-password USERNAME"
+RESET_HINT = "python -m localrun reset-password USERNAME"
 
 
 def _token() -> str:
@@ -239,6 +240,12 @@ def _step(children: Children, name: str, argv: list[str], env: dict, timeout: fl
     return out
 
 
+def _demo_scope() -> list[str]:
+    """The demo district's grids and communities, as `gateway.accounts_cli demo` takes them."""
+    return ["--grids", ",".join(grid[0] for grid in demo_data.GRIDS),
+            "--communities", ",".join(community["id"] for community in demo_data.COMMUNITIES)]
+
+
 def serve(*, ports: Ports, run: Path) -> int:
     """Start everything, load the demo data into an empty store, wait for a stop signal, stop everything."""
     taken = [p for p in ports.all() if _port_taken(p)]
@@ -274,11 +281,11 @@ def serve(*, ports: Ports, run: Path) -> int:
         if seeded.exists():
             print("demo district: already loaded")
         else:
-            print(_step(children, "demo district", [PY, "-m", "shared.demo_data", "--resume"], gateway_env,
+            print(_step(children, "demo district", [PY, "-m", "localrun.demo_data", "--resume"], gateway_env,
                         900).strip())
             _write_private(seeded, "demo district loaded\n")
-        accounts = json.loads(_step(children, "demo accounts", [PY, "-m", "gateway.accounts_cli", "demo"],
-                                    gateway_env, 120))
+        accounts = json.loads(_step(children, "demo accounts", [PY, "-m", "gateway.accounts_cli", "demo",
+                                                                *_demo_scope()], gateway_env, 120))
         _write_private(ready_file, "ready\n")
         gateway = f"http://127.0.0.1:{ports.gateway}"
         _wait_until(children, "the gateway", lambda: _answers_200(f"{gateway}/readyz"), 60)
