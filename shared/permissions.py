@@ -31,6 +31,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {k: frozenset(v) for k, v in {
     "needs.manage": {"community_staff", "team_leader", "admin"},
     "hours.manage": {"community_staff", "team_leader", "admin"},
     "certificates.issue": {"community_staff", "team_leader", "admin"},
+    "certificates.revoke": _STAFF,
     "communities.manage": _STAFF,
     "volunteers.figures": {"community_staff", "team_leader", "grid_worker", "operator", "admin"},
     # drills
@@ -55,6 +56,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {k: frozenset(v) for k, v in {
     "survey.answer": {PUBLIC_ROLE},
     # the gateway's own pages
     "accounts.manage": {"admin"},
+    # the volunteers staff pages (a grid worker reads volunteers through the service, but has no pages for them)
+    "volunteers.pages": {"community_staff", "team_leader", "operator", "admin"},
 }.items()}
 
 
