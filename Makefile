@@ -20,6 +20,12 @@ $(STAMP): pyproject.toml
 
 deps: $(STAMP)
 
+# make bench's extra: pika, the plain AMQP client the bus benchmark publishes with.
+BENCH_STAMP := $(VENV)/.installed-bench
+$(BENCH_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e ".[test,bench]"
+	touch $(BENCH_STAMP)
+
 ## make run: the embedded default (nothing to install but Python packages, demo data), http://127.0.0.1:8000
 ## Data, secrets and log stay in .run/ (GRID_RUN_DIR) across runs. The recipe is one plain command, which make
 ## runs without a shell: a SIGTERM to make reaches the launcher, and Ctrl+C stops every process it started.
@@ -58,7 +64,7 @@ test-e2e: $(STAMP) system-deps broker
 	$(PY) -m pytest -q -m "e2e"
 
 ## make bench: benchmarks that print figures and write docs/benchmarks.md (not run by make test)
-bench: $(STAMP) broker
+bench: $(BENCH_STAMP) broker
 	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	$(PY) -m tests.bench.run
 
@@ -69,7 +75,7 @@ down:
 	docker compose down
 
 lint: $(STAMP)
-	$(PY) -m ruff check shared services gateway tests
+	$(PY) -m ruff check shared services gateway localrun tests
 
 ## make clean: start over: make run's data, secrets and log (.run/, or GRID_RUN_DIR) are deleted
 clean:
