@@ -77,6 +77,16 @@ down:
 lint: $(STAMP)
 	$(PY) -m ruff check shared services gateway localrun tests
 
+## make catalog: the zh_CN catalog in step with the code (gateway/babel.cfg): extract the message ids to
+## messages.pot, merge them into messages.po (new ones arrive untranslated: translate them), compile messages.mo.
+## Commit all three: make run, the images and CI use the committed messages.mo.
+.PHONY: catalog
+catalog: $(STAMP)
+	$(VENV)/bin/pybabel extract -F gateway/babel.cfg --no-location --sort-output --project=grid-governance \
+	  -o gateway/translations/messages.pot .
+	$(VENV)/bin/pybabel update -i gateway/translations/messages.pot -d gateway/translations -l zh_Hans_CN -N
+	$(VENV)/bin/pybabel compile -d gateway/translations -l zh_Hans_CN --statistics
+
 ## make clean: start over: make run's data, secrets and log (.run/, or GRID_RUN_DIR) are deleted
 clean:
 	@! $(PYTHON) -c "import socket; socket.create_connection(('127.0.0.1', $${EMBEDDED_MONGO_PORT:-27117}), 1)" \
