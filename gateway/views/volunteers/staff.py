@@ -1,0 +1,157 @@
+"""Volunteers' staff pages (community staff, team leaders, operators): the blueprint and what its pages share,
+a community's figures against the targets, and sign-up links with their QR codes."""
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from wtforms.fields.choices import SelectChoice
+
+from gateway.auth import current_user, permission_required, principal, safe_next
+from gateway.calls import CODE, OBJECT_ID, attempt, checked, flash_outcome, service, stream
+from gateway.forms import CapacityForm, CommunityNameForm, LinkForm
+
+bp = Blueprint("volunteers", __name__, url_prefix="/volunteers")
+
+
+def vs():
+    return service("volunteers")
+
+
+def back_to(default: str) -> str:
+    """Where the page was that posted (its `next`), else `default`."""
+    return safe_next(request.args.get("next"), default)
+
+
+def button(path: str, ok_message: str, back: str, json=None):
+    """A button that changes one thing: back where it was pressed, with what happened."""
+    flash_outcome(lambda: vs().post(path, json=json if json is not None else {}), ok_message)
+    return redirect(back, code=303)
+
+
+def local_iso(value: str) -> str:
+    """A datetime-local value from a form as an aware ISO time (the configured zone)."""
+    at = datetime.fromisoformat(value)
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"]))
+    return at.isoformat()
+
+
+def leads_only() -> bool:
+    """True for a team leader: they act for the teams they lead, not the whole community."""
+    return current_user().role == "team_leader"
+
+
+def team_choices(community_id: str, empty: str) -> list[SelectChoice]:
+    teams = vs().get("/teams", params={"community_id": community_id})
+    if leads_only():
+        teams = [t for t in teams if str(current_user().pk) in t["leader_ids"]]
+    return [SelectChoice("", empty)] + [SelectChoice(t["id"], t["name"]) for t in teams]
+
+
+@bp.get("")
+@permission_required("volunteers.pages")
+def home():
+    communities = vs().get("/communities")
+    if len(communities) == 1 and not leads_only():
+        return redirect(url_for("volunteers.community", community_id=communities[0]["id"]))
+    led = vs().get("/teams/led") if leads_only() else []
+    return render_template("volunteers/staff/home.html", communities=communities, led=led)
+
+
+@bp.get("/<community_id>")
+@permission_required("volunteers.pages")
+def community(community_id):
+    community_id = checked(community_id, CODE)
+    figures = vs().get(f"/communities/{community_id}/figures")
+    led = [t for t in vs().get("/teams/led") if t["community_id"] == community_id] \
+        if leads_only() else []
+    return render_template("volunteers/staff/community.html", f=figures, community_id=community_id, led=led,
+                           is_staff=principal().may("communities.manage"),
+                           name_form=CommunityNameForm(formdata=None, data={"name": figures["community_name"]}))
+
+
+@bp.post("/<community_id>/name")
+@permission_required("volunteers.pages")
+def name_community(community_id):
+    community_id = checked(community_id, CODE)
+    form = CommunityNameForm()
+    back = url_for("volunteers.community", community_id=community_id)
+    if not form.validate():
+        flash(_("Give the community's name."), "error")
+        return redirect(back, code=303)
+    flash_outcome(lambda: vs().put(f"/communities/{community_id}", json={"name": form.name.data.strip()}), _("Name saved."))
+    return redirect(back, code=303)
+
+
+# ---- sign-up links and their QR codes ----------------------------------------------------------------------------
+
+def _links_page(community_id: str, form=None, errors=(), status=200):
+    form = form or LinkForm(formdata=None)
+    form.team_id.choices = team_choices(community_id, _("The whole community"))
+    links = vs().get("/links", params={"community_id": community_id})
+    return render_template("volunteers/staff/links.html", links=links, form=form, errors=list(errors),
+                           community_id=community_id), status
+
+
+@bp.get("/<community_id>/links")
+@permission_required("volunteers.pages")
+def links(community_id):
+    return _links_page(checked(community_id, CODE))
+
+
+@bp.post("/<community_id>/links")
+@permission_required("volunteers.pages")
+def create_link(community_id):
+    community_id = checked(community_id, CODE)
+    form = LinkForm()
+    form.team_id.choices = []
+    if not form.validate():
+        return _links_page(community_id, form, status=422)
+    body = {"community_id": community_id, "title": (form.title.data or "").strip() or None,
+            "team_id": form.team_id.data or None, "valid_days": int(form.valid_days.data),
+            "capacity": int(form.capacity.data) if form.capacity.data else None}
+    done, errors = attempt(form, lambda: vs().post("/links", json=body))
+    if done is None:
+        return _links_page(community_id, form, errors, status=422)
+    flash(_("Sign-up link made. Print its QR code or share the link."), "ok")
+    return redirect(url_for("volunteers.link", link_id=done["id"]), code=303)
+
+
+@bp.get("/links/<link_id>")
+@permission_required("volunteers.pages")
+def link(link_id):
+    data = vs().get(f"/links/{checked(link_id, OBJECT_ID)}")
+    public_url = url_for("vpublic.signup", token=data["token"], _external=True)
+    return render_template("volunteers/staff/link.html", l=data, public_url=public_url,
+                           capacity_form=CapacityForm(formdata=None, data={"capacity": data["capacity"] or ""}))
+
+
+@bp.get("/links/<link_id>/qr.<any(svg, png):kind>")
+@permission_required("volunteers.pages")
+def link_qr(link_id, kind):
+    link_id = checked(link_id, OBJECT_ID)
+    download = request.args.get("download") == "1"
+    return stream(vs().request("GET", f"/links/{link_id}/qr.{kind}", stream=True), filename=f"signup-qr.{kind}",
+                  attachment=download)
+
+
+@bp.post("/links/<link_id>/close")
+@permission_required("volunteers.pages")
+def close_link(link_id):
+    link_id = checked(link_id, OBJECT_ID)
+    return button(f"/links/{link_id}/close", _("The link is closed: it takes no more sign-ups."),
+                  url_for("volunteers.link", link_id=link_id))
+
+
+@bp.post("/links/<link_id>/capacity")
+@permission_required("volunteers.pages")
+def link_capacity(link_id):
+    link_id = checked(link_id, OBJECT_ID)
+    form = CapacityForm()
+    if not form.validate():
+        flash(_("Places must be a whole number."), "error")
+        return redirect(url_for("volunteers.link", link_id=link_id), code=303)
+    flash_outcome(lambda: vs().put(f"/links/{link_id}/capacity", json={"capacity": int(form.capacity.data) if form.capacity.data else None}), _("Places changed; the waiting list moves up into any new places."))
+    return redirect(url_for("volunteers.link", link_id=link_id), code=303)
+

@@ -1,0 +1,200 @@
+"""Volunteers' staff pages: teams (members and leaders) and needs (matching volunteers, hours of an assignment)."""
+from datetime import date
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from wtforms.fields.choices import SelectChoice
+
+from gateway.auth import permission_required, principal
+from gateway.calls import CODE, OBJECT_ID, attempt, checked, flash_outcome, form_reasons
+from gateway.forms import CompleteForm, ConfirmForm, LeadersForm, MemberForm, NeedForm, TeamForm
+from gateway.models import User
+from gateway.views.volunteers.staff import bp, button, local_iso, team_choices, vs
+
+# ---- teams --------------------------------------------------------------------------------------------------------
+
+def _leader_choices(community_id: str) -> list[SelectChoice]:
+    leaders = User.objects(role="team_leader", community_ids=community_id, active=True).only("name", "username")
+    return [SelectChoice(str(u.pk), f"{u.name} ({u.username})") for u in leaders]
+
+
+def _teams_page(community_id: str, form=None, errors=(), status=200):
+    form = form or TeamForm(formdata=None)
+    form.leader_ids.choices = _leader_choices(community_id)
+    teams = vs().get("/teams", params={"community_id": community_id})
+    return render_template("volunteers/staff/teams.html", teams=teams, form=form, errors=list(errors),
+                           community_id=community_id, is_staff=principal().may("teams.manage")), status
+
+
+@bp.get("/<community_id>/teams")
+@permission_required("volunteers.pages")
+def teams(community_id):
+    return _teams_page(checked(community_id, CODE))
+
+
+@bp.post("/<community_id>/teams")
+@permission_required("volunteers.pages")
+def create_team(community_id):
+    community_id = checked(community_id, CODE)
+    form = TeamForm()
+    if not form.validate():
+        return _teams_page(community_id, form, status=422)
+    body = {"community_id": community_id, "name": form.name.data.strip(),
+            "description": (form.description.data or "").strip() or None, "leader_ids": form.leader_ids.data or []}
+    done, errors = attempt(form, lambda: vs().post("/teams", json=body))
+    if done is None:
+        return _teams_page(community_id, form, errors, status=422)
+    flash(_("Team founded."), "ok")
+    return redirect(url_for("volunteers.team", team_id=done["id"]), code=303)
+
+
+@bp.get("/teams/<team_id>")
+@permission_required("volunteers.pages")
+def team(team_id):
+    t = vs().get(f"/teams/{checked(team_id, OBJECT_ID)}")
+    members = vs().get("/volunteers", params={"community_id": t["community_id"], "team_id": t["id"], "page_size": 500})
+    others = vs().get("/volunteers", params={"community_id": t["community_id"], "page_size": 500})
+    member_form = MemberForm(formdata=None)
+    in_team = {m["id"] for m in members["items"]}
+    member_form.volunteer_id.choices = [SelectChoice(v["id"], f"{v['name']} {v['phone'] or ''}")
+                                        for v in others["items"] if v["id"] not in in_team]
+    leaders_form = LeadersForm(formdata=None, data={"leader_ids": t["leader_ids"]})
+    leaders_form.leader_ids.choices = _leader_choices(t["community_id"])
+    names = {c.value: c.label for c in leaders_form.leader_ids.choices}
+    return render_template("volunteers/staff/team.html", t=t, members=members["items"], member_form=member_form,
+                           leaders_form=leaders_form, leader_names=names,
+                           is_staff=principal().may("teams.manage"))
+
+
+@bp.post("/teams/<team_id>/members")
+@permission_required("volunteers.pages")
+def add_member(team_id):
+    team_id = checked(team_id, OBJECT_ID)
+    form = MemberForm()
+    back = url_for("volunteers.team", team_id=team_id)
+    if not form.validate() or not OBJECT_ID.match(form.volunteer_id.data or ""):
+        flash(_("Choose a volunteer."), "error")
+        return redirect(back, code=303)
+    return button(f"/teams/{team_id}/members", _("Volunteer added to the team."), back,
+                  json={"volunteer_id": form.volunteer_id.data})
+
+
+@bp.post("/teams/<team_id>/members/<volunteer_id>/remove")
+@permission_required("volunteers.pages")
+def remove_member(team_id, volunteer_id):
+    team_id, volunteer_id = checked(team_id, OBJECT_ID), checked(volunteer_id, OBJECT_ID)
+    back = url_for("volunteers.team", team_id=team_id)
+    flash_outcome(lambda: vs().call("DELETE", f"/teams/{team_id}/members/{volunteer_id}"), _("Volunteer taken off the team."))
+    return redirect(back, code=303)
+
+
+@bp.post("/teams/<team_id>/leaders")
+@permission_required("volunteers.pages")
+def set_leaders(team_id):
+    team_id = checked(team_id, OBJECT_ID)
+    form = LeadersForm()
+    back = url_for("volunteers.team", team_id=team_id)
+    flash_outcome(lambda: vs().put(f"/teams/{team_id}/leaders", json={"leader_ids": form.leader_ids.data or []}), _("Leaders saved."))
+    return redirect(back, code=303)
+
+
+# ---- needs ----------------------------------------------------------------------------------------------------------
+
+def _needs_page(community_id: str, form=None, errors=(), status=200):
+    state = request.args.get("status") if request.args.get("status") in ("open", "filled", "closed", "all") else "open"
+    page = vs().get("/needs", params={"community_id": community_id, "status": state, "page_size": 100})
+    form = form or NeedForm(formdata=None)
+    grids = vs().get(f"/communities/{community_id}/grids")
+    form.grid_id.choices = [SelectChoice("", _("The whole community"))] + [
+        SelectChoice(g["id"], g.get("name") or g["id"]) for g in grids]
+    form.team_ids.choices = team_choices(community_id, "")[1:]
+    return render_template("volunteers/staff/needs.html", needs=page["items"], total=page["total"], form=form,
+                           errors=list(errors), community_id=community_id, state=state), status
+
+
+@bp.get("/<community_id>/needs")
+@permission_required("volunteers.pages")
+def needs(community_id):
+    return _needs_page(checked(community_id, CODE))
+
+
+@bp.post("/<community_id>/needs")
+@permission_required("volunteers.pages")
+def create_need(community_id):
+    community_id = checked(community_id, CODE)
+    form = NeedForm()
+    form.grid_id.choices = form.team_ids.choices = []
+    if not form.validate():
+        return _needs_page(community_id, form, status=422)
+    try:
+        starts = local_iso(form.starts_at.data)
+        ends = local_iso(form.ends_at.data) if form.ends_at.data else None
+    except ValueError:
+        form.starts_at.errors.append(_("Not a valid date and time."))
+        return _needs_page(community_id, form, status=422)
+    body = {"community_id": community_id, "grid_id": form.grid_id.data or None, "title": form.title.data.strip(),
+            "description": (form.description.data or "").strip() or None, "starts_at": starts, "ends_at": ends,
+            "recurrence": form.recurrence.data or None, "skills": form.skills.data or [],
+            "people_wanted": int(form.people_wanted.data), "team_ids": form.team_ids.data or []}
+    done, errors = attempt(form, lambda: vs().post("/needs", json=body))
+    if done is None:
+        return _needs_page(community_id, form, errors, status=422)
+    flash(_("Need opened. Confirm volunteers from the matches."), "ok")
+    return redirect(url_for("volunteers.need", need_id=done["id"]), code=303)
+
+
+@bp.get("/needs/<need_id>")
+@permission_required("volunteers.pages")
+def need(need_id):
+    n = vs().get(f"/needs/{checked(need_id, OBJECT_ID)}")
+    found = vs().get(f"/needs/{n['id']}/matches") if n["status"] != "closed" else []
+    confirm = ConfirmForm(formdata=None)
+    confirm.volunteer_ids.choices = [SelectChoice(m["volunteer_id"], m["name"]) for m in found]
+    complete = CompleteForm(formdata=None, data={"served_on": date.today()})
+    return render_template("volunteers/staff/need.html", n=n, matches=found, confirm_form=confirm,
+                           complete_form=complete)
+
+
+@bp.post("/needs/<need_id>/assignments")
+@permission_required("volunteers.pages")
+def confirm_assignments(need_id):
+    need_id = checked(need_id, OBJECT_ID)
+    form = ConfirmForm()
+    back = url_for("volunteers.need", need_id=need_id)
+    ids = [v for v in (form.volunteer_ids.data or []) if OBJECT_ID.match(v)]
+    if not ids:
+        flash(_("Choose at least one volunteer."), "error")
+        return redirect(back, code=303)
+    return button(f"/needs/{need_id}/assignments", _("Volunteers confirmed."), back, json={"volunteer_ids": ids})
+
+
+@bp.post("/needs/<need_id>/assignments/<volunteer_id>/complete")
+@permission_required("volunteers.pages")
+def complete_assignment(need_id, volunteer_id):
+    need_id, volunteer_id = checked(need_id, OBJECT_ID), checked(volunteer_id, OBJECT_ID)
+    form = CompleteForm()
+    back = url_for("volunteers.need", need_id=need_id)
+    if not form.validate():
+        flash(form_reasons(form) or _("Some entries need correcting."), "error")
+        return redirect(back, code=303)
+    return button(f"/needs/{need_id}/assignments/{volunteer_id}/complete", _("Hours recorded."), back,
+                  json={"hours": float(form.hours.data), "served_on": form.served_on.data.isoformat(),
+                         "note": (form.note.data or "").strip() or None})
+
+
+@bp.post("/needs/<need_id>/assignments/<volunteer_id>/cancel")
+@permission_required("volunteers.pages")
+def cancel_assignment(need_id, volunteer_id):
+    need_id, volunteer_id = checked(need_id, OBJECT_ID), checked(volunteer_id, OBJECT_ID)
+    return button(f"/needs/{need_id}/assignments/{volunteer_id}/cancel", _("Assignment cancelled."),
+                  url_for("volunteers.need", need_id=need_id))
+
+
+@bp.post("/needs/<need_id>/close")
+@permission_required("volunteers.pages")
+def close_need(need_id):
+    need_id = checked(need_id, OBJECT_ID)
+    reason = (request.form.get("reason") or "").strip()[:200] or _("Done")
+    return button(f"/needs/{need_id}/close", _("Need closed."), url_for("volunteers.need", need_id=need_id),
+                  json={"reason": reason})
+
