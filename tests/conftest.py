@@ -20,6 +20,18 @@ def run_id():
     return uuid.uuid4().hex[:10]
 
 
+@pytest.fixture(scope="session")
+def seeded_stack(mongo_url):
+    """The whole product once per session: every service and its worker (each a process) and the gateway (in
+    this process), seeded by seed_full (users' password DEMO_PASSWORD), public-page limits out of the way.
+    Tests share it: each makes its own objects (links, names, phones) rather than count what others made."""
+    from tests.support.stack import DEMO_PASSWORD, UNTHROTTLED, full_stack, seed_full
+
+    with full_stack(mongo_url, **UNTHROTTLED) as st:
+        st.seeded = seed_full(st, password=DEMO_PASSWORD)
+        yield st
+
+
 def pytest_collection_modifyitems(config, items):
     """Mark each test by the folder it lives in, so a suite can be run alone (-m integration)."""
     for item in items:

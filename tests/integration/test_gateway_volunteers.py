@@ -6,17 +6,15 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from pymongo import MongoClient
 
-from tests.support.stack import UNTHROTTLED, full_stack, page_token, seed_full, sign_in, staff_principal
+from tests.support.stack import page_token, sign_in, staff_principal
 
 pytestmark = pytest.mark.integration
 PASSWORD = "demo-pass-1"
 
 
-@pytest.fixture(scope="module")
-def s(mongo_url):
-    with full_stack(mongo_url, **UNTHROTTLED) as st:
-        st.seeded = seed_full(st, password=PASSWORD)
-        yield st
+@pytest.fixture
+def s(seeded_stack):
+    return seeded_stack
 
 
 def text(r):

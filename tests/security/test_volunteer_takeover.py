@@ -10,7 +10,7 @@ from datetime import date, timedelta
 import pytest
 from pymongo import MongoClient
 
-from tests.support.stack import UNTHROTTLED, full_stack, seed_full, sign_in, staff_principal
+from tests.support.stack import sign_in, staff_principal
 from tests.support.data import id_number
 
 pytestmark = pytest.mark.integration
@@ -19,11 +19,9 @@ RECEIVED = "您的报名已收到，将由团队负责人核实后确认"
 PERSONAL = re.compile(r'id="personal-link" href="http://[^"]+/v/me/([A-Za-z0-9_-]+)"')
 
 
-@pytest.fixture(scope="module")
-def s(mongo_url):
-    with full_stack(mongo_url, **UNTHROTTLED) as st:
-        st.seeded = seed_full(st, password=PASSWORD)
-        yield st
+@pytest.fixture
+def s(seeded_stack):
+    return seeded_stack
 
 
 def text(r):

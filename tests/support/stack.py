@@ -240,7 +240,7 @@ def full_stack(mongo_url: str, run_id: str | None = None, *, services=SERVICES, 
     from gateway.app import create_app
     from gateway.config import TestConfig as GatewayTestConfig
 
-    from shared.config import TestConfig as ServiceTestConfig, ensure_test_identity_keys
+    from shared.config import ensure_test_identity_keys
 
     run_id = run_id or uuid.uuid4().hex[:10]
     ensure_test_identity_keys()
@@ -304,7 +304,10 @@ def staff_principal(community_id: str = "c1", *, user_id: str = "s-c1", role: st
     return Principal(user_id=user_id, role=role, name="社区干部", community_ids=(community_id,))
 
 
-def seed_full(s: FullStack, *, households_per_grid: int = 12, password: str = "demo-pass-1") -> dict:
+DEMO_PASSWORD = "demo-pass-1"  # the users seed_full makes sign in with it
+
+
+def seed_full(s: FullStack, *, households_per_grid: int = 12, password: str = DEMO_PASSWORD) -> dict:
     """The small district of `seed_district`, households in g1 (every 5th in special care) and g3, the demo
     users, community names in volunteers, the mediator on the roster; waits until the other services have
     the register from the households events. Returns {"g1": [households], "g3": [...], "users": [...]}."""
