@@ -8,7 +8,7 @@ from flask import Response, abort, flash
 from flask_babel import gettext as _
 
 from gateway.auth import principal
-from gateway.i18n import field_label, service_message
+from gateway.i18n import field_label, field_texts, reason_text
 from gateway.upstream import ServiceError, client
 from shared.identity import PUBLIC_ROLE, Principal
 
@@ -43,11 +43,9 @@ def put_errors(form, exc: ServiceError, mapping: dict | None = None) -> list[str
     that fit no field, as sentences for the top of the form. `mapping` maps a service path to a form
     field name where they differ (e.g. {"parties.0.name": "applicant_name"})."""
     leftover = []
-    fields = exc.fields or {}
-    if not fields or exc.status == 409:
-        leftover.append(service_message(exc.message) or _("Some entries need correcting."))
-    for path, reasons in _flat(fields).items():
-        reasons = [service_message(str(r)) for r in reasons]
+    if not exc.fields or exc.status == 409:
+        leftover.append(reason_text(exc.reason, exc.message) or _("Some entries need correcting."))
+    for path, reasons in field_texts(exc.fields, exc.field_reasons).items():
         target = (mapping or {}).get(path, path)
         for candidate in (target, target.split(".")[-1]):
             field = getattr(form, candidate, None) if form is not None and candidate and "." not in candidate else None
@@ -59,15 +57,12 @@ def put_errors(form, exc: ServiceError, mapping: dict | None = None) -> list[str
     return leftover
 
 
-def _flat(fields: dict, prefix: str = "") -> dict[str, list]:
-    out: dict[str, list] = {}
-    for key, value in (fields or {}).items():
-        path = f"{prefix}.{key}" if prefix else str(key)
-        if isinstance(value, dict):
-            out.update(_flat(value, path))
-        else:
-            out.setdefault(path, []).extend(value if isinstance(value, list) else [value])
-    return out
+def error_lines(exc: ServiceError) -> list[str]:
+    """Everything a service said in refusing, in the user's language: its reason, then "Field: reason" lines."""
+    lines = [reason_text(exc.reason, exc.message)]
+    for path, reasons in field_texts(exc.fields, exc.field_reasons).items():
+        lines.extend(f"{field_label(path)}{_(': ')}{r}" for r in reasons)
+    return list(dict.fromkeys(line for line in lines if line))
 
 
 def attempt(form, call, mapping: dict | None = None):
@@ -103,10 +98,7 @@ def stream(upstream, *, filename: str, attachment: bool = True) -> Response:
 
 def flash_error(exc: ServiceError) -> str:
     """One sentence for a refused button press (shown as a flash message)."""
-    reasons = [service_message(exc.message)] if exc.message else []
-    for path, msgs in _flat(exc.fields or {}).items():
-        reasons.extend(f"{field_label(path)}{_(': ')}{service_message(str(m))}" for m in msgs)
-    return " ".join(dict.fromkeys(r for r in reasons if r)) or _("Some entries need correcting.")
+    return " ".join(error_lines(exc)) or _("Some entries need correcting.")
 
 
 def flash_outcome(call, ok_message: str) -> bool:

@@ -8,8 +8,9 @@ from pymongo.errors import ConnectionFailure
 from werkzeug.exceptions import HTTPException
 
 from gateway.auth import is_api_request
-from gateway.i18n import field_reasons, service_message
+from gateway.i18n import field_reasons, reason_text
 from gateway.upstream import ServiceError
+from shared.errors import Reason
 from shared.web.errors import error_response
 
 log = logging.getLogger(__name__)
@@ -52,12 +53,22 @@ def error_page(status: int, *, message: str | None = None, reasons=None):
 
 def _service_error(exc: ServiceError):
     if is_api_request():
-        return error_response(exc.status, exc.message or "service unavailable", exc.fields)
+        fields = {path: [_coded(m, (exc.field_reasons.get(path) or [])[i:i + 1])
+                         for i, m in enumerate(msgs if isinstance(msgs, list) else [msgs])]
+                  for path, msgs in exc.fields.items()}
+        return error_response(exc.status, _coded(exc.message or "service unavailable", [exc.reason]), fields)
     if exc.unavailable:
         return error_page(503)
     if exc.status in (404, 403):
         return error_page(exc.status)
-    return error_page(exc.status, message=service_message(exc.message), reasons=field_reasons(exc.fields))
+    return error_page(exc.status, message=reason_text(exc.reason, exc.message),
+                      reasons=field_reasons(exc.fields, exc.field_reasons))
+
+
+def _coded(message, reasons: list):
+    """The service's English with the code it came with, so the API passes both on unchanged."""
+    reason = reasons[0] if reasons and isinstance(reasons[0], dict) else {}
+    return Reason(str(message), code=reason["code"], params=reason.get("params")) if reason.get("code") else message
 
 
 def _http(exc: HTTPException):

@@ -1,14 +1,22 @@
-"""Languages: Chinese first (zh_CN), English switchable by a link; and services' messages in the user's language.
+"""Languages: Chinese first (zh_CN), English switchable by a link; and the services' refusals in the user's language.
 
-Message ids are English; the zh_CN catalog (translations/zh_Hans_CN: Babel names zh_CN so) carries the Chinese. Services answer
-in English; `service_message` and `field_label` turn their reasons and field paths into the user's
-language, so a 422 shows which field is wrong and why, in Chinese by default.
+Message ids are English; the zh_CN catalog (translations/zh_Hans_CN: Babel names zh_CN so) carries the Chinese.
+`make catalog` keeps it in step with the code: pybabel extracts the ids (gateway/babel.cfg: the gateway's code and
+templates, and the `page` words of every refusal in shared/reasons) to translations/messages.pot, merges them into
+messages.po (new ones arrive untranslated: translate them there) and compiles messages.mo; commit all three.
+tests/unit/test_translations.py fails on any id without its Chinese.
+
+A service refuses with English (`message`, `fields`) and, beside it, each reason's code and parameters (`reason`,
+`field_reasons`: shared.web.errors). `reason_text` shows a code's words (shared.reasons.REASONS[code].page) in the
+user's language with its parameters, and the English as it came for a code the gateway does not know;
+`field_label` names a field path, so a 422 shows which field is wrong and why, in Chinese by default.
 """
-import re
-
 from flask import current_app, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+
+from shared.reasons import N_, REASONS
+from shared.reasons.common import NOT_FOUND
 
 LANG_COOKIE = "lang"
 CARE_TAG_LABELS = {
@@ -158,186 +166,19 @@ FIELD_LABELS = {
     "organisation": _l("Organisation"), "vulnerable": _l("Vulnerable"),
 }
 
-# English reasons the services give (marshmallow's and their own), with the Chinese in the catalog.
-_PATTERNS = [
-    (r"Missing data for required field\.", lambda m: _("Required.")),
-    (r"Field may not be null\.", lambda m: _("Required.")),
-    (r"Not a valid date\.", lambda m: _("Not a valid date.")),
-    (r"Not a valid datetime\.", lambda m: _("Not a valid date and time.")),
-    (r"Not a valid (integer|number)\.", lambda m: _("Not a valid number.")),
-    (r"Not a valid (string|boolean|list)\.", lambda m: _("Not a valid value.")),
-    (r"Unknown field\.", lambda m: _("Unknown field.")),
-    (r"Must be one of: .*", lambda m: _("Choose one of the listed options.")),
-    (r"Length must be between (\d+) and (\d+)\.", lambda m: _("Use %(min)s to %(max)s characters.", min=m[1], max=m[2])),
-    (r"Longer than maximum length (\d+)\.", lambda m: _("Use at most %(max)s characters.", max=m[1])),
-    (r"Shorter than minimum length (\d+)\.", lambda m: _("Use at least %(min)s characters.", min=m[1])),
-    (r"Length must be (\d+)\.", lambda m: _("Use exactly %(n)s characters.", n=m[1])),
-    (r"String does not match expected pattern\.", lambda m: _("Not in the expected form.")),
-    (r"use 1–40 letters, digits, - or _", lambda m: _("Use 1–40 letters, digits, - or _.")),
-    (r"ID number must be 17 digits and a digit or X.*", lambda m: _("An ID number is 17 digits and a digit or X (18 characters).")),
-    (r"ID number holds no valid birth date", lambda m: _("The ID number holds no valid date of birth.")),
-    (r"ID number holds an impossible birth date", lambda m: _("The ID number holds an impossible date of birth.")),
-    (r"ID number check character is wrong", lambda m: _("The ID number's check character is wrong; please check it.")),
-    (r"give a full 18-character ID number or an 11-digit mobile number.*",
-     lambda m: _("Give a full 18-character ID number or 11-digit mobile number; parts of numbers are not searched.")),
-    (r"phone must be a mainland mobile number.*", lambda m: _("A mobile number has 11 digits and starts with 1.")),
-    (r"exactly one resident must be the head of household.*", lambda m: _("Exactly one resident must be the head of household.")),
-    (r"the same ID number appears twice", lambda m: _("The same ID number appears twice.")),
-    (r"must not be before since", lambda m: _("Must not be before the start date.")),
-    (r"must not be before the tag's start", lambda m: _("Must not be before the start date.")),
-    (r"must not be in the future", lambda m: _("Must not be in the future.")),
-    (r"say what needs following up", lambda m: _("Say what needs following up.")),
-    (r"give grid_id or community_id", lambda m: _("Choose a grid or a community.")),
-    (r"name the buildings or households to move", lambda m: _("Name the buildings or households to move.")),
-    (r"a household is already registered at this address in this grid",
-     lambda m: _("A household is already registered at this address in this grid.")),
-    (r"changed by someone else; reload and try again",
-     lambda m: _("Someone else changed this in the meantime; reload and try again.")),
-    (r"the household has left the district.*", lambda m: _("The household has moved out; it can no longer be changed.")),
-    (r"the household has already left", lambda m: _("The household has already moved out.")),
-    (r"the household is already in this grid", lambda m: _("The household is already in this grid.")),
-    (r"grid (\S+) not found", lambda m: _("Grid %(id)s was not found, or is outside your area.", id=m[1])),
-    (r"household (\S+) not found", lambda m: _("The household was not found, or is outside your area.")),
-    (r"resident (\S+) not found", lambda m: _("The resident was not found.")),
-    (r"visit (\S+) not found", lambda m: _("The visit was not found, or is outside your area.")),
-    (r"community not found", lambda m: _("The community was not found, or is outside your area.")),
-    (r"no such grid; give new_grid_name to create it", lambda m: _("No such grid; give a name to create it.")),
-    (r"no such grid", lambda m: _("No such grid in your area.")),
-    (r"the target is the same grid", lambda m: _("The target is the same grid.")),
-    (r"not active households of grid (\S+): (.*)", lambda m: _("Not households living in grid %(id)s: %(list)s", id=m[1], list=m[2])),
-    (r"no active household in those buildings", lambda m: _("No household lives in those buildings.")),
-    (r"(\d+) address\(es\) already registered in grid (\S+)",
-     lambda m: _("%(n)s address(es) are already registered in grid %(id)s.", n=m[1], id=m[2])),
-    (r"resident already carries (\S+)", lambda m: _("The resident already carries this special-care tag.")),
-    (r"resident carries no active (\S+)", lambda m: _("The resident carries no such active tag.")),
-    (r"this client_id belongs to another visit", lambda m: _("This entry id belongs to another visit.")),
-    (r"this visit has no open follow-up", lambda m: _("This visit has no open follow-up.")),
-    (r"resident (\S+) is not in this household", lambda m: _("A resident in the form is not in this household.")),
-    # volunteers
-    (r"this sign-up link does not exist.*", lambda m: _("This sign-up link does not exist; check the address or QR code.")),
-    (r"this sign-up link expired on (\S+);.*",
-     lambda m: _("This sign-up link expired on %(day)s. Please ask the community for a new one.", day=m[1])),
-    (r"this sign-up link has been closed.*",
-     lambda m: _("This sign-up link has been closed. Please ask the community for a new one.")),
-    (r"not a grid of this community", lambda m: _("Not a grid of this community.")),
-    (r"consent to the use of your data is required", lambda m: _("Please agree to the use of your data.")),
-    (r"this sign-up crossed another one; send it again|the volunteer changed at the same moment; try again",
-     lambda m: _("Please try again.")),
-    (r"this sign-up was already (\S+)", lambda m: _("This sign-up has already been decided.")),
-    (r"must not be blank", lambda m: _("Required.")),
-    (r"each value once", lambda m: _("Choose each option once.")),
-    (r"must be after starts_at", lambda m: _("Must be after the start.")),
-    (r"must not be before period_from", lambda m: _("Must not be before the start of the period.")),
-    (r"must be in the future", lambda m: _("Must be in the future.")),
-    (r"must not be in the past", lambda m: _("Must not be in the past.")),
-    (r"a link lasts at most (\d+) days", lambda m: _("A link lasts at most %(n)s days.", n=m[1])),
-    (r"give expires_at or valid_days, not both", lambda m: _("Give an end date or a number of days, not both.")),
-    (r"the team belongs to another community", lambda m: _("The team belongs to another community.")),
-    (r"a team leader makes links for a team they lead.*", lambda m: _("Choose the team you lead.")),
-    (r"the community already has a team of this name", lambda m: _("The community already has a team of this name.")),
-    (r"the need wants (\d+) people; (\d+) already confirmed",
-     lambda m: _("The need wants %(n)s people; %(k)s are already confirmed.", n=m[1], k=m[2])),
-    (r"not registered volunteers of community (\S+): (.*)",
-     lambda m: _("Not registered volunteers of this community: %(list)s", list=m[2])),
-    (r"not teams of this community", lambda m: _("Not teams of this community.")),
-    (r"the need is (already )?closed", lambda m: _("The need is closed.")),
-    (r"the volunteer has (already )?left", lambda m: _("The volunteer has left.")),
-    (r"the volunteer belongs to another community", lambda m: _("The volunteer belongs to another community.")),
-    (r"the volunteer is not assigned to this need", lambda m: _("The volunteer is not assigned to this need.")),
-    (r"no confirmed assignment of this volunteer", lambda m: _("This volunteer has no confirmed assignment.")),
-    (r"the report was already (\S+)", lambda m: _("This report has already been decided.")),
-    (r"already revoked", lambda m: _("Already revoked.")),
-    (r"no recorded hours in this period", lambda m: _("No hours are recorded in this period.")),
-    (r"report service within a year", lambda m: _("Report service of the last twelve months.")),
-    (r"only registered volunteers report service", lambda m: _("Only registered volunteers report service.")),
-    (r"you are not in this team", lambda m: _("You are not in this team.")),
-    (r"no certificate has this serial.*",
-     lambda m: _("No certificate has this serial: it is not genuine, or it was mistyped.")),
-    (r"this personal link does not exist", lambda m: _("This personal link does not exist.")),
-    (r"not an id", lambda m: _("Not a valid id.")),
-    (r"(only|a team leader) .* may .*", lambda m: _("Your role may not do this.")),
-    # drills
-    (r"no grid of this community is known to the drills service yet",
-     lambda m: _("No grid of this community is known to the drills service yet.")),
-    (r"must not be more than a day in the past", lambda m: _("Must not be more than a day in the past.")),
-    (r"a shelter drill opens at least one shelter", lambda m: _("A shelter drill opens at least one shelter.")),
-    (r"no such plan in this community", lambda m: _("No such plan in this community.")),
-    (r"a drill lasts at most 3 days", lambda m: _("A drill lasts at most 3 days.")),
-    (r"the drill is (\S+); only a planned drill can start", lambda m: _("Only a planned drill can start.")),
-    (r"the drill is (\S+); only a running drill can end", lambda m: _("Only a running drill can end.")),
-    (r"the drill has not started.*", lambda m: _("The drill has not started.")),
-    (r"the drill has ended.*", lambda m: _("The drill has ended; its roll-call is closed.")),
-    (r"made after the drill ended", lambda m: _("Made after the drill ended.")),
-    (r"this household is not on the grid's roll-call", lambda m: _("This household is not on the grid's roll-call.")),
-    (r"this client_id belongs to another tick", lambda m: _("This entry id belongs to another tick.")),
-    (r"this grid's roll-call is not ready; try again", lambda m: _("The roll-call is not ready yet; try again.")),
-    (r"not grids of community (\S+): (.*)", lambda m: _("Not grids of this community: %(list)s", list=m[2])),
-    (r"not shelters of community (\S+): (.*)", lambda m: _("Not shelters of this community: %(list)s", list=m[2])),
-    (r"not one of this drill's grids", lambda m: _("Not one of this drill's grids.")),
-    (r"no such supply item in this community", lambda m: _("No such supply item in this community.")),
-    (r"the action is already closed", lambda m: _("The action is already closed.")),
-    (r"this item has no open flag", lambda m: _("This item has no open flag.")),
-    (r"no such active volunteer", lambda m: _("No such active volunteer.")),
-    (r"shelters are opened while the drill runs", lambda m: _("Shelters are opened while the drill runs.")),
-    (r"this volunteer has not checked in", lambda m: _("This volunteer has not checked in.")),
-    (r"must not be before the check-in", lambda m: _("Must not be before the check-in.")),
-    (r"drill (\S+) not found", lambda m: _("The drill was not found, or is outside your area.")),
-    # mediation
-    (r"a household party needs household_id", lambda m: _("Choose the household from the register.")),
-    (r"a household party's details come from the register", lambda m: _("A household's details come from the register.")),
-    (r"a person needs a name", lambda m: _("Give the person's name.")),
-    (r"a person outside the register has no household_id", lambda m: _("A person outside the register has no household.")),
-    (r"at least one party must be the applicant", lambda m: _("At least one party must be the applicant.")),
-    (r"say where the case was referred from", lambda m: _("Say where the case was referred from.")),
-    (r"the same household party appears twice", lambda m: _("The same household appears twice.")),
-    (r"household (\S+) is not in the register of your area",
-     lambda m: _("The household is not in the register of your area.")),
-    (r"give grid_id or community_id.*", lambda m: _("Choose the grid or community of the case.")),
-    (r"grid (\S+) is not in the register", lambda m: _("Grid %(id)s is not in the register.", id=m[1])),
-    (r"grid (\S+) is not in community (\S+)", lambda m: _("Grid %(id)s is not in this community.", id=m[1])),
-    (r"community (\S+) is not in the register", lambda m: _("Community %(id)s is not in the register.", id=m[1])),
-    (r"must be within (\d+) days", lambda m: _("Must be within the last %(n)s days.", n=m[1])),
-    (r"the case is archived.*", lambda m: _("The case is archived: it can no longer be changed, only annotated.")),
-    (r"a case that is (\S+) cannot be .*", lambda m: _("Not possible while the case is %(status)s.",
-                                                      status=DISPUTE_STATUS_LABELS.get(m[1], m[1]))),
-    (r"(\S+) is not a mediator of community (\S+)", lambda m: _("Not a mediator of this community.")),
-    (r"the case is already assigned to this mediator", lambda m: _("The case is already assigned to this mediator.")),
-    (r"say why the case is reassigned", lambda m: _("Say why the case is reassigned.")),
-    (r"must be between registration and today", lambda m: _("Must be between registration and today.")),
-    (r"must be between the referral and today", lambda m: _("Must be between the referral and today.")),
-    (r"not a party of this case: .*", lambda m: _("Not a party of this case.")),
-    (r"assign a mediator first", lambda m: _("Assign a mediator first.")),
-    (r"record the mediation session first", lambda m: _("Record the mediation session first.")),
-    (r"an agreement needs at least two parties", lambda m: _("An agreement needs at least two parties.")),
-    (r"an agreement needs its terms", lambda m: _("Write the agreed terms.")),
-    (r"only an agreement has terms", lambda m: _("Only an agreement has terms.")),
-    (r"only an agreement can be judicially confirmed", lambda m: _("Only an agreement can be judicially confirmed.")),
-    (r"the agreement has already been through judicial confirmation",
-     lambda m: _("The agreement has already been through judicial confirmation.")),
-    (r"this referral's result is already recorded", lambda m: _("This referral's result is already recorded.")),
-    (r"a (\S+) referral comes back as one of .*", lambda m: _("This result does not fit this kind of referral.")),
-    (r"the case has already been escalated", lambda m: _("The case has already been escalated.")),
-    (r"the applicant has already answered", lambda m: _("The applicant has already answered.")),
-    (r"this survey has already been answered", lambda m: _("Thank you: this survey has already been answered.")),
-    (r"this survey has closed", lambda m: _("This survey has closed.")),
-    (r"no such survey", lambda m: _("No such survey; check the link.")),
-    (r"the case has no agreement", lambda m: _("The case has no agreement.")),
-    (r"the case has not been escalated", lambda m: _("The case has not been escalated.")),
-    (r"the case is busy; try again", lambda m: _("The case is busy; try again.")),
-    (r"dispute (\S+) not found", lambda m: _("The case was not found, or is outside your area.")),
-    (r"referral (\S+) not found", lambda m: _("The referral was not found.")),
-    (r"your account covers no community", lambda m: _("Your account covers no community.")),
-    (r"use YYYY-MM", lambda m: _("Use the form YYYY-MM.")),
-    (r"Must be greater than or equal to (\S+) and less than or equal to (\S+)\.",
-     lambda m: _("Use a number from %(min)s to %(max)s.", min=m[1], max=m[2])),
-    (r"Must be greater than or equal to (\S+)\.", lambda m: _("Use a number of at least %(min)s.", min=m[1])),
-    (r"Not a valid (date|datetime)\..*", lambda m: _("Not a valid date.")),
-    (r"request is invalid", lambda m: _("Some entries need correcting.")),
-    (r"role (\S+) may not (\S+)", lambda m: _("Your role may not do this.")),
-    (r"database unavailable.*", lambda m: _("The service is unavailable; please try again shortly.")),
-    (r"changed by someone else.*", lambda m: _("Someone else changed this in the meantime; reload and try again.")),
-]
-_COMPILED = [(re.compile("^" + p + "$", re.S), f) for p, f in _PATTERNS]
+# A parameter that is itself a code (a case's status, say) is shown by its label: {reason code: {param: labels}}.
+PARAM_LABELS: dict[str, dict[str, dict]] = {}
+# "<what> <id> not found" (shared.scope) in the words for what was not found (else the code's own).
+NOT_FOUND_WORDS = {
+    "grid": N_("Grid %(id)s was not found, or is outside your area."),
+    "household": N_("The household was not found, or is outside your area."),
+    "resident": N_("The resident was not found."),
+    "visit": N_("The visit was not found, or is outside your area."),
+    "community": N_("The community was not found, or is outside your area."),
+    "drill": N_("The drill was not found, or is outside your area."),
+    "dispute": N_("The case was not found, or is outside your area."),
+    "referral": N_("The referral was not found."),
+}
 
 
 def select_locale() -> str:
@@ -345,18 +186,45 @@ def select_locale() -> str:
     return lang if lang in current_app.config["LANGUAGES"] else current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
-def is_english() -> bool:
-    return select_locale() == "en"
+def reason_text(reason: dict | None, message: str = "") -> str:
+    """A service's reason ({code, params}) in the user's language; `message`, the service's English, for a
+    code the gateway does not know (or parameters its words do not fit)."""
+    reason = reason if isinstance(reason, dict) else {}
+    code = reason.get("code")
+    text = REASONS.get(code) if isinstance(code, str) else None
+    if text is None:
+        return str(message or "")
+    given = reason.get("params") if isinstance(reason.get("params"), dict) else {}
+    page = text.page
+    if code == NOT_FOUND.code and str(given.get("what")) in NOT_FOUND_WORDS:
+        page = NOT_FOUND_WORDS[str(given["what"])]
+    words = _(page)
+    if "%" not in page:
+        return words
+    params = {name: _param(code, name, value) for name, value in given.items()}
+    try:
+        return words % params
+    except (KeyError, ValueError, TypeError):
+        return str(message or "")
 
 
 def service_message(message: str) -> str:
-    """A service's English reason in the user's language (unknown reasons pass through as they are)."""
-    text = (message or "").strip()
-    for pattern, render in _COMPILED:
-        m = pattern.match(text)
-        if m:
-            return render(m)
-    return text
+    """Transitional, for pages not yet on `reason_text`: a service's English as it came (it has no code here)."""
+    return str(message or "")
+
+
+def _param(code: str, name: str, value) -> str:
+    if isinstance(value, (list, tuple)):
+        return _(", ").join(_param(code, name, v) for v in value)
+    labels = PARAM_LABELS.get(code, {}).get(name)
+    return str(labels.get(str(value), value)) if labels else value
+
+
+def row_reason(problem: dict) -> str:
+    """One problem of an import report's row ({"field"?, "reason", "code", "params"}) in the user's language,
+    led by its field's name when it has one."""
+    text = reason_text({"code": problem.get("code"), "params": problem.get("params")}, problem.get("reason") or "")
+    return f"{field_label(problem['field'])}{_(': ')}{text}" if problem.get("field") else text
 
 
 def field_label(path: str) -> str:
@@ -380,17 +248,28 @@ def field_label(path: str) -> str:
     return _(": ").join(out) if out else str(FIELD_LABELS["_schema"])
 
 
-def field_reasons(fields: dict) -> list[tuple[str, list[str]]]:
-    """[(label, [reasons])] for a service's `fields`, in the user's language."""
-    out = []
-    for path, reasons in (fields or {}).items():
-        if isinstance(reasons, str):
-            reasons = [reasons]
-        elif isinstance(reasons, dict):
-            from shared.web.errors import flatten
+def field_texts(fields: dict | None, reasons: dict | None = None) -> dict[str, list[str]]:
+    """{path: [reasons in the user's language]} for a service's `fields` (English, flattened if nested) and their
+    `field_reasons` (the same paths, each reason's {code, params} in the same order)."""
+    reasons = reasons if isinstance(reasons, dict) else {}
+    out: dict[str, list[str]] = {}
+    for path, messages in _flat(fields or {}).items():
+        codes = reasons.get(path) if isinstance(reasons.get(path), list) else []
+        out[path] = [reason_text(codes[i] if i < len(codes) else None, str(m)) for i, m in enumerate(messages)]
+    return out
 
-            for sub, msgs in flatten(reasons, str(path)).items():
-                out.append((field_label(sub), [service_message(m) for m in msgs]))
-            continue
-        out.append((field_label(path), [service_message(str(r)) for r in reasons]))
+
+def field_reasons(fields: dict | None, reasons: dict | None = None) -> list[tuple[str, list[str]]]:
+    """[(field's name, [reasons])] for a service's `fields` and `field_reasons`, in the user's language."""
+    return [(field_label(path), texts) for path, texts in field_texts(fields, reasons).items()]
+
+
+def _flat(fields, prefix: str = "") -> dict[str, list]:
+    out: dict[str, list] = {}
+    for key, value in (fields.items() if isinstance(fields, dict) else []):
+        path = f"{prefix}.{key}" if prefix else str(key)
+        if isinstance(value, dict):
+            out.update(_flat(value, path))
+        else:
+            out.setdefault(path, []).extend(value if isinstance(value, list) else [value])
     return out

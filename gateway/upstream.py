@@ -18,7 +18,11 @@ log = logging.getLogger(__name__)
 
 
 class ServiceError(Exception):
-    """A service answered with an error, or did not answer (status 503)."""
+    """A service answered with an error, or did not answer (status 503).
+
+    `message` and `fields` are the service's English; `reason` ({code, params}) and `field_reasons` ({path:
+    [{code, params}]}) say the same by code, for the gateway's pages to show in the user's language.
+    """
 
     def __init__(self, service: str, status: int, body: dict | None = None, *, detail: str = ""):
         body = body if isinstance(body, dict) else {}
@@ -26,6 +30,8 @@ class ServiceError(Exception):
         self.status = status
         self.message = body.get("message") or detail or ""
         self.fields = body.get("fields") or {}
+        self.reason = body.get("reason") if isinstance(body.get("reason"), dict) else {}
+        self.field_reasons = body.get("field_reasons") if isinstance(body.get("field_reasons"), dict) else {}
         self.body = body
         super().__init__(f"{service} answered {status}: {self.message}")
 
