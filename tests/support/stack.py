@@ -6,12 +6,13 @@ import os
 import re
 import threading
 import uuid
-from contextlib import contextmanager, ExitStack
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 
 from werkzeug.serving import make_server
 
 from shared.identity import HEADER, Principal, sign
+from tests.support import broker
 
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|<meta name="csrf-token" content="([^"]+)"')
 
@@ -198,29 +199,12 @@ class FullStack:
 
     def wait_for(self, predicate, timeout: float = 30.0, interval: float = 0.1):
         """Poll until `predicate()` is truthy (events take a moment to reach the other services)."""
-        import time
-
-        deadline = time.monotonic() + timeout
-        while True:
-            value = predicate()
-            if value:
-                return value
-            if time.monotonic() > deadline:
-                raise AssertionError(f"condition not met within {timeout}s")
-            time.sleep(interval)
+        return broker.wait_until(predicate, timeout=timeout, interval=interval)
 
 
 def _broker_url(mongo_url: str, run_id: str) -> str:
     """RabbitMQ when it answers (TEST_AMQP_URL or the local one); otherwise kombu's MongoDB transport."""
-    url = os.environ.get("TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//")
-    try:
-        from kombu import Connection
-
-        with Connection(url, connect_timeout=2) as conn:
-            conn.ensure_connection(max_retries=1)
-        return url
-    except Exception:  # no broker here: the embedded run's transport
-        return f"{mongo_url.rstrip('/')}/test_{run_id}_bus"
+    return broker.AMQP_URL if broker.broker_up() else f"{mongo_url.rstrip('/')}/test_{run_id}_bus"
 
 
 # Public-page limits high enough for a test that signs up and reads many times from one address.
@@ -239,7 +223,6 @@ def full_stack(mongo_url: str, run_id: str | None = None, *, services=SERVICES, 
 
     from gateway.app import create_app
     from gateway.config import TestConfig as GatewayTestConfig
-
     from shared.config import ensure_test_identity_keys
 
     run_id = run_id or uuid.uuid4().hex[:10]
@@ -311,8 +294,8 @@ def seed_full(s: FullStack, *, households_per_grid: int = 12, password: str = DE
     """The small district of `seed_district`, households in g1 (every 5th in special care) and g3, the demo
     users, community names in volunteers, the mediator on the roster; waits until the other services have
     the register from the households events. Returns {"g1": [households], "g3": [...], "users": [...]}."""
-    from gateway.seed import seed_demo_users
     from gateway.models import User
+    from gateway.seed import seed_demo_users
 
     def household(grid_id: str, n: int, care: bool) -> dict:
         head = {"name": f"居民{n}", "gender": "female", "birth_date": "1950-01-01", "relation": "head",
