@@ -1,9 +1,9 @@
 """The demo district loads into an empty register, and a load stopped half-way is finished by the next one."""
 import os
 
-from tests.support.stack import serve
-from services.households.models import Household
 from localrun import demo_data
+from services.households.models import Household
+from tests.support.stack import serve
 
 
 def _grids(monkeypatch, xf01: int, hp01: int) -> None:
