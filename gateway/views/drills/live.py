@@ -1,0 +1,205 @@
+"""The day of a drill: the list of drills and one drill (check-ins, shelters opened, problems noted, start and
+end), a grid's live roll-call on a grid worker's phone, and the live board.
+
+A tick carries a client_id; with scripts on it waits on the phone when the connection drops and is sent when it
+is back, never twice (static/app.js; the drills service stores one tick per client_id). Without scripts the page
+posts a form and comes back to the same place.
+"""
+import re
+import secrets
+from datetime import datetime, timezone
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from wtforms.fields.choices import SelectChoice
+
+from gateway.auth import current_user, permission_required, principal
+from gateway.calls import CODE, OBJECT_ID, REF, checked, flash_error, flash_outcome, form_reasons
+from gateway.forms import CheckinForm, EndDrillForm, OpenShelterForm, PostForm, ProblemForm
+from gateway.i18n import TICK_LABELS
+from gateway.upstream import ServiceError
+from gateway.views.drills.base import bp, button, can_manage, dr
+
+STATUSES = tuple(TICK_LABELS)
+TICK = re.compile(r"^([A-Za-z0-9_-]{1,64}):([a-z_]{1,20})$")
+NONCE = re.compile(r"^[A-Za-z0-9]{8,20}$")
+
+
+def drill_of(drill_id: str) -> dict:
+    return dr().get(f"/drills/{checked(drill_id, OBJECT_ID)}")
+
+
+def _my_grids(drill: dict) -> list[str]:
+    """The drill's grids this user ticks: those in their scope (a grid worker's own; all for community staff)."""
+    me = principal()
+    return [g for g in drill["grid_ids"] if me.covers(community_id=drill["community_id"], grid_id=g)]
+
+
+# ---- lists and one drill --------------------------------------------------------------------------------------
+
+@bp.get("")
+@permission_required("drills.read")
+def home():
+    user = current_user()
+    community_id = request.args.get("community_id") or None
+    if community_id and not CODE.match(community_id):
+        abort(404)
+    params = {"community_id": community_id} if community_id else {}
+    if user.role == "grid_worker" and len(user.grid_ids) == 1 and not community_id:  # their one grid's drills
+        params["grid_id"] = user.grid_ids[0]
+    drills = dr().get("/drills", params=params)
+    drills.sort(key=lambda d: d["starts_at"])
+    drills = ([d for d in drills if d["status"] == "live"] + [d for d in drills if d["status"] == "planned"]
+              + [d for d in reversed(drills) if d["status"] == "completed"])
+    return render_template("drills/home.html", drills=drills[:200], community_id=community_id,
+                           can_manage=can_manage())
+
+
+@bp.get("/<drill_id>")
+@permission_required("drills.read")
+def drill(drill_id):
+    d = drill_of(drill_id)
+    me = principal()
+    context = {"checkins": [], "checkin_form": None, "shelter_form": None, "problem_form": None}
+    if d["status"] == "live":
+        if me.may("drills.checkin"):
+            context["checkins"] = dr().get(f"/drills/{d['id']}/checkins")
+            checked_in = {c["volunteer_id"] for c in context["checkins"]}
+            form = CheckinForm(formdata=None)
+            form.volunteer_id.choices = [SelectChoice(v["volunteer_id"], v["name"]) for v in
+                                         dr().get("/volunteers", params={"community_id": d["community_id"]})
+                                         if v["volunteer_id"] not in checked_in]
+            context["checkin_form"] = form
+        if me.may("drills.manage"):
+            form = OpenShelterForm(formdata=None)
+            shelters = dr().get("/shelters", params={"community_id": d["community_id"]})
+            planned = set(d["shelter_ids"])
+            form.shelter_id.choices = [SelectChoice(x["id"], x["name"]) for x in
+                                       sorted(shelters, key=lambda x: x["id"] not in planned)]
+            context["shelter_form"] = form
+        if me.may("drills.tick"):
+            form = ProblemForm(formdata=None)
+            form.grid_id.choices = [SelectChoice("", "—")] + [SelectChoice(g, g) for g in _my_grids(d)]
+            context["problem_form"] = form
+    return render_template("drills/drill.html", d=d, my_grids=_my_grids(d), can_manage=me.may("drills.manage"),
+                           end_form=EndDrillForm(formdata=None), post_form=PostForm(), **context)
+
+
+def _on_the_day(drill_id: str, path: str, body: dict, ok_message: str):
+    return button(path, body, ok_message, url_for("drills.drill", drill_id=drill_id) + "#day")
+
+
+@bp.post("/<drill_id>/checkins")
+@permission_required("drills.checkin")
+def check_in(drill_id):
+    drill_id = checked(drill_id, OBJECT_ID)
+    form = CheckinForm()
+    if not form.validate() or not REF.match(form.volunteer_id.data or ""):
+        flash(_("Choose a volunteer."), "error")
+        return redirect(url_for("drills.drill", drill_id=drill_id) + "#day", code=303)
+    return _on_the_day(drill_id, f"/drills/{drill_id}/checkins", {"volunteer_id": form.volunteer_id.data},
+                       _("Volunteer checked in."))
+
+
+@bp.post("/<drill_id>/checkins/<volunteer_id>/out")
+@permission_required("drills.checkin")
+def check_out(drill_id, volunteer_id):
+    drill_id, volunteer_id = checked(drill_id, OBJECT_ID), checked(volunteer_id, REF)
+    return _on_the_day(drill_id, f"/drills/{drill_id}/checkins/{volunteer_id}/out", {},
+                       _("Volunteer checked out."))
+
+
+@bp.post("/<drill_id>/shelters")
+@permission_required("drills.manage")
+def open_shelter(drill_id):
+    drill_id = checked(drill_id, OBJECT_ID)
+    form = OpenShelterForm()
+    if not form.validate() or not OBJECT_ID.match(form.shelter_id.data or ""):
+        flash(form_reasons(form) or _("Choose a shelter."), "error")
+        return redirect(url_for("drills.drill", drill_id=drill_id) + "#day", code=303)
+    return _on_the_day(drill_id, f"/drills/{drill_id}/shelters/{form.shelter_id.data}/open",
+                       {"people": int(form.people.data) if form.people.data else None}, _("Shelter opened."))
+
+
+@bp.post("/<drill_id>/problems")
+@permission_required("drills.tick")
+def add_problem(drill_id):
+    drill_id = checked(drill_id, OBJECT_ID)
+    form = ProblemForm()
+    if not form.validate():
+        flash(_("Describe the problem."), "error")
+        return redirect(url_for("drills.drill", drill_id=drill_id) + "#day", code=303)
+    return _on_the_day(drill_id, f"/drills/{drill_id}/problems",
+                       {"text": form.text.data.strip(), "grid_id": form.grid_id.data or None},
+                       _("Problem noted for the after-action report."))
+
+
+@bp.post("/<drill_id>/start")
+@permission_required("drills.manage")
+def start(drill_id):
+    drill_id = checked(drill_id, OBJECT_ID)
+    flash_outcome(lambda: dr().post(f"/drills/{drill_id}/start"), _("The drill has started: the roll-call is open."))
+    return redirect(url_for("drills.drill", drill_id=drill_id), code=303)
+
+
+@bp.post("/<drill_id>/end")
+@permission_required("drills.manage")
+def end(drill_id):
+    drill_id = checked(drill_id, OBJECT_ID)
+    form = EndDrillForm()
+    problems = [p.strip() for p in (form.problems.data or "").splitlines() if p.strip()][:50]
+    try:
+        dr().post(f"/drills/{drill_id}/end", json={"problems": problems})
+    except ServiceError as exc:
+        if exc.unavailable or exc.status in (401, 403, 404):
+            raise
+        flash(flash_error(exc), "error")
+        return redirect(url_for("drills.drill", drill_id=drill_id), code=303)
+    flash(_("The drill has ended. The after-action report is ready."), "ok")
+    return redirect(url_for("drills.report", drill_id=drill_id), code=303)
+
+
+# ---- the live roll-call ------------------------------------------------------------------------------------
+
+@bp.get("/<drill_id>/grids/<grid_id>/roll")
+@permission_required("roster.read")
+def roll(drill_id, grid_id):
+    drill_id, grid_id = checked(drill_id, OBJECT_ID), checked(grid_id, CODE)
+    roster = dr().get(f"/drills/{drill_id}/grids/{grid_id}/roster")
+    d = drill_of(drill_id)
+    return render_template("drills/roll.html", d=d, roster=roster, grid_id=grid_id,
+                           nonce=secrets.token_hex(8), statuses=STATUSES), 200, {"Cache-Control": "private, no-cache"}
+
+
+@bp.post("/<drill_id>/grids/<grid_id>/tick")
+@permission_required("drills.tick")
+def tick(drill_id, grid_id):
+    """A tick without scripts: the button says which household and which status."""
+    drill_id, grid_id = checked(drill_id, OBJECT_ID), checked(grid_id, CODE)
+    PostForm().validate_on_submit()  # CSRFProtect has checked the token already
+    m = TICK.match(request.form.get("tick") or "")
+    nonce = request.form.get("nonce") or ""
+    if not m or m[2] not in STATUSES or not NONCE.match(nonce):
+        abort(400)
+    household_id, status = m[1], m[2]
+    body = {"client_id": f"{nonce}-{household_id}-{STATUSES.index(status)}"[:64], "status": status,
+            "at": datetime.now(timezone.utc).isoformat()}
+    try:
+        dr().post(f"/drills/{drill_id}/grids/{grid_id}/households/{household_id}/tick", json=body)
+    except ServiceError as exc:
+        if exc.unavailable or exc.status in (401, 403):
+            raise
+        flash(flash_error(exc), "error")
+    else:
+        flash(_("Recorded: %(status)s", status=TICK_LABELS[status]), "ok")
+    return redirect(url_for("drills.roll", drill_id=drill_id, grid_id=grid_id) + f"#h-{household_id}", code=303)
+
+
+# ---- the live board ----------------------------------------------------------------------------------------
+
+@bp.get("/<drill_id>/board")
+@permission_required("drills.read")
+def board(drill_id):
+    drill_id = checked(drill_id, OBJECT_ID)
+    data = dr().get(f"/drills/{drill_id}/board")
+    return render_template("drills/board.html", b=data, drill_id=drill_id)
