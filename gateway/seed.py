@@ -3,7 +3,8 @@
     python -m gateway.seed admin --username admin          (password from GATEWAY_ADMIN_PASSWORD or a prompt)
     python -m gateway.seed demo --password P --grids g1,g2 --communities c1
 
-The embedded runner calls `seed_demo_users(app, password=..., grid_ids=..., community_ids=...)`.
+`make run` makes its demo accounts through gateway.accounts_cli demo, which calls
+`seed_demo_users(app, password=..., users=...)`; tests call it with grid and community ids.
 """
 import argparse
 import getpass
