@@ -6,13 +6,12 @@ satisfaction survey (account-free, rate limited).
 """
 import re
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
-from gateway.auth import current_user, login_required
-from gateway.calls import (CODE, OBJECT_ID, TOKEN, attempt, checked, flash_error, flash_outcome, public, put_errors,
-                           service, stream)
+from gateway.auth import current_user, permission_required, principal
+from gateway.calls import CODE, OBJECT_ID, TOKEN, attempt, checked, flash_error, flash_outcome, public, service, stream
 from gateway.errors import error_page
 from gateway.forms import (AnnotateForm, AssignForm, DisputeEditForm, EscalateForm, ExtendForm, IntakeForm, NoteForm,
                            OutcomeForm, ReasonForm, ReferForm, ReferralReturnForm, SessionForm, SurveyForm)
@@ -23,9 +22,6 @@ from gateway.upstream import ServiceError
 bp = Blueprint("mediation", __name__, url_prefix="/disputes")
 survey_bp = Blueprint("survey", __name__, url_prefix="/survey")
 PICK = re.compile(r"^(applicant|respondent):([A-Za-z0-9_-]{1,40})$")
-STAFF = ("community_staff", "admin")
-HANDLERS = ("community_staff", "mediator", "admin")
-REGISTERS = ("grid_worker", "community_staff", "mediator", "admin")
 VIEWS = ("mine", "mediating", "area")
 NO_STORE = {"Cache-Control": "no-store"}
 
@@ -35,14 +31,14 @@ def me_():
 
 
 def _default_view() -> str:
-    role = current_user().role
-    return {"mediator": "mediating", "grid_worker": "mine"}.get(role, "area")
+    """A mediator starts at the cases they mediate, a grid worker at those they took in, others at the area's."""
+    return {"mediator": "mediating", "grid_worker": "mine"}.get(current_user().role, "area")
 
 
 # ---- the cases -----------------------------------------------------------------------------------------------
 
 @bp.get("")
-@login_required
+@permission_required("disputes.read")
 def cases():
     view = request.args.get("view") or _default_view()
     if view not in VIEWS:
@@ -72,12 +68,13 @@ def cases():
         feed = {"items": [], "unread": 0}
     pages = max(1, -(-result["total"] // 30))
     return render_template("mediation/cases.html", result=result, view=view, status=status, q=q, page=page,
-                           pages=pages, feed=feed, can_register=current_user().role in REGISTERS,
+                           pages=pages, feed=feed, can_register=principal().may("disputes.register"),
+                           can_manage_mediators=principal().may("mediators.manage"),
                            is_mediator=current_user().role == "mediator")
 
 
 @bp.post("/notifications/read")
-@login_required
+@permission_required("notifications.read")
 def notifications_read():
     try:
         me_().post("/notifications/read-all")
@@ -91,12 +88,13 @@ def notifications_read():
 
 def _places() -> list[SelectChoice]:
     """Grids and communities the user may register a case in (the household's grid when left empty)."""
-    user = current_user()
+    me = principal()
     grids = service("households").get("/grids")
     out = [SelectChoice("", _("The grid of the household chosen from the register"))]
-    communities = sorted({g["community_id"] for g in grids} | set(user.community_ids))
-    if user.role != "grid_worker":
-        out += [SelectChoice(f"community:{c}", _("Community %(id)s (no particular grid)", id=c)) for c in communities]
+    # a whole community only for those whose scope is the community (a grid worker's is their grids)
+    communities = sorted(c for c in {g["community_id"] for g in grids} | set(me.community_ids)
+                         if me.covers(community_id=c, grid_id=None))
+    out += [SelectChoice(f"community:{c}", _("Community %(id)s (no particular grid)", id=c)) for c in communities]
     out += [SelectChoice(f"grid:{g['id']}", f"{g['name']} ({g['id']})") for g in grids]
     return out
 
@@ -122,13 +120,11 @@ def _party(form: IntakeForm, side: str, role: str) -> dict | None:
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@login_required
+@permission_required("disputes.register")
 def intake():
-    if current_user().role not in REGISTERS:
-        abort(403)
     if request.method == "GET":
         form = IntakeForm(formdata=None)
-        if current_user().role == "grid_worker":
+        if current_user().role == "grid_worker":  # a grid worker reports from their grid
             form.channel.data = "grid_report"
             if len(current_user().grid_ids) == 1:
                 form.place.data = f"grid:{current_user().grid_ids[0]}"
@@ -179,7 +175,7 @@ def intake():
 
 
 @bp.get("/<dispute_id>/receipt")
-@login_required
+@permission_required("disputes.read")
 def receipt(dispute_id):
     dispute_id = checked(dispute_id, OBJECT_ID)
     data = me_().get(f"/disputes/{dispute_id}/receipt")
@@ -187,7 +183,7 @@ def receipt(dispute_id):
 
 
 @bp.get("/<dispute_id>/<any(receipt, agreement, 'special-report'):kind>.pdf")
-@login_required
+@permission_required("disputes.read")
 def pdf(dispute_id, kind):
     dispute_id = checked(dispute_id, OBJECT_ID)
     upstream = me_().request("GET", f"/disputes/{dispute_id}/{kind}.pdf", stream=True)
@@ -198,22 +194,23 @@ def pdf(dispute_id, kind):
 
 def _case_page(dispute_id: str, *, forms=None, errors=(), open_form=None, revealed=None, status=200):
     d = revealed or me_().get(f"/disputes/{dispute_id}")
-    user = current_user()
+    me = principal()
     forms = forms or {}
     assign = forms.get("assign") or AssignForm(formdata=None)
     mediators = []
-    if user.role in STAFF:
+    if me.may("disputes.assign"):
         try:
             mediators = me_().get("/mediators", params={"community_id": d["community_id"]})
         except ServiceError as exc:
             if exc.unavailable:
                 raise
     assign.mediator_id.choices = [SelectChoice(m["id"], m["name"]) for m in mediators if m["id"] != d["mediator_id"]]
-    handles = user.role in STAFF or (user.role == "mediator" and d["mediator_id"] == str(user.pk))
+    # staff handle every case in their area, a mediator the cases assigned to them
+    handles = me.may("disputes.handle") and (me.may("disputes.assign") or d["mediator_id"] == me.user_id)
     context = {
         "d": d, "revealed": revealed is not None, "errors": list(errors), "open_form": open_form,
-        "is_staff": user.role in STAFF, "handles": handles, "can_reveal": user.role in HANDLERS,
-        "can_escalate": user.role in REGISTERS, "can_annotate": user.role in REGISTERS,
+        "can_assign": me.may("disputes.assign"), "can_archive": me.may("disputes.archive"), "handles": handles, "can_reveal": me.may("disputes.reveal"),
+        "can_escalate": me.may("disputes.escalate"), "can_annotate": me.may("disputes.annotate"),
         "assign_form": assign, "pause_form": forms.get("pause") or ReasonForm(formdata=None, prefix="pause"),
         "extend_form": forms.get("extend") or ExtendForm(formdata=None),
         "refer_form": forms.get("refer") or ReferForm(formdata=None),
@@ -230,7 +227,7 @@ def _case_page(dispute_id: str, *, forms=None, errors=(), open_form=None, reveal
 
 
 @bp.get("/<dispute_id>")
-@login_required
+@permission_required("disputes.read")
 def case(dispute_id):
     return _case_page(checked(dispute_id, OBJECT_ID))
 
@@ -248,7 +245,7 @@ def _step(dispute_id: str, name: str, form, call, ok_message: str, mapping=None)
 
 
 @bp.post("/<dispute_id>/assign")
-@login_required
+@permission_required("disputes.read")
 def assign(dispute_id):
     dispute_id = checked(dispute_id, OBJECT_ID)
     form = AssignForm()
@@ -259,7 +256,7 @@ def assign(dispute_id):
 
 
 @bp.post("/<dispute_id>/pause")
-@login_required
+@permission_required("disputes.read")
 def pause(dispute_id):
     dispute_id = checked(dispute_id, OBJECT_ID)
     form = ReasonForm(prefix="pause")
@@ -268,14 +265,14 @@ def pause(dispute_id):
 
 
 @bp.post("/<dispute_id>/resume")
-@login_required
+@permission_required("disputes.read")
 def resume(dispute_id):
     dispute_id = checked(dispute_id, OBJECT_ID)
     return _button(dispute_id, f"/disputes/{dispute_id}/resume", _("The clock runs again; the due date moved."))
 
 
 @bp.post("/<dispute_id>/extend")
-@login_required
+@permission_required("disputes.read")
 def extend(dispute_id):
     dispute_id = checked(dispute_id, OBJECT_ID)
     form = ExtendForm()
@@ -285,7 +282,7 @@ def extend(dispute_id):
 
 
 @bp.post("/<dispute_id>/refer")
-@login_required
+@permission_required("disputes.read")
 def refer(dispute_id):
     dispute_id = checked(dispute_id, OBJECT_ID)
     form = ReferForm()
@@ -295,7 +292,7 @@ def refer(dispute_id):
 
 
 @bp.post("/<dispute_id>/referrals/<referral_id>/return")
-@login_required
+@permission_required("disputes.read")
 def referral_return(dispute_id, referral_id):
     dispute_id, referral_id = checked(dispute_id, OBJECT_ID), checked(referral_id, CODE)
     form = ReferralReturnForm()
@@ -307,7 +304,7 @@ def referral_return(dispute_id, referral_id):
 
 
 @bp.post("/<dispute_id>/escalate")
-@login_required
+@permission_required("disputes.escalate")
 def escalate(dispute_id):
     dispute_id = checked(dispute_id, OBJECT_ID)
     form = EscalateForm()
@@ -319,7 +316,7 @@ def escalate(dispute_id):
 
 
 @bp.post("/<dispute_id>/annotate")
-@login_required
+@permission_required("disputes.annotate")
 def annotate(dispute_id):
     dispute_id = checked(dispute_id, OBJECT_ID)
     form = AnnotateForm()
@@ -328,7 +325,7 @@ def annotate(dispute_id):
 
 
 @bp.post("/<dispute_id>/archive")
-@login_required
+@permission_required("disputes.read")
 def archive(dispute_id):
     dispute_id = checked(dispute_id, OBJECT_ID)
     return _button(dispute_id, f"/disputes/{dispute_id}/archive", _("The case is archived."))
@@ -340,7 +337,7 @@ def _button(dispute_id: str, path: str, ok_message: str):
 
 
 @bp.post("/<dispute_id>/reveal")
-@login_required
+@permission_required("disputes.reveal")
 def reveal(dispute_id):
     dispute_id = checked(dispute_id, OBJECT_ID)
     form = ReasonForm(prefix="reveal")
@@ -358,7 +355,7 @@ def _survey_done(dispute_id: str, result: dict, message: str):
 
 
 @bp.post("/<dispute_id>/close")
-@login_required
+@permission_required("disputes.read")
 def close(dispute_id):
     dispute_id = checked(dispute_id, OBJECT_ID)
     form = NoteForm(prefix="close")
@@ -372,7 +369,7 @@ def close(dispute_id):
 
 
 @bp.post("/<dispute_id>/survey-link")
-@login_required
+@permission_required("disputes.read")
 def survey_link(dispute_id):
     dispute_id = checked(dispute_id, OBJECT_ID)
     try:
@@ -388,7 +385,7 @@ def survey_link(dispute_id):
 # ---- sessions and the outcome (pages of their own: longer forms) ------------------------------------------------
 
 @bp.route("/<dispute_id>/session", methods=["GET", "POST"])
-@login_required
+@permission_required("disputes.read")
 def session_form(dispute_id):
     dispute_id = checked(dispute_id, OBJECT_ID)
     d = me_().get(f"/disputes/{dispute_id}")
@@ -414,7 +411,7 @@ def session_form(dispute_id):
 
 
 @bp.route("/<dispute_id>/outcome", methods=["GET", "POST"])
-@login_required
+@permission_required("disputes.read")
 def outcome_form(dispute_id):
     dispute_id = checked(dispute_id, OBJECT_ID)
     d = me_().get(f"/disputes/{dispute_id}")
@@ -437,7 +434,7 @@ def outcome_form(dispute_id):
 # ---- hot spots ----------------------------------------------------------------------------------------------------
 
 @bp.get("/hotspots")
-@login_required
+@permission_required("disputes.figures")
 def hotspots():
     params = {}
     year = request.args.get("year") or ""
@@ -481,7 +478,7 @@ def answer(token):
 # ---- correcting a case ------------------------------------------------------------------------------------------
 
 @bp.route("/<dispute_id>/edit", methods=["GET", "POST"])
-@login_required
+@permission_required("disputes.read")
 def edit(dispute_id):
     dispute_id = checked(dispute_id, OBJECT_ID)
     d = me_().get(f"/disputes/{dispute_id}")
@@ -511,7 +508,7 @@ def edit(dispute_id):
 # ---- the mediators on a community's roster -------------------------------------------------------------------
 
 @bp.route("/mediators", methods=["GET", "POST"])
-@login_required
+@permission_required("disputes.read")
 def mediators():
     user = current_user()
     if user.role == "mediator":
@@ -525,7 +522,7 @@ def mediators():
             else:
                 flash(_("You are on the mediators' roster of your communities."), "ok")
         return redirect(url_for("mediation.cases"), code=303)
-    if user.role not in STAFF:
+    if not principal().may("mediators.manage"):
         abort(403)
     communities = list(user.community_ids) or sorted({g["community_id"] for g in service("households").get("/grids")})
     community_id = request.values.get("community_id") or (communities[0] if communities else "")

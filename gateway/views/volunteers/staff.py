@@ -1,9 +1,6 @@
 """Volunteers' staff pages (community staff, team leaders, operators): the blueprint and what its pages share,
 a community's figures against the targets, and sign-up links with their QR codes."""
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
@@ -27,14 +24,6 @@ def button(path: str, ok_message: str, back: str, json=None):
     """A button that changes one thing: back where it was pressed, with what happened."""
     flash_outcome(lambda: vs().post(path, json=json if json is not None else {}), ok_message)
     return redirect(back, code=303)
-
-
-def local_iso(value: str) -> str:
-    """A datetime-local value from a form as an aware ISO time (the configured zone)."""
-    at = datetime.fromisoformat(value)
-    if at.tzinfo is None:
-        at = at.replace(tzinfo=ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"]))
-    return at.isoformat()
 
 
 def leads_only() -> bool:

@@ -9,7 +9,8 @@ from gateway.auth import permission_required, principal
 from gateway.calls import CODE, OBJECT_ID, attempt, checked, flash_outcome, form_reasons
 from gateway.forms import CompleteForm, ConfirmForm, LeadersForm, MemberForm, NeedForm, TeamForm
 from gateway.models import User
-from gateway.views.volunteers.staff import bp, button, local_iso, team_choices, vs
+from gateway.views.entries import local_iso
+from gateway.views.volunteers.staff import bp, button, team_choices, vs
 
 # ---- teams --------------------------------------------------------------------------------------------------------
 
@@ -126,12 +127,7 @@ def create_need(community_id):
     form.grid_id.choices = form.team_ids.choices = []
     if not form.validate():
         return _needs_page(community_id, form, status=422)
-    try:
-        starts = local_iso(form.starts_at.data)
-        ends = local_iso(form.ends_at.data) if form.ends_at.data else None
-    except ValueError:
-        form.starts_at.errors.append(_("Not a valid date and time."))
-        return _needs_page(community_id, form, status=422)
+    starts, ends = local_iso(form.starts_at.data), local_iso(form.ends_at.data)
     body = {"community_id": community_id, "grid_id": form.grid_id.data or None, "title": form.title.data.strip(),
             "description": (form.description.data or "").strip() or None, "starts_at": starts, "ends_at": ends,
             "recurrence": form.recurrence.data or None, "skills": form.skills.data or [],
