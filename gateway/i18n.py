@@ -167,7 +167,10 @@ FIELD_LABELS = {
 }
 
 # A parameter that is itself a code (a case's status, say) is shown by its label: {reason code: {param: labels}}.
-PARAM_LABELS: dict[str, dict[str, dict]] = {}
+PARAM_LABELS: dict[str, dict[str, dict]] = {"mediation.not_while": {"status": DISPUTE_STATUS_LABELS}}
+# Reasons that stand for several (a sheet's column with more than one problem): their listed reasons, each in
+# the user's language: {reason code: the parameter that lists them}.
+JOINED = {"import.row.several": "reasons"}
 # "<what> <id> not found" (shared.scope) in the words for what was not found (else the code's own).
 NOT_FOUND_WORDS = {
     "grid": N_("Grid %(id)s was not found, or is outside your area."),
@@ -195,6 +198,9 @@ def reason_text(reason: dict | None, message: str = "") -> str:
     if text is None:
         return str(message or "")
     given = reason.get("params") if isinstance(reason.get("params"), dict) else {}
+    if code in JOINED and isinstance(given.get(JOINED[code]), list):
+        parts = [reason_text(r) for r in given[JOINED[code]]]
+        return _("; ").join(parts) if parts and all(parts) else str(message or "")
     page = text.page
     if code == NOT_FOUND.code and str(given.get("what")) in NOT_FOUND_WORDS:
         page = NOT_FOUND_WORDS[str(given["what"])]
