@@ -17,11 +17,11 @@ def availability_choices() -> list[SelectChoice]:
 
 
 class SignupForm(BaseForm):
-    name = StringField(_l("Name"), validators=[REQUIRED, Length(max=40)], filters=[lambda v: (v or "").strip()],
+    name = StringField(_l("Name"), validators=[REQUIRED], filters=[lambda v: (v or "").strip()],
                        render_kw={"autocomplete": "name", "maxlength": 40})
     phone = StringField(_l("Mobile phone"), validators=[REQUIRED, PHONE], filters=[digits],
                         render_kw={"type": "tel", "inputmode": "numeric", "autocomplete": "tel", "maxlength": 20})
-    id_number = StringField(_l("ID number (optional)"), validators=[Optional(), Length(max=20)],
+    id_number = StringField(_l("ID number (optional)"), validators=[Optional()],
                             filters=[lambda v: digits(v).upper()],
                             render_kw={"autocomplete": "off", "autocapitalize": "characters", "maxlength": 20})
     skills = MultiCheckboxField(_l("What you can offer"), choices=[])
@@ -44,14 +44,14 @@ class ServiceReportForm(BaseForm):
     hours = StringField(_l("Hours"), validators=[REQUIRED, Regexp(r"^\d{1,2}(\.\d{1,2})?$",
                                                                  message=_l("Hours as a number, e.g. 2 or 1.5."))],
                         render_kw={"inputmode": "decimal", "maxlength": 5})
-    description = TextAreaField(_l("What you did"), validators=[REQUIRED, Length(max=500)],
+    description = TextAreaField(_l("What you did"), validators=[REQUIRED],
                                 render_kw={"rows": 3, "maxlength": 500})
     team_id = SelectField(_l("Team"), choices=[], validate_choice=False)
     submit = SubmitField(_l("Send for approval"))
 
 
 class LeaveSelfForm(BaseForm):
-    reason = TextAreaField(_l("Why you stop (optional)"), validators=[Optional(), Length(max=200)],
+    reason = TextAreaField(_l("Why you stop (optional)"), validators=[Optional()],
                            render_kw={"rows": 2, "maxlength": 200})
     submit = SubmitField(_l("Stop volunteering"))
 
@@ -63,7 +63,7 @@ class SerialForm(BaseForm):
 
 
 class LinkForm(BaseForm):
-    title = StringField(_l("Title (what the sign-up is for)"), validators=[Optional(), Length(max=80)],
+    title = StringField(_l("Title (what the sign-up is for)"), validators=[Optional()],
                         render_kw={"maxlength": 80})
     team_id = SelectField(_l("For a team (optional)"), choices=[], validate_choice=False)
     valid_days = StringField(_l("Open for (days)"), default="30", validators=[REQUIRED, WHOLE],
@@ -78,8 +78,8 @@ class CapacityForm(BaseForm):
 
 
 class TeamForm(BaseForm):
-    name = StringField(_l("Team name"), validators=[REQUIRED, Length(max=60)], render_kw={"maxlength": 60})
-    description = TextAreaField(_l("What the team does"), validators=[Optional(), Length(max=500)],
+    name = StringField(_l("Team name"), validators=[REQUIRED], render_kw={"maxlength": 60})
+    description = TextAreaField(_l("What the team does"), validators=[Optional()],
                                 render_kw={"rows": 2})
     leader_ids = MultiCheckboxField(_l("Leaders"), choices=[], validate_choice=False)
 
@@ -93,8 +93,8 @@ class MemberForm(BaseForm):
 
 
 class NeedForm(BaseForm):
-    title = StringField(_l("What is needed"), validators=[REQUIRED, Length(max=120)], render_kw={"maxlength": 120})
-    description = TextAreaField(_l("Details"), validators=[Optional(), Length(max=2000)], render_kw={"rows": 2})
+    title = StringField(_l("What is needed"), validators=[REQUIRED], render_kw={"maxlength": 120})
+    description = TextAreaField(_l("Details"), render_kw={"rows": 2})
     grid_id = SelectField(_l("Grid"), choices=[], validate_choice=False)
     starts_at = StringField(_l("Starts"), validators=[REQUIRED], render_kw={"type": "datetime-local", "step": 60})
     ends_at = StringField(_l("Ends (optional)"), validators=[Optional()],
@@ -123,11 +123,11 @@ class CompleteForm(BaseForm):
                                                                  message=_l("Hours as a number, e.g. 2 or 1.5."))],
                         render_kw={"inputmode": "decimal", "maxlength": 5})
     served_on = DateField(_l("Date of service"), validators=[InputRequired(message=_l("Required."))])
-    note = StringField(_l("Note"), validators=[Optional(), Length(max=500)])
+    note = StringField(_l("Note"), )
 
 
 class DecisionForm(BaseForm):
-    note = StringField(_l("Note (needed to reject: the volunteer sees it)"), validators=[Optional(), Length(max=200)])
+    note = StringField(_l("Note (needed to reject: the volunteer sees it)"), )
 
 
 class CertificateForm(BaseForm):
@@ -153,9 +153,9 @@ class VolunteerEditForm(BaseForm):
 class CorrectionForm(BaseForm):
     hours = StringField(_l("The hours should be"), validators=[REQUIRED, Regexp(r"^\d{1,2}(\.\d{1,2})?$",
                         message=_l("Hours as a number, e.g. 2 or 1.5."))], render_kw={"inputmode": "decimal"})
-    reason = StringField(_l("Reason"), validators=[REQUIRED, Length(max=200)])
+    reason = StringField(_l("Reason"), validators=[REQUIRED])
 
 
 class CommunityNameForm(BaseForm):
     name = StringField(_l("The community's name on sign-up pages and certificates"),
-                       validators=[REQUIRED, Length(max=60)])
+                       validators=[REQUIRED])
