@@ -214,11 +214,6 @@ def reason_text(reason: dict | None, message: str = "") -> str:
         return str(message or "")
 
 
-def service_message(message: str) -> str:
-    """Transitional, for pages not yet on `reason_text`: a service's English as it came (it has no code here)."""
-    return str(message or "")
-
-
 def _param(code: str, name: str, value) -> str:
     if isinstance(value, (list, tuple)):
         return _(", ").join(_param(code, name, v) for v in value)
