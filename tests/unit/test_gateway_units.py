@@ -128,7 +128,8 @@ def test_import_report_of_any_reasonable_shape():
     with app.test_request_context("/"):
         view = _report_view({"total": 3, "imported": 1, "rows": [
             {"row": 2, "status": "ok"},
-            {"row": 3, "status": "error", "errors": {"residents.0.id_number": ["ID number check character is wrong"]}},
+            {"row": 3, "status": "error", "errors": {"residents.0.id_number": ["ID number check character is wrong"]},
+             "field_reasons": {"residents.0.id_number": [{"code": "id_number.check_character", "params": {}}]}},
             {"row": 4, "errors": ["duplicate address"]}]})
     assert ("total", 3) in view["summary"]
     assert [line["row"] for line in view["lines"]] == [2, 3, 4]
