@@ -6,7 +6,6 @@ from urllib.parse import unquote
 from bson import ObjectId
 from bson.errors import InvalidId
 from flask import abort, current_app, g, jsonify, redirect, request, session, url_for
-from flask_babel import gettext as _
 
 from gateway.models import User
 from shared.identity import Principal
@@ -86,7 +85,8 @@ def login_required(view):
 
 
 def permission_required(permission: str):
-    """Signed in, and the role carries `permission` (shared.identity.PERMISSIONS)."""
+    """Signed in, and the role carries `permission` (shared.permissions, the one table). The view keeps the
+    permission it asks for, so a link to it shows only to those it opens for (`may_open`)."""
 
     def decorate(view):
         @wraps(view)
@@ -97,24 +97,24 @@ def permission_required(permission: str):
                 abort(403)
             return view(*args, **kwargs)
 
+        wrapper.permission = permission
         return wrapper
 
     return decorate
 
 
-def role_required(*roles: str):
-    def decorate(view):
-        @wraps(view)
-        def wrapper(*args, **kwargs):
-            if current_user() is None:
-                return _refuse_anonymous()
-            if current_user().role not in roles:
-                abort(403)
-            return view(*args, **kwargs)
+def may(permission: str) -> bool:
+    """The signed-in user's role carries `permission` (False when nobody is signed in)."""
+    return current_user() is not None and principal().may(permission)
 
-        return wrapper
 
-    return decorate
+def may_open(endpoint: str) -> bool:
+    """The signed-in user may open the page at `endpoint`: it asks for no permission, or for one they carry."""
+    view = current_app.view_functions.get(endpoint)
+    if view is None or current_user() is None:
+        return False
+    permission = getattr(view, "permission", None)
+    return permission is None or principal().may(permission)
 
 
 def safe_next(target: str | None, default: str = "/") -> str:
@@ -140,7 +140,3 @@ def safe_next(target: str | None, default: str = "/") -> str:
         if leaves or any(unicodedata.category(c)[0] in "CZ" and c != " " for c in form):
             return default
     return target
-
-
-def signed_in_message() -> str:
-    return _("Signed in as %(name)s", name=current_user().name)

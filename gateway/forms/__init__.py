@@ -1,26 +1,78 @@
 """The gateway's forms (Flask-WTF: every form carries a CSRF token), one module per area. Labels are translated
 lazily."""
-from gateway.forms.common import (CODE, REQUIRED, WHOLE, BaseForm, choices, MultiCheckboxField, digits, PostForm,
-                                  ReasonForm)
 from gateway.forms.accounts import LoginForm, UserForm
-from gateway.forms.register import (RevealForm, LookupForm, VisitForm, ResidentForm, HouseholdForm, MoveForm,
-                                    LeaveForm, CareFlagForm, RedrawForm, ImportForm, FullExportForm)
-from gateway.forms.volunteers import (PHONE, availability_choices, SignupForm, ServiceReportForm, LeaveSelfForm,
-                                      SerialForm, LinkForm, CapacityForm, TeamForm, LeadersForm, MemberForm,
-                                      NeedForm, ConfirmForm, CompleteForm, DecisionForm, CertificateForm,
-                                      VolunteerEditForm, CorrectionForm, CommunityNameForm)
-from gateway.forms.drills import (EndDrillForm, ActionForm, CloseActionForm, DrillForm, PlanForm, ShelterForm,
-                                  SupplyForm, FlagForm, CheckinForm, OpenShelterForm, ProblemForm, AssistanceForm)
-from gateway.forms.mediation import (IntakeForm, AssignForm, ExtendForm, ReferForm, ReferralReturnForm, EscalateForm,
-                                     NoteForm, AnnotateForm, SessionForm, OutcomeForm, SurveyForm, DisputeEditForm)
+from gateway.forms.common import REQUIRED, WHOLE, BaseForm, MultiCheckboxField, PostForm, ReasonForm, choices, digits
+from gateway.forms.drills import (
+    ActionForm,
+    AssistanceForm,
+    CheckinForm,
+    CloseActionForm,
+    DrillForm,
+    EndDrillForm,
+    FlagForm,
+    OpenShelterForm,
+    PlanForm,
+    ProblemForm,
+    ShelterForm,
+    SupplyForm,
+)
+from gateway.forms.mediation import (
+    AnnotateForm,
+    AssignForm,
+    DisputeEditForm,
+    EscalateForm,
+    ExtendForm,
+    IntakeForm,
+    NoteForm,
+    OutcomeForm,
+    ReferForm,
+    ReferralReturnForm,
+    SessionForm,
+    SurveyForm,
+)
+from gateway.forms.register import (
+    CareFlagForm,
+    FullExportForm,
+    HouseholdForm,
+    ImportForm,
+    LeaveForm,
+    LookupForm,
+    MoveForm,
+    RedrawForm,
+    ResidentForm,
+    RevealForm,
+    VisitForm,
+)
+from gateway.forms.volunteers import (
+    PHONE,
+    CapacityForm,
+    CertificateForm,
+    CommunityNameForm,
+    CompleteForm,
+    ConfirmForm,
+    CorrectionForm,
+    DecisionForm,
+    LeadersForm,
+    LeaveSelfForm,
+    LinkForm,
+    MemberForm,
+    NeedForm,
+    SerialForm,
+    ServiceReportForm,
+    SignupForm,
+    TeamForm,
+    VolunteerEditForm,
+    availability_choices,
+)
 
-__all__ = ["CODE", "REQUIRED", "WHOLE", "BaseForm", "choices", "MultiCheckboxField", "digits", "PostForm",
-           "ReasonForm", "LoginForm", "UserForm", "RevealForm", "LookupForm", "VisitForm", "ResidentForm",
-           "HouseholdForm", "MoveForm", "LeaveForm", "CareFlagForm", "RedrawForm", "ImportForm", "FullExportForm",
-           "PHONE", "availability_choices", "SignupForm", "ServiceReportForm", "LeaveSelfForm", "SerialForm",
-           "LinkForm", "CapacityForm", "TeamForm", "LeadersForm", "MemberForm", "NeedForm", "ConfirmForm",
-           "CompleteForm", "DecisionForm", "CertificateForm", "VolunteerEditForm", "CorrectionForm",
-           "CommunityNameForm", "EndDrillForm", "ActionForm", "CloseActionForm", "DrillForm", "PlanForm",
-           "ShelterForm", "SupplyForm", "FlagForm", "CheckinForm", "OpenShelterForm", "ProblemForm",
-           "AssistanceForm", "IntakeForm", "AssignForm", "ExtendForm", "ReferForm", "ReferralReturnForm",
-           "EscalateForm", "NoteForm", "AnnotateForm", "SessionForm", "OutcomeForm", "SurveyForm", "DisputeEditForm"]
+__all__ = [
+    "LoginForm", "UserForm", "REQUIRED", "WHOLE", "BaseForm", "MultiCheckboxField", "PostForm", "ReasonForm",
+    "choices", "digits", "ActionForm", "AssistanceForm", "CheckinForm", "CloseActionForm", "DrillForm",
+    "EndDrillForm", "FlagForm", "OpenShelterForm", "PlanForm", "ProblemForm", "ShelterForm", "SupplyForm",
+    "AnnotateForm", "AssignForm", "DisputeEditForm", "EscalateForm", "ExtendForm", "IntakeForm", "NoteForm",
+    "OutcomeForm", "ReferForm", "ReferralReturnForm", "SessionForm", "SurveyForm", "CareFlagForm", "FullExportForm",
+    "HouseholdForm", "ImportForm", "LeaveForm", "LookupForm", "MoveForm", "RedrawForm", "ResidentForm", "RevealForm",
+    "VisitForm", "PHONE", "CapacityForm", "CertificateForm", "CommunityNameForm", "CompleteForm", "ConfirmForm",
+    "CorrectionForm", "DecisionForm", "LeadersForm", "LeaveSelfForm", "LinkForm", "MemberForm", "NeedForm",
+    "SerialForm", "ServiceReportForm", "SignupForm", "TeamForm", "VolunteerEditForm", "availability_choices",
+]

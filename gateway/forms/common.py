@@ -2,12 +2,10 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField, TextAreaField
-from wtforms.validators import DataRequired, Length, Regexp
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
-
-CODE = Regexp(r"^[A-Za-z0-9_-]{1,40}$", message=_l("Use 1–40 letters, digits, - or _."))
 REQUIRED = DataRequired(message=_l("Required."))
 WHOLE = Regexp(r"^\d{1,6}$", message=_l("A whole number."))
 

@@ -1,39 +1,45 @@
 """The households register: households, residents, visits, moves, imports, exports and redrawing grids."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import (BooleanField, DateField, FieldList, Form, FormField, HiddenField, RadioField, SelectField,
-                     StringField, SubmitField, TextAreaField)
-from wtforms.validators import InputRequired, Length, Optional, Regexp
+from wtforms import (
+    BooleanField,
+    DateField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Optional
 
-from gateway.forms.common import CODE, REQUIRED, BaseForm, choices, MultiCheckboxField
+from gateway.forms.common import BaseForm, MultiCheckboxField, choices
 from gateway.i18n import CARE_TAG_LABELS, GENDER_LABELS, RELATION_LABELS, RESIDENCY_LABELS
 
 
 class RevealForm(BaseForm):
-    reason = TextAreaField(_l("Why do you need the full ID numbers and phones?"),
-                           validators=[REQUIRED, Length(max=200)], render_kw={"rows": 2, "maxlength": 200})
+    reason = TextAreaField(_l("Why do you need the full ID numbers and phones?"), render_kw={"rows": 2})
     submit = SubmitField(_l("Show in full"))
 
 
 class LookupForm(BaseForm):
-    number = StringField(_l("Full ID number or mobile number"), validators=[REQUIRED, Length(max=30)],
-                         render_kw={"maxlength": 30, "autocomplete": "off", "inputmode": "text"})
-    reason = StringField(_l("Why do you look this person up?"), validators=[REQUIRED, Length(max=200)],
-                         render_kw={"maxlength": 200})
+    number = StringField(_l("Full ID number or mobile number"),
+                         render_kw={"autocomplete": "off", "inputmode": "text"})
+    reason = StringField(_l("Why do you look this person up?"))
     submit = SubmitField(_l("Find"))
 
 
 class VisitForm(BaseForm):
-    visited_at = StringField(_l("Visited at"), validators=[REQUIRED],
-                             render_kw={"type": "datetime-local", "step": 60})
+    visited_at = StringField(_l("Visited at"), render_kw={"type": "datetime-local", "step": 60})
     seen = MultiCheckboxField(_l("People seen"), choices=[], validate_choice=False)
-    notes = TextAreaField(_l("What you saw and did"), validators=[Optional(), Length(max=2000)],
-                          render_kw={"rows": 4, "maxlength": 2000})
+    notes = TextAreaField(_l("What you saw and did"), render_kw={"rows": 4})
     follow_up_needed = BooleanField(_l("Needs a follow-up"))
-    follow_up = StringField(_l("Follow-up to do"), validators=[Optional(), Length(max=500)],
-                            render_kw={"maxlength": 500})
-    client_id = HiddenField(validators=[Optional(), Regexp(r"^[A-Za-z0-9_-]{8,64}$")])
+    follow_up = StringField(_l("Follow-up to do"))
+    client_id = HiddenField()
     submit = SubmitField(_l("Save visit"))
 
 
@@ -41,24 +47,21 @@ class ResidentForm(Form):
     """One resident row (inside HouseholdForm, which carries the CSRF token)."""
 
     resident_id = HiddenField()
-    name = StringField(_l("Name"), validators=[Optional(), Length(max=40)])
+    name = StringField(_l("Name"))
     relation = SelectField(_l("Relation"), choices=choices(RELATION_LABELS), default="other")
     gender = SelectField(_l("Gender"), choices=[SelectChoice("", "—")] + choices(GENDER_LABELS), default="")
     birth_date = DateField(_l("Date of birth"), validators=[Optional()])
-    id_number = StringField(_l("ID number"), validators=[Optional(), Length(max=18)],
-                            render_kw={"autocomplete": "off", "autocapitalize": "characters"})
-    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=11)],
-                        render_kw={"type": "tel", "inputmode": "numeric", "autocomplete": "off"})
+    id_number = StringField(_l("ID number"), render_kw={"autocomplete": "off", "autocapitalize": "characters"})
+    phone = StringField(_l("Phone"), render_kw={"type": "tel", "inputmode": "numeric", "autocomplete": "off"})
     care_tags = MultiCheckboxField(_l("Special care"), choices=choices(CARE_TAG_LABELS))
 
 
 class HouseholdForm(BaseForm):
-    building = StringField(_l("Building"), validators=[REQUIRED, Length(max=40)])
-    unit = StringField(_l("Unit"), validators=[Optional(), Length(max=20)])
-    room = StringField(_l("Room"), validators=[REQUIRED, Length(max=20)])
+    building = StringField(_l("Building"))
+    unit = StringField(_l("Unit"))
+    room = StringField(_l("Room"))
     residency = RadioField(_l("Residency"), choices=choices(RESIDENCY_LABELS), default="registered")
-    phone = StringField(_l("Household phone"), validators=[Optional(), Length(max=11)],
-                        render_kw={"type": "tel", "inputmode": "numeric"})
+    phone = StringField(_l("Household phone"), render_kw={"type": "tel", "inputmode": "numeric"})
     moved_in_on = DateField(_l("Moved in on"), validators=[Optional()])
     residents = FieldList(FormField(ResidentForm), min_entries=1, max_entries=30)
     version = HiddenField()
@@ -66,19 +69,19 @@ class HouseholdForm(BaseForm):
 
 
 class MoveForm(BaseForm):
-    to_grid_id = SelectField(_l("Move to grid"), validators=[REQUIRED], choices=[], validate_choice=False)
-    building = StringField(_l("New building (if the address changes)"), validators=[Optional(), Length(max=40)])
-    unit = StringField(_l("New unit"), validators=[Optional(), Length(max=20)])
-    room = StringField(_l("New room"), validators=[Optional(), Length(max=20)])
-    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=500)], render_kw={"rows": 2})
-    version = HiddenField(validators=[REQUIRED])
+    to_grid_id = SelectField(_l("Move to grid"), choices=[], validate_choice=False)
+    building = StringField(_l("New building (if the address changes)"))
+    unit = StringField(_l("New unit"))
+    room = StringField(_l("New room"))
+    reason = TextAreaField(_l("Reason"), render_kw={"rows": 2})
+    version = HiddenField()
     submit = SubmitField(_l("Move household"))
 
 
 class LeaveForm(BaseForm):
-    moved_out_on = DateField(_l("Moved out on"), validators=[InputRequired(message=_l("Required."))])
-    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=500)], render_kw={"rows": 2})
-    version = HiddenField(validators=[REQUIRED])
+    moved_out_on = DateField(_l("Moved out on"), validators=[Optional()])
+    reason = TextAreaField(_l("Reason"), render_kw={"rows": 2})
+    version = HiddenField()
     submit = SubmitField(_l("Record moving out"))
 
 
@@ -88,16 +91,17 @@ class CareFlagForm(BaseForm):
 
 
 class RedrawForm(BaseForm):
-    to_grid_id = StringField(_l("Target grid id"), validators=[REQUIRED, CODE])
-    new_grid_name = StringField(_l("New grid name (only to create a new grid)"), validators=[Optional(), Length(max=60)])
-    buildings = TextAreaField(_l("Buildings to move (one per line)"), validators=[Optional()], render_kw={"rows": 3})
-    household_ids = TextAreaField(_l("Household ids to move (one per line)"), validators=[Optional()],
-                                  render_kw={"rows": 2})
-    reason = TextAreaField(_l("Reason"), validators=[REQUIRED, Length(max=500)], render_kw={"rows": 2})
+    to_grid_id = StringField(_l("Target grid id"))
+    new_grid_name = StringField(_l("New grid name (only to create a new grid)"))
+    buildings = TextAreaField(_l("Buildings to move (one per line)"), render_kw={"rows": 3})
+    household_ids = TextAreaField(_l("Household ids to move (one per line)"), render_kw={"rows": 2})
+    reason = TextAreaField(_l("Reason"), render_kw={"rows": 2})
     submit = SubmitField(_l("Redraw"))
 
 
 class ImportForm(BaseForm):
+    """The file is the gateway's to ask for: without one there is nothing to send."""
+
     file = FileField(_l("Register file (CSV or XLSX)"), validators=[FileRequired(message=_l("Choose a file."))],
                      render_kw={"accept": ".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"})
     mode = RadioField(_l("If some rows are wrong"), default="all_or_nothing",
@@ -109,6 +113,5 @@ class ImportForm(BaseForm):
 
 class FullExportForm(BaseForm):
     format = RadioField(_l("Format"), default="xlsx", choices=choices({"xlsx": "Excel (XLSX)", "csv": "CSV"}))
-    reason = TextAreaField(_l("Why do you need the full ID numbers and phones?"),
-                           validators=[REQUIRED, Length(max=190)], render_kw={"rows": 2, "maxlength": 190})
+    reason = TextAreaField(_l("Why do you need the full ID numbers and phones?"), render_kw={"rows": 2})
     submit = SubmitField(_l("Export in full"))

@@ -6,17 +6,19 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from gateway.auth import permission_required, principal
+from gateway.calls import CODE, checked, flash_error, put_errors, service
 from gateway.errors import error_page
 from gateway.forms import FullExportForm, ImportForm, RedrawForm
-from gateway.upstream import ServiceError, client
-from gateway.views.pages import apply_errors, checked_grid
+from gateway.i18n import field_reasons, reason_text, row_reason
+from gateway.upstream import ServiceError
+from gateway.views.pages import present, typed
 
 bp = Blueprint("community", __name__)
 EXPORT_FORMATS = {"csv", "xlsx"}
 
 
 def hh():
-    return client("households", principal())
+    return service("households")
 
 
 def _lines(text: str) -> list[str]:
@@ -26,20 +28,20 @@ def _lines(text: str) -> list[str]:
 @bp.route("/grids/<grid_id>/redraw", methods=["GET", "POST"])
 @permission_required("grids.manage")
 def redraw(grid_id):
-    grid_id = checked_grid(grid_id)
+    grid_id = checked(grid_id, CODE)
     grid = hh().get(f"/grids/{grid_id}")
     form = RedrawForm()
     errors = []
     if form.validate_on_submit():
-        body = {"to_grid_id": form.to_grid_id.data.strip(), "buildings": _lines(form.buildings.data),
-                "household_ids": _lines(form.household_ids.data), "reason": form.reason.data.strip(),
-                "new_grid_name": (form.new_grid_name.data or "").strip() or None}
+        body = present({"to_grid_id": typed(form.to_grid_id.data), "buildings": _lines(form.buildings.data),
+                        "household_ids": _lines(form.household_ids.data), "reason": typed(form.reason.data),
+                        "new_grid_name": typed(form.new_grid_name.data)})
         try:
             result = hh().post(f"/grids/{grid_id}/redraw", json=body)
         except ServiceError as exc:
-            if exc.unavailable or exc.status == 403:
+            if exc.unavailable or exc.status in (401, 403):
                 raise
-            errors = apply_errors(form, exc)
+            errors = put_errors(form, exc)  # a target grid outside the caller's area (404) is the form's to show
         else:
             flash(_("%(n)s household(s) moved to grid %(id)s.", n=len(result.get("household_ids", [])),
                     id=result.get("to_grid_id")), "ok")
@@ -51,7 +53,7 @@ def redraw(grid_id):
 @bp.route("/grids/<grid_id>/import", methods=["GET", "POST"])
 @permission_required("register.write")
 def import_register(grid_id):
-    grid_id = checked_grid(grid_id)
+    grid_id = checked(grid_id, CODE)
     grid = hh().get(f"/grids/{grid_id}")
     form = ImportForm()
     report, errors, missing, status = None, [], False, 200
@@ -73,7 +75,7 @@ def import_register(grid_id):
         else:
             report = body.get("report") if isinstance(body.get("report"), dict) else (
                 body if _looks_like_report(body) else None)
-            errors = apply_errors(form, ServiceError("households", code, body))
+            errors = put_errors(form, ServiceError("households", code, body))
             status = code
     return render_template("import.html", form=form, grid=grid, report=report, report_view=_report_view(report),
                            errors=errors, missing=missing, export_form=FullExportForm(formdata=None),
@@ -114,17 +116,14 @@ def _report_view(report: dict | None) -> dict | None:
     """The service's import report as totals and one line per row (bad rows with their reasons)."""
     if not report:
         return None
-    from gateway.i18n import field_reasons, service_message
-
     summary = [(str(REPORT_LABELS.get(k, k)), _value(k, v)) for k, v in report.items()
                if isinstance(v, (str, int, float, bool)) and k not in ("status", "error", "request_id")]
     lines: dict = {}
     for problem in report.get("bad_rows") or []:
         if isinstance(problem, dict):
             row = problem.get("row") or 0
-            where = f"{problem['field']}{_(': ')}" if problem.get("field") else ""
             lines.setdefault(row, {"row": row, "status": _("Not imported"), "reasons": []})["reasons"].append(
-                where + service_message(str(problem.get("reason", ""))))
+                row_reason(problem))
     for row in report.get("held_rows") or []:
         lines.setdefault(row, {"row": row, "status": _("Held: another row of this household has a problem"),
                                "reasons": []})
@@ -135,9 +134,10 @@ def _report_view(report: dict | None) -> dict | None:
             continue
         reasons = item.get("errors") or item.get("reasons") or item.get("fields") or item.get("messages") or []
         if isinstance(reasons, dict):
-            reasons = [f"{label}{_(': ')}{'; '.join(msgs)}" for label, msgs in field_reasons(reasons)]
+            reasons = [f"{label}{_(': ')}{'; '.join(msgs)}"
+                       for label, msgs in field_reasons(reasons, item.get("field_reasons"))]
         elif isinstance(reasons, str):
-            reasons = [service_message(reasons)]
+            reasons = [reason_text(item.get("reason") if isinstance(item.get("reason"), dict) else None, reasons)]
         row = item.get("row") or item.get("line") or item.get("row_number") or i + 1
         lines[row] = {"row": row, "status": str(item.get("status") or item.get("outcome") or
                                                  ("error" if reasons else "ok")), "reasons": [str(r) for r in reasons]}
@@ -148,7 +148,7 @@ def _report_view(report: dict | None) -> dict | None:
 @permission_required("register.read")
 def export_register(grid_id):
     """The register with ID numbers and phones masked."""
-    grid_id = checked_grid(grid_id)
+    grid_id = checked(grid_id, CODE)
     fmt = request.args.get("format", "csv")
     if fmt not in EXPORT_FORMATS:
         abort(404)
@@ -160,13 +160,15 @@ def export_register(grid_id):
 @permission_required("register.reveal")
 def export_register_full(grid_id):
     """The register in full, for a stated reason (the service records a reveal per household)."""
-    grid_id = checked_grid(grid_id)
+    grid_id = checked(grid_id, CODE)
     form = FullExportForm()
-    if not form.validate_on_submit():
-        flash(_("Say why you need the full ID numbers and phones."), "error")
-        return redirect(url_for("community.import_register", grid_id=grid_id), code=303)
     upstream = hh().request("POST", f"/grids/{grid_id}/export", stream=True,
-                            json={"format": form.format.data, "reason": form.reason.data.strip()})
+                            json=present({"format": form.format.data, "reason": typed(form.reason.data)}))
+    if upstream.status_code in (400, 422):  # refused as asked (no reason given, say): back to the form with why
+        refusal = ServiceError("households", upstream.status_code, _json(upstream))
+        upstream.close()
+        flash(flash_error(refusal), "error")
+        return redirect(url_for("community.import_register", grid_id=grid_id), code=303)
     return _download(grid_id, form.format.data, upstream)
 
 
