@@ -10,7 +10,7 @@ import mongoengine as me
 from gateway import passwords
 from gateway.models import SCOPE_KIND, AuditEntry, User, now
 from gateway.sessions import end_sessions_of
-from shared.identity import ROLES
+from shared.permissions import ROLES, may, roles_with
 
 _CODE = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 
@@ -49,6 +49,16 @@ def _check_scope(role: str, grid_ids: list[str], community_ids: list[str]) -> No
         raise UserInvalid("community_ids", "communities_needed")
 
 
+def manages_accounts(role: str, active: bool) -> bool:
+    """An active user whose role may manage the gateway's accounts."""
+    return active and may(role, "accounts.manage")
+
+
+def other_account_managers(user: User) -> int:
+    """How many active users besides `user` may manage accounts (there must stay at least one)."""
+    return User.objects(role__in=list(roles_with("accounts.manage")), active=True, pk__ne=user.pk).count()
+
+
 def audit(action: str, *, by: str | None, user_id: str | None, ip: str | None = None, **detail) -> None:
     AuditEntry(action=action, by=by, user_id=user_id, detail=detail, ip=(ip or "")[:64]).save()
 
@@ -85,10 +95,9 @@ def update_user(user: User, *, by: str, name: str | None = None, role: str | Non
     community_ids = parse_ids(community_ids) if community_ids is not None else list(user.community_ids)
     _check_scope(role, grid_ids, community_ids)
     active = user.active if active is None else active
-    if user.role == "admin" and (role != "admin" or not active):
-        others = User.objects(role="admin", active=True, pk__ne=user.pk).count()
-        if not others:
-            raise UserInvalid("role", "last_admin")
+    if manages_accounts(user.role, user.active) and not manages_accounts(role, active) \
+            and not other_account_managers(user):
+        raise UserInvalid("role", "last_admin")
     if password:
         weak = passwords.weak_reason(password, user.username)
         if weak:
@@ -108,10 +117,6 @@ def update_user(user: User, *, by: str, name: str | None = None, role: str | Non
     if password or not active or "role" in changed:
         end_sessions_of(str(user.pk))
     return user
-
-
-def set_password(user: User, password: str, *, by: str) -> None:
-    update_user(user, by=by, password=password)
 
 
 def reset_password(*, username: str, by: str = "cli") -> str:

@@ -4,13 +4,22 @@ from bson.errors import InvalidId
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from gateway.auth import current_user, principal, role_required
-from gateway.forms import PostForm, UserForm
 from gateway import sign_in_throttle
+from gateway.auth import current_user, permission_required, principal
+from gateway.forms import PostForm, UserForm
 from gateway.models import SCOPE_KIND, AuditEntry, User
 from gateway.sessions import end_sessions_of, sessions_of
 from gateway.upstream import ServiceError, client
-from gateway.users import UserInvalid, create_user, parse_ids, reset_password, update_user
+from gateway.users import (
+    UserInvalid,
+    audit,
+    create_user,
+    manages_accounts,
+    other_account_managers,
+    parse_ids,
+    reset_password,
+    update_user,
+)
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -60,7 +69,7 @@ def _unknown_places(grid_ids: list[str], community_ids: list[str]) -> list[str]:
 
 
 @bp.get("/users")
-@role_required("admin")
+@permission_required("accounts.manage")
 def users():
     q = (request.args.get("q") or "").strip().lower()[:40]
     role = request.args.get("role") or ""
@@ -84,7 +93,7 @@ def _user(user_id: str) -> User:
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
-@role_required("admin")
+@permission_required("accounts.manage")
 def new_user():
     form = UserForm()
     if form.validate_on_submit():
@@ -109,7 +118,7 @@ def new_user():
 
 
 @bp.route("/users/<user_id>", methods=["GET", "POST"])
-@role_required("admin")
+@permission_required("accounts.manage")
 def edit_user(user_id):
     user = _user(user_id)
     form = UserForm(obj=None if request.method == "POST" else user)
@@ -126,9 +135,9 @@ def edit_user(user_id):
             if unknown:
                 raise UserInvalid("grid_ids" if set(unknown) & set(grid_ids) else "community_ids", "bad_id",
                                   ids=", ".join(unknown))
-            if user.pk == current_user().pk and (not form.active.data or form.role.data != "admin"):
-                raise UserInvalid("role", "last_admin") if not User.objects(
-                    role="admin", active=True, pk__ne=user.pk).count() else UserInvalid("active", "self")
+            if user.pk == current_user().pk and not manages_accounts(form.role.data, form.active.data):
+                raise UserInvalid("active", "self") if other_account_managers(user) else \
+                    UserInvalid("role", "last_admin")
             update_user(user, by=str(current_user().pk), name=form.name.data, role=form.role.data,
                         grid_ids=grid_ids, community_ids=community_ids, active=form.active.data,
                         password=form.password.data or None)
@@ -139,28 +148,26 @@ def edit_user(user_id):
             flash(_("User %(name)s saved.", name=user.username), "ok")
             return redirect(url_for("admin.users"), code=303)
     form.username.render_kw = {"readonly": True}
-    audit = list(AuditEntry.objects(user_id=str(user.pk)).order_by("-at").limit(20))
+    trail = list(AuditEntry.objects(user_id=str(user.pk)).order_by("-at").limit(20))
     return render_template("admin/user_form.html", form=form, edited=user, sessions=sessions_of(str(user.pk)),
-                           audit=audit, post_form=PostForm(), scope_kind=SCOPE_KIND), \
+                           audit=trail, post_form=PostForm(), scope_kind=SCOPE_KIND), \
         (422 if request.method == "POST" else 200)
 
 
 @bp.post("/users/<user_id>/sessions/end")
-@role_required("admin")
+@permission_required("accounts.manage")
 def end_sessions(user_id):
     user = _user(user_id)
     form = PostForm()
     if form.validate_on_submit():
         n = end_sessions_of(str(user.pk))
-        from gateway.users import audit
-
         audit("sessions.ended", by=str(current_user().pk), user_id=str(user.pk), count=n)
         flash(_("%(n)s session(s) ended.", n=n), "ok")
     return redirect(url_for("admin.edit_user", user_id=user_id), code=303)
 
 
 @bp.post("/users/<user_id>/password/reset")
-@role_required("admin")
+@permission_required("accounts.manage")
 def reset_user_password(user_id):
     """A one-time password, shown on this answer only (never flashed or stored in a session)."""
     user = _user(user_id)
@@ -174,7 +181,7 @@ def reset_user_password(user_id):
 
 
 @bp.get("/sign-ins")
-@role_required("admin")
+@permission_required("accounts.manage")
 def failed_sign_ins():
     """Recent failed sign-ins (account, address, time) and the counters slowing guessers down."""
     failures = list(AuditEntry.objects(action="sign_in.failed").order_by("-at").limit(200))

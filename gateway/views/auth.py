@@ -6,7 +6,7 @@ from wtforms import HiddenField, PasswordField
 from wtforms.validators import Length
 
 from gateway import passwords, sign_in_throttle
-from gateway.auth import current_user, login_required, safe_next
+from gateway.auth import current_user, login_required, may, may_open, safe_next
 from gateway.forms import REQUIRED, BaseForm, LoginForm, PostForm
 from gateway.i18n import LANG_COOKIE
 from gateway.metrics import SIGN_INS
@@ -14,6 +14,12 @@ from gateway.models import User, now
 from gateway.users import UserInvalid, audit, change_own_password
 
 bp = Blueprint("auth", __name__)
+
+
+@bp.app_context_processor
+def _what_the_user_may():
+    """Every template shows a link or button only to whom it serves: may("drills.manage"), may_open("admin.users")."""
+    return {"may": may, "may_open": may_open}
 
 
 class ChangePasswordForm(BaseForm):
