@@ -23,14 +23,19 @@ NO_STORE = {"Cache-Control": "no-store"}
 
 # ---- the public sign-up link --------------------------------------------------------------------------------
 
-def _link(token: str) -> dict | None:
-    """What the sign-up page shows (None when there is no such link)."""
+def _found(path: str) -> dict | None:
+    """What the volunteers service answers to a public read; None when there is no such thing."""
     try:
-        return public("volunteers").get(f"/public/links/{token}")
+        return public("volunteers").get(path)
     except ServiceError as exc:
         if exc.status == 404:
             return None
         raise
+
+
+def _link(token: str) -> dict | None:
+    """What the sign-up page shows (None when there is no such link)."""
+    return _found(f"/public/links/{token}")
 
 
 def _no_link():
@@ -80,12 +85,8 @@ def signup(token):
 # ---- the volunteer's own page ----------------------------------------------------------------------------------
 
 def _own(token: str) -> dict | None:
-    try:
-        return public("volunteers").get(f"/public/volunteers/{token}")
-    except ServiceError as exc:
-        if exc.status == 404:
-            return None
-        raise
+    """The volunteer's own page (None when there is no such personal link)."""
+    return _found(f"/public/volunteers/{token}")
 
 
 def _no_person():
