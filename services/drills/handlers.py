@@ -1,19 +1,20 @@
 """What the drills service does with events it consumes: keep its own copy of the register and volunteers.
 
-One table wires event types to handlers; each handler gets its own durable queue. Both handlers fold events
-so that a redelivery, or events arriving out of order, leave the same copy (see roster.fold).
+One table wires event types and versions to handlers; each handler gets its own durable queue and the
+contract-loaded event. Both fold events so that a redelivery, or events arriving out of order, leave the same
+copy (see register_copy).
 """
-from services.drills import service
+from services.drills import register_copy
 
 
 def keep_roster(event) -> None:
     """Grids, households and residents' care tags, for the drill rosters."""
-    service.apply_household_event(event=event)
+    register_copy.apply_household_event(event=event)
 
 
 def keep_volunteers(event) -> None:
     """Volunteers who can be checked in at a drill."""
-    service.apply_volunteer_event(event=event)
+    register_copy.apply_volunteer_event(event=event)
 
 
 HANDLERS = {

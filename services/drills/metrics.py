@@ -1,11 +1,11 @@
 """Business figures operators watch, read from the drills database on each scrape."""
-from datetime import datetime, timezone
+from datetime import datetime
 
-from flask import current_app, has_app_context
 from prometheus_client import Counter, Gauge
 
-from services.drills import roster, rules
+from services.drills import rules
 from services.drills.models import Action, Drill, Grid, RollState, Supply
+from shared import clock
 
 DRILLS_HELD = Gauge("grid_drills_held", "Completed drills per community and year (kind: comprehensive, shelter)",
                     ["community_id", "year", "kind"])
@@ -25,14 +25,9 @@ TICKS = Counter("grid_drill_ticks_total", "Roll-call ticks received (outcome: st
 GAUGES = (DRILLS_HELD, WITHOUT_DRILL, ROLLCALL, TIME_TO_90, ACTIONS_OPEN, ACTIONS_OVERDUE, SUPPLIES_EXPIRED)
 
 
-def _tz() -> str:
-    return current_app.config.get("TIMEZONE", "Asia/Shanghai") if has_app_context() else "Asia/Shanghai"
-
-
 def refresh() -> None:
     """Set the gauges from the database (cleared first so finished drills and closed actions disappear)."""
-    tz = _tz()
-    today = rules.local_date(datetime.now(timezone.utc), tz)
+    today = clock.today()
     for gauge in GAUGES:
         gauge.clear()
     communities = set(Grid.objects.distinct("community_id"))
@@ -55,7 +50,7 @@ def refresh() -> None:
             TIME_TO_90.labels(community).set(seconds)
     live = {str(d["_id"]): d for d in Drill.objects(status="live").only("id", "started_at").as_pymongo()}
     for s in RollState.objects(drill_id__in=list(live)).as_pymongo():
-        figures = roster.summarise(s.get("total", 0), s.get("first") or {}, s.get("latest") or {}, None)
+        figures = rules.summarise(s.get("total", 0), s.get("first") or {}, s.get("latest") or {}, None)
         ROLLCALL.labels(s["drill_id"], s["grid_id"]).set(figures["share"] or 0.0)
     for community in communities:  # zero, not absent, where there is nothing open or expired
         ACTIONS_OPEN.labels(community).set(0)

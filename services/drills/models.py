@@ -1,21 +1,17 @@
 """Documents of the drills service: its copy of the register and volunteers, plans, shelters, supplies,
 drills with their roll-call, check-ins and corrective actions."""
 import re
-from datetime import datetime, timezone
 
 import mongoengine as me
 from bson import ObjectId
 
+from shared.clock import now
 from shared.events.drills import HAZARDS, LEVELS, TICK_STATUSES
 from shared.messaging.outbox import Aggregate
 
 CODE = r"^[A-Za-z0-9_-]{1,40}$"
 KINDS = ("comprehensive", "shelter", "special")  # 综合演练, 避难场所启用演练, 专项演练
 MARKER = "演练"  # every drill screen and response says it is an exercise
-
-
-def now():
-    return datetime.now(timezone.utc)
 
 
 def natural_key(*parts: str | None) -> str:
@@ -53,7 +49,7 @@ class CareChange(me.EmbeddedDocument):
 
 
 class Household(me.Document):
-    """A household of the roster, folded from households events in any order (see handlers.fold)."""
+    """A household of the roster, folded from households events in any order (see register_copy.fold)."""
 
     id = me.StringField(primary_key=True)
     community_id = me.StringField()

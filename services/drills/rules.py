@@ -1,26 +1,13 @@
-"""Pure rules of compliance, supplies and volunteer hours: no database, tested with plain data."""
+"""Pure rules of the roster, the roll-call, compliance, supplies and volunteer hours: no database, so they are
+tested with plain data."""
 import calendar
-from datetime import date, datetime, timedelta, timezone, tzinfo
-from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import date, datetime, timedelta
+
+from shared.clock import aware, to_ms
 
 REQUIREMENTS = ("comprehensive", "shelter")  # each community, each year
-CHINA = timezone(timedelta(hours=8), "CST")  # China keeps UTC+8 all year
-
-
-@lru_cache(maxsize=8)
-def zone(tz: str) -> tzinfo:
-    """The time zone `tz`; China's fixed offset where the system has no zone database (slim images)."""
-    try:
-        return ZoneInfo(tz)
-    except ZoneInfoNotFoundError:
-        if tz in ("Asia/Shanghai", "Asia/Chongqing", "Asia/Urumqi", "PRC"):
-            return CHINA
-        raise
-
-
-def local_date(at: datetime, tz: str) -> date:
-    return at.astimezone(zone(tz)).date()
+CARE_HELP_TAGS = ("disability", "elderly_alone", "empty_nest")  # likely to need help to move
+HELP_AGE = 80
 
 
 def deadline(year: int, due_month: int) -> date:
@@ -87,3 +74,88 @@ def hours(checked_in: datetime, checked_out: datetime | None, ended: datetime | 
     """A volunteer's hours at a drill: until they checked out, else until it ended (else until now)."""
     until = checked_out or ended or now
     return max(0.0, round((until - checked_in).total_seconds() / 3600, 2))
+
+
+# ---- who needs help, and the roster order ------------------------------------------------------------
+
+def suggested_help(resident: dict, year: int) -> bool:
+    """A resident who probably needs help to move: a disability, living alone/empty-nest elderly, or 80+."""
+    if set(resident.get("care_tags") or []) & set(CARE_HELP_TAGS):
+        return True
+    born = resident.get("birth_year")
+    return bool(born and year - born >= HELP_AGE)
+
+
+def special_residents(household: dict, assistance: dict[str, dict], year: int) -> list[dict]:
+    """Residents of a household who need care or help to move, with their assigned helper."""
+    out = []
+    for r in household.get("residents") or []:
+        plan = assistance.get(r["resident_id"])
+        needs_help = plan["needs_help"] if plan else suggested_help(r, year)
+        if r.get("care_tags") or needs_help:
+            out.append({"resident_id": r["resident_id"], "name": r["name"], "care_tags": list(r.get("care_tags") or []),
+                        "needs_help": needs_help, "need": (plan or {}).get("need"),
+                        "helper_name": (plan or {}).get("helper_name"),
+                        "helper_volunteer_id": (plan or {}).get("helper_volunteer_id")})
+    return out
+
+
+def roster_order(entries: list[dict]) -> list[dict]:
+    """Special-care households first (those needing help to move before the rest), then by address."""
+    def key(e):
+        special = e.get("special") or []
+        rank = 0 if any(s["needs_help"] for s in special) else 1 if special else 2
+        return rank, e.get("sort") or ""
+    return sorted(entries, key=key)
+
+
+# ---- the roll-call state ---------------------------------------------------------------------------
+
+def stamp(at: datetime, status: str) -> str:
+    """The `latest` value of a tick: fixed-width UTC time then status, so the greatest string is the latest tick."""
+    return to_ms(at).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z|" + status
+
+
+def unstamp(value: str) -> tuple[datetime, str]:
+    when, status = value.split("|", 1)
+    return datetime.fromisoformat(when), status
+
+
+def status_of(value: str) -> str:
+    return value.split("|", 1)[1]
+
+
+def threshold(total: int, share_tenths: int) -> int:
+    """How many households make `share_tenths`/10 of `total`, rounded up, in integers (9/10 of 10 is 9)."""
+    return -(-total * share_tenths // 10)
+
+
+def reached(times: list[datetime], total: int, share_tenths: int) -> datetime | None:
+    """When the share was reached: the time of the household that made it, or None if not yet."""
+    if total <= 0:
+        return None
+    need = threshold(total, share_tenths)
+    ordered = sorted(aware(t) for t in times)
+    return ordered[need - 1] if len(ordered) >= need else None
+
+
+def summarise(total: int, first: dict, latest: dict, started_at: datetime | None) -> dict:
+    """One grid's (or a whole drill's) figures from its roll-call state."""
+    times = [aware(t) for t in first.values()]
+    by_status: dict[str, int] = {}
+    for value in latest.values():
+        status = status_of(value)
+        by_status[status] = by_status.get(status, 0) + 1
+    accounted = len(first)
+    at_90, at_100 = reached(times, total, 9), reached(times, total, 10)
+    since = aware(started_at)
+
+    def seconds(at):
+        return round((at - since).total_seconds(), 1) if at and since else None
+
+    return {"total": total, "accounted": accounted, "share": round(accounted / total, 4) if total else None,
+            "by_status": by_status, "needs_help": by_status.get("needs_help", 0),
+            "first_accounted_at": min(times) if times else None,
+            "last_accounted_at": max(times) if times else None,
+            "reached_90_at": at_90, "reached_100_at": at_100,
+            "time_to_90_s": seconds(at_90), "time_to_100_s": seconds(at_100)}

@@ -1,24 +1,12 @@
 """HTTP routes of the drills service: load with a schema, call the service, dump. Nothing else."""
-from flask import Response, current_app
+from flask import Response
 from flask_smorest import Blueprint
 
-from services.drills import printable, service
+from services.drills import documents, service
 from services.drills import schemas as s
 from shared.web.factory import caller
 
 bp = Blueprint("drills", __name__, url_prefix="/", description="Emergency drills (应急演练): every drill is an exercise")
-
-
-def _tz() -> str:
-    return current_app.config["TIMEZONE"]
-
-
-def _supplies() -> dict:
-    return {"tz": _tz(), "expiring_days": current_app.config["SUPPLY_EXPIRING_DAYS"]}
-
-
-def _late() -> int:
-    return current_app.config["DRILL_LATE_TICK_MINUTES"]
 
 
 # ---- plans, shelters, supplies -------------------------------------------------------------------------------
@@ -81,48 +69,48 @@ def update_shelter(data, shelter_id):
 @bp.arguments(s.SupplyCreate)
 @bp.response(201, s.SupplyRead)
 def create_supply(data):
-    return service.create_supply(actor=caller(), data=data, **_supplies())
+    return service.create_supply(actor=caller(), data=data)
 
 
 @bp.get("/supplies")
 @bp.arguments(s.SupplyQuery, location="query")
 @bp.response(200, s.SupplyRead(many=True))
 def list_supplies(args):
-    return service.list_supplies(actor=caller(), **args, **_supplies())
+    return service.list_supplies(actor=caller(), **args)
 
 
 @bp.get("/supplies/report")
 @bp.arguments(s.CommunityQuery, location="query")
 @bp.response(200, s.SupplyReport)
 def supplies_report(args):
-    return service.supplies_report(actor=caller(), community_id=args.get("community_id"), **_supplies())
+    return service.supplies_report(actor=caller(), community_id=args.get("community_id"))
 
 
 @bp.get("/supplies/<supply_id>")
 @bp.response(200, s.SupplyRead)
 def get_supply(supply_id):
-    return service.get_supply(actor=caller(), supply_id=supply_id, **_supplies())
+    return service.get_supply(actor=caller(), supply_id=supply_id)
 
 
 @bp.put("/supplies/<supply_id>")
 @bp.arguments(s.SupplyUpdate)
 @bp.response(200, s.SupplyRead)
 def update_supply(data, supply_id):
-    return service.update_supply(actor=caller(), supply_id=supply_id, data=data, **_supplies())
+    return service.update_supply(actor=caller(), supply_id=supply_id, data=data)
 
 
 @bp.post("/supplies/<supply_id>/flags")
 @bp.arguments(s.SupplyFlagRequest)
 @bp.response(200, s.SupplyRead)
 def flag_supply(data, supply_id):
-    return service.flag_supply(actor=caller(), supply_id=supply_id, **data, **_supplies())
+    return service.flag_supply(actor=caller(), supply_id=supply_id, **data)
 
 
 @bp.post("/supplies/<supply_id>/flags/clear")
 @bp.arguments(s.SupplyClearRequest)
 @bp.response(200, s.SupplyRead)
 def clear_supply_flags(data, supply_id):
-    return service.clear_supply_flags(actor=caller(), supply_id=supply_id, **data, **_supplies())
+    return service.clear_supply_flags(actor=caller(), supply_id=supply_id, **data)
 
 
 # ---- the roster copy and volunteers -------------------------------------------------------------------------
@@ -137,14 +125,14 @@ def list_grids(args):
 @bp.get("/grids/<grid_id>/roster")
 @bp.response(200, s.GridRoster)
 def grid_roster(grid_id):
-    return service.grid_roster(actor=caller(), grid_id=grid_id, tz=_tz())
+    return service.grid_roster(actor=caller(), grid_id=grid_id)
 
 
 @bp.put("/residents/<resident_id>/assistance")
 @bp.arguments(s.AssistanceWrite)
 @bp.response(200, s.SpecialResident)
 def set_assistance(data, resident_id):
-    return service.set_assistance(actor=caller(), resident_id=resident_id, data=data, tz=_tz())
+    return service.set_assistance(actor=caller(), resident_id=resident_id, data=data)
 
 
 @bp.get("/volunteers")
@@ -160,7 +148,7 @@ def list_volunteers(args):
 @bp.arguments(s.DrillCreate)
 @bp.response(201, s.DrillRead)
 def plan_drill(data):
-    return service.plan_drill(actor=caller(), data=data, tz=_tz())
+    return service.plan_drill(actor=caller(), data=data)
 
 
 @bp.get("/drills")
@@ -179,7 +167,7 @@ def get_drill(drill_id):
 @bp.post("/drills/<drill_id>/start")
 @bp.response(200, s.DrillRead)
 def start_drill(drill_id):
-    return service.start_drill(actor=caller(), drill_id=drill_id, tz=_tz())
+    return service.start_drill(actor=caller(), drill_id=drill_id)
 
 
 @bp.post("/drills/<drill_id>/end")
@@ -199,7 +187,7 @@ def board(drill_id):
 @bp.etag
 @bp.response(200, s.DrillRoster)
 def drill_roster(drill_id, grid_id):
-    return service.drill_roster(actor=caller(), drill_id=drill_id, grid_id=grid_id, tz=_tz())
+    return service.drill_roster(actor=caller(), drill_id=drill_id, grid_id=grid_id)
 
 
 @bp.get("/drills/<drill_id>/grids/<grid_id>/status")
@@ -213,7 +201,7 @@ def grid_status(drill_id, grid_id):
 @bp.arguments(s.TickBatch)
 @bp.response(200, s.TickResults)
 def record_ticks(data, drill_id, grid_id):
-    return service.record_ticks(actor=caller(), drill_id=drill_id, grid_id=grid_id, late_minutes=_late(), **data)
+    return service.record_ticks(actor=caller(), drill_id=drill_id, grid_id=grid_id, **data)
 
 
 @bp.post("/drills/<drill_id>/grids/<grid_id>/households/<household_id>/tick")
@@ -222,7 +210,7 @@ def record_ticks(data, drill_id, grid_id):
 @bp.alt_response(200, schema=s.TickResults, description="already stored (same client_id)")
 def record_tick(data, drill_id, grid_id, household_id):
     result, stored = service.record_tick(actor=caller(), drill_id=drill_id, grid_id=grid_id,
-                                         household_id=household_id, data=data, late_minutes=_late())
+                                         household_id=household_id, data=data)
     return result, (201 if stored else 200)
 
 
@@ -271,7 +259,7 @@ def add_problem(data, drill_id):
 @bp.get("/drills/<drill_id>/report")
 @bp.response(200, s.Report)
 def report(drill_id):
-    return service.report(actor=caller(), drill_id=drill_id, **_supplies())
+    return service.report(actor=caller(), drill_id=drill_id)
 
 
 @bp.get("/drills/<drill_id>/report.pdf")
@@ -279,8 +267,8 @@ def report(drill_id):
                            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}}})
 def report_pdf(drill_id):
     """The after-action report as a PDF for printing."""
-    data = s.Report().dump(service.report(actor=caller(), drill_id=drill_id, **_supplies()))
-    response = Response(printable.report_pdf(data, _tz()), mimetype="application/pdf")
+    data = s.Report().dump(service.report(actor=caller(), drill_id=drill_id))
+    response = Response(documents.report_pdf(data), mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'inline; filename="drill-{drill_id}.pdf"'
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -292,25 +280,25 @@ def report_pdf(drill_id):
 @bp.arguments(s.ActionCreate)
 @bp.response(201, s.ActionRead)
 def open_action(data, drill_id):
-    return service.open_action(actor=caller(), drill_id=drill_id, data=data, tz=_tz())
+    return service.open_action(actor=caller(), drill_id=drill_id, data=data)
 
 
 @bp.get("/actions")
 @bp.arguments(s.ActionQuery, location="query")
 @bp.response(200, s.ActionRead(many=True))
 def list_actions(args):
-    return service.list_actions(actor=caller(), **args, tz=_tz())
+    return service.list_actions(actor=caller(), **args)
 
 
 @bp.post("/actions/<action_id>/close")
 @bp.arguments(s.ActionClose)
 @bp.response(200, s.ActionRead)
 def close_action(data, action_id):
-    return service.close_action(actor=caller(), action_id=action_id, **data, tz=_tz())
+    return service.close_action(actor=caller(), action_id=action_id, **data)
 
 
 @bp.get("/compliance")
 @bp.arguments(s.ComplianceQuery, location="query")
 @bp.response(200, s.ComplianceRow(many=True))
 def compliance(args):
-    return service.compliance(actor=caller(), **args, tz=_tz(), due_month=current_app.config["DRILL_DUE_MONTH"])
+    return service.compliance(actor=caller(), **args)

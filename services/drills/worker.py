@@ -2,31 +2,29 @@
 import os
 
 from services.drills import events, service
-from services.drills.config import DrillsConfig
+from services.drills.config import SERVICE, SETTINGS
 from services.drills.handlers import HANDLERS
-from services.drills.models import Action, Drill, Tick
+from services.drills.models import Drill
+from shared.config import Config
 from shared.messaging import worker
 
 # Each drill as it is now, as the events the volunteers service acts on (`python -m shared.messaging.resend
 # drills QUEUE`): a drill still to come or running asks for helpers; a completed one credits its check-ins'
 # hours (asking for helpers for it now would only open a need to close). Nothing consumes the other events.
 SNAPSHOTS = {
-    Drill: lambda d: [events.drill_completed(d, service._checkins(d))] if d.status == "completed"
+    Drill: lambda d: [events.drill_completed(d, service.drill_checkins(d))] if d.status == "completed"
     else [events.drill_planned(d)],
 }
 
 
 def bootstrap(config):
     """The worker's parts wired for `config` (tests pass a test config)."""
-
-    def reconcile_live_drills():
-        service.reconcile_live_drills()
-
-    return dict(handlers=HANDLERS, periodic=[(60, reconcile_live_drills)])
+    config.use(SETTINGS)
+    return dict(handlers=HANDLERS, periodic=[(60, service.reconcile_live_drills)])
 
 
 def main():
-    config = DrillsConfig()
+    config = Config(SERVICE)
     worker.run(config, metrics_port=int(os.environ.get("METRICS_PORT", "9103")), **bootstrap(config))
 
 

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta, timezone
 import mongoengine
 import requests
 
-from services.drills import roster
+from services.drills import register_copy
 from services.drills.models import Grid, Household, natural_key
 from shared.events import new_event
 from shared.identity import IdentityAuth, Principal, generate_key_pair
@@ -46,7 +46,7 @@ def _seed(url: str, db: str, grids: int, per_grid: int) -> list[str]:
                 "residents": [{"resident_id": uuid.uuid4().hex[:12], "name": f"居民{n}", "relation": "head",
                                "birth_year": 1940 if n % 25 == 0 else 1975,
                                "care_tags": ["disability"] if n % 50 == 0 else []}]})
-            doc = roster.fold(None, event, event.data["household_id"], sort_key=natural_key)
+            doc = register_copy.fold(None, event, event.data["household_id"], sort_key=natural_key)
             doc["version"] = 1
             docs.append(doc)
     Household._get_collection().insert_many(docs)

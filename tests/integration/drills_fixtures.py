@@ -7,10 +7,11 @@ import pytest
 from bson import ObjectId
 
 from services.drills.app import create_app
-from services.drills.config import DrillsTestConfig
+from services.drills.config import SETTINGS
 from services.drills.worker import bootstrap
 from services.households import events as hh_events
 from services.households.models import Address, CareTag, Grid as HhGrid, Household as HhHousehold, Redraw, Resident
+from shared.config import TestConfig
 from shared.events import new_event
 from shared.messaging.bus import EventPublisher
 from shared.messaging.worker import Worker
@@ -23,7 +24,7 @@ GRID_A, GRID_B, GRID_X = "C1-G1", "C1-G2", "C2-G1"
 
 @pytest.fixture
 def drills_config(mongo_url, amqp_url, run_id):
-    config = DrillsTestConfig(mongo_url=mongo_url, run_id=run_id, amqp_url=amqp_url)
+    config = TestConfig("drills", SETTINGS, mongo_url=mongo_url, run_id=run_id, amqp_url=amqp_url)
     yield config
     try:
         broker.delete_exchanges(config.EVENT_EXCHANGE, config.EVENT_EXCHANGE + ".dead")
@@ -136,12 +137,13 @@ def volunteer_registered(volunteer_id: str, community_id: str = COMMUNITY, name:
 
 
 def deliver(*evts) -> None:
-    """Hand events straight to the drills handlers (the API tests' way to fill the copy; the broker tests publish)."""
+    """Hand events straight to the drills handlers, loaded through their contracts as the consumer hands them (the
+    API tests' way to fill the copy; the broker tests publish)."""
     from services.drills.handlers import HANDLERS
 
     for event in evts:
-        for handler in HANDLERS[event.type]:
-            handler(event)
+        for handler in HANDLERS[(event.type, event.version)]:
+            handler(event.load())
 
 
 def district(households_per_grid=(4, 3), care_in_a=(1,)) -> dict:

@@ -9,20 +9,21 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from services.drills.app import create_app
-from services.drills.config import DrillsTestConfig
+from services.drills.config import SETTINGS
+from shared.config import TestConfig
 from tests.support.callers import headers_for
 from tests.support.fuzz import FuzzRun, load_schema
 from tests.support.objects import drills_objects, drills_register
 
 schema, proxy = load_schema(create_app, "drills",
-                            DrillsTestConfig(mongo_url="mongodb://127.0.0.1:1/?connect=false", run_id="spec"),
+                            TestConfig("drills", SETTINGS, mongo_url="mongodb://127.0.0.1:1/?connect=false", run_id="spec"),
                             unexpected_methods=False)
 RUN = FuzzRun("drills")
 
 
 @pytest.fixture(scope="module")
 def world(mongo_url):
-    config = DrillsTestConfig(mongo_url=mongo_url, run_id=uuid.uuid4().hex[:10])
+    config = TestConfig("drills", SETTINGS, mongo_url=mongo_url, run_id=uuid.uuid4().hex[:10])
     app = create_app(config)
     homes = drills_register()
     ids = drills_objects(app.test_client(), app, homes, "C1-G1")

@@ -114,12 +114,9 @@ def test_missed_backup_alert_watches_the_backup_cronjob():
 
 def test_drill_alerts_use_the_drills_due_month():
     """GridDrillDue/GridDrillOverdue hard-code the month; it must be DRILL_DUE_MONTH's default and the ConfigMap's."""
-    from services.drills.config import add_settings
+    from services.drills.config import SETTINGS
 
-    class Blank:
-        pass
-
-    month = add_settings(Blank()).DRILL_DUE_MONTH
+    month = SETTINGS.declared["DRILL_DUE_MONTH"].default
     by_name = {rule["alert"]: rule["expr"] for g in load_yaml(PROM / "alerts.yml")["groups"] for rule in g["rules"]}
     assert re.search(r"month\(vector\(time\(\) \+ 8 \* 3600\)\) == (\d+)", by_name["GridDrillDue"]).group(1) == str(month)
     assert re.search(r"month\(vector\(time\(\) \+ 8 \* 3600\)\) > (\d+)", by_name["GridDrillOverdue"]).group(1) == str(month)

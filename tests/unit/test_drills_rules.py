@@ -6,10 +6,11 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from marshmallow import ValidationError
 
-from services.drills import roster, rules
+from services.drills import register_copy, rules
 from services.drills.handlers import HANDLERS
 from services.drills.models import natural_key
 from services.drills.schemas import DrillCreate, TickBatch
+from shared import clock
 from shared.events import new_event, validate_data
 from shared.messaging.consumer import subscriptions
 
@@ -42,7 +43,7 @@ def moved(minutes, to_grid="G2"):
 def fold_all(evts):
     doc = None
     for e in evts:
-        new = roster.fold(doc, e, "h1", sort_key=natural_key)
+        new = register_copy.fold(doc, e, "h1", sort_key=natural_key)
         doc = new if new is not None else doc
     return doc
 
@@ -67,13 +68,13 @@ def test_the_roster_copy_is_the_same_whatever_order_the_events_arrive_in():
 def test_an_event_delivered_again_changes_nothing():
     doc = fold_all(HISTORY)
     for event in HISTORY:
-        assert roster.fold(doc, event, "h1", sort_key=natural_key) is None
+        assert register_copy.fold(doc, event, "h1", sort_key=natural_key) is None
     assert view(fold_all([e for e in HISTORY for _ in range(2)])) == EXPECTED
 
 
 def test_a_care_flag_older_than_the_snapshot_is_already_in_it():
     doc = fold_all([snapshot("household.updated", 10)])
-    assert roster.fold(doc, care("resident.care_flagged", 5), "h1", sort_key=natural_key) is None
+    assert register_copy.fold(doc, care("resident.care_flagged", 5), "h1", sort_key=natural_key) is None
     assert view(fold_all([snapshot("household.updated", 10), care("resident.care_flagged", 15)]))["tags"] == [["disability"]]
 
 
@@ -102,7 +103,7 @@ def test_stored_times_compare_equal_to_their_events_to_the_millisecond():
     event = dataclasses.replace(snapshot("household.registered", 0), occurred_at=T0 + timedelta(microseconds=1234))
     doc = fold_all([event])
     doc["snapshot_at"] = doc["snapshot_at"].replace(microsecond=1000)  # what MongoDB gives back
-    assert roster.fold(doc, event, "h1", sort_key=natural_key) is None
+    assert register_copy.fold(doc, event, "h1", sort_key=natural_key) is None
 
 
 # ---- roster order and help ---------------------------------------------------------------------------
@@ -112,7 +113,7 @@ def test_special_care_first_those_needing_help_to_move_at_the_very_top():
                {"household_id": "care", "sort": "b", "special": [{"needs_help": False}]},
                {"household_id": "help", "sort": "c", "special": [{"needs_help": True}]},
                {"household_id": "plain2", "sort": "0", "special": []}]
-    assert [e["household_id"] for e in roster.roster_order(entries)] == ["help", "care", "plain2", "plain"]
+    assert [e["household_id"] for e in rules.roster_order(entries)] == ["help", "care", "plain2", "plain"]
 
 
 def test_who_needs_help_is_suggested_from_care_tags_and_age_and_the_assignment_overrides_it():
@@ -121,40 +122,40 @@ def test_who_needs_help_is_suggested_from_care_tags_and_age_and_the_assignment_o
         {"resident_id": "b", "name": "乙", "care_tags": [], "birth_year": 1940},
         {"resident_id": "c", "name": "丙", "care_tags": [], "birth_year": 1990},
         {"resident_id": "d", "name": "丁", "care_tags": ["left_behind_child"], "birth_year": 2015}]}
-    special = roster.special_residents(household, {"a": {"needs_help": False, "helper_name": None}}, 2025)
+    special = rules.special_residents(household, {"a": {"needs_help": False, "helper_name": None}}, 2025)
     assert [(s["resident_id"], s["needs_help"]) for s in special] == [("a", False), ("b", True), ("d", False)]
-    helped = roster.special_residents(household, {"c": {"needs_help": True, "helper_name": "邻居王"}}, 2025)
+    helped = rules.special_residents(household, {"c": {"needs_help": True, "helper_name": "邻居王"}}, 2025)
     assert ("c", True, "邻居王") in [(s["resident_id"], s["needs_help"], s["helper_name"]) for s in helped]
 
 
 # ---- roll-call figures -----------------------------------------------------------------------------------
 
 def test_ninety_percent_of_ten_is_the_ninth_household_in_integers():
-    assert [roster.threshold(n, 9) for n in (1, 9, 10, 11, 500)] == [1, 9, 9, 10, 450]
-    assert roster.threshold(10, 10) == 10
+    assert [rules.threshold(n, 9) for n in (1, 9, 10, 11, 500)] == [1, 9, 9, 10, 450]
+    assert rules.threshold(10, 10) == 10
 
 
 def test_time_to_90_and_100_come_from_the_tick_times_not_their_arrival():
     first = {f"h{i}": T0 + timedelta(minutes=i) for i in range(1, 10)}
-    latest = {h: roster.stamp(t, "at_home") for h, t in first.items()}
-    figures = roster.summarise(10, first, latest, T0)
+    latest = {h: rules.stamp(t, "at_home") for h, t in first.items()}
+    figures = rules.summarise(10, first, latest, T0)
     assert (figures["accounted"], figures["share"], figures["time_to_90_s"], figures["time_to_100_s"]) == (
         9, 0.9, 540.0, None)
     first["h10"] = T0 + timedelta(seconds=30)  # an offline phone's tick, made early and synced late
-    figures = roster.summarise(10, first, {**latest, "h10": roster.stamp(first["h10"], "needs_help")}, T0)
+    figures = rules.summarise(10, first, {**latest, "h10": rules.stamp(first["h10"], "needs_help")}, T0)
     assert (figures["time_to_90_s"], figures["time_to_100_s"], figures["needs_help"]) == (480.0, 540.0, 1)
 
 
 def test_the_latest_tick_wins_by_time_whatever_order_they_arrive_in():
-    early, late = roster.stamp(T0, "needs_help"), roster.stamp(T0 + timedelta(milliseconds=1), "evacuated")
-    assert max(early, late) == late and roster.unstamp(late) == (T0 + timedelta(milliseconds=1), "evacuated")
-    assert max(roster.stamp(T0 + timedelta(hours=10), "absent"), roster.stamp(T0 + timedelta(hours=9), "at_home")) \
+    early, late = rules.stamp(T0, "needs_help"), rules.stamp(T0 + timedelta(milliseconds=1), "evacuated")
+    assert max(early, late) == late and rules.unstamp(late) == (T0 + timedelta(milliseconds=1), "evacuated")
+    assert max(rules.stamp(T0 + timedelta(hours=10), "absent"), rules.stamp(T0 + timedelta(hours=9), "at_home")) \
         .endswith("absent")
 
 
 def test_an_empty_grid_has_no_share_and_never_reaches_a_threshold():
-    assert roster.summarise(0, {}, {}, T0)["share"] is None
-    assert roster.reached([], 0, 9) is None
+    assert rules.summarise(0, {}, {}, T0)["share"] is None
+    assert rules.reached([], 0, 9) is None
 
 
 # ---- compliance, supplies, hours ------------------------------------------------------------------------------
@@ -226,14 +227,12 @@ def test_the_drills_worker_has_one_queue_for_the_register_and_one_for_volunteers
 
 
 def test_household_ids_that_cannot_be_state_keys_are_refused_before_any_write():
-    from services.drills import service
-
     with pytest.raises(ValueError):  # no database here: it is refused before anything is written
-        service.apply_household_event(event=dataclasses.replace(snapshot("household.registered", 0), type="grid.redrawn", data={
+        register_copy.apply_household_event(event=dataclasses.replace(snapshot("household.registered", 0), type="grid.redrawn", data={
             "redraw_id": "r", "from_grid_id": "G1", "to_grid_id": "G1", "household_ids": ["a.b$c"], "reason": None}))
 
 
 def test_local_dates_are_chinese_dates():
     late_evening_utc = datetime(2024, 12, 31, 17, 0, tzinfo=timezone.utc)  # 01:00 on 1 January in China
-    assert rules.local_date(late_evening_utc, "Asia/Shanghai") == date(2025, 1, 1)
-    assert late_evening_utc.astimezone(rules.CHINA).date() == date(2025, 1, 1)
+    clock.configure("Asia/Shanghai")
+    assert clock.local(late_evening_utc).date() == date(2025, 1, 1)

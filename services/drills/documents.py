@@ -1,7 +1,8 @@
-"""The after-action report as a printable A4 PDF (Chinese), marked as an exercise on every section."""
+"""Documents of the drills service: the after-action report as a printable A4 PDF (Chinese), marked as an
+exercise on every section; times in the district's time zone."""
 from datetime import datetime
 
-from services.drills.rules import zone
+from shared.clock import local
 from shared.pdf import SMALL, Spacer, mm, paragraph, render, table
 
 HAZARDS = {"natural_disaster": "自然灾害", "accident": "事故灾难", "public_health": "公共卫生事件",
@@ -13,10 +14,10 @@ CARE = {"elderly_alone": "孤寡/独居老人", "empty_nest": "空巢老人", "l
         "entitled_group": "优抚对象"}
 
 
-def _time(value, tz: str) -> str:
+def _time(value) -> str:
     if not value:
         return "—"
-    return datetime.fromisoformat(value).astimezone(zone(tz)).strftime("%Y-%m-%d %H:%M:%S")
+    return local(datetime.fromisoformat(value)).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def _duration(seconds) -> str:
@@ -30,14 +31,14 @@ def _share(value) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"
 
 
-def report_pdf(report: dict, tz: str = "Asia/Shanghai") -> bytes:
+def report_pdf(report: dict) -> bytes:
     """PDF bytes of a dumped after-action report (schemas.Report)."""
     drill = report["drill"]
     out = [paragraph(f"【演练】本文件为应急演练总结，非真实突发事件。 {drill['title']}"),
            Spacer(1, 4 * mm),
            table([["社区", drill["community_id"], "灾种", HAZARDS.get(drill["hazard"], drill["hazard"])],
                   ["响应级别", f"{drill['level']}级", "类型", KINDS.get(drill["kind"], drill["kind"])],
-                  ["开始", _time(drill.get("started_at"), tz), "结束", _time(drill.get("ended_at"), tz)],
+                  ["开始", _time(drill.get("started_at")), "结束", _time(drill.get("ended_at"))],
                   ["应清点户数", str(report["total"]), "已清点", f"{report['accounted']}（{_share(report['share'])}）"],
                   ["清点90%用时", _duration(report["time_to_90_s"]), "清点100%用时", _duration(report["time_to_100_s"])]],
                  widths=[30 * mm, 55 * mm, 30 * mm, 55 * mm]),
@@ -62,12 +63,12 @@ def report_pdf(report: dict, tz: str = "Asia/Shanghai") -> bytes:
     out += [Spacer(1, 4 * mm), paragraph(f"四、志愿者签到（{len(report['volunteers'])}人）")]
     if report["volunteers"]:
         out.append(table([["姓名", "签到", "签退", "时长（小时）"]] + [
-            [v.get("name") or v["volunteer_id"], _time(v["checked_in_at"], tz), _time(v.get("checked_out_at"), tz),
+            [v.get("name") or v["volunteer_id"], _time(v["checked_in_at"]), _time(v.get("checked_out_at")),
              f"{v['hours']:.2f}"] for v in report["volunteers"]]))
     out += [Spacer(1, 4 * mm), paragraph("五、避难场所启用")]
     if report["shelters"]:
         out.append(table([["场所", "计划启用", "启用时间", "用时", "接收人数"]] + [
-            [s.get("name") or s["shelter_id"], "是" if s["planned"] else "否", _time(s.get("opened_at"), tz),
+            [s.get("name") or s["shelter_id"], "是" if s["planned"] else "否", _time(s.get("opened_at")),
              _duration(s.get("opened_after_s")) if s.get("opened_at") else "未启用",
              "—" if s.get("people") is None else str(s["people"])] for s in report["shelters"]]))
     out += [Spacer(1, 4 * mm), paragraph("六、发现的问题")]
