@@ -34,6 +34,8 @@ def _plain(value):
         return value
     if isinstance(value, (list, tuple, set, frozenset)):
         return [_plain(v) for v in value]
+    if isinstance(value, dict):  # nested reasons' {code, params}
+        return {str(k): _plain(v) for k, v in value.items()}
     return str(value)
 
 

@@ -1,17 +1,15 @@
 """The households service's app factory."""
 from services.households import lookup, metrics, transfer_views, views
-from services.households.config import SETTINGS
+from services.households.config import SERVICE, SETTINGS
 from shared.config import Config
 from shared.web.factory import create_service_app
-
-SERVICE = "households"
 
 
 def create_app(config=None):
     """Build the households API; `config` defaults to the environment."""
     config = (config or Config(SERVICE)).use(SETTINGS)
-    lookup.configure(key=config.LOOKUP_HMAC_KEY)
-    app = create_service_app(config, import_name=__name__, blueprints=[views.bp, transfer_views.bp], metric_refreshers=[metrics.refresh])
+    app = create_service_app(config, import_name=__name__, blueprints=[views.bp, transfer_views.bp],
+                             metric_refreshers=[metrics.refresh])
     lookup.backfill_at_start()
-    transfer_views.recover_interrupted_imports(app.config)
+    transfer_views.recover_interrupted_imports()
     return app

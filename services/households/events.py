@@ -1,6 +1,5 @@
 """The events the households service publishes, built from its documents."""
-from datetime import date
-
+from shared import clock
 from shared.events import Event, new_event
 
 SOURCE = "households"
@@ -11,7 +10,7 @@ def _address(h) -> dict:
 
 
 def _snapshot(h) -> dict:
-    today = date.today()
+    today = clock.today()
     return {
         "household_id": str(h.pk),
         "address": _address(h),

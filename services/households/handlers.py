@@ -1,6 +1,7 @@
 """What the households service does with events: keep each grid's summary current.
 
-One table wires event types to handlers; each handler gets its own durable queue.
+One table wires event types and versions to handlers; each handler gets its own durable queue and the event
+loaded through its contract.
 """
 
 from datetime import timedelta
@@ -11,13 +12,13 @@ from services.households import service
 SETTLE = timedelta(seconds=2)
 
 
-def refresh_grids(event, *, cadence_days: int = 30) -> None:
+def refresh_grids(event) -> None:
     """Recount every grid the event touches (a recount is idempotent by nature)."""
     data = event.data
     grids = {event.grid_id, data.get("from_grid_id"), data.get("to_grid_id"), data.get("grid_id")}
     for grid_id in filter(None, grids):
-        service.refresh_summary(grid_id=grid_id, cadence_days=cadence_days,
-                                unless_refreshed_after=event.occurred_at + SETTLE)
+        service.refresh_summary(grid_id=grid_id, unless_refreshed_after=event.occurred_at + SETTLE)
+
 
 HANDLERS = {
     ("grid.created", 1): [refresh_grids],

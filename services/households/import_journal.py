@@ -11,13 +11,15 @@ import logging
 import os
 import socket
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import timedelta
 
 import mongoengine as me
 from pymongo.errors import PyMongoError
 
 from services.households import events, service
-from services.households.models import Household, now
+from services.households.models import Household
+from shared import clock
+from shared.clock import now
 from shared.identity import Principal
 from shared.messaging.outbox import ConcurrentChange, commit
 
@@ -65,8 +67,7 @@ def this_process() -> str:
 
 def owner_alive(journal: ImportJournal, *, stale_after_s: float) -> bool:
     """The owner wrote a heartbeat within `stale_after_s` and, on this host, its process still runs."""
-    beat = journal.heartbeat_at.replace(tzinfo=journal.heartbeat_at.tzinfo or timezone.utc)
-    if datetime.now(timezone.utc) - beat >= timedelta(seconds=stale_after_s):
+    if clock.now() - clock.aware(journal.heartbeat_at) >= timedelta(seconds=stale_after_s):
         return False      # stalled: a live owner finds its journal taken back and takes back what it wrote since
     host, pid, started = journal.owner.rsplit(":", 2)
     if host == socket.gethostname() and pid.isdigit():
@@ -161,7 +162,7 @@ def take_back(*, ids: list, actor: Principal, import_id: str) -> tuple[int, int]
         deleted += collection.delete_many({"_id": {"$in": ids[start_at:start_at + CHUNK]},
                                            "outbox_pending": HELD}).deleted_count
     withdrawn = 0
-    today = date.today()
+    today = clock.today()
     for start_at in range(0, len(ids), CHUNK):
         for h in Household.objects(pk__in=ids[start_at:start_at + CHUNK], status="active"):
             h.status, h.moved_out_on = "left", today

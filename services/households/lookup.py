@@ -10,30 +10,30 @@ import hmac
 import logging
 import re
 
+from services.households.config import SETTINGS
 from shared.errors import Invalid, Unavailable
+from shared.reasons import households as reasons
 
 log = logging.getLogger(__name__)
 
 _ID = re.compile(r"^\d{17}[\dX]$")
 _PHONE = re.compile(r"^1[3-9]\d{9}$")
-_key: bytes | None = None
 
 
-def configure(*, key: str | None) -> None:
-    """Set the process's look-up key; without one no hash is stored and look-ups answer 503 (never a plain hash)."""
-    global _key
-    _key = key.encode() if key else None
-    if _key is None:
-        log.warning("LOOKUP_HMAC_KEY is not set: finding households by full ID number or phone is off")
+def _key() -> bytes | None:
+    """The look-up key; without one no hash is stored and look-ups answer 503 (never a plain hash)."""
+    key = SETTINGS.LOOKUP_HMAC_KEY
+    return key.encode() if key else None
 
 
-def _mac(text: str) -> str:
-    return hmac.new(_key, text.encode(), hashlib.sha256).hexdigest()
+def _mac(key: bytes, text: str) -> str:
+    return hmac.new(key, text.encode(), hashlib.sha256).hexdigest()
 
 
 def key_id() -> str:
     """A short fingerprint of the current key (not the key), stored with each document's hashes."""
-    return _mac("key-id")[:16] if _key else "unkeyed"
+    key = _key()
+    return _mac(key, "key-id")[:16] if key else "unkeyed"
 
 
 def normalise_number(value: str) -> str | None:
@@ -44,24 +44,25 @@ def normalise_number(value: str) -> str | None:
 
 def lookup_key(number: str) -> str:
     """The stored form of a full number; Invalid (422 on field `number`) for a fragment."""
-    if _key is None:
-        raise Unavailable("finding households by number is not configured (LOOKUP_HMAC_KEY)")
+    key = _key()
+    if key is None:
+        raise Unavailable(reasons.LOOKUP_OFF())
     normal = normalise_number(number)
     if normal is None:
-        raise Invalid("give a full 18-character ID number or an 11-digit mobile number; fragments are not searched",
-                      field="number")
-    return _mac(normal)
+        raise Invalid(reasons.LOOKUP_FRAGMENT(), field="number")
+    return _mac(key, normal)
 
 
 def household_keys(doc) -> list[str]:
     """The keyed hashes of a household's phone and its residents' ID numbers and phones (document or raw row)."""
-    if _key is None:
+    key = _key()
+    if key is None:
         return []
     get = (lambda o, k: o.get(k)) if isinstance(doc, dict) else getattr
     numbers = {get(doc, "phone")}
     for r in get(doc, "residents") or []:
         numbers |= {get(r, "id_number"), get(r, "phone")}
-    return sorted({_mac(n) for n in filter(None, (normalise_number(x) for x in numbers if x))})
+    return sorted({_mac(key, n) for n in filter(None, (normalise_number(x) for x in numbers if x))})
 
 
 def main() -> None:
@@ -69,13 +70,10 @@ def main() -> None:
     from shared.config import Config  # noqa: PLC0415
     from shared.db import connect_db  # noqa: PLC0415
 
-    from services.households.config import SETTINGS  # noqa: PLC0415
-
-    config = Config("households", SETTINGS)
+    config = Config("households", SETTINGS).bind()
     connect_db(config)
     if not config.LOOKUP_HMAC_KEY:
         raise SystemExit("set LOOKUP_HMAC_KEY first")
-    configure(key=config.LOOKUP_HMAC_KEY)
     from services.households.service import backfill_derived_fields  # noqa: PLC0415 (service imports this module)
 
     print(f"{backfill_derived_fields()} households given look-up hashes and a search text without numbers")
@@ -87,6 +85,8 @@ def backfill_at_start() -> None:
 
     from services.households.service import backfill_derived_fields  # noqa: PLC0415
 
+    if _key() is None:
+        log.warning("LOOKUP_HMAC_KEY is not set: finding households by full ID number or phone is off")
     try:
         changed = backfill_derived_fields()
     except PyMongoError as exc:

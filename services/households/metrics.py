@@ -2,7 +2,7 @@
 from prometheus_client import Gauge
 
 from services.households.models import GridSummary
-from services.households.service import band
+from services.households.rules import band
 
 HOUSEHOLDS = Gauge("grid_households", "Active households per grid", ["community_id", "grid_id"])
 OUTSIDE_BAND = Gauge("grid_grids_outside_band", "Grids outside the 400–500 household band", ["community_id"])

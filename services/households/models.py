@@ -1,24 +1,12 @@
 """Documents of the grid register: the hierarchy, households with their residents, visits, redraws."""
-import re
-from datetime import datetime, timezone
-
 import mongoengine as me
 from bson import ObjectId
 
+from shared.clock import now
 from shared.events.contracts import CARE_TAGS
 from shared.messaging.outbox import Aggregate
 
 CODE = r"^[A-Za-z0-9_-]{1,40}$"
-BAND = (400, 500)
-
-
-def now():
-    return datetime.now(timezone.utc)
-
-
-def natural_key(*parts: str | None) -> str:
-    """A sort key where 2栋 comes before 10栋."""
-    return "|".join(re.sub(r"\d+", lambda m: m.group().zfill(8), p or "") for p in parts)
 
 
 class Street(me.Document):
@@ -50,6 +38,11 @@ class Grid(Aggregate):
     created_at = me.DateTimeField(default=now)
     created_by = me.StringField()
     meta = {"collection": "grids", "indexes": ["community_id"]}
+
+    @property
+    def grid_id(self) -> str:
+        """A grid is placed in itself (shared.scope reads `community_id` and `grid_id`)."""
+        return self.pk
 
 
 class CareTag(me.EmbeddedDocument):

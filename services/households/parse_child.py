@@ -12,6 +12,7 @@ import time
 
 from services.households.xlsx_budget import TooLarge
 from shared.errors import DomainError, Invalid
+from shared.reasons import households as reasons
 
 log = logging.getLogger(__name__)
 
@@ -54,8 +55,7 @@ def run_limited(function, *, memory_bytes: int, timeout_s: float, what: str, **k
     try:
         if not receiver.poll(timeout_s):
             log.warning("parse ran out of time", extra={"what": what, "timeout_s": timeout_s})
-            raise TooLarge(f"the {what} takes too long to read (over {timeout_s:.0f} s): split it into smaller "
-                           f"files", field="file")
+            raise TooLarge(reasons.TOO_SLOW(what=what, seconds=f"{timeout_s:.0f}"), field="file")
         try:
             outcome = receiver.recv()
         except EOFError:               # the child died without a word: killed, or out of memory in C code
@@ -70,7 +70,6 @@ def run_limited(function, *, memory_bytes: int, timeout_s: float, what: str, **k
     if outcome[0] == "ok":
         return outcome[1]
     if outcome[0] == "memory":
-        raise TooLarge(f"the {what} needs more than {memory_bytes // 2**20} MB of memory to read: split it into "
-                       f"smaller files, or save it again as an ordinary .xlsx or CSV", field="file")
+        raise TooLarge(reasons.TOO_MUCH_MEMORY(what=what, mb=memory_bytes // 2**20), field="file")
     _, status, message, field = outcome
     raise (TooLarge if status == 413 else Invalid)(message, field=field)

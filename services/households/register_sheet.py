@@ -17,10 +17,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from services.households import xlsx_budget
-from services.households.models import natural_key
+from services.households.rules import natural_key
 from services.households.xlsx_budget import Budget, TooLarge
-from shared.errors import Invalid
+from shared.errors import Invalid, Reason
 from shared.events.contracts import CARE_TAGS
+from shared.reasons import households as reasons
 
 MAX_ROWS = 60_000           # data rows in one file (a community of 20,000 households is ~50,000 rows)
 MAX_SHEET_ROWS = 1_048_576  # rows read, blank ones too: Excel's own limit
@@ -99,7 +100,7 @@ _SCIENTIFIC = re.compile(r"^\d(\.\d+)?E\+\d+$")
 _EXCEL_ERRORS = {"#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?", "#NULL!"}
 ESCAPED_STARTS = ("=", "+", "-", "@")
 
-FORMULA = "formulas are not accepted: type the value itself"
+FORMULA = reasons.FORMULA()
 
 
 class CellError(ValueError):
@@ -133,26 +134,15 @@ def map_header(cells) -> tuple[dict[str, int], dict[str, str]]:
             texts[key] = str(cell).strip()
     expected = "、".join(c.header for c in COLUMNS)
     if not positions:
-        raise Invalid(f"row 1 holds none of the register's column names; row 1 must be the header row with "
-                      f"the columns {expected}", field="file")
+        raise Invalid(reasons.NO_HEADER_NAMES(expected=expected), field="file")
     missing = [c.header for c in COLUMNS if c.required and c.key not in positions]
-    problems = []
-    if missing:
-        problems.append(f"missing columns: {'、'.join(missing)}")
-    if unknown:
-        problems.append(f"unknown columns: {'、'.join(unknown[:20])}")
-    if twice:
-        problems.append(f"columns given twice: {'、'.join(twice)}")
-    if problems:
-        raise Invalid(f"wrong columns ({'; '.join(problems)}); the register's columns are {expected}",
+    if missing or unknown or twice:
+        raise Invalid(reasons.wrong_columns(missing=missing, unknown=unknown[:20], twice=twice, expected=expected),
                       field="file")
     return positions, texts
 
 
 # ---- reading a file as rows ------------------------------------------------------------------------
-
-_NOT_A_SHEET = "not a spreadsheet: upload the register as an Excel workbook (.xlsx) or a CSV file"
-
 
 @contextmanager
 def open_rows(stream, budget: Budget = Budget()):
@@ -160,7 +150,7 @@ def open_rows(stream, budget: Budget = Budget()):
     head = stream.read(8)
     stream.seek(0)
     if not head:
-        raise Invalid("the file is empty", field="file")
+        raise Invalid(reasons.FILE_EMPTY(), field="file")
     if head.startswith(b"PK\x03\x04"):
         workbook = _open_xlsx(stream, budget)
         try:
@@ -170,8 +160,7 @@ def open_rows(stream, budget: Budget = Budget()):
         finally:
             workbook.close()
     elif head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise Invalid("an old Excel 97–2003 (.xls) or password-protected workbook: remove any password and "
-                      "save it as .xlsx (Excel workbook) or CSV", field="file")
+        raise Invalid(reasons.OLD_EXCEL(), field="file")
     else:
         sample = stream.read(64 * 1024)
         stream.seek(0)
@@ -189,11 +178,11 @@ def _guard(rows, what: str):
     try:
         yield from rows
     except (csv.Error, UnicodeDecodeError) as exc:
-        raise Invalid(f"the {what} cannot be read past this point: {exc}", field="file") from None
+        raise Invalid(reasons.UNREADABLE_PAST(what=what, error=str(exc)), field="file") from None
     except (zipfile.BadZipFile, zlib.error, EOFError, KeyError, ValueError, TypeError, SyntaxError,
             OSError) as exc:
         # SyntaxError covers the XML parsers' ParseError
-        raise Invalid(f"the {what} is damaged and cannot be read: {exc.__class__.__name__}", field="file") from None
+        raise Invalid(reasons.DAMAGED(what=what, error=exc.__class__.__name__), field="file") from None
 
 
 def _open_xlsx(stream, budget: Budget):
@@ -204,21 +193,21 @@ def _open_xlsx(stream, budget: Budget):
     try:
         with zipfile.ZipFile(stream) as archive:
             if "xl/workbook.xml" not in archive.namelist():
-                raise Invalid(f"{_NOT_A_SHEET} (this is a ZIP file but not an Excel workbook)", field="file")
+                raise Invalid(reasons.not_a_sheet("zip"), field="file")
             xlsx_budget.check_parts(archive, budget)
             xlsx_budget.count_contents(archive, budget)
     except (zipfile.BadZipFile, OSError, SyntaxError):     # SyntaxError: [Content_Types].xml is not XML
-        raise Invalid(f"{_NOT_A_SHEET} (this is a damaged ZIP file)", field="file") from None
+        raise Invalid(reasons.not_a_sheet("damaged_zip"), field="file") from None
     stream.seek(0)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")   # openpyxl warns about styles and extensions it skips
             workbook = load_workbook(stream, read_only=True, data_only=False)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, TypeError, SyntaxError, OSError):
-        raise Invalid(f"{_NOT_A_SHEET} (the workbook is damaged)", field="file") from None
+        raise Invalid(reasons.not_a_sheet("damaged"), field="file") from None
     if not workbook.worksheets:
         workbook.close()
-        raise Invalid("the workbook has no worksheet", field="file")
+        raise Invalid(reasons.NO_WORKSHEET(), field="file")
     return workbook
 
 
@@ -228,7 +217,7 @@ def _encoding(sample: bytes) -> str:
         if sample.startswith(bom):
             return name
     if b"\x00" in sample:
-        raise Invalid(_NOT_A_SHEET, field="file")
+        raise Invalid(reasons.not_a_sheet(), field="file")
     # Excel on a Chinese Windows saves CSV as GBK (a subset of GB18030); elsewhere UTF-8.
     for name in ("utf-8-sig", "gb18030"):
         try:
@@ -238,7 +227,7 @@ def _encoding(sample: bytes) -> str:
         if any(ord(ch) < 32 and ch not in "\t\r\n" for ch in text):
             break
         return name
-    raise Invalid(f"{_NOT_A_SHEET} (this is neither UTF-8 nor GB18030 text)", field="file")
+    raise Invalid(reasons.not_a_sheet("encoding"), field="file")
 
 
 def _delimiter(sample: bytes, encoding: str) -> str:
@@ -261,14 +250,14 @@ def _plain(value):
             value = value[1:]                 # our exports escape such cells with a '
         value = value.strip()
         if value in _EXCEL_ERRORS:
-            raise CellError(f"an Excel error value ({value})")
+            raise CellError(reasons.EXCEL_ERROR(value=value))
         return value or None
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, (int, float, datetime, date)):
         return value
     if isinstance(value, (time, timedelta)):
-        raise CellError("a time where text or a date is expected")
+        raise CellError(reasons.TIME_NOT_TEXT())
     raise CellError(FORMULA)                  # openpyxl's ArrayFormula / DataTableFormula
 
 
@@ -276,7 +265,7 @@ def _text(value):
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() else str(value)
     if isinstance(value, (datetime, date)):
-        raise CellError("a date where text is expected")
+        raise CellError(reasons.DATE_NOT_TEXT())
     return None if value is None else str(value)
 
 
@@ -290,11 +279,11 @@ def _date(value):
     text = str(int(value)) if isinstance(value, (int, float)) and float(value).is_integer() else str(value)
     match = _DATE.match(text) or _DATE8.match(text)
     if not match:
-        raise CellError("not a date: write it as 1950-01-31")
+        raise CellError(reasons.NOT_A_DATE())
     try:
         return date(*map(int, match.groups())).isoformat()
     except ValueError:
-        raise CellError("no such date") from None
+        raise CellError(reasons.NO_SUCH_DATE()) from None
 
 
 def _choice(mapping: dict, labels: str):
@@ -304,7 +293,7 @@ def _choice(mapping: dict, labels: str):
             return None
         code = mapping.get(text) or mapping.get(text.lower())
         if code is None:
-            raise CellError(f"unknown value {text!r}: use {labels}")
+            raise CellError(reasons.UNKNOWN_VALUE(value=text, labels=labels))
         return code
     return convert
 
@@ -313,14 +302,12 @@ def _id_number(value):
     if value is None:
         return None
     if isinstance(value, (int, float)):
-        raise CellError("the ID number was stored as a number, which loses its last digits: "
-                        "format the column as text and type the numbers again")
+        raise CellError(reasons.ID_AS_NUMBER())
     text = re.sub(r"\s+", "", str(value)).upper()
     if _SCIENTIFIC.match(text):
-        raise CellError("the ID number was turned into a number (like 1.10105E+17) and lost its last digits: "
-                        "format the column as text and type the numbers again")
+        raise CellError(reasons.ID_SCIENTIFIC())
     if "*" in text:
-        raise CellError("a masked ID number (from a masked export): give the full number or leave it empty")
+        raise CellError(reasons.MASKED_ID())
     return text
 
 
@@ -329,7 +316,7 @@ def _phone(value):
         return None
     text = _text(value)
     if "*" in text:
-        raise CellError("a masked phone number (from a masked export): give the full number or leave it empty")
+        raise CellError(reasons.MASKED_PHONE())
     text = re.sub(r"[\s-]+", "", text)
     return text.removeprefix("+86")
 
@@ -342,7 +329,7 @@ def _care(value):
     for label in filter(None, _CARE_SPLIT.split(text)):
         tag = CARE.get(label) or CARE.get(label.lower())
         if tag is None:
-            raise CellError(f"unknown care type {label!r}: use {'、'.join(v[0] for v in CARE_LABELS.values())}")
+            raise CellError(reasons.UNKNOWN_CARE(label=label, labels="、".join(v[0] for v in CARE_LABELS.values())))
         if tag not in tags:
             tags.append(tag)
     return tuple(tags)
@@ -369,11 +356,11 @@ def parse_row(cells, positions: dict[str, int]) -> tuple[tuple, list[tuple[str, 
             values.append(CONVERT[key](_plain(raw)))
         except CellError as exc:
             values.append(() if key == "care_tags" else None)
-            problems.append((key, str(exc)))
+            problems.append((key, exc.args[0]))
     used = set(positions.values())
     for i in range(width):
         if i not in used and cells[i] not in (None, "") and str(cells[i]).strip():
-            problems.append(("file", f"a value in column {i + 1}, which has no header"))
+            problems.append(("file", reasons.NO_HEADER_COLUMN(column=i + 1)))
             break
     return tuple(values), problems
 
@@ -392,9 +379,9 @@ class ParsedFile:
     headers: dict[str, str]
     rows: int = 0
     households: dict[str, list[tuple]] = field(default_factory=dict)   # address key -> parsed rows
-    bad: dict[int, list[tuple[str, str]]] = field(default_factory=dict)  # row -> [(column key, reason)]
+    bad: dict[int, list[tuple[str, Reason]]] = field(default_factory=dict)  # row -> [(column key, reason)]
 
-    def problem(self, row: int, key: str, reason: str) -> None:
+    def problem(self, row: int, key: str, reason: Reason) -> None:
         entries = self.bad.setdefault(row, [])
         if not any(k == key for k, _ in entries):
             entries.append((key, reason))
@@ -422,7 +409,7 @@ def read_register(stream, *, max_rows: int = MAX_ROWS, budget: Budget = Budget()
     with open_rows(stream, budget) as (kind, rows):
         header = next(rows, None)
         if header is None or _blank(header[1]):
-            raise Invalid("row 1 is empty: row 1 must be the header row", field="file")
+            raise Invalid(reasons.HEADER_EMPTY(), field="file")
         positions, texts = map_header(header[1])
         parsed = ParsedFile(kind=kind, headers=texts)
         ids: dict[str, int] = {}
@@ -430,15 +417,13 @@ def read_register(stream, *, max_rows: int = MAX_ROWS, budget: Budget = Budget()
         for number, cells in rows:
             cells_read += len(cells)
             if cells_read > budget.cells or number > MAX_SHEET_ROWS:
-                raise TooLarge(f"the file holds more than {budget.cells} cells or {MAX_SHEET_ROWS} rows (blank "
-                               f"ones too); a register is at most {max_rows} rows of {len(COLUMNS)} columns: "
-                               f"delete the empty rows and columns, or split it", field="file")
+                raise TooLarge(reasons.TOO_MANY_CELLS(cells=budget.cells, sheet_rows=MAX_SHEET_ROWS, max_rows=max_rows,
+                                                      columns=len(COLUMNS)), field="file")
             if _blank(cells):
                 continue
             parsed.rows += 1
             if parsed.rows > max_rows:
-                raise Invalid(f"too many rows: the file holds more than {max_rows} rows; split it into "
-                              f"smaller files (one grid each)", field="file")
+                raise Invalid(reasons.TOO_MANY_ROWS(max_rows=max_rows), field="file")
             values, problems = parse_row(cells, positions)
             row = (number, *values)
             for key, reason in problems:
@@ -447,13 +432,12 @@ def read_register(stream, *, max_rows: int = MAX_ROWS, budget: Budget = Budget()
             if not building or not room:
                 for key, value in (("building", building), ("room", room)):
                     if not value:
-                        parsed.problem(number, key, "required: every row needs 楼栋 and 房号 (merged cells leave "
-                                                    "the rows below them empty: unmerge and fill them in)")
+                        parsed.problem(number, key, reasons.BUILDING_ROOM_REQUIRED())
                 continue
             id_number = row[POS["id_number"]]
             if id_number:
                 if id_number in ids:
-                    parsed.problem(number, "id_number", f"the same ID number as row {ids[id_number]}")
+                    parsed.problem(number, "id_number", reasons.SAME_ID_AS_ROW(row=ids[id_number]))
                 else:
                     ids[id_number] = number
             parsed.households.setdefault(address_key(building, unit, room), []).append(row)

@@ -3,10 +3,19 @@ from flask import g, has_request_context
 from marshmallow import Schema, ValidationError, fields, post_dump, post_load, validate, validates_schema
 
 from shared.events.contracts import CARE_TAGS
+from shared.reasons import households as reasons
 from shared.validators import (mask_id_number, mask_phone, normalise_id_number, refuse_control_characters,
                                validate_id_number, validate_phone)
 
-CODE = validate.Regexp(r"^[A-Za-z0-9_-]{1,40}$", error="use 1–40 letters, digits, - or _")
+
+class _CodeForm(validate.Regexp):
+    """A code's form, refused with its reason (Regexp would format the message into a plain string)."""
+
+    def _format_error(self, value):
+        return reasons.CODE_FORM()
+
+
+CODE = _CodeForm(r"^[A-Za-z0-9_-]{1,40}$")
 RELATIONS = ("head", "spouse", "child", "parent", "grandchild", "grandparent", "sibling", "in_law", "other")
 Text = lambda n, **kw: fields.String(validate=[validate.Length(min=1, max=n), refuse_control_characters],  # noqa: E731
                                      **kw)
@@ -122,7 +131,7 @@ class CareTagSchema(StrictSchema):
     @validates_schema
     def _order(self, data, **kwargs):
         if data.get("since") and data.get("until") and data["until"] < data["since"]:
-            raise ValidationError("must not be before since", "until")
+            raise ValidationError(reasons.BEFORE_SINCE(), "until")
 
 
 class ResidentWrite(StrictSchema):
@@ -154,10 +163,10 @@ class _HouseholdBody(StrictSchema):
     def _one_head(self, data, **kwargs):
         heads = [r for r in data.get("residents", []) if r["relation"] == "head"]
         if len(heads) != 1:
-            raise ValidationError("exactly one resident must be the head of household (relation=head)", "residents")
+            raise ValidationError(reasons.ONE_HEAD(), "residents")
         ids = [r["id_number"] for r in data.get("residents", []) if r.get("id_number")]
         if len(ids) != len(set(ids)):
-            raise ValidationError("the same ID number appears twice", "residents")
+            raise ValidationError(reasons.ID_NUMBER_TWICE(), "residents")
 
 
 class HouseholdCreate(_HouseholdBody):
@@ -228,7 +237,7 @@ class HouseholdQuery(Schema):
     @validates_schema
     def _place(self, data, **kwargs):
         if not data.get("grid_id") and not data.get("community_id"):
-            raise ValidationError("give grid_id or community_id", "grid_id")
+            raise ValidationError(reasons.GRID_OR_COMMUNITY(), "grid_id")
 
 
 class HouseholdPage(Schema):
@@ -286,7 +295,7 @@ class VisitCreate(StrictSchema):
     @validates_schema
     def _follow_up(self, data, **kwargs):
         if data.get("follow_up_needed") and not data.get("follow_up"):
-            raise ValidationError("say what needs following up", "follow_up")
+            raise ValidationError(reasons.SAY_FOLLOW_UP(), "follow_up")
 
 
 class VisitRead(Schema):
@@ -323,7 +332,7 @@ class RedrawRequest(StrictSchema):
     @validates_schema
     def _something(self, data, **kwargs):
         if not data["buildings"] and not data["household_ids"]:
-            raise ValidationError("name the buildings or households to move", "buildings")
+            raise ValidationError(reasons.NAME_WHAT_MOVES(), "buildings")
 
 
 class RedrawRead(Schema):

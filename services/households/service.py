@@ -1,42 +1,35 @@
 """Use cases of the grid register: the only place that changes documents and raises events."""
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 
 import mongoengine as me
 from bson import ObjectId
-from bson.errors import InvalidId
 
-from services.households import events, lookup
-from services.households.models import (BAND, Address, CareTag, Community, Grid, GridSummary, HistoryEntry,
-                                        Household, Redraw, Resident, RevealRecord, Street, Visit, natural_key,
-                                        now)
+from services.households import events, lookup, rules
+from services.households.config import SETTINGS
+from services.households.models import (Address, CareTag, Community, Grid, GridSummary, HistoryEntry, Household,
+                                        Redraw, Resident, RevealRecord, Street, Visit)
+from shared import clock
+from shared.clock import now
 from shared.db import text_match
-from shared.register_copy import set_unless_newer
 from shared.errors import Conflict, Forbidden, Invalid, NotFound
 from shared.identity import Principal
 from shared.messaging.outbox import commit
+from shared.reasons import households as reasons
+from shared.reasons.common import CHANGED_MEANWHILE
+from shared.register_copy import set_unless_newer
+from shared.scope import load_in_scope
 
 
 # ---- scope -------------------------------------------------------------------------------------
 
-def _grid(actor: Principal, grid_id: str, permission: str = "register.read") -> Grid:
-    actor.require(permission)
-    grid = Grid.objects(pk=grid_id).first()
-    if grid is None or not actor.covers(community_id=grid.community_id, grid_id=grid.pk):
-        raise NotFound(f"grid {grid_id} not found", field="grid_id")
-    return grid
+def grid_in_scope(actor: Principal, grid_id: str, permission: str = "register.read") -> Grid:
+    """The grid if the caller may see it and holds `permission`, else 404 (on the field grid_id)."""
+    return load_in_scope(Grid, grid_id, actor=actor, what="grid", permission=permission, field="grid_id")
 
 
 def _household(actor: Principal, household_id: str, permission: str = "register.read") -> Household:
-    actor.require(permission)
-    try:
-        oid = ObjectId(household_id)
-    except (InvalidId, TypeError):
-        raise NotFound(f"household {household_id} not found") from None
-    h = Household.objects(pk=oid).first()
-    if h is None or not actor.covers(community_id=h.community_id, grid_id=h.grid_id):
-        raise NotFound(f"household {household_id} not found")
-    return h
+    return load_in_scope(Household, household_id, actor=actor, what="household", permission=permission)
 
 
 def scope_query(actor: Principal, grid_field: str = "grid_id") -> me.Q:
@@ -46,37 +39,31 @@ def scope_query(actor: Principal, grid_field: str = "grid_id") -> me.Q:
     return me.Q(**{f"{grid_field}__in": list(actor.grid_ids)}) | me.Q(community_id__in=list(actor.community_ids))
 
 
-def band(households: int) -> str:
-    """Where a grid's size stands against the 400–500 band."""
-    low, high = BAND
-    return "below" if households < low else "above" if households > high else "within"
-
-
 # ---- hierarchy ---------------------------------------------------------------------------------
 
 def create_street(*, actor: Principal, data: dict) -> Street:
     """Add a street or town."""
     if actor.role != "admin":
-        raise Forbidden("only an admin adds streets")
+        raise Forbidden(reasons.ONLY_ADMIN_STREETS())
     street = Street(**data)
     try:
         street.save(force_insert=True)
     except me.NotUniqueError:
-        raise Conflict(f"street {data['id']} exists", field="id") from None
+        raise Conflict(reasons.STREET_EXISTS(id=data["id"]), field="id") from None
     return street
 
 
 def create_community(*, actor: Principal, data: dict) -> Community:
     """Add a community or village under a street."""
     if actor.role != "admin":
-        raise Forbidden("only an admin adds communities")
+        raise Forbidden(reasons.ONLY_ADMIN_COMMUNITIES())
     if not Street.objects(pk=data["street_id"]).first():
-        raise Invalid("no such street", field="street_id")
+        raise Invalid(reasons.NO_SUCH_STREET(), field="street_id")
     community = Community(**data)
     try:
         community.save(force_insert=True)
     except me.NotUniqueError:
-        raise Conflict(f"community {data['id']} exists", field="id") from None
+        raise Conflict(reasons.COMMUNITY_EXISTS(id=data["id"]), field="id") from None
     return community
 
 
@@ -94,14 +81,14 @@ def create_grid(*, actor: Principal, data: dict) -> Grid:
     """Draw a new grid in a community."""
     actor.require("grids.manage")
     if not actor.covers(community_id=data["community_id"], grid_id=None):
-        raise NotFound("community not found", field="community_id")
+        raise NotFound(reasons.COMMUNITY_NOT_FOUND(), field="community_id")
     if not Community.objects(pk=data["community_id"]).first():
-        raise Invalid("no such community", field="community_id")
+        raise Invalid(reasons.NO_SUCH_COMMUNITY(), field="community_id")
     grid = Grid(**data, created_by=actor.user_id)
     try:
         commit(grid, events.grid_created(grid))
     except me.NotUniqueError:
-        raise Conflict(f"grid {data['id']} exists", field="id") from None
+        raise Conflict(reasons.GRID_EXISTS(id=data["id"]), field="id") from None
     GridSummary(id=grid.pk, community_id=grid.community_id).save()
     return grid
 
@@ -119,17 +106,14 @@ def list_grids(*, actor: Principal, community_id: str | None = None) -> list[dic
 
 def get_grid(*, actor: Principal, grid_id: str) -> dict:
     """One grid with its figures."""
-    actor.require("register.figures")
-    grid = Grid.objects(pk=grid_id).first()
-    if grid is None or not actor.covers(community_id=grid.community_id, grid_id=grid.pk):
-        raise NotFound(f"grid {grid_id} not found")
+    grid = load_in_scope(Grid, grid_id, actor=actor, what="grid", permission="register.figures")
     return _grid_view(grid, GridSummary.objects(pk=grid.pk).first())
 
 
 def _grid_view(grid: Grid, summary: GridSummary | None) -> dict:
     count = summary.households if summary else 0
     return {"id": grid.pk, "name": grid.name, "community_id": grid.community_id, "worker_name": grid.worker_name,
-            "households": count, "band": band(count),
+            "households": count, "band": rules.band(count),
             "care_residents": dict(summary.care_residents) if summary else {},
             "care_households_overdue": summary.care_households_overdue if summary else 0}
 
@@ -142,7 +126,7 @@ def _residents(rows: list[dict], existing: list[Resident] = ()) -> list[Resident
     for row in rows:
         rid = row.get("resident_id")
         if rid and rid not in known:
-            raise Invalid(f"resident {rid} is not in this household", field="residents")
+            raise Invalid(reasons.NOT_A_RESIDENT_HERE(resident_id=rid), field="residents")
         tags = [CareTag(**t) for t in row.get("care_tags", [])]
         stored = known.get(rid)
         if stored and not row.get("care_tags"):
@@ -158,20 +142,12 @@ def _residents(rows: list[dict], existing: list[Resident] = ()) -> list[Resident
 def _index_fields(h: Household) -> None:
     """Derived fields: sort key, unique address key, search text (no numbers), look-up hashes, care flag."""
     a = h.address
-    h.address_sort = natural_key(a.building, a.unit, a.room)
-    h.active_address = f"{h.grid_id}|{h.address_sort}" if h.status == "active" else None
-    h.search_text = search_text(address=a, names=[r.name for r in h.residents])
+    h.address_sort = rules.natural_key(a.building, a.unit, a.room)
+    h.active_address = rules.active_address(h.grid_id, h.address_sort) if h.status == "active" else None
+    h.search_text = rules.search_text(address=a, names=[r.name for r in h.residents])
     h.lookup_keys = lookup.household_keys(h)
     h.lookup_keyed_with = lookup.key_id()
-    today = date.today()
-    h.care = any(t.active_on(today) for r in h.residents for t in r.care_tags)
-
-
-def search_text(*, address, names: list[str]) -> str:
-    """What `q` matches: the address and the residents' names; never an ID number or phone (not even a fragment)."""
-    get = (lambda k: address.get(k)) if isinstance(address, dict) else (lambda k: getattr(address, k))
-    words = [get("building"), get("unit"), get("room"), *names]
-    return " ".join(w for w in words if w).lower()
+    h.care = bool(rules.care_tags_on(h.residents, clock.today()))
 
 
 def backfill_derived_fields(*, batch: int = 500) -> int:
@@ -188,7 +164,7 @@ def backfill_derived_fields(*, batch: int = 500) -> int:
         for doc in docs:
             # matched on the version read: an edit landing meanwhile derived its own fields and wins
             result = collection.update_one({"_id": doc["_id"], "version": doc.get("version")}, {"$set": {
-                "search_text": search_text(address=doc.get("address") or {},
+                "search_text": rules.search_text(address=doc.get("address") or {},
                                            names=[r.get("name") for r in doc.get("residents") or []]),
                 "lookup_keys": lookup.household_keys(doc), "lookup_keyed_with": current}})
             step += result.modified_count
@@ -207,7 +183,7 @@ def _save(h: Household, *evts) -> Household:
     try:
         return commit(h, *evts)
     except me.NotUniqueError:
-        raise Conflict("a household is already registered at this address in this grid", field="address") from None
+        raise Conflict(reasons.ADDRESS_TAKEN(), field="address") from None
 
 
 def new_household(*, actor: Principal, grid: Grid, data: dict, **history) -> tuple[Household, list]:
@@ -223,7 +199,7 @@ def new_household(*, actor: Principal, grid: Grid, data: dict, **history) -> tup
 
 def register_household(*, actor: Principal, data: dict) -> Household:
     """Register a household in a grid; a full grid is reported, never refused."""
-    grid = _grid(actor, data["grid_id"], "register.write")
+    grid = grid_in_scope(actor, data["grid_id"], "register.write")
     h, raised = new_household(actor=actor, grid=grid, data=data)
     return _save(h, *raised)
 
@@ -244,7 +220,7 @@ def reveal_household(*, actor: Principal, household_id: str, reason: str) -> Hou
 def lookup_households(*, actor: Principal, number: str, reason: str, grid_id: str | None = None) -> list[Household]:
     """Households in scope (or in one grid) holding this full ID number or phone; each find is recorded."""
     actor.require("register.reveal")
-    where = me.Q(grid_id=_grid(actor, grid_id, "register.reveal").pk) if grid_id else scope_query(actor)
+    where = me.Q(grid_id=grid_in_scope(actor, grid_id, "register.reveal").pk) if grid_id else scope_query(actor)
     found = list(Household.objects(where & me.Q(lookup_keys=lookup.lookup_key(number)))
                  .exclude("history", "outbox").order_by("status", "address_sort"))
     for h in found:
@@ -264,11 +240,10 @@ def list_households(*, actor: Principal, grid_id=None, community_id=None, q=None
     """A page of households in a grid or community, sorted by address."""
     actor.require("register.read")
     if grid_id:
-        grid = _grid(actor, grid_id)
-        where = me.Q(grid_id=grid.pk)
+        where = me.Q(grid_id=grid_in_scope(actor, grid_id).pk)
     else:
         if not actor.covers(community_id=community_id, grid_id=None):
-            raise NotFound("community not found", field="community_id")
+            raise NotFound(reasons.COMMUNITY_NOT_FOUND(), field="community_id")
         where = me.Q(community_id=community_id)
     where &= me.Q(status=status)
     raw = {}
@@ -276,7 +251,7 @@ def list_households(*, actor: Principal, grid_id=None, community_id=None, q=None
         raw["search_text"] = text_match(q.lower())
     if care_tag:
         actor.require("care.read")
-        today = datetime.combine(date.today(), datetime.min.time())
+        today = datetime.combine(clock.today(), datetime.min.time())
         raw["residents.care_tags"] = {"$elemMatch": {"tag": care_tag, "$or": [
             {"until": None}, {"until": {"$gt": today}}]}}
     query = Household.objects(where).filter(__raw__=raw) if raw else Household.objects(where)
@@ -296,9 +271,9 @@ def update_household(*, actor: Principal, household_id: str, data: dict) -> Hous
     """Edit address, residency, contact and residents; the version must be the one read."""
     h = _household(actor, household_id, "register.write")
     if h.status != "active":
-        raise Conflict("the household has left the district; it can no longer be edited")
+        raise Conflict(reasons.LEFT_NO_EDIT())
     if data["version"] != h.version:
-        raise Conflict("changed by someone else; reload and try again", field="version")
+        raise Conflict(CHANGED_MEANWHILE(), field="version")
     h.address = Address(**data["address"])
     h.residency = data["residency"]
     if "phone" in data:
@@ -314,13 +289,13 @@ def move_household(*, actor: Principal, household_id: str, to_grid_id: str, vers
                    address: dict | None = None, reason: str | None = None) -> Household:
     """Move a household to another grid; its history goes with it."""
     h = _household(actor, household_id, "register.write")
-    target = _grid(actor, to_grid_id, "register.write")
+    target = grid_in_scope(actor, to_grid_id, "register.write")
     if h.status != "active":
-        raise Conflict("the household has left the district")
+        raise Conflict(reasons.LEFT())
     if target.pk == h.grid_id:
-        raise Invalid("the household is already in this grid", field="to_grid_id")
+        raise Invalid(reasons.ALREADY_IN_GRID(), field="to_grid_id")
     if version != h.version:
-        raise Conflict("changed by someone else; reload and try again", field="version")
+        raise Conflict(CHANGED_MEANWHILE(), field="version")
     from_grid, from_community = h.grid_id, h.community_id
     h.grid_id, h.community_id = target.pk, target.community_id
     if address:
@@ -335,11 +310,11 @@ def household_left(*, actor: Principal, household_id: str, moved_out_on: date, v
     """Record that a household moved out of the district; it stays on file, marked left."""
     h = _household(actor, household_id, "register.write")
     if h.status != "active":
-        raise Conflict("the household has already left")
+        raise Conflict(reasons.ALREADY_LEFT())
     if version != h.version:
-        raise Conflict("changed by someone else; reload and try again", field="version")
-    if moved_out_on > date.today():
-        raise Invalid("must not be in the future", field="moved_out_on")
+        raise Conflict(CHANGED_MEANWHILE(), field="version")
+    if moved_out_on > clock.today():
+        raise Invalid(reasons.IN_THE_FUTURE(), field="moved_out_on")
     h.status = "left"
     h.moved_out_on = moved_out_on
     _index_fields(h)
@@ -351,7 +326,7 @@ def _resident(h: Household, resident_id: str) -> Resident:
     for r in h.residents:
         if r.resident_id == resident_id:
             return r
-    raise NotFound(f"resident {resident_id} not found")
+    raise NotFound(reasons.RESIDENT_NOT_FOUND(resident_id=resident_id))
 
 
 def flag_care(*, actor: Principal, household_id: str, resident_id: str, tag: str, since=None,
@@ -359,9 +334,9 @@ def flag_care(*, actor: Principal, household_id: str, resident_id: str, tag: str
     """Put a resident on a special-care list (重点关爱对象)."""
     h = _household(actor, household_id, "register.write")
     resident = _resident(h, resident_id)
-    today = date.today()
+    today = clock.today()
     if any(t.tag == tag and t.active_on(today) for t in resident.care_tags):
-        raise Conflict(f"resident already carries {tag}", field="tag")
+        raise Conflict(reasons.ALREADY_CARRIES(tag=tag), field="tag")
     care_tag = CareTag(tag=tag, since=since or today, note=note)
     resident.care_tags.append(care_tag)
     _index_fields(h)
@@ -373,14 +348,14 @@ def clear_care(*, actor: Principal, household_id: str, resident_id: str, tag: st
     """End a resident's special-care tag; the record of it is kept."""
     h = _household(actor, household_id, "register.write")
     resident = _resident(h, resident_id)
-    today = date.today()
+    today = clock.today()
     active = [t for t in resident.care_tags if t.tag == tag and t.active_on(today)]
     if not active:
-        raise NotFound(f"resident carries no active {tag}", field="tag")
+        raise NotFound(reasons.CARRIES_NO(tag=tag), field="tag")
     care_tag = active[0]
     care_tag.until = until or today
     if care_tag.since and care_tag.until < care_tag.since:
-        raise Invalid("must not be before the tag's start", field="until")
+        raise Invalid(reasons.BEFORE_TAG_START(), field="until")
     _index_fields(h)
     _history(h, actor, "care_cleared", resident_id=resident_id, tag=tag)
     return _save(h, events.care_changed(h, resident, care_tag, flagged=False))
@@ -395,10 +370,10 @@ def log_visit(*, actor: Principal, household_id: str, data: dict) -> tuple[Visit
         stored = Visit.objects(client_id=data["client_id"]).first()
         if stored:
             if stored.household_id != str(h.pk):
-                raise Conflict("this client_id belongs to another visit", field="client_id")
+                raise Conflict(reasons.CLIENT_ID_TAKEN(), field="client_id")
             return stored, False
-    if data["visited_at"] > datetime.now(timezone.utc) + timedelta(minutes=10):
-        raise Invalid("must not be in the future", field="visited_at")
+    if data["visited_at"] > clock.now() + timedelta(minutes=10):
+        raise Invalid(reasons.IN_THE_FUTURE(), field="visited_at")
     visit = Visit(household_id=str(h.pk), community_id=h.community_id, grid_id=h.grid_id,
                   visitor_id=actor.user_id, visitor_name=actor.name, **data)
     try:
@@ -414,51 +389,39 @@ def list_visits(*, actor: Principal, household_id: str) -> list[Visit]:
     return list(Visit.objects(household_id=str(h.pk)).exclude("outbox").order_by("-visited_at"))
 
 
-def overdue_visits(*, actor: Principal, grid_id: str, cadence_days: int) -> list[dict]:
+def overdue_visits(*, actor: Principal, grid_id: str) -> list[dict]:
     """Care households in a grid not visited within the cadence, longest-waiting first."""
-    grid = _grid(actor, grid_id, "care.read")
-    return _overdue(grid.pk, cadence_days)
+    return _overdue(grid_in_scope(actor, grid_id, "care.read").pk)
 
 
-def _overdue(grid_id: str, cadence_days: int) -> list[dict]:
-    today = date.today()
+def _overdue(grid_id: str) -> list[dict]:
+    today, at = clock.today(), clock.now()
     care = list(Household.objects(grid_id=grid_id, status="active", care=True)
                 .only("id", "address", "residents").order_by("address_sort"))
     last = {row["_id"]: row["last"] for row in Visit.objects(household_id__in=[str(h.pk) for h in care])
             .aggregate([{"$group": {"_id": "$household_id", "last": {"$max": "$visited_at"}}}])}
-    cutoff = datetime.now(timezone.utc) - timedelta(days=cadence_days)
     out = []
     for h in care:
-        seen = last.get(str(h.pk))
-        if seen is not None and seen.tzinfo is None:
-            seen = seen.replace(tzinfo=timezone.utc)
-        if seen is None or seen < cutoff:
-            tags = sorted({t.tag for r in h.residents for t in r.care_tags if t.active_on(today)})
-            days = (datetime.now(timezone.utc) - seen).days if seen else None
-            out.append({"household_id": str(h.pk), "address": h.address, "care_tags": tags,
-                        "last_visited_at": seen, "days_since": days})
-    out.sort(key=lambda row: -(row["days_since"] if row["days_since"] is not None else 10**6))
-    return out
+        seen = clock.aware(last.get(str(h.pk)))
+        if rules.overdue(seen, at=at, cadence_days=SETTINGS.VISIT_CADENCE_DAYS):
+            out.append({"household_id": str(h.pk), "address": h.address,
+                        "care_tags": rules.care_tags_on(h.residents, today), "last_visited_at": seen,
+                        "days_since": rules.days_since(seen, at=at)})
+    return rules.longest_waiting_first(out)
 
 
 def open_follow_ups(*, actor: Principal, grid_id: str) -> list[Visit]:
     """Visits whose follow-up is still to be done, oldest first."""
-    grid = _grid(actor, grid_id)
+    grid = grid_in_scope(actor, grid_id)
     return list(Visit.objects(grid_id=grid.pk, follow_up_needed=True, follow_up_done_at=None)
                 .exclude("outbox").order_by("visited_at"))
 
 
 def complete_follow_up(*, actor: Principal, visit_id: str) -> Visit:
     """Mark a visit's follow-up as done."""
-    actor.require("visits.write")
-    try:
-        visit = Visit.objects(pk=ObjectId(visit_id)).first()
-    except (InvalidId, TypeError):
-        visit = None
-    if visit is None or not actor.covers(community_id=visit.community_id, grid_id=visit.grid_id):
-        raise NotFound(f"visit {visit_id} not found")
+    visit = load_in_scope(Visit, visit_id, actor=actor, what="visit", permission="visits.write")
     if not visit.follow_up_needed or visit.follow_up_done_at:
-        raise Conflict("this visit has no open follow-up")
+        raise Conflict(reasons.NO_OPEN_FOLLOW_UP())
     visit.follow_up_done_at = now()
     return commit(visit)
 
@@ -468,27 +431,28 @@ def complete_follow_up(*, actor: Principal, visit_id: str) -> Visit:
 def redraw(*, actor: Principal, grid_id: str, to_grid_id: str, buildings: list[str], household_ids: list[str],
            reason: str, new_grid_name: str | None = None) -> Redraw:
     """Move buildings or households to another (or a new) grid in one operation."""
-    source = _grid(actor, grid_id, "grids.manage")
+    source = grid_in_scope(actor, grid_id, "grids.manage")
     target = Grid.objects(pk=to_grid_id).first()
     if target is None:
         if not new_grid_name:
-            raise NotFound("no such grid; give new_grid_name to create it", field="to_grid_id")
+            raise NotFound(reasons.NO_GRID_GIVE_NAME(), field="to_grid_id")
     elif not actor.covers(community_id=target.community_id, grid_id=target.pk):
-        raise NotFound("no such grid", field="to_grid_id")
+        raise NotFound(reasons.NO_SUCH_GRID(), field="to_grid_id")
     if to_grid_id == source.pk:
-        raise Invalid("the target is the same grid", field="to_grid_id")
+        raise Invalid(reasons.SAME_GRID(), field="to_grid_id")
     chosen = Household.objects(grid_id=source.pk, status="active").filter(
         me.Q(address__building__in=buildings) | me.Q(pk__in=[ObjectId(i) for i in household_ids if ObjectId.is_valid(i)]))
     moving = list(chosen.only("id", "address_sort"))
     found = {str(h.pk) for h in moving}
     missing = [i for i in household_ids if i not in found]
     if missing:
-        raise Invalid(f"not active households of grid {source.pk}: {', '.join(missing[:10])}", field="household_ids")
+        raise Invalid(reasons.NOT_ACTIVE_IN_GRID(id=source.pk, list=", ".join(missing[:10])), field="household_ids")
     if not moving:
-        raise Invalid("no active household in those buildings", field="buildings")
-    clashes = Household.objects(active_address__in=[f"{to_grid_id}|{h.address_sort}" for h in moving]).count()
+        raise Invalid(reasons.NONE_IN_BUILDINGS(), field="buildings")
+    clashes = Household.objects(active_address__in=[rules.active_address(to_grid_id, h.address_sort)
+                                                    for h in moving]).count()
     if clashes:
-        raise Conflict(f"{clashes} address(es) already registered in grid {to_grid_id}", field="to_grid_id")
+        raise Conflict(reasons.ADDRESSES_TAKEN(n=clashes, id=to_grid_id), field="to_grid_id")
     if target is None:
         target = create_grid(actor=actor, data={"id": to_grid_id, "name": new_grid_name,
                                                 "community_id": source.community_id})
@@ -510,7 +474,7 @@ def apply_redraw(*, redraw_id: str) -> Redraw:
         Household._get_collection().update_one(
             {"_id": h.pk, "grid_id": op.from_grid_id},
             {"$set": {"grid_id": target.pk, "community_id": target.community_id,
-                      "active_address": f"{target.pk}|{h.address_sort}", "updated_at": now(), "updated_by": op.by},
+                      "active_address": rules.active_address(target.pk, h.address_sort), "updated_at": now(), "updated_by": op.by},
              "$push": {"history": entry}, "$inc": {"version": 1}})
     Redraw.objects(pk=op.pk).update_one(set__status="applied")
     op.reload()
@@ -519,7 +483,7 @@ def apply_redraw(*, redraw_id: str) -> Redraw:
 
 # ---- read model --------------------------------------------------------------------------------
 
-def refresh_summary(*, grid_id: str, cadence_days: int, unless_refreshed_after=None) -> GridSummary | None:
+def refresh_summary(*, grid_id: str, unless_refreshed_after=None) -> GridSummary | None:
     """Recount a grid's households, care residents and overdue visits (idempotent)."""
     started = now()  # stamped with the start: a write landing during a slow recount must not be skipped later
     grid = Grid.objects(pk=grid_id).first()
@@ -529,7 +493,7 @@ def refresh_summary(*, grid_id: str, cadence_days: int, unless_refreshed_after=N
         current = GridSummary.objects(pk=grid_id).first()
         if current and current.refreshed_at and current.refreshed_at >= unless_refreshed_after:
             return current
-    today = date.today()
+    today = clock.today()
     households = Household.objects(grid_id=grid_id, status="active")
     care: dict[str, int] = {}
     for h in households.filter(care=True).only("residents"):
@@ -537,7 +501,7 @@ def refresh_summary(*, grid_id: str, cadence_days: int, unless_refreshed_after=N
             for tag in {t.tag for t in r.care_tags if t.active_on(today)}:
                 care[tag] = care.get(tag, 0) + 1
     counts = {"community_id": grid.community_id, "households": households.count(), "care_residents": care,
-              "care_households_overdue": len(_overdue(grid_id, cadence_days))}
+              "care_households_overdue": len(_overdue(grid_id))}
     # the periodic recount and the event handler overlap: one that started earlier must not overwrite
     set_unless_newer(GridSummary._get_collection(), grid_id, counts, stamp="refreshed_at", at=started, ties_win=True)
     return GridSummary.objects(pk=grid_id).first()

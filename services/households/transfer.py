@@ -25,24 +25,29 @@ import time
 import unicodedata
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date
 from pathlib import Path
 
 import mongoengine as me
 from marshmallow import ValidationError
 from pymongo.errors import BulkWriteError, PyMongoError
 
-from services.households import import_journal, service
-from services.households.models import Household, RevealRecord, now
+from services.households import import_journal, rules, service
+from services.households.config import SETTINGS
+from services.households.models import Household, RevealRecord
 from services.households.parse_child import run_limited
-from services.households.register_sheet import (CARE_LABELS, COLUMNS, ESCAPED_STARTS, GENDER_LABEL, HEADERS,
-                                                MAX_ROWS, POS, RELATION_LABEL, RESIDENCY_LABEL, ParsedFile,
-                                                read_register_file)
+from services.households.register_sheet import (CARE_LABELS, COLUMNS, ESCAPED_STARTS, GENDER_LABEL, HEADERS, POS,
+                                                RELATION_LABEL, RESIDENCY_LABEL, ParsedFile, read_register_file)
 from services.households.schemas import HouseholdCreate
 from services.households.xlsx_budget import Budget, TooLarge
-from shared.errors import DomainError, Invalid, Unavailable
+from shared import clock
+from shared.clock import now
+from shared.config import COMMON
+from shared.errors import DomainError, Invalid, Reason, Unavailable
 from shared.identity import Principal
 from shared.messaging.outbox import prepare_insert
+from shared.reasons import households as reasons
+from shared.reasons.common import reason_of
 from shared.validators import mask_id_number, mask_phone
 
 log = logging.getLogger(__name__)
@@ -54,15 +59,13 @@ FORMATS = ("xlsx", "csv")
 BATCH = 500                # households per insert_many
 REPORT_LIMIT = 10_000      # bad-row entries listed in one report (all are counted)
 MAX_RESIDENTS = 30         # per household, as HouseholdCreate allows
-PARSE_MEMORY_BYTES = 512 * 2**20    # the parsing child's address space (IMPORT_PARSE_MEMORY_MB)
-PARSE_TIMEOUT_S = 300.0             # IMPORT_PARSE_TIMEOUT_S
 UPLOAD_COPY_PREFIX = "register-"     # an upload's copy while a child reads it
 
 
 class ReportError(DomainError):
     """An import refused or undone as a whole; the web layer returns the report with the error."""
 
-    def __init__(self, message: str, report: dict, *, field: str | None = "file"):
+    def __init__(self, message: Reason, report: dict, *, field: str | None = "file"):
         super().__init__(message, field=field)
         self.report = report
 
@@ -120,12 +123,17 @@ def _payload(rows: list[tuple], grid_id: str) -> dict:
             "moved_in_on": shared["moved_in_on"], "residents": residents}
 
 
-def _messages(value) -> list[str]:
+def _messages(value) -> list[Reason]:
     if isinstance(value, dict):
         return [m for v in value.values() for m in _messages(v)]
     if isinstance(value, list):
         return [m for v in value for m in _messages(v)]
-    return [str(value)]
+    return [reason_of(value) or Reason(str(value), code="field.invalid")]
+
+
+def _reason(value) -> Reason:
+    """HouseholdCreate's messages for one column as one reason (joined by '; ' when several)."""
+    return reasons.several(_messages(value))
 
 
 def validate_households(parsed: ParsedFile, *, grid_id: str) -> None:
@@ -146,26 +154,24 @@ def _household_rules(parsed: ParsedFile, rows: list[tuple]) -> None:
         source = _shared(rows, key)
         for r in rows:
             if source is not None and r[POS[key]] is not None and r[POS[key]] != source[POS[key]]:
-                parsed.problem(r[0], key, f"differs from row {source[0]} of the same household "
-                                          f"({_where(first)}): one household has one {HEADERS[key]}")
+                parsed.problem(r[0], key, reasons.DIFFERS_FROM_ROW(row=source[0], address=_where(first),
+                                                                   column=HEADERS[key]))
     heads = [r for r in rows if r[POS["relation"]] == "head"]
     relation_reported = any(k == "relation" for r in rows for k, _ in parsed.bad.get(r[0], ()))
     if not heads and not relation_reported:
-        parsed.problem(first[0], "relation", f"no row of the household at {_where(first)} is 户主; "
-                                             f"exactly one must be")
+        parsed.problem(first[0], "relation", reasons.NO_HEAD_ROW(address=_where(first)))
     for extra in heads[1:]:
-        parsed.problem(extra[0], "relation", f"a second 户主 at {_where(first)} (the first is row {heads[0][0]}): "
-                                             f"one address holds one household")
+        parsed.problem(extra[0], "relation", reasons.SECOND_HEAD(address=_where(first), row=heads[0][0]))
     if heads:
         head_name = heads[0][POS["name"]]
         for r in rows:
             named = r[POS["head_name"]]
             if named and head_name and named != head_name:
-                parsed.problem(r[0], "head_name", f"the 户主 of {_where(first)} is {head_name} "
-                                                  f"(row {heads[0][0]}), not {named}")
+                parsed.problem(r[0], "head_name", reasons.OTHER_HEAD(address=_where(first), head=head_name,
+                                                                     row=heads[0][0], named=named))
     if len(rows) > MAX_RESIDENTS:
-        parsed.problem(rows[MAX_RESIDENTS][0], "room", f"{len(rows)} rows at {_where(first)}: "
-                                                       f"a household holds at most {MAX_RESIDENTS} residents")
+        parsed.problem(rows[MAX_RESIDENTS][0], "room", reasons.TOO_MANY_RESIDENTS(rows=len(rows), address=_where(first),
+                                                                                   max=MAX_RESIDENTS))
 
 
 def _attribute(parsed: ParsedFile, rows: list[tuple], messages: dict) -> None:
@@ -179,19 +185,19 @@ def _attribute(parsed: ParsedFile, rows: list[tuple], messages: dict) -> None:
                 items = errors.items() if isinstance(errors, dict) else [("name", errors)]
                 for name, msgs in items:
                     column = name if name in POS else "name"
-                    parsed.problem(row, column, "; ".join(_messages(msgs)))
+                    parsed.problem(row, column, _reason(msgs))
         elif key == "residents":
             # household-wide rules (one head, repeated ID numbers): already put on the rows they
             # concern by _household_rules and read_register; anything else goes on the first row.
             if parsed.household_ok(rows):
-                parsed.problem(first, "relation", "; ".join(_messages(value)))
+                parsed.problem(first, "relation", _reason(value))
         elif key == "address" and isinstance(value, dict):
             for name, msgs in value.items():
-                parsed.problem(first, name if name in POS else "building", "; ".join(_messages(msgs)))
+                parsed.problem(first, name if name in POS else "building", _reason(msgs))
         elif key == "phone":
-            parsed.problem(head, "phone", "; ".join(_messages(value)))
+            parsed.problem(head, "phone", _reason(value))
         else:
-            parsed.problem(first, key if key in POS else "building", "; ".join(_messages(value)))
+            parsed.problem(first, key if key in POS else "building", _reason(value))
 
 
 def _where(row: tuple) -> str:
@@ -200,23 +206,23 @@ def _where(row: tuple) -> str:
 
 def _registered_addresses(parsed: ParsedFile, grid_id: str) -> None:
     """Households of the file whose address is already registered in the grid."""
-    keys = {f"{grid_id}|{key}": key for key in parsed.households}
+    keys = {rules.active_address(grid_id, key): key for key in parsed.households}
     wanted = list(keys)
     collection = Household._get_collection()
     for start in range(0, len(wanted), 1000):
         for doc in collection.find({"active_address": {"$in": wanted[start:start + 1000]}},
                                    {"active_address": 1}):
             first = parsed.households[keys[doc["active_address"]]][0]
-            parsed.problem(first[0], "room", "a household is already registered at this address in this grid")
+            parsed.problem(first[0], "room", reasons.ADDRESS_TAKEN())
 
 
 def make_report(parsed: ParsedFile, *, mode: str, dry_run: bool) -> dict:
-    """The import report: counts, every bad row with its column and reason, and rows held back."""
+    """The import report: counts, every bad row with its column and reason (English, code, params), rows held."""
     bad_rows = []
     for row in sorted(parsed.bad):
         for key, reason in parsed.bad[row]:
             if len(bad_rows) < REPORT_LIMIT:
-                bad_rows.append({"row": row, "field": parsed.column(key), "reason": reason})
+                bad_rows.append({"row": row, "field": parsed.column(key), "reason": str(reason), **reason.as_json()})
     held = sorted(r[0] for rows in parsed.households.values() if not parsed.household_ok(rows)
                   for r in rows if r[0] not in parsed.bad)
     importable = sum(1 for rows in parsed.households.values() if parsed.household_ok(rows))
@@ -241,19 +247,25 @@ class ParseLimits:
     """How much one upload may cost to read: the file's bytes and rows, the workbook's budget, the child."""
 
     max_bytes: int
-    max_rows: int = MAX_ROWS
-    budget: Budget = Budget()
-    memory_bytes: int = PARSE_MEMORY_BYTES
-    timeout_s: float = PARSE_TIMEOUT_S
-    stale_after_s: float = 120.0        # IMPORT_STALE_S: a journal silent this long on another host is dead
+    max_rows: int
+    budget: Budget
+    memory_bytes: int
+    timeout_s: float
+
+    @classmethod
+    def from_settings(cls) -> "ParseLimits":
+        """The limits the settings give (MAX_UPLOAD_BYTES, MAX_IMPORT_ROWS, IMPORT_PARSE_*)."""
+        return cls(max_bytes=COMMON.MAX_UPLOAD_BYTES, max_rows=SETTINGS.MAX_IMPORT_ROWS,
+                   budget=Budget.for_rows(SETTINGS.MAX_IMPORT_ROWS),
+                   memory_bytes=SETTINGS.IMPORT_PARSE_MEMORY_MB * 2**20, timeout_s=SETTINGS.IMPORT_PARSE_TIMEOUT_S)
 
 
 def parse_upload(file, limits: ParseLimits) -> ParsedFile:
     """Read an uploaded register in a memory-limited child process; TooLarge/Invalid on a bad file."""
     size = _size(file)
     if size > limits.max_bytes:
-        raise TooLarge(f"the file is {size / 2**20:.1f} MB; the limit is {limits.max_bytes / 2**20:.1f} MB: "
-                       f"split it into smaller files", field="file")
+        raise TooLarge(reasons.FILE_TOO_LARGE(size_mb=f"{size / 2**20:.1f}", limit_mb=f"{limits.max_bytes / 2**20:.1f}"),
+                       field="file")
     with tempfile.NamedTemporaryFile(prefix=UPLOAD_COPY_PREFIX, suffix=".upload") as copy:
         shutil.copyfileobj(file, copy)
         copy.flush()
@@ -274,25 +286,24 @@ def remove_stale_upload_copies(*, older_than_s: float) -> int:
     return removed
 
 
-def import_register(*, actor: Principal, grid_id: str, file, mode: str = ALL_OR_NOTHING, dry_run: bool = False,
-                    limits: ParseLimits) -> dict:
+def import_register(*, actor: Principal, grid_id: str, file, mode: str = ALL_OR_NOTHING,
+                    dry_run: bool = False) -> dict:
     """Import a grid's register from a CSV or XLSX file and return the report of what happened."""
-    grid = service._grid(actor, grid_id, "register.write")
+    grid = service.grid_in_scope(actor, grid_id, "register.write")
     if mode not in MODES:
-        raise Invalid(f"mode must be one of {', '.join(MODES)}", field="mode")
-    parsed = parse_upload(file, limits)
+        raise Invalid(reasons.MODE_ONE_OF(choices=", ".join(MODES)), field="mode")
+    parsed = parse_upload(file, ParseLimits.from_settings())
     if not parsed.rows:
-        raise Invalid("the file holds a header row but no residents", field="file")
+        raise Invalid(reasons.NO_RESIDENTS(), field="file")
     validate_households(parsed, grid_id=grid.pk)
     _registered_addresses(parsed, grid.pk)
     report = make_report(parsed, mode=mode, dry_run=dry_run)
     if dry_run:
         return report
     if parsed.bad and mode == ALL_OR_NOTHING:
-        raise ImportRejected(f"{report['bad_row_count']} row(s) have problems, so nothing was written: fix them "
-                             f"and upload again, or import with mode={GOOD_ROWS_ONLY}", report)
+        raise ImportRejected(reasons.ROWS_REJECTED(n=report["bad_row_count"], mode=GOOD_ROWS_ONLY), report)
     # an import of this grid that died part-way is taken back before this one writes
-    import_journal.recover(stale_after_s=limits.stale_after_s)
+    import_journal.recover(stale_after_s=SETTINGS.IMPORT_STALE_S)
     _write(parsed, grid=grid, actor=actor, mode=mode, report=report)
     return report
 
@@ -332,8 +343,7 @@ def _write(parsed: ParsedFile, *, grid, actor: Principal, mode: str, report: dic
             residents += sum(len(batch[i]) for i in written)
             clashes = [i for i, error in failed.items() if error.get("code") == 11000]
             for i in clashes:
-                parsed.problem(batch[i][0][0], "room", "a household was registered at this address while the "
-                                                       "file was being imported")
+                parsed.problem(batch[i][0][0], "room", reasons.ADDRESS_TAKEN_MEANWHILE())
             if failed and (mode == ALL_OR_NOTHING or len(clashes) < len(failed)):
                 raise _Stop(conflict=len(clashes) == len(failed))
         import_journal.commit_import(import_id=import_id)
@@ -370,27 +380,19 @@ def _give_up(parsed, report, inserted, *, mode, import_id, conflict: bool, error
             pass    # still running: recovery takes them back once this process is gone
         if not database:
             raise error
-        raise Unavailable(f"the import stopped after {len(inserted)} household(s) because the database failed; "
-                          f"upload the same file again with mode={GOOD_ROWS_ONLY}: households already written "
-                          f"are reported as registered and the rest imported", field="file")
+        raise Unavailable(reasons.STOPPED_KEPT(n=len(inserted), mode=GOOD_ROWS_ONLY), field="file")
     try:
         deleted, withdrawn = import_journal.undo_running(import_id=import_id)
     except PyMongoError:
-        raise Unavailable(f"the import stopped part-way and could not be taken back yet: the {len(inserted)} "
-                          f"household(s) of import {import_id} are taken back automatically once the database "
-                          f"answers", field="file") from None
+        raise Unavailable(reasons.STOPPED_NOT_TAKEN_BACK(n=len(inserted), import_id=import_id), field="file") from None
     if not database:
         raise error
     report.update(imported=0, residents=0, written=False, withdrawn=withdrawn)
-    taken_back = f"the {deleted + withdrawn} household(s) written were taken back"
-    if withdrawn:
-        taken_back += f" ({withdrawn} already announced to other services are marked as left)"
+    taken_back = dict(n=deleted + withdrawn, withdrawn=withdrawn, withdrawn_note=reasons.withdrawn_note(withdrawn))
     if conflict:
-        raise ImportConflict(f"another registration took an address of this file while it was being imported; "
-                             f"{taken_back}. Upload the file again to see which rows clash", report)
-    cause = ("it was found stalled and taken back" if isinstance(error, import_journal.Abandoned)
-             else "the database failed")
-    raise Unavailable(f"the import stopped part-way because {cause}; {taken_back}", field="file")
+        raise ImportConflict(reasons.CLASH_TAKEN_BACK(**taken_back), report)
+    stalled = isinstance(error, import_journal.Abandoned)
+    raise Unavailable((reasons.STOPPED_STALLED if stalled else reasons.STOPPED_DATABASE)(**taken_back), field="file")
 
 
 # ---- export ----------------------------------------------------------------------------------------
@@ -422,28 +424,17 @@ def safe_cell(value):
     return "'" + value if value[:1] in ESCAPED_STARTS else value
 
 
-def _day(value):
-    if isinstance(value, datetime):
-        return value.date()
-    return value
-
-
-def _active(tag: dict, today: date) -> bool:
-    since, until = _day(tag.get("since")), _day(tag.get("until"))
-    return (since is None or since <= today) and (until is None or until >= today)
-
-
 def sheet_rows(doc: dict, *, masked: bool, care: bool = True, today: date | None = None):
     """A stored household as sheet rows (head first), in COLUMNS order, masked or not; care tags only if `care`."""
-    today = today or date.today()
+    today = today or clock.today()
     address = doc.get("address") or {}
     residents = sorted(doc.get("residents") or [], key=lambda r: r.get("relation") != "head")
     head = next((r for r in residents if r.get("relation") == "head"), None)
     for r in residents:
         phone = r.get("phone") or (doc.get("phone") if r is head else None)
         id_number = r.get("id_number")
-        tags = [t["tag"] for t in r.get("care_tags") or [] if _active(t, today)] if care else []
-        born = _day(r.get("birth_date"))
+        tags = [t["tag"] for t in r.get("care_tags") or [] if rules.listed_on(t, today)] if care else []
+        born = rules.day(r.get("birth_date"))
         if masked and born:
             born = f"{born.year}年"  # the year only: the date narrows a masked ID number (not a date: never imported)
         yield (address.get("building"), address.get("unit"), address.get("room"),
@@ -454,7 +445,7 @@ def sheet_rows(doc: dict, *, masked: bool, care: bool = True, today: date | None
                mask_id_number(id_number) if masked else id_number,
                mask_phone(phone) if masked else phone,
                "、".join(CARE_LABELS[t][0] for t in tags if t in CARE_LABELS) or None,
-               _day(doc.get("moved_in_on")))
+               rules.day(doc.get("moved_in_on")))
 
 
 def _households(grid_id: str):
@@ -503,19 +494,19 @@ def _write_sheet(grid_id: str, fmt: str, masked: bool, care: bool = True):
 
 def export_register(*, actor: Principal, grid_id: str, format: str = "xlsx") -> Export:
     """The grid's active households as a CSV or XLSX sheet with ID numbers and phones masked; logged."""
-    grid = service._grid(actor, grid_id, "register.read")
+    grid = service.grid_in_scope(actor, grid_id, "register.read")
     return _export(grid, actor, format, masked=True, reason=None)
 
 
 def export_register_revealed(*, actor: Principal, grid_id: str, format: str, reason: str) -> Export:
     """The grid's register in full; every exported household records who revealed it and why."""
-    grid = service._grid(actor, grid_id, "register.reveal")
+    grid = service.grid_in_scope(actor, grid_id, "register.reveal")
     return _export(grid, actor, format, masked=False, reason=reason)
 
 
 def _export(grid, actor: Principal, fmt: str, *, masked: bool, reason: str | None) -> Export:
     if fmt not in FORMATS:
-        raise Invalid(f"format must be one of {', '.join(FORMATS)}", field="format")
+        raise Invalid(reasons.FORMAT_ONE_OF(choices=", ".join(FORMATS)), field="format")
     out, ids, residents = _write_sheet(grid.pk, fmt, masked, care=actor.may("care.read"))
     if not masked:
         at = now()
@@ -526,6 +517,6 @@ def _export(grid, actor: Principal, fmt: str, *, masked: bool, reason: str | Non
                                  for i in ids[start:start + 1000]], ordered=False)
     RegisterExport(grid_id=grid.pk, community_id=grid.community_id, user_id=actor.user_id, role=actor.role,
                    format=fmt, masked=masked, reason=reason, households=len(ids), residents=residents).save()
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%d")
+    stamp = clock.now().strftime("%Y%m%d")
     name = f"register-{grid.pk}-{stamp}{'' if masked else '-full'}.{fmt}"
     return Export(file=out, filename=name, mimetype=MIMETYPES[fmt], households=len(ids), residents=residents)

@@ -1,7 +1,7 @@
 """HTTP routes for importing and exporting a grid's register as CSV/XLSX: load, call, dump."""
 import logging
 
-from flask import current_app, jsonify, send_file
+from flask import jsonify, send_file
 from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
@@ -10,6 +10,8 @@ from webargs.flaskparser import FlaskParser
 from werkzeug.datastructures import CombinedMultiDict, FileStorage
 
 from services.households import import_journal, transfer
+from services.households.config import SETTINGS
+from shared.reasons import households as reasons
 from shared.web.errors import error_response
 from shared.web.factory import caller
 
@@ -40,7 +42,7 @@ COLUMN_LIST = "、".join(c.header for c in transfer.COLUMNS)
 class _File(Upload):
     def _deserialize(self, value, attr, data, **kwargs):
         if not isinstance(value, FileStorage):
-            raise ValidationError("send the sheet as a file part named file")
+            raise ValidationError(reasons.SEND_A_FILE())
         return value
 
 
@@ -59,7 +61,10 @@ class ImportForm(Schema):
 class BadRow(Schema):
     row = fields.Integer(metadata={"description": "the sheet row number as the user sees it; the header is row 1"})
     field = fields.String(metadata={"description": "the column as headed in the file, or `file`"})
-    reason = fields.String()
+    reason = fields.String(metadata={"description": "the problem in English"})
+    code = fields.String(metadata={"description": "the problem's stable code (shared.reasons); import.row.several "
+                                                  "lists a column's problems under params.reasons"})
+    params = fields.Dict(metadata={"description": "the parameters of the code's words"})
 
 
 class ImportReport(Schema):
@@ -129,20 +134,11 @@ def _report_error(exc: transfer.ReportError):
 bp.register_error_handler(transfer.ReportError, _report_error)
 
 
-def _limits(config) -> transfer.ParseLimits:
-    return transfer.ParseLimits(
-        max_bytes=config["MAX_UPLOAD_BYTES"], max_rows=config["MAX_IMPORT_ROWS"],
-        budget=transfer.Budget.for_rows(config["MAX_IMPORT_ROWS"]),
-        memory_bytes=config["IMPORT_PARSE_MEMORY_MB"] * 2**20, timeout_s=config["IMPORT_PARSE_TIMEOUT_S"],
-        stale_after_s=config["IMPORT_STALE_S"])
-
-
-def recover_interrupted_imports(config) -> None:
+def recover_interrupted_imports() -> None:
     """On start: take back imports a killed API left half-written, release those that had committed."""
-    limits = _limits(config)
-    transfer.remove_stale_upload_copies(older_than_s=limits.timeout_s + 60)  # no parse lasts longer
+    transfer.remove_stale_upload_copies(older_than_s=SETTINGS.IMPORT_PARSE_TIMEOUT_S + 60)  # no parse lasts longer
     try:
-        import_journal.recover(stale_after_s=limits.stale_after_s)
+        import_journal.recover(stale_after_s=SETTINGS.IMPORT_STALE_S)
     except PyMongoError:    # the database is away: the worker's periodic pass, or the next import, does it
         log.warning("interrupted imports not checked at start: the database did not answer")
 
@@ -163,8 +159,7 @@ def recover_interrupted_imports(config) -> None:
     "compression ratio, shared strings, cells), or needs more memory or time to read than the parser is given"))
 def import_register(form, grid_id):
     report = transfer.import_register(
-        actor=caller(), grid_id=grid_id, file=form["file"].stream, mode=form["mode"], dry_run=form["dry_run"],
-        limits=_limits(current_app.config))
+        actor=caller(), grid_id=grid_id, file=form["file"].stream, mode=form["mode"], dry_run=form["dry_run"])
     return report, 201 if report["written"] else 200
 
 

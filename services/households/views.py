@@ -1,5 +1,4 @@
 """HTTP routes of the grid register: load with a schema, call the service, dump. Nothing else."""
-from flask import current_app
 from flask_smorest import Blueprint
 from marshmallow import RAISE
 
@@ -8,10 +7,6 @@ from services.households import service
 from shared.web.factory import caller
 
 bp = Blueprint("households", __name__, url_prefix="/", description="The grid register (网格台账)")
-
-
-def _cadence() -> int:
-    return current_app.config["VISIT_CADENCE_DAYS"]
 
 
 @bp.post("/streets")
@@ -65,7 +60,7 @@ def redraw(data, grid_id):
 @bp.get("/grids/<grid_id>/overdue-visits")
 @bp.response(200, s.OverdueRead(many=True))
 def overdue_visits(grid_id):
-    return service.overdue_visits(actor=caller(), grid_id=grid_id, cadence_days=_cadence())
+    return service.overdue_visits(actor=caller(), grid_id=grid_id)
 
 
 @bp.get("/grids/<grid_id>/follow-ups")

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from xml.etree import ElementTree
 
 from shared.errors import DomainError, Invalid
+from shared.reasons import households as reasons
 
 WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 _EOCD = b"PK\x05\x06"
@@ -47,8 +48,7 @@ class Budget:
 
 
 def _too_large(what: str, limit) -> TooLarge:
-    return TooLarge(f"the workbook is too large to read: {what} (the limit is {limit}); save it again from "
-                    f"Excel or WPS as an ordinary .xlsx, or split it into smaller files", field="file")
+    return TooLarge(reasons.WORKBOOK_TOO_LARGE(what=what, limit=limit), field="file")
 
 
 def check_directory(stream, budget: Budget) -> None:
@@ -133,6 +133,5 @@ def count_contents(archive: zipfile.ZipFile, budget: Budget) -> tuple[int, int]:
                         raise _too_large(f"more than {budget.cells} cells", budget.cells)
                     tail = window[-_OVERLAP:]
         except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError):
-            raise Invalid("not a spreadsheet: upload the register as an Excel workbook (.xlsx) or a CSV file "
-                          "(the workbook is damaged)", field="file") from None
+            raise Invalid(reasons.not_a_sheet("damaged"), field="file") from None
     return strings, cells

@@ -2,6 +2,7 @@
 import pytest
 
 from services.households.app import create_app
+from services.households.config import SETTINGS
 from shared.config import TestConfig
 from tests.support import broker
 from tests.support.callers import headers_for
@@ -16,7 +17,7 @@ def amqp_url():
 
 @pytest.fixture
 def households_config(mongo_url, amqp_url, run_id):
-    config = TestConfig("households", mongo_url=mongo_url, run_id=run_id, amqp_url=amqp_url)
+    config = TestConfig("households", SETTINGS, mongo_url=mongo_url, run_id=run_id, amqp_url=amqp_url)
     yield config
     try:
         broker.delete_exchanges(config.EVENT_EXCHANGE, config.EVENT_EXCHANGE + ".dead")

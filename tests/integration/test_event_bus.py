@@ -106,7 +106,7 @@ def test_relay_publishes_persistent_envelopes_and_empties_the_outbox(client, dis
 
 
 def test_an_event_delivered_twice_has_its_effect_once(households_app, publisher, run_consumer):
-    consumer = run_consumer({"grid.created": [count_effect]})
+    consumer = run_consumer({("grid.created", 1): [count_effect]})
     queue = next(iter(consumer.table)).queue_name
     event = grid_event().to_dict()
     publisher.publish(event)
@@ -120,7 +120,7 @@ def test_a_queue_made_after_the_events_is_filled_from_the_sent_log(client, distr
                                                                     publisher, run_consumer):
     client.post("/households", json=household(district["grid_a"], 1), headers=as_worker)
     OutboxRelay(documents=documents_with_outbox("services.households"), publisher=publisher, service="households").run_once()  # 3 grids, 1 household
-    consumer = run_consumer({"grid.created": [count_effect]}, service="latecomer")
+    consumer = run_consumer({("grid.created", 1): [count_effect]}, service="latecomer")
     queue = next(iter(consumer.table)).queue_name
     assert effects() == 0  # its queue did not exist when they were published
 
@@ -154,7 +154,7 @@ def fails_until_fixed(event):
 def test_a_failing_handler_ends_in_the_dead_letter_queue_and_replays_once_fixed(households_app, publisher,
                                                                                run_consumer, households_config):
     BUG["fixed"] = False
-    consumer = run_consumer({"grid.created": [fails_until_fixed]})
+    consumer = run_consumer({("grid.created", 1): [fails_until_fixed]})
     sub = next(iter(consumer.table))
     publisher.publish(grid_event().to_dict())
     broker.wait_until(lambda: broker.message_count(sub.queue_name + ".dead") == 1)
@@ -177,7 +177,7 @@ def test_a_failing_handler_ends_in_the_dead_letter_queue_and_replays_once_fixed(
     (json.dumps({**grid_event().to_dict(), "data": {"grid_id": 1}}).encode(), "breaks the contract"),
 ])
 def test_a_poison_message_goes_to_the_dead_letter_queue(households_app, run_consumer, households_config, body, label):
-    consumer = run_consumer({"grid.created": [count_effect]})
+    consumer = run_consumer({("grid.created", 1): [count_effect]})
     sub = next(iter(consumer.table))
     publish_raw(households_config, body, exchange=households_config.EVENT_EXCHANGE, routing_key="grid.created")
     broker.wait_until(lambda: broker.message_count(sub.queue_name + ".dead") == 1)
@@ -209,27 +209,27 @@ def test_a_household_written_during_a_slow_recount_is_counted_by_the_next_event(
     monkeypatch.setattr(service, "now", lambda: next(clock, t0 + timedelta(seconds=10)))
     real_overdue = service._overdue
 
-    def write_mid_recount(grid_id, cadence_days):  # the household lands after the recount counted
+    def write_mid_recount(grid_id):  # the household lands after the recount counted
         monkeypatch.setattr(service, "_overdue", real_overdue)
         assert client.post("/households", json=household(grid_id, 1), headers=as_worker).status_code == 201
-        return real_overdue(grid_id, cadence_days)
+        return real_overdue(grid_id)
 
     monkeypatch.setattr(service, "_overdue", write_mid_recount)
     grid = district["grid_a"]
-    assert service.refresh_summary(grid_id=grid, cadence_days=30).households == 0
+    assert service.refresh_summary(grid_id=grid).households == 0
     registered_at = t0 + timedelta(seconds=1)  # its event's time, while the recount was running
     event = new_event("household.registered", version=1, source="households", community_id="C1", grid_id=grid,
                       data={"household_id": "x", "address": {"building": "1栋", "unit": None, "room": "101"},
                             "residency": "registered", "residents": []})
-    handlers.refresh_grids(dataclasses.replace(event, occurred_at=registered_at))
+    handlers.refresh_grids(dataclasses.replace(event, occurred_at=registered_at).load())
     assert client.get(f"/grids/{grid}", headers=as_worker).json["households"] == 1
 
 
 def test_a_recount_that_started_earlier_never_overwrites_a_later_one(client, district, as_worker, monkeypatch):
     grid, t0 = district["grid_a"], datetime.now(timezone.utc)
     monkeypatch.setattr(service, "now", lambda: t0 + timedelta(seconds=20))
-    assert service.refresh_summary(grid_id=grid, cadence_days=30).households == 0
+    assert service.refresh_summary(grid_id=grid).households == 0
     monkeypatch.setattr(service, "now", lambda: t0 + timedelta(seconds=10))  # the periodic one, slower to finish
     client.post("/households", json=household(grid, 1), headers=as_worker)
-    summary = service.refresh_summary(grid_id=grid, cadence_days=30)
+    summary = service.refresh_summary(grid_id=grid)
     assert summary.households == 0 and abs(summary.refreshed_at - (t0 + timedelta(seconds=20))) < timedelta(milliseconds=1)

@@ -16,6 +16,7 @@ from pymongo.errors import AutoReconnect
 
 from services.households import import_journal, register_sheet, transfer
 from services.households.app import create_app
+from services.households.config import SETTINGS
 from services.households.models import Household, RevealRecord
 from services.households.schemas import HouseholdCreate
 from shared.config import TestConfig
@@ -65,8 +66,14 @@ def sheet(rows, fmt="xlsx", header=HEADER) -> bytes:
 
 
 @pytest.fixture
-def app(mongo_url, run_id):
-    app = create_app(TestConfig("households", mongo_url=mongo_url, run_id=run_id))
+def config(mongo_url, run_id):
+    """The households test config; a test changes a setting on it (the app reads its settings from it)."""
+    return TestConfig("households", SETTINGS, mongo_url=mongo_url, run_id=run_id)
+
+
+@pytest.fixture
+def app(config):
+    app = create_app(config)
     yield app
     mongoengine.get_db().client.drop_database(app.config["MONGO_DB"])
 
@@ -154,9 +161,9 @@ def test_dry_run_writes_nothing_then_the_import_writes_every_household_once(web,
     assert Household.objects.count() == 30
 
 
-def test_a_file_too_large_gets_413(web, worker, app):
+def test_a_file_too_large_gets_413(web, worker, app, config):
     content = sheet(rows_for(200), "csv")
-    app.config["MAX_UPLOAD_BYTES"] = len(content) - 1
+    config.MAX_UPLOAD_BYTES = len(content) - 1
     r = upload(web, worker, content, name="台账.csv")
     assert r.status_code == 413 and r.json["error"] == "too_large" and "limit" in r.json["fields"]["file"][0]
     app.config["MAX_CONTENT_LENGTH"] = 2000                 # far over: refused before it is even read
@@ -200,13 +207,14 @@ def test_formulas_are_bad_rows_and_good_rows_only_imports_the_rest(web, worker):
     for fmt in ("xlsx", "csv"):
         r = upload(web, worker, sheet(rows, fmt), name=f"f.{fmt}")
         assert r.status_code == 422
-        assert r.json["report"]["bad_rows"] == [{"row": 2, "field": "联系电话", "reason": register_sheet.FORMULA}]
+        assert r.json["report"]["bad_rows"] == [{"row": 2, "field": "联系电话", "reason": register_sheet.FORMULA,
+                                                 "code": "import.cell.formula", "params": {}}]
     r = upload(web, worker, sheet(rows), mode="good_rows_only")
     assert r.status_code == 201 and r.json["imported"] == 4
 
 
-def test_too_many_rows_gets_a_clear_answer(web, worker, app):
-    app.config["MAX_IMPORT_ROWS"] = 100
+def test_too_many_rows_gets_a_clear_answer(web, worker, config):
+    config.MAX_IMPORT_ROWS = 100
     r = upload(web, worker, sheet(rows_for(60)))           # 119 rows
     assert r.status_code == 422 and "too many rows" in r.json["fields"]["file"][0]
 

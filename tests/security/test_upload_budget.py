@@ -16,7 +16,7 @@ import pytest
 from services.households.models import Household
 from services.households.parse_child import run_limited
 from services.households.xlsx_budget import TooLarge
-from tests.integration.test_households_import import app, rows_for, sheet, upload, web, worker  # noqa: F401
+from tests.integration.test_households_import import app, config, rows_for, sheet, upload, web, worker  # noqa: F401
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -107,8 +107,8 @@ def reset_peak_rss() -> None:
         f.write("5")     # Linux: VmHWM starts again from the current resident size
 
 
-def test_crafted_uploads_are_refused_fast_and_cheaply(web, worker, app):
-    app.config["MAX_IMPORT_ROWS"] = MAX_ROWS
+def test_crafted_uploads_are_refused_fast_and_cheaply(web, worker, app, config):
+    config.MAX_IMPORT_ROWS = MAX_ROWS
     files = bombs()
     assert max(len(content) for content, _ in files.values()) < app.config["MAX_UPLOAD_BYTES"]
     upload(web, worker, sheet(rows_for(3), "csv"), name="warm.csv", dry_run=True)   # the fork server starts
@@ -128,8 +128,8 @@ def test_crafted_uploads_are_refused_fast_and_cheaply(web, worker, app):
     assert Household.objects.count() == 0
 
 
-def test_a_register_within_the_budget_still_imports(web, worker, app):
-    app.config["MAX_IMPORT_ROWS"] = MAX_ROWS
+def test_a_register_within_the_budget_still_imports(web, worker, config):
+    config.MAX_IMPORT_ROWS = MAX_ROWS
     r = upload(web, worker, sheet(rows_for(300)), dry_run=True)
     assert r.status_code == 200 and r.json["rows"] == 600 and r.json["bad_row_count"] == 0
 

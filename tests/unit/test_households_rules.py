@@ -1,7 +1,7 @@
 from datetime import date
 
-from services.households.models import CareTag, natural_key
-from services.households.service import band
+from services.households.models import CareTag
+from services.households.rules import band, natural_key
 from shared.web.errors import flatten
 
 
