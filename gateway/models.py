@@ -1,9 +1,8 @@
 """The gateway's documents: users with a role and a scope, server-side sessions, and the audit trail."""
-from datetime import datetime, timezone
-
 import mongoengine as me
 
 from gateway.db import ALIAS
+from shared.clock import aware, now  # noqa: F401 (aware: sessions and sign-in counting read it from here)
 from shared.identity import ROLES, Principal
 
 CODE = r"^[A-Za-z0-9_-]{1,40}$"
@@ -12,17 +11,6 @@ USERNAME = r"^[a-z0-9][a-z0-9._-]{1,39}$"
 # operators and admins the whole district.
 SCOPE_KIND = {"grid_worker": "grids", "community_staff": "communities", "mediator": "communities",
               "team_leader": "communities", "operator": "district", "admin": "district"}
-
-
-def now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def aware(value: datetime | None) -> datetime | None:
-    """Stand-in databases may hand back naive datetimes; they are UTC."""
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
-    return value
 
 
 class User(me.Document):

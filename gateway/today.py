@@ -7,11 +7,11 @@ still show, and the page never fails because of one of them. Only the households
 page (a grid outside the user's area is a 404, as before).
 """
 import logging
-from datetime import datetime, timezone
 
 from flask_babel import lazy_gettext as _l
 
 from gateway.upstream import ServiceError, client
+from shared import clock
 from shared.identity import Principal
 
 log = logging.getLogger(__name__)
@@ -65,7 +65,7 @@ def disputes_section(grid: dict, principal: Principal) -> dict:
 def drills_section(grid: dict, principal: Principal) -> dict:
     """A drill running now (with its roll-call) and the next drills of the grid."""
     drills = client("drills", principal).get("/drills", params={"grid_id": grid["id"]})
-    now = datetime.now(timezone.utc).isoformat()
+    now = clock.now().isoformat()
     live = [d for d in drills if d["status"] == "live"]
     upcoming = sorted((d for d in drills if d["status"] == "planned" and d["ends_at"] >= now),
                       key=lambda d: d["starts_at"])[:3]

@@ -1,6 +1,6 @@
 """The gateway's forms (Flask-WTF: every form carries a CSRF token), one module per area. Labels are translated
 lazily."""
-from gateway.forms.accounts import LoginForm, UserForm
+from gateway.forms.accounts import ChangePasswordForm, LoginForm, UserForm
 from gateway.forms.common import REQUIRED, WHOLE, BaseForm, MultiCheckboxField, PostForm, ReasonForm, choices, digits
 from gateway.forms.drills import (
     ActionForm,
@@ -66,8 +66,8 @@ from gateway.forms.volunteers import (
 )
 
 __all__ = [
-    "LoginForm", "UserForm", "REQUIRED", "WHOLE", "BaseForm", "MultiCheckboxField", "PostForm", "ReasonForm",
-    "choices", "digits", "ActionForm", "AssistanceForm", "CheckinForm", "CloseActionForm", "DrillForm",
+    "ChangePasswordForm", "LoginForm", "UserForm", "REQUIRED", "WHOLE", "BaseForm", "MultiCheckboxField", "PostForm",
+    "ReasonForm", "choices", "digits", "ActionForm", "AssistanceForm", "CheckinForm", "CloseActionForm", "DrillForm",
     "EndDrillForm", "FlagForm", "OpenShelterForm", "PlanForm", "ProblemForm", "ShelterForm", "SupplyForm",
     "AnnotateForm", "AssignForm", "DisputeEditForm", "EscalateForm", "ExtendForm", "IntakeForm", "NoteForm",
     "OutcomeForm", "ReferForm", "ReferralReturnForm", "SessionForm", "SurveyForm", "CareFlagForm", "FullExportForm",

@@ -29,3 +29,13 @@ class UserForm(BaseForm):
                              render_kw={"autocomplete": "new-password"})
     active = BooleanField(_l("Active"), default=True)
     submit = SubmitField(_l("Save"))
+
+
+class ChangePasswordForm(BaseForm):
+    current = PasswordField(_l("Current password"), validators=[REQUIRED, Length(max=200)],
+                            render_kw={"autocomplete": "current-password"})
+    new = PasswordField(_l("New password"), validators=[REQUIRED, Length(max=200)],
+                        render_kw={"autocomplete": "new-password"})
+    repeat = PasswordField(_l("New password again"), validators=[REQUIRED, Length(max=200)],
+                           render_kw={"autocomplete": "new-password"})
+    next = HiddenField()

@@ -1,13 +1,10 @@
 """Sign in, sign out, change one's password, and the language link."""
 from flask import Blueprint, current_app, flash, g, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, PasswordField
-from wtforms.validators import Length
 
 from gateway import passwords, sign_in_throttle
 from gateway.auth import current_user, login_required, may, may_open, safe_next
-from gateway.forms import REQUIRED, BaseForm, LoginForm, PostForm
+from gateway.forms import ChangePasswordForm, LoginForm, PostForm
 from gateway.i18n import LANG_COOKIE
 from gateway.metrics import SIGN_INS
 from gateway.models import User, now
@@ -20,16 +17,6 @@ bp = Blueprint("auth", __name__)
 def _what_the_user_may():
     """Every template shows a link or button only to whom it serves: may("drills.manage"), may_open("admin.users")."""
     return {"may": may, "may_open": may_open}
-
-
-class ChangePasswordForm(BaseForm):
-    current = PasswordField(_l("Current password"), validators=[REQUIRED, Length(max=200)],
-                            render_kw={"autocomplete": "current-password"})
-    new = PasswordField(_l("New password"), validators=[REQUIRED, Length(max=200)],
-                        render_kw={"autocomplete": "new-password"})
-    repeat = PasswordField(_l("New password again"), validators=[REQUIRED, Length(max=200)],
-                           render_kw={"autocomplete": "new-password"})
-    next = HiddenField()
 
 
 def _throttled(seconds: int):
