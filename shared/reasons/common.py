@@ -17,7 +17,7 @@ NOT_UTF8 = Text("field.not_utf8", "Not a valid utf-8 string.", N_("Not a valid v
 SPECIAL_NUMBER = Text("field.special_number", "Special numeric values (nan or infinity) are not permitted.",
                       N_("Not a valid number."))
 NOT_TUPLE = Text("field.not_tuple", "Not a valid tuple.", N_("Not a valid value."))
-NOT_INTEGER = Text("field.not_integer", "Not a valid integer.", N_("Not a valid number."))
+NOT_INTEGER = Text("field.not_integer", "Not a valid integer.", N_("A whole number."))
 NOT_NUMBER = Text("field.not_number", "Not a valid number.", N_("Not a valid number."))
 TOO_LARGE = Text("field.too_large", "Number too large.", N_("Not a valid number."))
 NOT_BOOLEAN = Text("field.not_boolean", "Not a valid boolean.", N_("Not a valid value."))
