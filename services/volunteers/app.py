@@ -1,14 +1,15 @@
 """The volunteers service's app factory."""
 from pymongo.errors import PyMongoError
 
-from services.volunteers import metrics, signup, views
-from services.volunteers.config import VolunteersConfig, add_settings
+from services.volunteers import metrics, service, views
+from services.volunteers.config import SERVICE, SETTINGS
+from shared.config import Config
 from shared.web.factory import create_service_app
 
 
 def create_app(config=None):
     """Build the volunteers API; `config` defaults to the environment."""
-    config = add_settings(config or VolunteersConfig())
+    config = (config or Config(SERVICE)).use(SETTINGS)
     app = create_service_app(config, import_name=__name__, blueprints=[views.bp], metric_refreshers=[metrics.refresh])
     _hash_plain_tokens(app)
     return app
@@ -17,7 +18,7 @@ def create_app(config=None):
 def _hash_plain_tokens(app) -> None:
     """Personal tokens stored in plain by an older version are hashed at start (idempotent, per document)."""
     try:
-        changed = signup.hash_plain_tokens()
+        changed = service.hash_plain_tokens()
     except PyMongoError:  # the database is away: the next start does it; the app still starts (not ready)
         app.logger.warning("personal tokens not checked for plain storage: database unavailable")
         return

@@ -1,7 +1,5 @@
-"""The volunteers service's own settings, on top of shared.config (read from the environment)."""
-import os
-
-from shared.config import Config, TestConfig
+"""The volunteers service's own settings, on top of shared.config's (read from the environment)."""
+from shared.settings import Setting, Settings
 
 SERVICE = "volunteers"
 
@@ -10,42 +8,17 @@ SIGNUP_PATH = "/v/{token}"
 PERSONAL_PATH = "/v/me/{token}"
 VERIFY_PATH = "/v/cert/{serial}"
 
-
-def _env(name, default):
-    value = os.environ.get(name)
-    return value if value not in (None, "") else default
-
-
-def add_settings(config):
-    """Give any Config (production or test) the volunteers settings it lacks; returns it."""
-    if not getattr(config, "PUBLIC_BASE_URL", None):
-        config.PUBLIC_BASE_URL = _env("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
-    if not getattr(config, "TIMEZONE", None):
-        config.TIMEZONE = _env("TIMEZONE", "Asia/Shanghai")
-    if not getattr(config, "LINK_MAX_DAYS", None):
-        config.LINK_MAX_DAYS = int(_env("VOLUNTEER_LINK_MAX_DAYS", "366"))
-    if not getattr(config, "RECOUNT_EVERY_S", None):  # how stale a community's resident count may get
-        config.RECOUNT_EVERY_S = float(_env("VOLUNTEERS_RECOUNT_EVERY_S", "2"))
-    return config
+SETTINGS = Settings(
+    Setting("PUBLIC_BASE_URL", lambda v: str(v).rstrip("/"), "http://127.0.0.1:8000",
+            "the gateway's address as residents reach it: sign-up links, personal links and certificate QR codes",
+            test_default="https://grid.example.cn"),
+    Setting("VOLUNTEER_LINK_MAX_DAYS", int, 366, "the longest a sign-up link may stay valid, in days"),
+    Setting("VOLUNTEERS_RECOUNT_EVERY_S", float, 2.0,
+            "seconds between recounts of the communities whose households changed (the figures page recounts "
+            "on reading when needed)"),
+)
 
 
-class VolunteersConfig(Config):
-    """Production settings: shared ones plus PUBLIC_BASE_URL (the gateway's address as residents see it)."""
-
-    def __init__(self):
-        super().__init__(SERVICE)
-        add_settings(self)
-
-
-class VolunteersTestConfig(TestConfig):
-    __test__ = False
-
-    def __init__(self, *, mongo_url: str, run_id: str, amqp_url: str | None = None,
-                 public_base_url: str = "https://grid.example.cn"):
-        super().__init__(SERVICE, mongo_url=mongo_url, run_id=run_id, amqp_url=amqp_url)
-        self.PUBLIC_BASE_URL = public_base_url
-        add_settings(self)
-
-
-def public_url(base: str, path: str, **parts) -> str:
-    return base.rstrip("/") + path.format(**parts)
+def public_url(path: str, **parts) -> str:
+    """The address of one of the gateway's public pages for this service."""
+    return SETTINGS.PUBLIC_BASE_URL.rstrip("/") + path.format(**parts)

@@ -2,14 +2,15 @@
 
 One table wires event types to handlers; each handler gets its own durable queue. Every effect is
 idempotent: recounts by nature, needs by a unique key per resident+tag or drill and by event id,
-hours by a unique key per drill and volunteer.
+hours by a unique key per drill and volunteer. Each handler gets the event loaded through its contract
+(dates as `date`, times as aware `datetime`).
 """
-from services.volunteers import service
+from services.volunteers import register_copy, service
 
 
 def keep_register(event) -> None:
     """Grids, household copies and per-community resident counts (for the 10% target)."""
-    service.on_register_event(event)
+    register_copy.on_register_event(event)
 
 
 def care_needs(event) -> None:

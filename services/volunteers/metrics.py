@@ -1,10 +1,11 @@
 """Business figures operators watch: volunteers vs 10% of residents, teams vs 5, open needs by age, hours."""
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 
 from prometheus_client import Gauge
 
 from services.volunteers.models import CommunityCopy, HoursEntry, Need, Team, VolunteerRecord
-from services.volunteers.service import local_today, volunteer_target
+from services.volunteers.rules import volunteer_target
+from shared import clock
 
 VOLUNTEERS = Gauge("grid_volunteers", "Registered volunteers per community", ["community_id"])
 TARGET = Gauge("grid_volunteer_target", "Volunteers wanted per community: 10% of its residents", ["community_id"])
@@ -21,9 +22,7 @@ BUCKETS = ((7, "0-7d"), (30, "7-30d"), (None, "30d+"))
 
 
 def age_bucket(opened_at: datetime, at: datetime) -> str:
-    if opened_at.tzinfo is None:
-        opened_at = opened_at.replace(tzinfo=timezone.utc)
-    days = (at - opened_at).total_seconds() / 86400
+    days = (at - clock.aware(opened_at)).total_seconds() / 86400
     for limit, label in BUCKETS:
         if limit is None or days < limit:
             return label
@@ -40,7 +39,7 @@ def refresh() -> None:
     """Set the gauges from the database (cleared first so gone communities disappear)."""
     for gauge in (VOLUNTEERS, TARGET, TEAMS, WAITLISTED, NEEDS_OPEN, HOURS_YEAR, ACTIVE):
         gauge.clear()
-    today = local_today()
+    today = clock.today()
     residents = {row["_id"]: row.get("residents", 0)
                  for row in CommunityCopy._get_collection().find({}, {"residents": 1})}
     volunteers = _by_community(VolunteerRecord, {"status": "registered"})
@@ -61,7 +60,7 @@ def refresh() -> None:
         WAITLISTED.labels(community).set(waitlisted.get(community, 0))
         HOURS_YEAR.labels(community).set(round(hours.get(community, 0.0), 2))
         ACTIVE.labels(community).set(active.get(community, 0))
-    at = datetime.now(timezone.utc)
+    at = clock.now()
     counts: dict[tuple[str, str], int] = {}
     for row in Need._get_collection().find({"status": "open"}, {"community_id": 1, "opened_at": 1}):
         key = (row["community_id"], age_bucket(row["opened_at"], at))

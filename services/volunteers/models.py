@@ -1,9 +1,9 @@
 """Documents of the volunteers service: its copy of the register, links, volunteers, teams, needs, hours, certificates."""
-from datetime import datetime, timezone
 
 import mongoengine as me
 from bson import ObjectId
 
+from shared.clock import now
 from shared.messaging.outbox import Aggregate
 
 CODE = r"^[A-Za-z0-9_-]{1,40}$"
@@ -58,10 +58,6 @@ TEAM_TARGET = 5
 VOLUNTEER_SHARE = 0.10
 ACTIVE_DAYS = 90
 CONSENT_VERSION = "2025-01"
-
-
-def now():
-    return datetime.now(timezone.utc)
 
 
 # ---- the copy of the register, kept from households events ------------------------------------

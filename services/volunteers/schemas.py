@@ -2,10 +2,19 @@
 from marshmallow import Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema
 
 from services.volunteers.models import AVAILABILITY, SKILLS
+from shared.reasons import common
+from shared.reasons import volunteers as reasons
 from shared.validators import mask_id_number, mask_phone, normalise_id_number, validate_id_number, validate_phone
 
-CODE = validate.Regexp(r"^[A-Za-z0-9_-]{1,40}$", error="use 1–40 letters, digits, - or _")
-OBJECT_ID = validate.Regexp(r"^[0-9a-f]{24}$", error="not an id")
+
+def refusing(validator, reason):
+    """`validator` refusing with `reason` (marshmallow formats its own message into plain text, losing the code)."""
+    validator._format_error = lambda value: reason()
+    return validator
+
+
+CODE = refusing(validate.Regexp(r"^[A-Za-z0-9_-]{1,40}$"), reasons.CODE)
+OBJECT_ID = refusing(validate.Regexp(r"^[0-9a-f]{24}$"), common.NOT_AN_ID)
 Text = lambda n, **kw: fields.String(validate=validate.Length(min=1, max=n), **kw)  # noqa: E731
 Skill = lambda: fields.String(validate=validate.OneOf(tuple(SKILLS)))  # noqa: E731
 Slot = lambda: fields.String(validate=validate.OneOf(AVAILABILITY))  # noqa: E731
@@ -13,7 +22,7 @@ Slot = lambda: fields.String(validate=validate.OneOf(AVAILABILITY))  # noqa: E73
 
 def _unique(values, field):
     if len(values) != len(set(values)):
-        raise ValidationError("each value once", field)
+        raise ValidationError(reasons.EACH_ONCE(), field)
 
 
 class StrictSchema(Schema):
@@ -89,7 +98,7 @@ class LinkCreate(StrictSchema):
     @validates_schema
     def _one_expiry(self, data, **kwargs):
         if data.get("expires_at") and data.get("valid_days"):
-            raise ValidationError("give expires_at or valid_days, not both", "valid_days")
+            raise ValidationError(reasons.EXPIRY_ONE_WAY(), "valid_days")
 
 
 class LinkCapacity(StrictSchema):
@@ -136,7 +145,7 @@ class SignupCreate(StrictSchema):
     skills = fields.List(Skill(), load_default=list, validate=validate.Length(max=len(SKILLS)))
     availability = fields.List(Slot(), load_default=list, validate=validate.Length(max=len(AVAILABILITY)))
     grid_id = fields.String(load_default=None, allow_none=True, validate=CODE)
-    consent = fields.Boolean(required=True, validate=validate.Equal(True, error="consent to the use of your data is required"))
+    consent = fields.Boolean(required=True, validate=refusing(validate.Equal(True), reasons.CONSENT_REQUIRED))
 
     @pre_load
     def _tidy(self, data, **kwargs):
@@ -158,7 +167,7 @@ class SignupCreate(StrictSchema):
     def _normalise(self, data, **kwargs):
         data["name"] = data["name"].strip()
         if not data["name"]:
-            raise ValidationError("must not be blank", "name")
+            raise ValidationError(reasons.NOT_BLANK(), "name")
         return data
 
 
@@ -326,7 +335,7 @@ class NeedCreate(StrictSchema):
     @validates_schema
     def _times(self, data, **kwargs):
         if data.get("ends_at") and data["ends_at"] <= data["starts_at"]:
-            raise ValidationError("must be after starts_at", "ends_at")
+            raise ValidationError(reasons.ENDS_AFTER_START(), "ends_at")
         _unique(data.get("skills", []), "skills")
 
 
@@ -486,7 +495,7 @@ class CertificateCreate(StrictSchema):
     @validates_schema
     def _order(self, data, **kwargs):
         if data.get("period_from") and data.get("period_to") and data["period_to"] < data["period_from"]:
-            raise ValidationError("must not be before period_from", "period_to")
+            raise ValidationError(reasons.PERIOD_ORDER(), "period_to")
 
 
 class CertificateRead(Schema):
@@ -514,7 +523,7 @@ class CertificateQuery(Schema):
     @validates_schema
     def _one(self, data, **kwargs):
         if not data.get("community_id") and not data.get("volunteer_id"):
-            raise ValidationError("give community_id or volunteer_id", "community_id")
+            raise ValidationError(reasons.COMMUNITY_OR_VOLUNTEER(), "community_id")
 
 
 class RevokeRequest(StrictSchema):

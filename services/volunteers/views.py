@@ -3,11 +3,12 @@
 Routes under /public/ are what the gateway's account-free pages call (role "resident"): the long
 random token in the path is the only key. Every other route needs a staff role and checks scope.
 """
-from flask import Response, current_app
+from flask import Response
 from flask_smorest import Blueprint
 
 from services.volunteers import schemas as s
-from services.volunteers import service, signup as signups
+from services.volunteers import service
+from services.volunteers.documents import verify_url
 from shared.web.factory import caller
 
 bp = Blueprint("volunteers", __name__, url_prefix="/", description="Volunteers (志愿服务)")
@@ -17,17 +18,13 @@ SVG = {"200": {"description": "image", "content": {"image/svg+xml": {}}}}
 PDF = {"200": {"description": "PDF document", "content": {"application/pdf": {}}}}
 
 
-def _base() -> str:
-    return current_app.config["PUBLIC_BASE_URL"]
-
-
 def _pdf(cert, body: bytes) -> Response:
     return Response(body, mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{cert.serial}.pdf"', "Cache-Control": "no-store"})
 
 
 def _cert(cert):
-    cert.verify_url = service.verify_url(cert, _base())
+    cert.verify_url = verify_url(cert)
     return cert
 
 
@@ -50,13 +47,13 @@ def public_link(token):
 @bp.response(201, s.SignupResult)
 @bp.alt_response(410, description="the link expired or was closed")
 def signup(data, token):
-    return signups.signup(token=token, data=data, base_url=_base())
+    return service.signup(token=token, data=data)
 
 
 @bp.get("/public/volunteers/<token>")
 @bp.response(200, s.VolunteerSelf)
 def own_page(token):
-    return signups.personal_page(token=token)
+    return service.personal_page(token=token)
 
 
 @bp.post("/public/volunteers/<token>/service-reports")
@@ -77,7 +74,7 @@ def leave_self(data, token):
 @bp.get("/public/volunteers/<token>/certificates/<serial>/pdf")
 @bp.doc(responses=PDF)
 def own_certificate_pdf(token, serial):
-    cert, body = service.own_certificate_pdf(token=token, serial=serial, base_url=_base())
+    cert, body = service.own_certificate_pdf(token=token, serial=serial)
     return _pdf(cert, body)
 
 
@@ -120,47 +117,46 @@ def community_figures(community_id):
 @bp.arguments(s.LinkCreate)
 @bp.response(201, s.LinkRead)
 def create_link(data):
-    return service.create_link(actor=caller(), data=data, base_url=_base(),
-                               max_days=current_app.config["LINK_MAX_DAYS"])
+    return service.create_link(actor=caller(), data=data)
 
 
 @bp.get("/links")
 @bp.arguments(s.TeamQuery, location="query")
 @bp.response(200, s.LinkRead(many=True))
 def list_links(args):
-    return service.list_links(actor=caller(), base_url=_base(), **args)
+    return service.list_links(actor=caller(), **args)
 
 
 @bp.get("/links/<link_id>")
 @bp.response(200, s.LinkRead)
 def get_link(link_id):
-    return service.get_link(actor=caller(), link_id=link_id, base_url=_base())
+    return service.get_link(actor=caller(), link_id=link_id)
 
 
 @bp.put("/links/<link_id>/capacity")
 @bp.arguments(s.LinkCapacity)
 @bp.response(200, s.LinkRead)
 def set_capacity(data, link_id):
-    return service.set_capacity(actor=caller(), link_id=link_id, base_url=_base(), **data)
+    return service.set_capacity(actor=caller(), link_id=link_id, **data)
 
 
 @bp.post("/links/<link_id>/close")
 @bp.response(200, s.LinkRead)
 def close_link(link_id):
-    return service.close_link(actor=caller(), link_id=link_id, base_url=_base())
+    return service.close_link(actor=caller(), link_id=link_id)
 
 
 @bp.get("/links/<link_id>/qr.svg")
 @bp.doc(responses=SVG)
 def link_qr_svg(link_id):
-    body = service.link_qr(actor=caller(), link_id=link_id, base_url=_base(), kind="svg")
+    body = service.link_qr(actor=caller(), link_id=link_id, kind="svg")
     return Response(body, mimetype="image/svg+xml")
 
 
 @bp.get("/links/<link_id>/qr.png")
 @bp.doc(responses=PNG)
 def link_qr_png(link_id):
-    body = service.link_qr(actor=caller(), link_id=link_id, base_url=_base(), kind="png")
+    body = service.link_qr(actor=caller(), link_id=link_id, kind="png")
     return Response(body, mimetype="image/png")
 
 
@@ -203,28 +199,28 @@ def leave(data, volunteer_id):
 @bp.post("/volunteers/<volunteer_id>/personal-link")
 @bp.response(201, s.PersonalLink)
 def issue_personal_link(volunteer_id):
-    return signups.issue_personal_link(actor=caller(), volunteer_id=volunteer_id, base_url=_base())
+    return service.issue_personal_link(actor=caller(), volunteer_id=volunteer_id)
 
 
 @bp.get("/signup-claims")
 @bp.arguments(s.ClaimQuery, location="query")
 @bp.response(200, s.ClaimRead(many=True))
 def list_claims(args):
-    return signups.list_claims(actor=caller(), **args)
+    return service.list_claims(actor=caller(), **args)
 
 
 @bp.post("/signup-claims/<claim_id>/confirm")
 @bp.arguments(s.ClaimDecision)
 @bp.response(200, s.ClaimRead)
 def confirm_claim(data, claim_id):
-    return signups.confirm_claim(actor=caller(), claim_id=claim_id, **data)
+    return service.confirm_claim(actor=caller(), claim_id=claim_id, **data)
 
 
 @bp.post("/signup-claims/<claim_id>/reject")
 @bp.arguments(s.ClaimDecision)
 @bp.response(200, s.ClaimRead)
 def reject_claim(data, claim_id):
-    return signups.reject_claim(actor=caller(), claim_id=claim_id, **data)
+    return service.reject_claim(actor=caller(), claim_id=claim_id, **data)
 
 
 @bp.get("/volunteers/<volunteer_id>/hours")
@@ -400,5 +396,5 @@ def revoke_certificate(data, certificate_id):
 @bp.get("/certificates/<certificate_id>/pdf")
 @bp.doc(responses=PDF)
 def certificate_pdf(certificate_id):
-    cert, body = service.certificate_pdf(actor=caller(), certificate_id=certificate_id, base_url=_base())
+    cert, body = service.certificate_pdf(actor=caller(), certificate_id=certificate_id)
     return _pdf(cert, body)

@@ -1,10 +1,11 @@
 """The volunteers worker: `python -m services.volunteers.worker`."""
 import os
 
-from services.volunteers import events, service
-from services.volunteers.config import VolunteersConfig, add_settings
+from services.volunteers import events, register_copy, service
+from services.volunteers.config import SERVICE, SETTINGS
 from services.volunteers.handlers import HANDLERS
-from services.volunteers.models import Certificate, HoursEntry, Need, Team, VolunteerRecord
+from services.volunteers.models import VolunteerRecord
+from shared.config import Config
 from shared.messaging import worker
 
 # Each volunteer as it is now, as the events the drills service keeps its copy from (`python -m
@@ -18,24 +19,24 @@ SNAPSHOTS = {
 
 def bootstrap(config):
     """The worker's parts wired for `config` (tests pass a test config)."""
-    add_settings(config)
+    config.use(SETTINGS)
 
     def repair_approved_reports():
         service.repair_approved_reports()
 
     def recount_changed_communities():
-        service.recount_stale()
+        register_copy.recount_stale()
 
     def recount_communities():
-        service.recount_all()
+        register_copy.recount_all()
 
     return dict(handlers=HANDLERS,
-                periodic=[(config.RECOUNT_EVERY_S, recount_changed_communities), (300, repair_approved_reports),
-                          (3600, recount_communities)])
+                periodic=[(config.VOLUNTEERS_RECOUNT_EVERY_S, recount_changed_communities),
+                          (300, repair_approved_reports), (3600, recount_communities)])
 
 
 def main():
-    config = VolunteersConfig()
+    config = Config(SERVICE)
     worker.run(config, metrics_port=int(os.environ.get("METRICS_PORT", "9102")), **bootstrap(config))
 
 

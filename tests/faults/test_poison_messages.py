@@ -26,7 +26,7 @@ from tests.support import broker
 
 # service: (fixture names of its config and app, the handler module attribute the test breaks, where the copy goes)
 SERVICES = {
-    "volunteers": ("vol_config", "vol_app", "services.volunteers.service", "on_register_event", "household_copies"),
+    "volunteers": ("vol_config", "vol_app", "services.volunteers.register_copy", "on_register_event", "household_copies"),
     "drills": ("drills_config", "drills_app", "services.drills.register_copy", "apply_household_event", "households"),
     "mediation": ("mediation_config", "mediation_app", "services.mediation.service", "apply_register_event",
                   "register_households"),

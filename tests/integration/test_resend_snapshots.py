@@ -16,7 +16,7 @@ from services.drills.models import Volunteer as VolunteerCopy
 from services.mediation import worker as mediation_worker
 from services.volunteers import handlers as volunteers_handlers
 from services.volunteers import worker as volunteers_worker
-from services.volunteers.config import VolunteersTestConfig
+from services.volunteers.config import SETTINGS as VOLUNTEERS
 from services.volunteers.models import Consent, HoursEntry, Need, VolunteerRecord
 from shared.config import TestConfig
 from shared.db import connect_db
@@ -30,7 +30,7 @@ NOW = datetime.now(timezone.utc).replace(microsecond=0)
 
 @pytest.fixture
 def configs(mongo_url, amqp_url, run_id):
-    made = {"volunteers": VolunteersTestConfig(mongo_url=mongo_url, run_id=run_id, amqp_url=amqp_url),
+    made = {"volunteers": TestConfig("volunteers", VOLUNTEERS, mongo_url=mongo_url, run_id=run_id, amqp_url=amqp_url),
             "drills": TestConfig("drills", mongo_url=mongo_url, run_id=run_id, amqp_url=amqp_url)}
     yield made
     for config in made.values():
@@ -88,7 +88,7 @@ def test_volunteers_fill_a_new_drills_queue_and_drills_fill_a_new_volunteers_que
 
     # volunteers -> drills: registered and left volunteers, never a waitlisted one
     keep = consumer_of(dri, "drills", {t: fs for t, fs in drills_handlers.HANDLERS.items()
-                                       if t.startswith("volunteer.")})
+                                       if t[0].startswith("volunteer.")})
     queue = next(iter(keep.table)).queue_name
     assert send_snapshots(vol, "volunteers", queue, volunteers_worker.SNAPSHOTS) == 2
 
@@ -115,7 +115,7 @@ def test_volunteers_fill_a_new_drills_queue_and_drills_fill_a_new_volunteers_que
             volunteer_id=str(registered.pk), name="志愿者1", checked_in_at=NOW - timedelta(days=1, hours=2)).save()
 
     helpers = consumer_of(vol, "volunteers", {t: fs for t, fs in volunteers_handlers.HANDLERS.items()
-                                              if t.startswith("drill.")})
+                                              if t[0].startswith("drill.")})
     queues = sorted({q.queue_name for q in helpers.table})  # one queue per handler: helpers, hours
     assert len(queues) == 2
     for queue in queues:

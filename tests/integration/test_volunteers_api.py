@@ -357,14 +357,14 @@ def test_certificate_pdf_verifies_publicly_and_a_tampered_serial_does_not(vol_ap
 
 
 def test_figures_against_the_targets(vol_app, vc, staff, public):
-    from services.volunteers import service
+    from services.volunteers import register_copy
     from shared.events import new_event
 
     for n in range(3):  # 3 households of 4 residents: 12 residents -> 2 volunteers wanted (10%, rounded up)
-        service.on_register_event(new_event("household.registered", version=1, source="households", community_id="C1",
-                                            grid_id="C1-G1", data={
+        register_copy.on_register_event(new_event("household.registered", version=1, source="households",
+                                                  community_id="C1", grid_id="C1-G1", data={
             "household_id": f"h{n}", "address": {"building": "1栋", "room": f"10{n}"}, "residency": "registered",
-            "residents": [{"resident_id": f"r{n}{i}", "name": "居民"} for i in range(4)]}))
+            "residents": [{"resident_id": f"r{n}{i}", "name": "居民"} for i in range(4)]}).load())
     link = make_link(vc, staff)
     _registered(vc, public, link, 120)
     for name in ("一队", "二队"):
@@ -385,7 +385,7 @@ def test_a_standing_care_need_records_each_visit_once_per_day(vol_app, vc, staff
 
     service.on_care_event(new_event("resident.care_flagged", version=1, source="households", community_id="C1", grid_id="C1-G1",
                                     data={"household_id": "h-9", "resident_id": "r-9", "name": "李爷爷",
-                                          "tag": "empty_nest", "since": None, "until": None}))
+                                          "tag": "empty_nest", "since": None, "until": None}).load())
     team = make_team(vc, staff, leaders=["tl-1"])
     leader = leader_of(vol_app, "tl-1")
     [need] = vc.get("/needs", query_string={"community_id": "C1", "kind": "care"}, headers=leader).json["items"]

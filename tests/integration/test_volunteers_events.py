@@ -7,8 +7,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from prometheus_client import REGISTRY
 
-from services.volunteers import handlers, service
-from services.volunteers.models import CommunityCopy, HoursEntry, Need
+from services.volunteers import handlers, register_copy
+from services.volunteers.models import CommunityCopy, GridCopy, HoursEntry, Need
 from services.volunteers.worker import bootstrap
 from shared.events import EnvelopeSchema, new_event
 from shared.messaging.bus import EventPublisher
@@ -88,9 +88,9 @@ def test_a_care_flag_delivered_twice_opens_exactly_one_standing_need(places, wor
     assert (need.community_id, need.grid_id, need.status, need.recurrence) == ("C1", "C1-G1", "open", "weekly")
     assert need.care.resident_id == "r-1" and need.skills == ["elderly_care"] and "王奶奶" in need.title
     # a crash between the handler's write and the inbox record: the handler runs again, still one need
-    handlers.care_needs(flag)
+    handlers.care_needs(flag.load())
     # households re-sends a flag for the same resident and tag under a new event id: still one open need
-    handlers.care_needs(care_event())
+    handlers.care_needs(care_event().load())
     assert Need.objects(kind="care").count() == 1
     # the relay publishes need.opened
     broker.wait_until(lambda: Need.objects.get(pk=need.pk).outbox == [])
@@ -130,7 +130,7 @@ def test_a_planned_drill_asks_for_helpers_once(vc, places, worker, publisher, vo
     planned = drill_planned()
     send_twice(publisher, planned)
     broker.wait_until(lambda: consumed(vol_config, "drill_helpers", "drill.planned", "duplicate") >= 1)
-    handlers.drill_helpers(planned)  # the handler itself is idempotent too
+    handlers.drill_helpers(planned.load())  # the handler itself is idempotent too
     [need] = Need.objects(kind="drill")
     assert (need.drill_id, need.people_wanted, need.grid_id, need.status) == ("D-1", 3, "C1-G1", "open")
     assert need.skills == ["first_aid", "emergency_rescue"] and need.title == "演练协助：消防疏散演练"
@@ -151,8 +151,8 @@ def test_a_completed_drill_credits_hours_exactly_once(vc, staff, public, worker,
                             {"volunteer_id": "000000000000000000000000", "hours": 2.0}])
     send_twice(publisher, done)
     broker.wait_until(lambda: consumed(vol_config, "drill_hours", "drill.completed", "duplicate") >= 1)
-    handlers.drill_hours(done)  # run again as after a crash before the inbox record
-    handlers.drill_hours(drill_completed([{"volunteer_id": a, "hours": 2.0}]))  # a re-sent report, new event id
+    handlers.drill_hours(done.load())  # run again as after a crash before the inbox record
+    handlers.drill_hours(drill_completed([{"volunteer_id": a, "hours": 2.0}]).load())  # a re-sent report, new event id
     assert sorted((e.volunteer_id, e.hours, e.source) for e in HoursEntry.objects) == sorted(
         [(a, 2.0, "drill"), (b, 1.5, "drill")])
     assert vc.get(f"/volunteers/{a}/hours", headers=staff).json["total_hours"] == 2.0
@@ -190,7 +190,7 @@ def test_household_events_keep_resident_counts_for_the_target(vc, staff, worker,
 
 def test_a_new_grid_event_makes_the_grid_available_on_sign_up(vc, staff, public, worker, publisher):
     publisher.publish(grid_created("C9-G1", "C9").to_dict())
-    broker.wait_until(lambda: service.GridCopy.objects(pk="C9-G1").first())
+    broker.wait_until(lambda: GridCopy.objects(pk="C9-G1").first())
     staff9 = headers_for(vc.application, role="community_staff", user_id="s9", communities=["C9"])
     link = make_link(vc, staff9, community_id="C9")
     info = vc.get(f"/public/links/{link['token']}", headers=public).json
@@ -218,18 +218,18 @@ def test_the_relay_publishes_volunteer_events_without_personal_numbers(vc, staff
 def test_a_burst_of_household_events_is_recounted_once_and_the_figures_are_exact_at_once(vc, staff, places):
     """Handlers only mark the community changed (no recount per event); the worker's periodic pass or the
     figures page recounts."""
-    assert service.recount_stale() == 2  # C1 and C2, changed by the grid events of `places`
+    assert register_copy.recount_stale() == 2  # C1 and C2, changed by the grid events of `places`
     for n in range(12):
-        service.on_register_event(new_event(
+        register_copy.on_register_event(new_event(
             "household.registered", version=1, source="households", community_id="C1", grid_id="C1-G1",
             data={"household_id": f"b{n}", "address": {"building": "1栋", "room": f"{n}"}, "residency": "registered",
-                  "residents": [{"resident_id": f"b{n}-{k}", "name": "居民"} for k in range(3)]}))
+                  "residents": [{"resident_id": f"b{n}-{k}", "name": "居民"} for k in range(3)]}).load())
     assert CommunityCopy.objects.get(pk="C1").residents == 0  # not recounted per event
     figures = vc.get("/communities/C1/figures", headers=staff).json
     assert (figures["residents"], figures["volunteer_target"]) == (36, 4)
-    assert service.recount_stale() == 0  # the figures page recounted it
-    service.on_register_event(new_event(
+    assert register_copy.recount_stale() == 0  # the figures page recounted it
+    register_copy.on_register_event(new_event(
         "household.left", version=1, source="households", community_id="C1", grid_id="C1-G1",
-        data={"household_id": "b0", "moved_out_on": "2026-11-01", "reason": None}))
-    assert service.recount_stale() == 1 and service.recount_stale() == 0
+        data={"household_id": "b0", "moved_out_on": "2026-11-01", "reason": None}).load())
+    assert register_copy.recount_stale() == 1 and register_copy.recount_stale() == 0
     assert CommunityCopy.objects.get(pk="C1").residents == 33

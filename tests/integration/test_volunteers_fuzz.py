@@ -9,20 +9,22 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from services.volunteers.app import create_app
-from services.volunteers.config import VolunteersTestConfig
+from services.volunteers.config import SERVICE, SETTINGS
+from shared.config import TestConfig
 from tests.support.callers import headers_for
 from tests.support.fuzz import FuzzRun, load_schema
 from tests.support.objects import volunteers_objects, volunteers_path_ids, volunteers_places
 
 schema, proxy = load_schema(
-    create_app, "volunteers", VolunteersTestConfig(mongo_url="mongodb://127.0.0.1:1/?connect=false", run_id="spec"),
+    create_app, "volunteers",
+    TestConfig(SERVICE, SETTINGS, mongo_url="mongodb://127.0.0.1:1/?connect=false", run_id="spec"),
     unexpected_methods=False)
 RUN = FuzzRun("volunteers")
 
 
 @pytest.fixture(scope="module")
 def world(mongo_url):
-    config = VolunteersTestConfig(mongo_url=mongo_url, run_id=uuid.uuid4().hex[:10])
+    config = TestConfig(SERVICE, SETTINGS, mongo_url=mongo_url, run_id=uuid.uuid4().hex[:10])
     app = create_app(config)
     volunteers_places(app)
     objects = volunteers_objects(app.test_client(), app, "C1")

@@ -5,9 +5,10 @@ Import them into a test module with `from tests.integration.volunteers_fixtures 
 import mongoengine
 import pytest
 
-from services.volunteers import models, service
+from services.volunteers import models, register_copy, service
 from services.volunteers.app import create_app
-from services.volunteers.config import VolunteersTestConfig
+from services.volunteers.config import SERVICE, SETTINGS
+from shared.config import TestConfig
 from shared.events import new_event
 from tests.support import broker
 from tests.support.callers import headers_for
@@ -17,7 +18,8 @@ BASE_URL = "https://grid.example.cn"
 
 @pytest.fixture
 def vol_config(mongo_url, amqp_url, run_id):
-    config = VolunteersTestConfig(mongo_url=mongo_url, run_id=run_id, amqp_url=amqp_url, public_base_url=BASE_URL)
+    config = TestConfig(SERVICE, SETTINGS, mongo_url=mongo_url, run_id=run_id, amqp_url=amqp_url,
+                        PUBLIC_BASE_URL=BASE_URL)
     yield config
     try:
         broker.delete_exchanges(config.EVENT_EXCHANGE, config.EVENT_EXCHANGE + ".dead")
@@ -55,7 +57,7 @@ def grid_created(grid_id: str, community_id: str):
 def places(vol_app):
     """Two communities known from grid.created events: C1 (grids C1-G1, C1-G2) and C2 (C2-G1); C1 is named."""
     for grid, community in (("C1-G1", "C1"), ("C1-G2", "C1"), ("C2-G1", "C2")):
-        service.on_register_event(grid_created(grid, community))
+        register_copy.on_register_event(grid_created(grid, community).load())
     service.name_community(actor=_admin(), community_id="C1", name="幸福社区")
     service.name_community(actor=_admin(), community_id="C2", name="和平社区")
     return {"community": "C1", "grid_a": "C1-G1", "grid_b": "C1-G2", "other": "C2", "other_grid": "C2-G1"}

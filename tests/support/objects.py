@@ -77,14 +77,14 @@ def ok(response, *codes):
 
 def volunteers_places(app) -> None:
     """Communities C1 (grids C1-G1, C1-G2) and C2 (C2-G1) in the volunteers service, as household events give them."""
-    from services.volunteers import service
+    from services.volunteers import register_copy, service
     from shared.events import new_event
     from shared.identity import Principal
 
     for grid, community in (("C1-G1", "C1"), ("C1-G2", "C1"), ("C2-G1", "C2")):
-        service.on_register_event(new_event("grid.created", version=1, source="households", community_id=community, grid_id=grid,
-                                            data={"grid_id": grid, "code": grid, "name": f"{grid}网格",
-                                                  "community_id": community}))
+        register_copy.on_register_event(new_event(
+            "grid.created", version=1, source="households", community_id=community, grid_id=grid,
+            data={"grid_id": grid, "code": grid, "name": f"{grid}网格", "community_id": community}).load())
     admin = Principal(user_id="admin", role="admin")
     service.name_community(actor=admin, community_id="C1", name="幸福社区")
     service.name_community(actor=admin, community_id="C2", name="和平社区")

@@ -6,7 +6,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from marshmallow import ValidationError
 
-from services.volunteers import events, service
+from services.volunteers import documents, events, rules
+from services.volunteers.config import SETTINGS
 from services.volunteers.handlers import HANDLERS
 from services.volunteers.metrics import age_bucket
 from services.volunteers.schemas import CertificateCreate, LinkCreate, NeedCreate, SignupCreate
@@ -24,21 +25,21 @@ def link(**kw):
 
 
 def test_link_state_open_full_expired_closed():
-    assert service.link_state(link(), NOW) == "open"
-    assert service.link_state(link(capacity=3, filled=2), NOW) == "open"
-    assert service.link_state(link(capacity=3, filled=3), NOW) == "full"
-    assert service.link_state(link(expires_at=NOW), NOW) == "expired"
-    assert service.link_state(link(expires_at=NOW.replace(tzinfo=None) - timedelta(seconds=1)), NOW) == "expired"
-    assert service.link_state(link(closed_at=NOW, capacity=1, filled=1), NOW) == "closed"
+    assert rules.link_state(link(), NOW) == "open"
+    assert rules.link_state(link(capacity=3, filled=2), NOW) == "open"
+    assert rules.link_state(link(capacity=3, filled=3), NOW) == "full"
+    assert rules.link_state(link(expires_at=NOW), NOW) == "expired"
+    assert rules.link_state(link(expires_at=NOW.replace(tzinfo=None) - timedelta(seconds=1)), NOW) == "expired"
+    assert rules.link_state(link(closed_at=NOW, capacity=1, filled=1), NOW) == "closed"
 
 
 def test_slot_of_is_local_time():
     saturday_9 = datetime(2025, 5, 3, 9, 0, tzinfo=SHANGHAI)
-    assert service.slot_of(saturday_9) == "sat_morning"
-    assert service.slot_of(saturday_9.astimezone(timezone.utc)) == "sat_morning"  # 01:00 UTC, still Saturday
-    assert service.slot_of(datetime(2025, 5, 3, 19, 30, tzinfo=SHANGHAI)) == "sat_evening"
-    assert service.slot_of(datetime(2025, 5, 5, 14, 0, tzinfo=SHANGHAI)) == "mon_afternoon"
-    assert service.slot_of(datetime(2025, 5, 3, 2, 0, tzinfo=SHANGHAI)) is None
+    assert rules.slot_of(saturday_9) == "sat_morning"
+    assert rules.slot_of(saturday_9.astimezone(timezone.utc)) == "sat_morning"  # 01:00 UTC, still Saturday
+    assert rules.slot_of(datetime(2025, 5, 3, 19, 30, tzinfo=SHANGHAI)) == "sat_evening"
+    assert rules.slot_of(datetime(2025, 5, 5, 14, 0, tzinfo=SHANGHAI)) == "mon_afternoon"
+    assert rules.slot_of(datetime(2025, 5, 3, 2, 0, tzinfo=SHANGHAI)) is None
 
 
 def volunteer(skills=(), grid="G1", availability=(), teams=()):
@@ -52,23 +53,23 @@ def test_match_score_prefers_skill_then_grid_then_time():
     near_free = volunteer([], grid="G1", availability=["sat_morning"])
     both = volunteer(["first_aid", "driving"], grid="G1", availability=["sat_morning"], teams=["T1"])
     nothing = volunteer(["it"], grid="G3", availability=["sun_evening"])
-    scores = {name: service.match_score(need, v)["score"]
+    scores = {name: rules.match_score(need, v)["score"]
               for name, v in dict(skilled_far=skilled_far, near_free=near_free, both=both, nothing=nothing).items()}
     assert scores["both"] > scores["skilled_far"] > scores["near_free"] > scores["nothing"] == 0
-    detail = service.match_score(need, both)
+    detail = rules.match_score(need, both)
     assert detail == {"score": 10 * 2 + 3 + 2 + 1, "skills_matched": ["first_aid", "driving"], "same_grid": True,
                       "available": True}
 
 
 @pytest.mark.parametrize("residents, target", [(0, 0), (1, 1), (10, 1), (12, 2), (100, 10), (3001, 301)])
 def test_volunteer_target_is_ten_percent_rounded_up(residents, target):
-    assert service.volunteer_target(residents) == target
+    assert rules.volunteer_target(residents) == target
 
 
 def test_masks_and_serials_and_corrections():
-    assert [service.mask_name(n) for n in ("张三", "欧阳娜娜", "李", "", None)] == ["张*", "欧***", "*", "", ""]
-    assert service.serial_for(2025, 42, "K7QF") == "VS2025-000042-K7QF"
-    assert service.correction_delta(2.5, 2) == -0.5 and service.correction_delta(1.1, 3.3) == 2.2
+    assert [rules.mask_name(n) for n in ("张三", "欧阳娜娜", "李", "", None)] == ["张*", "欧***", "*", "", ""]
+    assert rules.serial_for(2025, 42, "K7QF") == "VS2025-000042-K7QF"
+    assert rules.correction_delta(2.5, 2) == -0.5 and rules.correction_delta(1.1, 3.3) == 2.2
 
 
 def test_age_buckets():
@@ -141,20 +142,20 @@ def test_handlers_cover_household_and_drill_events_one_queue_each():
 
 
 def test_options_label_every_skill_and_slot():
-    opts = service.options()
+    opts = rules.options()
     assert len(opts["skills"]) == 19 and len(opts["availability"]) == 21
     assert {"code": "sat_morning", "label": "周六上午"} in opts["availability"]
 
 
-def test_the_certificate_renders_as_pdf_with_a_revoked_mark():
+def test_the_certificate_renders_as_pdf_with_a_revoked_mark(monkeypatch):
     from datetime import date
 
+    monkeypatch.setattr(SETTINGS, "_config", SimpleNamespace(PUBLIC_BASE_URL="https://grid.example.cn/"))
     cert = SimpleNamespace(serial="VS2025-000001-ABCD", volunteer_name="张三", community_name="幸福社区",
                            period_from=date(2025, 1, 1), period_to=date(2025, 6, 30), hours=12.5, entries=4,
                            issued_at=NOW, status="valid", revoked_at=None)
-    body = service.render_certificate(cert, "https://grid.example.cn")
+    body = documents.render_certificate(cert)
     assert body.startswith(b"%PDF") and len(body) > 2000
-    revoked = service.render_certificate(SimpleNamespace(**{**cert.__dict__, "status": "revoked", "revoked_at": NOW}),
-                                         "https://grid.example.cn")
+    revoked = documents.render_certificate(SimpleNamespace(**{**cert.__dict__, "status": "revoked", "revoked_at": NOW}))
     assert revoked.startswith(b"%PDF") and revoked != body
-    assert service.verify_url(cert, "https://grid.example.cn/") == "https://grid.example.cn/v/cert/VS2025-000001-ABCD"
+    assert documents.verify_url(cert) == "https://grid.example.cn/v/cert/VS2025-000001-ABCD"

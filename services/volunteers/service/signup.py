@@ -12,14 +12,28 @@ from bson import ObjectId
 
 from services.volunteers import events
 from services.volunteers.config import PERSONAL_PATH, public_url
-from services.volunteers.models import (CONSENT_VERSION, Consent, GridCopy, SignupClaim, SignupLink, Team,
-                                        VolunteerRecord, now)
-from services.volunteers.service import (COMMUNITY_ROLES, LOCAL, TOKEN, Gone, _community, _community_scope,
-                                         _promote, _public_link, _release_place, _require, _require_leads,
-                                         _reserve_place, _volunteer, aware, link_state, own_page)
-from shared.errors import Conflict, Invalid, NotFound
+from services.volunteers.models import (
+    CONSENT_VERSION,
+    Consent,
+    GridCopy,
+    SignupClaim,
+    SignupLink,
+    Team,
+    VolunteerRecord,
+)
+from services.volunteers.register_copy import community_copy
+from services.volunteers.rules import TOKEN, link_state
+from services.volunteers.service import access
+from services.volunteers.service.links import by_token, release_and_promote, release_place, reserve_place
+from services.volunteers.service.people import own_page
+from shared import clock
+from shared.clock import aware, now
+from shared.errors import Conflict, Gone, Invalid, NotFound
 from shared.identity import Principal
 from shared.messaging.outbox import ConcurrentChange, commit
+from shared.permissions import COMMUNITY_ROLES
+from shared.reasons import volunteers as reasons
+from shared.scope import load_in_scope, not_found
 from shared.tokens import new_token, token_hash
 
 RECEIVED = "您的报名已收到，将由团队负责人核实后确认。请保存下面的个人链接，用它查看报名状态。"
@@ -35,22 +49,21 @@ def _find_person(community_id: str, phone: str, id_number: str | None) -> tuple[
     return found, "phone"
 
 
-def signup(*, token: str, data: dict, base_url: str) -> dict:
+def signup(*, token: str, data: dict) -> dict:
     """A resident signs up through a link; the answer is the same whether or not they match a volunteer."""
-    link = _public_link(token)
+    link = by_token(token)
     state = link_state(link)
     if state == "expired":
-        day = aware(link.expires_at).astimezone(LOCAL).date().isoformat()
-        raise Gone(f"this sign-up link expired on {day}; ask the community for a new one", field="token")
+        raise Gone(reasons.LINK_EXPIRED(day=clock.local(link.expires_at).date().isoformat()), field="token")
     if state == "closed":
-        raise Gone("this sign-up link has been closed; ask the community for a new one", field="token")
+        raise Gone(reasons.LINK_CLOSED(), field="token")
     community_id = link.community_id
     if data.get("grid_id") and not GridCopy.objects(pk=data["grid_id"], community_id=community_id).first():
-        raise Invalid("not a grid of this community", field="grid_id")
+        raise Invalid(reasons.NOT_A_GRID_OF_COMMUNITY(), field="grid_id")
     existing, matched_on = _find_person(community_id, data["phone"], data.get("id_number"))
     if existing is not None:
-        return _claim(existing, matched_on, link, data, base_url)
-    placed = _reserve_place(link.pk, link.capacity)
+        return _claim(existing, matched_on, link, data)
+    placed = reserve_place(link.pk, link.capacity)
     at, personal = now(), new_token()
     v = VolunteerRecord(community_id=community_id, grid_id=data.get("grid_id"), name=data["name"], phone=data["phone"],
                         id_number=data.get("id_number"), phone_key=f"{community_id}|{data['phone']}",
@@ -65,36 +78,36 @@ def signup(*, token: str, data: dict, base_url: str) -> dict:
         commit(v, *([events.volunteer_registered(v)] if placed else []))
     except me.NotUniqueError:
         if placed:
-            _release_place(link.pk)
+            release_place(link.pk)
         existing, matched_on = _find_person(community_id, data["phone"], data.get("id_number"))
         if existing is None:  # the other sign-up of this person is not readable yet: same answer on a retry
-            raise Conflict("this sign-up crossed another one; send it again") from None
-        return _claim(existing, matched_on, link, data, base_url)
-    return _received(link, data, personal, base_url)
+            raise Conflict(reasons.SIGNUP_CROSSED()) from None
+        return _claim(existing, matched_on, link, data)
+    return _received(link, data, personal)
 
 
-def _claim(v: VolunteerRecord, matched_on: str, link: SignupLink, data: dict, base_url: str) -> dict:
+def _claim(v: VolunteerRecord, matched_on: str, link: SignupLink, data: dict) -> dict:
     """Keep a sign-up that matched a volunteer as a claim for staff, taking a place as a new sign-up would.
 
     Every such sign-up is its own claim: folding repeats into one would leave the place count still on the
     second try, which a new phone never does, and so tell an outsider the phone was known.
     """
     personal, at = new_token(), now()
-    placed = _reserve_place(link.pk, link.capacity)
+    placed = reserve_place(link.pk, link.capacity)
     SignupClaim(volunteer_id=str(v.pk), community_id=v.community_id, link_id=str(link.pk), team_id=link.team_id,
                 holds_place=placed, matched_on=matched_on, name=data["name"], phone=data["phone"],
                 id_number=data.get("id_number"), grid_id=data.get("grid_id"), skills=data["skills"],
                 availability=data["availability"], consent=Consent(given_at=at, version=CONSENT_VERSION),
                 token_hash=token_hash(personal), created_at=at, updated_at=at).save(force_insert=True)
-    return _received(link, data, personal, base_url)
+    return _received(link, data, personal)
 
 
-def _received(link: SignupLink, data: dict, personal: str, base_url: str) -> dict:
+def _received(link: SignupLink, data: dict, personal: str) -> dict:
     """The one answer to every sign-up: what they typed, who asked, and their own link (shown this once)."""
     team = Team.objects(pk=ObjectId(link.team_id)).first() if link.team_id else None
-    return {"name": data["name"], "community_name": _community(link.community_id).display_name,
+    return {"name": data["name"], "community_name": community_copy(link.community_id).display_name,
             "team_name": team.name if team else None,
-            "personal_url": public_url(base_url, PERSONAL_PATH, token=personal), "message": RECEIVED}
+            "personal_url": public_url(PERSONAL_PATH, token=personal), "message": RECEIVED}
 
 
 # ---- personal links --------------------------------------------------------------------------------
@@ -108,22 +121,22 @@ def personal_page(*, token: str) -> dict:
         if claim is None:
             raise
     return {"name": claim.name, "status": claim.status, "community_id": claim.community_id,
-            "community_name": _community(claim.community_id).display_name, "grid_id": claim.grid_id,
+            "community_name": community_copy(claim.community_id).display_name, "grid_id": claim.grid_id,
             "skills": claim.skills, "availability": claim.availability, "teams": [], "waitlist_position": None,
             "hours_total": 0.0, "hours_this_year": 0.0, "entries": [], "certificates": [], "reports": []}
 
 
-def issue_personal_link(*, actor: Principal, volunteer_id: str, base_url: str) -> dict:
+def issue_personal_link(*, actor: Principal, volunteer_id: str) -> dict:
     """Give a volunteer a new personal link (shown this once); the old one stops working."""
-    v = _volunteer(actor, volunteer_id, "volunteers.manage")
-    _require_leads(actor, v.team_ids, "give this volunteer a new personal link")
+    v = access.volunteer(actor, volunteer_id, "volunteers.manage")
+    access.require_leads(actor, v.team_ids, "give this volunteer a new personal link")
     personal = new_token()
     v.personal_token_hash, v.updated_at, v.updated_by = token_hash(personal), now(), actor.user_id
     try:
         commit(v)
     except ConcurrentChange:
-        raise Conflict("the volunteer changed at the same moment; try again") from None
-    return {"volunteer_id": str(v.pk), "personal_url": public_url(base_url, PERSONAL_PATH, token=personal)}
+        raise Conflict(reasons.VOLUNTEER_CHANGED()) from None
+    return {"volunteer_id": str(v.pk), "personal_url": public_url(PERSONAL_PATH, token=personal)}
 
 
 def hash_plain_tokens() -> int:
@@ -154,25 +167,24 @@ def _claim_view(claim: SignupClaim, v: VolunteerRecord | None) -> dict:
 
 def list_claims(*, actor: Principal, community_id: str, status: str = "pending") -> list[dict]:
     """Sign-ups that matched a volunteer, oldest first (a team leader sees those for the teams they lead)."""
-    _community_scope(actor, community_id, "volunteers.manage")
+    access.in_community(actor, community_id, "volunteers.manage")
     query = SignupClaim.objects(community_id=community_id, status=status)
     if actor.role not in COMMUNITY_ROLES:
-        led = [str(t) for t in Team.objects(community_id=community_id, leader_ids=actor.user_id).scalar("id")]
-        query = query.filter(team_id__in=led)
+        query = query.filter(team_id__in=access.led_team_ids(actor, community_id))
     claims = list(query.order_by("created_at").limit(500))
     people = {str(v.pk): v for v in VolunteerRecord.objects(pk__in=[ObjectId(c.volunteer_id) for c in claims])}
     return [_claim_view(c, people.get(c.volunteer_id)) for c in claims]
 
 
 def _decidable(actor: Principal, claim_id: str) -> tuple[SignupClaim, VolunteerRecord]:
-    _require(actor, "volunteers.manage")
-    claim = SignupClaim.objects(pk=ObjectId(claim_id)).first() if ObjectId.is_valid(claim_id) else None
-    v = VolunteerRecord.objects(pk=ObjectId(claim.volunteer_id)).first() if claim else None
-    if claim is None or v is None or not actor.covers(community_id=claim.community_id, grid_id=None):
-        raise NotFound(f"sign-up claim {claim_id} not found")
-    _require_leads(actor, [claim.team_id] if claim.team_id else [], "decide on this sign-up")
+    claim = load_in_scope(SignupClaim, claim_id, actor=actor, what="sign-up claim", permission="volunteers.manage",
+                          visible=lambda c: actor.covers(community_id=c.community_id, grid_id=None))
+    v = VolunteerRecord.objects(pk=ObjectId(claim.volunteer_id)).first()
+    if v is None:
+        raise not_found("sign-up claim", claim_id)
+    access.require_leads(actor, [claim.team_id] if claim.team_id else [], "decide on this sign-up")
     if claim.status != "pending":
-        raise Conflict(f"this sign-up was already {claim.status}")
+        raise Conflict(reasons.CLAIM_DECIDED(status=claim.status))
     return claim, v
 
 
@@ -182,7 +194,7 @@ def _decide(claim: SignupClaim, actor: Principal, status: str, note: str | None)
         new=True, set__status=status, set__decided_by=actor.user_id, set__decided_at=now(), set__decision_note=note,
         **unset)
     if decided is None:
-        raise Conflict(f"this sign-up was already {claim.reload().status}")
+        raise Conflict(reasons.CLAIM_DECIDED(status=claim.reload().status))
     return decided
 
 
@@ -223,11 +235,10 @@ def confirm_claim(*, actor: Principal, claim_id: str, note: str | None = None) -
             if attempt == 2:
                 SignupClaim.objects(pk=claim.pk).update_one(set__status="pending", set__token_hash=claim.token_hash,
                                                             unset__decided_at=True, unset__decided_by=True)
-                raise Conflict("the volunteer changed at the same moment; try again") from None
+                raise Conflict(reasons.VOLUNTEER_CHANGED()) from None
             v.reload()
     if claim.holds_place and not used:
-        _release_place(ObjectId(claim.link_id))
-        _promote(ObjectId(claim.link_id))
+        release_and_promote(claim.link_id)
     return _claim_view(decided, v)
 
 
@@ -236,6 +247,5 @@ def reject_claim(*, actor: Principal, claim_id: str, note: str | None = None) ->
     claim, v = _decidable(actor, claim_id)
     decided = _decide(claim, actor, "rejected", note)
     if claim.holds_place:
-        _release_place(ObjectId(claim.link_id))
-        _promote(ObjectId(claim.link_id))
+        release_and_promote(claim.link_id)
     return _claim_view(decided, v)

@@ -1,0 +1,53 @@
+"""Drills, from the drills service's events: a planned drill asks for helpers (one need per drill); a completed
+drill credits hours to each volunteer who checked in, once per drill and volunteer."""
+import mongoengine as me
+from bson import ObjectId
+
+from services.volunteers import events
+from services.volunteers.models import Need, VolunteerRecord
+from services.volunteers.service.hours import record
+from services.volunteers.service.needs import close
+from shared import clock
+from shared.messaging.outbox import commit
+
+HAZARD_LABELS = {"natural_disaster": "自然灾害", "accident": "事故灾难", "public_health": "公共卫生事件",
+                 "social_security": "社会安全事件"}
+
+
+def on_drill_planned(event) -> Need | None:
+    """A planned drill asks the community's volunteers for helpers: one need per drill."""
+    data = event.data
+    if data["helpers_wanted"] < 1:
+        return None
+    grids = data["grid_ids"]
+    need = Need(community_id=data["community_id"], grid_id=grids[0] if len(grids) == 1 else None, kind="drill",
+                title=f"演练协助：{data['title']}"[:120],
+                description=f"应急演练（{HAZARD_LABELS.get(data['hazard'], data['hazard'])}，{data['level']}级）"
+                            "需要志愿者协助。",
+                starts_at=data["starts_at"], ends_at=data["ends_at"], skills=list(data["skills"]),
+                people_wanted=data["helpers_wanted"], drill_id=data["drill_id"],
+                open_key=f"drill|{data['drill_id']}", source_event_id=event.id, opened_by="drills")
+    try:
+        return commit(need, events.need_opened(need))
+    except me.NotUniqueError:
+        return None
+
+
+def on_drill_completed(event) -> int:
+    """Credit drill hours to each volunteer who checked in, exactly once per drill and volunteer."""
+    data = event.data
+    served_on = clock.local(data["started_at"]).date()
+    credited = 0
+    for checkin in data["volunteer_checkins"]:
+        vid, hours = checkin["volunteer_id"], min(float(checkin["hours"]), 24.0)
+        v = VolunteerRecord.objects(pk=ObjectId(vid), community_id=data["community_id"]).first() \
+            if ObjectId.is_valid(vid) else None
+        if v is None or hours <= 0:
+            continue  # not a volunteer of this community: nothing to credit
+        _, created = record(v, source="drill", source_ref=data["drill_id"],
+                            source_key=f"drill|{data['drill_id']}|{vid}", served_on=served_on, hours=hours,
+                            note="应急演练", by="drills", team_id=v.team_ids[0] if v.team_ids else None)
+        credited += created
+    for need in Need.objects(open_key=f"drill|{data['drill_id']}"):
+        close(need, "drill completed")
+    return credited
