@@ -9,7 +9,7 @@ from marshmallow import ValidationError
 from services.drills import register_copy, rules
 from services.drills.handlers import HANDLERS
 from services.drills.models import natural_key
-from services.drills.schemas import DrillCreate, TickBatch
+from services.drills.schemas.drills import DrillCreate, TickBatch
 from shared import clock
 from shared.events import new_event, validate_data
 from shared.messaging.consumer import subscriptions

@@ -54,3 +54,10 @@ class Figures(Schema):
     by_status = fields.Dict(keys=fields.String(), values=fields.Integer())
     time_to_90_s = fields.Float(allow_none=True)
     time_to_100_s = fields.Float(allow_none=True)
+
+
+class Reached(Figures):
+    """The figures and when 90% and 100% of the households were accounted for."""
+
+    reached_90_at = fields.AwareDateTime(allow_none=True)
+    reached_100_at = fields.AwareDateTime(allow_none=True)

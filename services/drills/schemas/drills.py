@@ -11,6 +11,7 @@ from services.drills.schemas.base import (
     CommunityQuery,
     Figures,
     Marked,
+    Reached,
     StrictSchema,
     Text,
     ids,
@@ -59,18 +60,8 @@ class ProblemRead(Schema):
     at = fields.AwareDateTime()
 
 
-class RecordedResult(Schema):
+class RecordedResult(Reached):
     """What the drill recorded when it ended (kept current by ticks synced late)."""
-
-    total = fields.Integer()
-    accounted = fields.Integer()
-    share = fields.Float(allow_none=True)
-    needs_help = fields.Integer()
-    by_status = fields.Dict(keys=fields.String(), values=fields.Integer())
-    reached_90_at = fields.AwareDateTime(allow_none=True)
-    reached_100_at = fields.AwareDateTime(allow_none=True)
-    time_to_90_s = fields.Float(allow_none=True)
-    time_to_100_s = fields.Float(allow_none=True)
 
 
 class DrillRead(Marked):
@@ -116,7 +107,7 @@ class BoardGrid(Figures):
     last_tick_at = fields.AwareDateTime(allow_none=True)
 
 
-class Board(Marked, Figures):
+class Board(Marked, Reached):
     """The live board: small enough to poll every few seconds."""
 
     drill_id = fields.String()
@@ -125,8 +116,6 @@ class Board(Marked, Figures):
     started_at = fields.AwareDateTime(allow_none=True)
     ended_at = fields.AwareDateTime(allow_none=True)
     elapsed_s = fields.Float(allow_none=True, metadata={"description": "seconds since the start (to the end once ended)"})
-    reached_90_at = fields.AwareDateTime(allow_none=True)
-    reached_100_at = fields.AwareDateTime(allow_none=True)
     as_of = fields.AwareDateTime()
     grids = fields.List(fields.Nested(BoardGrid))
 

@@ -1,7 +1,7 @@
 """What the API takes and gives for corrective actions, annual compliance and the after-action report."""
 from marshmallow import Schema, fields, validate
 
-from services.drills.schemas.base import CODE, OID, REF, CommunityQuery, Figures, Marked, StrictSchema, Text
+from services.drills.schemas.base import CODE, OID, REF, CommunityQuery, Figures, Marked, Reached, StrictSchema, Text
 from services.drills.schemas.drills import DrillRead, ProblemRead
 from services.drills.schemas.roster import SpecialResident
 from services.drills.schemas.supplies import SupplyRead
@@ -112,11 +112,9 @@ class ReportShelter(Schema):
     people = fields.Integer(allow_none=True)
 
 
-class Report(Marked, Figures):
+class Report(Marked, Reached):
     drill = fields.Nested(DrillRead)
     duration_s = fields.Float(allow_none=True)
-    reached_90_at = fields.AwareDateTime(allow_none=True)
-    reached_100_at = fields.AwareDateTime(allow_none=True)
     grids = fields.List(fields.Nested(ReportGrid))
     never_accounted = fields.List(fields.Nested(NeverAccounted))
     special_care = fields.List(fields.Nested(SpecialCareTiming))
