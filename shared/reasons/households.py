@@ -144,9 +144,9 @@ OLD_EXCEL = Text("import.old_excel", "an old Excel 97–2003 (.xls) or password-
                  N_("An old Excel 97–2003 (.xls) or password-protected workbook: remove any password and save it "
                     "as .xlsx (Excel workbook) or CSV."))
 UNREADABLE_PAST = Text("import.unreadable_past", "the %(what)s cannot be read past this point: %(error)s",
-                       N_("The file cannot be read past this point (%(error)s)."))
+                       N_("The file cannot be read past this point: it is damaged."))
 DAMAGED = Text("import.damaged", "the %(what)s is damaged and cannot be read: %(error)s",
-               N_("The file is damaged and cannot be read (%(error)s)."))
+               N_("The file is damaged and cannot be read."))
 NOT_A_SHEET = Text("import.not_a_sheet", "not a spreadsheet: upload the register as an Excel workbook (.xlsx) or a "
                    "CSV file%(detail)s",
                    N_("Not a spreadsheet: upload the register as an Excel workbook (.xlsx) or a CSV file."))
@@ -182,8 +182,8 @@ TOO_MUCH_MEMORY = Text("import.too_much_memory", "the %(what)s needs more than %
 WORKBOOK_TOO_LARGE = Text("import.workbook_too_large", "the workbook is too large to read: %(what)s (the limit is "
                           "%(limit)s); save it again from Excel or WPS as an ordinary .xlsx, or split it into "
                           "smaller files",
-                          N_("The workbook is too large to read: %(what)s (the limit is %(limit)s); save it again "
-                             "from Excel or WPS as an ordinary .xlsx, or split it into smaller files."))
+                          N_("The workbook is too large to read: save it again from Excel or WPS as an ordinary "
+                             ".xlsx, or split it into smaller files."))
 
 # ---- import: row problems ------------------------------------------------------------------------
 FORMULA = Text("import.cell.formula", "formulas are not accepted: type the value itself",
