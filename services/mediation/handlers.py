@@ -1,4 +1,4 @@
-"""What the mediation service does with events.
+"""What the mediation service does with events (each handler gets the event loaded through its contract).
 
 - households events keep this service's copy of grids and households (parties come from it) and bring
   the parties of open cases up to date when a household moves or changes;
@@ -7,23 +7,24 @@
 One table wires event types to handlers; each handler gets its own durable queue. Every effect is
 idempotent by event id (the inbox, the copy's `as_of`, the case history's event ids, a unique index).
 """
-from services.mediation import service
+from services.mediation import register_copy
+from services.mediation.service import feeds
 from shared.events.mediation import CONTRACTS as DISPUTE_EVENTS
 
 
 def keep_register(event) -> None:
     """Apply a households event to the copy of the register."""
-    service.apply_register_event(event)
+    register_copy.apply_register_event(event)
 
 
 def follow_parties(event) -> None:
     """Move or refresh the parties of open cases whose household changed."""
-    service.follow_household(event)
+    register_copy.follow_household(event)
 
 
 def notify(event) -> None:
     """Put a step of a case in the feeds of those who must hear of it."""
-    service.notify(event)
+    feeds.notify(event)
 
 
 HANDLERS = {

@@ -1,7 +1,8 @@
 """Business figures operators watch, computed from the cases on each /metrics scrape."""
 from prometheus_client import Gauge
 
-from services.mediation import clock
+from services.mediation import working_days
+from shared import clock
 from services.mediation.models import CLOCK_RUNNING, OPEN, Dispute
 
 OPEN_CASES = Gauge("grid_disputes_open", "Open disputes by age in working days since registration",
@@ -34,7 +35,7 @@ def refresh() -> None:
     for row in Dispute.objects(status__in=list(OPEN)).only("community_id", "status", "registered_on",
                                                             "due_on").as_pymongo():
         community = row["community_id"]
-        age = clock.working_days_between(row["registered_on"].date(), today).value
+        age = working_days.working_days_between(row["registered_on"].date(), today).value
         key = (community, age_bucket(age))
         opened[key] = opened.get(key, 0) + 1
         overdue.setdefault(community, 0)

@@ -1,10 +1,10 @@
 """Documents of the mediation service: disputes, its copy of the register, mediators, notifications."""
-from datetime import datetime, timezone
-
 import mongoengine as me
 from bson import ObjectId
 
-from services.mediation import clock
+from services.mediation.working_days import warning_text, working_days_between
+from shared import clock
+from shared.clock import now
 from shared.events.mediation import (CATEGORIES, CHANNELS, ESCALATION_LEVELS, ESCALATION_REASONS, OUTCOMES,
                                      REFERRAL_KINDS, REFERRAL_RESULTS, STATUSES, URGENCIES)
 from shared.messaging.outbox import Aggregate
@@ -14,10 +14,6 @@ PARTY_KINDS = ("household", "person")
 # Statuses in which the 7-working-day clock runs, and those in which the case is still open.
 CLOCK_RUNNING = ("registered", "assigned")
 OPEN = ("registered", "assigned", "paused", "referred", "resolved")
-
-
-def now():
-    return datetime.now(timezone.utc)
 
 
 # ---- the register, as this service knows it from households events -----------------------------
@@ -283,18 +279,18 @@ class Dispute(Aggregate):
         today = today or clock.today()
         running = self.status in CLOCK_RUNNING
         end = today if self.status in OPEN else (self.closed_on or self.archived_on or today)
-        age = clock.working_days_between(self.registered_on, end)
+        age = working_days_between(self.registered_on, end)
         left = overdue = None
         if running:
             overdue = today > self.due_on
-            left = (-clock.working_days_between(self.due_on, today).value if overdue
-                    else clock.working_days_between(today, self.due_on).value)
+            left = (-working_days_between(self.due_on, today).value if overdue
+                    else working_days_between(today, self.due_on).value)
         years = set(self.calendar_unknown_years or ()) | set(age.unknown_years)
         return {"running": running, "due_on": self.due_on, "overdue": bool(overdue), "working_days_left": left,
                 "age_working_days": age.value, "paused_working_days": self.paused_working_days(),
                 "extended_working_days": sum(e.working_days for e in self.extensions),
                 "paused_since": self.pauses[-1].started_on if self.status == "paused" else None,
-                "calendar_warning": clock.warning_text(years)}
+                "calendar_warning": warning_text(years)}
 
 
 class Notification(me.Document):
@@ -326,6 +322,3 @@ class RevealRecord(me.Document):
     reason = me.StringField(required=True, max_length=200)
     at = me.DateTimeField(default=now)
     meta = {"collection": "reveal_records", "indexes": ["dispute_id"]}
-
-
-DOCUMENTS = (RegisterGrid, RegisterHousehold, Mediator, Dispute, Notification, RevealRecord)

@@ -4,10 +4,23 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from services.mediation.notices import CATEGORY_LABELS, OUTCOME_LABELS
 from shared.events.mediation import (CATEGORIES, CHANNELS, ESCALATION_REASONS, REFERRAL_KINDS, REFERRAL_RESULTS,
                                      STATUSES, URGENCIES)
+from shared.reasons import mediation as reasons
 from shared.validators import mask_phone, validate_phone
 
-CODE = validate.Regexp(r"^[A-Za-z0-9_-]{1,40}$", error="use 1–40 letters, digits, - or _")
-MONTH = validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="use YYYY-MM")
+
+class Matching(validate.Regexp):
+    """Regexp refusing with a reason that keeps its code (Regexp formats its message into a plain str)."""
+
+    def __init__(self, regex: str, reason):
+        super().__init__(regex)
+        self.reason = reason
+
+    def _format_error(self, value) -> str:
+        return self.reason()
+
+
+CODE = Matching(r"^[A-Za-z0-9_-]{1,40}$", reasons.CODE_FORM)
+MONTH = Matching(r"^\d{4}-(0[1-9]|1[0-2])$", reasons.MONTH_FORM)
 Text = lambda n, **kw: fields.String(validate=validate.Length(min=1, max=n), **kw)  # noqa: E731
 OneOf = lambda values, **kw: fields.String(validate=validate.OneOf(values), **kw)  # noqa: E731
 
@@ -37,14 +50,14 @@ class PartyWrite(StrictSchema):
     def _kind(self, data, **kwargs):
         if data["kind"] == "household":
             if not data.get("household_id"):
-                raise ValidationError("a household party needs household_id", "household_id")
+                raise ValidationError(reasons.HOUSEHOLD_ID_NEEDED(), "household_id")
             if data.get("phone") or data.get("address") or data.get("organisation"):
-                raise ValidationError("a household party's details come from the register", "kind")
+                raise ValidationError(reasons.DETAILS_FROM_REGISTER(), "kind")
         else:
             if not data.get("name"):
-                raise ValidationError("a person needs a name", "name")
+                raise ValidationError(reasons.NAME_NEEDED(), "name")
             if data.get("household_id") or data.get("resident_id"):
-                raise ValidationError("a person outside the register has no household_id", "household_id")
+                raise ValidationError(reasons.PERSON_WITHOUT_HOUSEHOLD(), "household_id")
 
 
 class DisputeCreate(StrictSchema):
@@ -64,12 +77,12 @@ class DisputeCreate(StrictSchema):
     @validates_schema
     def _rules(self, data, **kwargs):
         if not any(p["role"] == "applicant" for p in data.get("parties", [])):
-            raise ValidationError("at least one party must be the applicant", "parties")
+            raise ValidationError(reasons.APPLICANT_NEEDED(), "parties")
         if data.get("channel") == "referral" and not data.get("referred_from"):
-            raise ValidationError("say where the case was referred from", "referred_from")
+            raise ValidationError(reasons.REFERRED_FROM_NEEDED(), "referred_from")
         ids = [(p.get("household_id"), p.get("resident_id")) for p in data.get("parties", []) if p.get("household_id")]
         if len(ids) != len(set(ids)):
-            raise ValidationError("the same household party appears twice", "parties")
+            raise ValidationError(reasons.HOUSEHOLD_TWICE(), "parties")
 
 
 class DisputeUpdate(StrictSchema):
@@ -358,9 +371,9 @@ class OutcomeRequest(StrictSchema):
     @validates_schema
     def _terms(self, data, **kwargs):
         if data["kind"] == "agreement" and not data.get("terms"):
-            raise ValidationError("an agreement needs its terms", "terms")
+            raise ValidationError(reasons.TERMS_NEEDED(), "terms")
         if data["kind"] != "agreement" and data.get("terms"):
-            raise ValidationError("only an agreement has terms", "terms")
+            raise ValidationError(reasons.TERMS_ONLY_FOR_AGREEMENT(), "terms")
 
 
 class ReferralCreate(StrictSchema):

@@ -1,21 +1,16 @@
 """HTTP routes of dispute mediation: load with a schema, call the service, dump. Nothing else."""
 from io import BytesIO
 
-from flask import current_app, send_file
+from flask import send_file
 from flask_smorest import Blueprint
 
 from services.mediation import service
 from services.mediation import schemas as s
-from services.mediation.config import Rules
 from shared.web.factory import caller
 
 bp = Blueprint("mediation", __name__, url_prefix="/", description="Dispute mediation (矛盾纠纷调解)")
 PDF = {"200": {"description": "a PDF", "content": {"application/pdf": {"schema": {"type": "string",
                                                                                   "format": "binary"}}}}}
-
-
-def _rules() -> Rules:
-    return Rules.of(current_app.config)
 
 
 def _pdf(named: tuple[str, bytes]):
@@ -25,7 +20,7 @@ def _pdf(named: tuple[str, bytes]):
 
 def _closed(dispute, token):
     return {"dispute": dispute, "survey_token": token,
-            "survey_url": _rules().survey_url_template.format(token=token)}
+            "survey_url": service.survey_url(token)}
 
 
 # ---- intake and reading ------------------------------------------------------------------------
@@ -34,7 +29,7 @@ def _closed(dispute, token):
 @bp.arguments(s.DisputeCreate)
 @bp.response(201, s.RegisteredRead)
 def register_dispute(data):
-    dispute = service.register_dispute(actor=caller(), data=data, rules=_rules())
+    dispute = service.register_dispute(actor=caller(), data=data)
     return {"dispute": dispute, "receipt": service.receipt(dispute)}
 
 
@@ -55,7 +50,7 @@ def get_dispute(dispute_id):
 @bp.arguments(s.DisputeUpdate)
 @bp.response(200, s.DisputeRead)
 def update_dispute(data, dispute_id):
-    return service.update_dispute(actor=caller(), dispute_id=dispute_id, data=data, rules=_rules())
+    return service.update_dispute(actor=caller(), dispute_id=dispute_id, data=data)
 
 
 @bp.get("/disputes/<dispute_id>/receipt")
@@ -73,7 +68,7 @@ def receipt_pdf(dispute_id):
 @bp.get("/notices")
 @bp.response(200, s.NoticeRead(many=True))
 def list_notices():
-    return service.list_notices(actor=caller(), rules=_rules())
+    return service.list_notices(actor=caller())
 
 
 # ---- handling ----------------------------------------------------------------------------------
@@ -156,13 +151,13 @@ def special_report_pdf(dispute_id):
 @bp.arguments(s.CloseRequest)
 @bp.response(200, s.ClosedRead)
 def close_dispute(data, dispute_id):
-    return _closed(*service.close_dispute(actor=caller(), dispute_id=dispute_id, rules=_rules(), **data))
+    return _closed(*service.close_dispute(actor=caller(), dispute_id=dispute_id, **data))
 
 
 @bp.post("/disputes/<dispute_id>/survey-link")
 @bp.response(200, s.ClosedRead)
 def renew_survey_link(dispute_id):
-    return _closed(*service.renew_survey_link(actor=caller(), dispute_id=dispute_id, rules=_rules()))
+    return _closed(*service.renew_survey_link(actor=caller(), dispute_id=dispute_id))
 
 
 @bp.post("/disputes/<dispute_id>/archive")

@@ -29,8 +29,8 @@ def test_mediation_database_outage_gives_503_and_the_case_numbers_have_no_gap(ow
         app = create_app(config)
         api = app.test_client()
         worker = headers_for(app, role="grid_worker", user_id="w-a", name="网格员", grids=["C1-G1"])
-        handlers.keep_register(grid_created("C1-G1"))
-        handlers.keep_register(household_registered("C1-G1", 1))
+        handlers.keep_register(grid_created("C1-G1").load())
+        handlers.keep_register(household_registered("C1-G1", 1).load())
         first = api.post("/disputes", json=dispute_body(), headers=worker)
         assert first.status_code == 201, first.json
         assert api.get("/readyz").json["checks"]["database"] is True

@@ -28,7 +28,7 @@ from tests.support import broker
 SERVICES = {
     "volunteers": ("vol_config", "vol_app", "services.volunteers.register_copy", "on_register_event", "household_copies"),
     "drills": ("drills_config", "drills_app", "services.drills.register_copy", "apply_household_event", "households"),
-    "mediation": ("mediation_config", "mediation_app", "services.mediation.service", "apply_register_event",
+    "mediation": ("mediation_config", "mediation_app", "services.mediation.register_copy", "apply_register_event",
                   "register_households"),
 }
 QUEUE = {"volunteers": "keep_register", "drills": "keep_roster", "mediation": "keep_register"}

@@ -10,9 +10,10 @@ from datetime import date
 import mongoengine
 import pytest
 
-from services.mediation import clock, handlers
+from services.mediation import handlers
 from services.mediation.app import create_app
 from services.mediation.worker import bootstrap
+from shared import clock
 from shared.config import TestConfig
 from shared.events import new_event
 from shared.messaging.bus import EventPublisher
@@ -48,7 +49,7 @@ def household_moved(household_id: str, from_grid: str, to_grid: str):
 
 
 class Today:
-    """The clock's today, set by a test (the service and the worker read clock.today())."""
+    """The clock's today, set by a test (the service and the worker read shared.clock.today())."""
 
     def __init__(self, monkeypatch):
         self.value = None
@@ -90,11 +91,11 @@ def api(mediation_app):
 def register(mediation_app):
     """Grids C1-G1, C1-G2 (community C1) and C2-G1 (C2), and households, as the handler stores them."""
     for grid_id in GRIDS:
-        handlers.keep_register(grid_created(grid_id))
+        handlers.keep_register(grid_created(grid_id).load())
 
     def add(grid_id: str, n: int, **kw) -> str:
         event = household_registered(grid_id, n, **kw)
-        handlers.keep_register(event)
+        handlers.keep_register(event.load())
         return event.data["household_id"]
 
     return add

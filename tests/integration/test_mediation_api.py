@@ -7,7 +7,6 @@ from datetime import date, timedelta
 import chinese_calendar
 import pytest
 
-from services.mediation import clock
 from services.mediation.models import Dispute
 from tests.integration.mediation_fixtures import dispute_body
 from tests.integration.mediation_fixtures import (  # fixtures
@@ -85,9 +84,7 @@ def schedule_2027(mediation_config, tmp_path):
     """The operator's schedule file for a year the library lacks (made-up days: Jan 1–3 off, Sat Jan 9 worked)."""
     path = tmp_path / "holidays.json"
     path.write_text('{"2027": {"holidays": ["2027-01-01..2027-01-03"], "workdays": ["2027-01-09"]}}')
-    mediation_config.HOLIDAY_SCHEDULE_FILE = str(path)  # before the app is built: its factory loads it
-    yield
-    clock.use_schedule({})
+    mediation_config.HOLIDAY_SCHEDULE_FILE = str(path)  # before the app is built: its factory checks it
 
 
 def test_a_schedule_file_supplies_the_year_the_library_lacks(schedule_2027, api, register, people, today):
@@ -416,8 +413,8 @@ def test_the_register_copy_ignores_an_older_event_arriving_late(api, register, p
 
     older = household_registered("C1-G1", 4)
     newer = household_registered("C1-G1", 5, household_id=older.data["household_id"])
-    handlers.keep_register(newer)
-    handlers.keep_register(older)  # a retry delivered it after the newer snapshot
+    handlers.keep_register(newer.load())
+    handlers.keep_register(older.load())  # a retry delivered it after the newer snapshot
     stored = RegisterHousehold.objects.get(pk=older.data["household_id"])
     assert [r.name for r in stored.residents] == ["居民5", "家属5"]
     today.set("2025-09-29")
@@ -425,7 +422,7 @@ def test_the_register_copy_ignores_an_older_event_arriving_late(api, register, p
                                                     "household_id": stored.pk, "resident_id": "r5b"}),
                     headers=people["worker"]).json["dispute"]
     assert case["parties"][0]["name"] == "家属5"
-    handlers.follow_parties(replace(newer, id=str(uuid.uuid4()), type="household.updated"))
+    handlers.follow_parties(replace(newer, id=str(uuid.uuid4()), type="household.updated").load())
     after = api.get(f"/disputes/{case['id']}", headers=people["worker"]).json
     assert [s["action"] for s in after["history"]] == ["registered"]  # nothing changed, nothing recorded
 

@@ -57,7 +57,7 @@ def test_household_events_delivered_twice_build_one_party_record(api, people, pu
     publisher.publish(moved.to_dict())
     broker.wait_until(lambda: consumed(mediation_config, "follow_parties", "household.moved", "duplicate") >= 1)
     broker.wait_until(lambda: consumed(mediation_config, "keep_register", "household.moved", "duplicate") >= 1)
-    handlers.follow_parties(moved)  # and even past the inbox, the handler's effect is once
+    handlers.follow_parties(moved.load())  # and even past the inbox, the handler's effect is once
     after = api.get(f"/disputes/{case['id']}", headers=people["worker"]).json
     party = after["parties"][0]
     assert (party["grid_id"], party["address"], party["name"]) == ("C1-G2", "9栋2单元901", "居民3")
@@ -162,7 +162,7 @@ def test_first_contact_owner_is_told_of_every_step_after_reassignment(api, regis
     stored = Notification.objects(user_id="w-a", event_type="dispute.closed").first()
     closed = [e for e in published(closed_tap) if e.id == stored.event_id]
     assert len(closed) == 1
-    handlers.notify(closed[0])
+    handlers.notify(closed[0].load())
     assert Notification.objects(user_id="w-a").count() == len(expected)
     assert api.post("/notifications/read-all", headers=people["worker"]).json == {"marked": len(expected)}
     assert api.get("/notifications?unread=true", headers=people["worker"]).json == {"items": [], "unread": 0}

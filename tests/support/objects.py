@@ -224,11 +224,11 @@ def mediation_register(client, app) -> dict:
 
     homes = {}
     for n, grid in enumerate(MEDIATION_GRIDS):
-        handlers.keep_register(grid_created(grid))
+        handlers.keep_register(grid_created(grid).load())
         homes[grid] = []
         for k in range(2):
             event = household_registered(grid, n * 10 + k)
-            handlers.keep_register(event)
+            handlers.keep_register(event.load())
             homes[grid].append(event.data["household_id"])
     for community in ("C1", "C2"):
         mediator = headers_for(app, role="mediator", user_id=f"m-{community}", name=f"调解员{community}",
@@ -245,8 +245,8 @@ def _notify_from_outbox(dispute_id: str) -> None:
 
     for entry in Dispute.objects.get(pk=dispute_id).outbox:
         event = EnvelopeSchema().load(entry.envelope)
-        if event.type in {t for t, fs in handlers.HANDLERS.items() if handlers.notify in fs}:
-            handlers.notify(event)
+        if (event.type, event.version) in {t for t, fs in handlers.HANDLERS.items() if handlers.notify in fs}:
+            handlers.notify(event.load())
 
 
 def mediation_objects(client, app, homes: dict, grid: str, *, community: str | None = None,

@@ -1,14 +1,16 @@
 """The working-day clock on real calendar cases: National Day and its make-up days, Spring Festival, pauses."""
 import json
 import re
-from datetime import date
+from datetime import date, datetime, timezone
 from types import SimpleNamespace
 
 import chinese_calendar
 import pytest
 
-from services.mediation import clock
+from services.mediation import working_days
+from services.mediation.config import SETTINGS
 from services.mediation.models import Dispute, Extension, Pause
+from services.mediation.rules import recompute_due
 from shared.config import ConfigError
 
 
@@ -24,34 +26,34 @@ def d(text: str) -> date:
     ("2025-06-03", "2025-06-12"),  # an ordinary fortnight
 ])
 def test_seven_working_days_on_the_official_schedule(registered, due):
-    reckoning = clock.due_date(d(registered), working_days=7)
+    reckoning = working_days.due_date(d(registered), working_days=7)
     assert reckoning.value == d(due) and reckoning.unknown_years == frozenset()
 
 
 def test_make_up_days_and_holidays_come_from_chinese_calendar():
-    assert clock.is_workday(d("2025-10-11")) == (True, True)   # Saturday, make-up working day
-    assert clock.is_workday(d("2025-10-06")) == (False, True)  # Monday in the holiday week
-    assert clock.is_workday(d("2026-02-28")) == (True, True)
+    assert working_days.is_workday(d("2025-10-11")) == (True, True)   # Saturday, make-up working day
+    assert working_days.is_workday(d("2025-10-06")) == (False, True)  # Monday in the holiday week
+    assert working_days.is_workday(d("2026-02-28")) == (True, True)
 
 
 def test_years_without_data_fall_back_to_weekends_and_are_reported():
     with pytest.raises(NotImplementedError):
         chinese_calendar.is_workday(d("2027-01-01"))  # the library's own behaviour the fallback relies on
-    reckoning = clock.due_date(d("2026-12-28"), working_days=7)
+    reckoning = working_days.due_date(d("2026-12-28"), working_days=7)
     assert reckoning.value == d("2027-01-06") and reckoning.unknown_years == {2027}
-    assert clock.is_workday(d("2099-06-06")) == (False, False)  # a Saturday
-    assert "2099" in clock.warning_text({2099}) and clock.warning_text(set()) is None
+    assert working_days.is_workday(d("2099-06-06")) == (False, False)  # a Saturday
+    assert "2099" in working_days.warning_text({2099}) and working_days.warning_text(set()) is None
 
 
 def test_working_days_left_and_paused():
-    assert clock.working_days_between(d("2025-10-13"), d("2025-10-15")).value == 2
-    assert clock.working_days_between(d("2025-10-15"), d("2025-10-13")).value == 0
-    assert clock.working_days_between(d("2025-10-10"), d("2025-10-15")).value == 4
+    assert working_days.working_days_between(d("2025-10-13"), d("2025-10-15")).value == 2
+    assert working_days.working_days_between(d("2025-10-15"), d("2025-10-13")).value == 0
+    assert working_days.working_days_between(d("2025-10-10"), d("2025-10-15")).value == 4
     # paused Tuesday Sep 30, resumed Friday Oct 10: Sep 30 and Oct 9 were lost, the holidays cost nothing
-    assert clock.paused_working_days(d("2025-09-30"), d("2025-10-10")).value == 2
-    assert clock.paused_working_days(d("2025-10-09"), d("2025-10-09")).value == 0
+    assert working_days.paused_working_days(d("2025-09-30"), d("2025-10-10")).value == 2
+    assert working_days.paused_working_days(d("2025-10-09"), d("2025-10-09")).value == 0
     with pytest.raises(ValueError):
-        clock.add_working_days(d("2025-01-01"), -1)
+        working_days.add_working_days(d("2025-01-01"), -1)
 
 
 def case(**kw) -> Dispute:
@@ -73,12 +75,10 @@ def test_clock_state_of_a_case():
 
 
 def test_due_date_moves_by_extensions_and_paused_days():
-    from services.mediation.service import _recompute_due
-
     c = case(status="assigned", pauses=[Pause(started_on=d("2025-09-30"), ended_on=d("2025-10-10"), working_days=2,
                                               reason="等待", by="m")],
-             extensions=[Extension(working_days=3, reason="勘查", by="m", at=clock.datetime.now())])
-    _recompute_due(c)
+             extensions=[Extension(working_days=3, reason="勘查", by="m", at=datetime.now(timezone.utc))])
+    recompute_due(c)
     assert c.due_on == d("2025-10-22") and c.calendar_unknown_years == []  # 7 + 2 + 3 working days
 
 
@@ -88,22 +88,30 @@ def schedule_file(tmp_path):
         path = tmp_path / "holidays.json"
         path.write_text(content if isinstance(content, str) else json.dumps(content), encoding="utf-8")
         return str(path)
-    yield write
-    clock.use_schedule({})
+    return write
 
 
-def test_a_year_the_library_lacks_is_counted_from_the_operators_schedule_file(schedule_file):
+def use_settings(monkeypatch, **values) -> None:
+    """The mediation settings as a started service would read them, with these values (undone after the test)."""
+    config = SimpleNamespace(**values)
+    SETTINGS.apply(config, environ={})
+    monkeypatch.setattr(SETTINGS, "_config", config)
+
+
+def test_a_year_the_library_lacks_is_counted_from_the_operators_schedule_file(schedule_file, monkeypatch):
     # a made-up 2027 schedule: New Year Jan 1–3 off, Saturday Jan 9 worked in exchange
     path = schedule_file({"2027": {"holidays": ["2027-01-01..2027-01-03"], "workdays": ["2027-01-09"]}})
-    before = clock.due_date(d("2026-12-28"), working_days=7)
-    clock.configure(SimpleNamespace(HOLIDAY_SCHEDULE_FILE=path))
-    after = clock.due_date(d("2026-12-28"), working_days=7)
+    use_settings(monkeypatch)
+    before = working_days.due_date(d("2026-12-28"), working_days=7)
+    use_settings(monkeypatch, HOLIDAY_SCHEDULE_FILE=path)
+    after = working_days.due_date(d("2026-12-28"), working_days=7)
     assert (before.value, before.unknown_years) == (d("2027-01-06"), {2027})  # the cached answer was forgotten
     # Dec 29, 30, 31, then Jan 4, 5, 6, 7
     assert (after.value, after.unknown_years) == (d("2027-01-07"), frozenset())
-    assert clock.is_workday(d("2027-01-09")) == (True, True) and clock.is_workday(d("2027-01-01")) == (False, True)
-    assert clock.is_workday(d("2027-01-16")) == (False, True)  # an ordinary Saturday of a supplied year
-    assert clock.is_workday(d("2025-10-06")) == (False, True)  # years the file leaves out: still the library
+    assert working_days.is_workday(d("2027-01-09")) == (True, True)
+    assert working_days.is_workday(d("2027-01-01")) == (False, True)
+    assert working_days.is_workday(d("2027-01-16")) == (False, True)  # an ordinary Saturday of a supplied year
+    assert working_days.is_workday(d("2025-10-06")) == (False, True)  # years the file leaves out: still the library
 
 
 @pytest.mark.parametrize("content, says", [
@@ -118,4 +126,4 @@ def test_a_year_the_library_lacks_is_counted_from_the_operators_schedule_file(sc
 ])
 def test_a_bad_schedule_file_stops_the_start_with_what_is_wrong(schedule_file, content, says):
     with pytest.raises(ConfigError, match=re.escape(says)):
-        clock.load_schedule(schedule_file(content))
+        working_days.load_schedule(schedule_file(content))

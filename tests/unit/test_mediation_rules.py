@@ -5,9 +5,10 @@ from types import SimpleNamespace
 import pytest
 from marshmallow import ValidationError
 
-from services.mediation import events, handlers, notices, schemas, service
-from services.mediation.config import Rules, extend
+from services.mediation import events, handlers, notices, rules, schemas, service
+from services.mediation.config import SETTINGS
 from services.mediation.metrics import age_bucket
+from services.mediation.service import feeds
 from services.mediation.models import Dispute, Escalation, Outcome, Party, Person, Survey
 from shared.events import new_event
 from shared.events.households import CONTRACTS as HOUSEHOLD_EVENTS
@@ -72,13 +73,13 @@ def test_a_contract_refuses_bad_data():
 def test_feeds_reach_the_owner_and_mediators_but_not_the_one_who_acted():
     d = dispute()
     assigned = events.assigned(d, "s-c1", previous_mediator_id="m-1", reason="回避")
-    assert service.recipients(assigned) == {"w-a": "first_contact", "m-2": "mediator", "m-1": "previous_mediator"}
+    assert feeds.recipients(assigned) == {"w-a": "first_contact", "m-2": "mediator", "m-1": "previous_mediator"}
     session = every_event(d)[8]
-    assert service.recipients(session) == {"w-a": "first_contact"}  # m-2 held it
-    assert service.recipients(events.registered(d, "w-a")) == {"m-2": "mediator"}
+    assert feeds.recipients(session) == {"w-a": "first_contact"}  # m-2 held it
+    assert feeds.recipients(events.registered(d, "w-a")) == {"m-2": "mediator"}
     for e in every_event(d):
-        assert service.message(e).startswith("纠纷 2025-XF-0007")
-    assert "改派" in service.message(assigned)
+        assert feeds.message(e).startswith("纠纷 2025-XF-0007")
+    assert "改派" in feeds.message(assigned)
 
 
 def test_the_handler_table_covers_households_events_and_own_events():
@@ -92,12 +93,12 @@ def test_major_cases_and_households_involved():
               Party(party_id="b", role="respondent", kind="person", name="物业公司", organisation=True),
               Party(party_id="c", role="other", kind="household", name="y", household_id="h1"),
               Party(party_id="d", role="other", kind="household", name="z", household_id="h1")]
-    assert service.involved_households(people, None) == 2  # one person, one household; the company is not one
-    assert service.involved_households(people, 12) == 12
-    assert service.major_reasons(households_involved=5, violence_risk=True, parties=people, threshold=5) == [
+    assert rules.involved_households(people, None) == 2  # one person, one household; the company is not one
+    assert rules.involved_households(people, 12) == 12
+    assert rules.major_reasons(households_involved=5, violence_risk=True, parties=people, threshold=5) == [
         "many_households", "violence_risk"]
     people[0].vulnerable = True
-    assert service.major_reasons(households_involved=1, violence_risk=False, parties=people, threshold=5) == [
+    assert rules.major_reasons(households_involved=1, violence_risk=False, parties=people, threshold=5) == [
         "vulnerable_party"]
 
 
@@ -113,11 +114,15 @@ def test_age_buckets():
                                                                       "16+", "16+"]
 
 
-def test_settings_default_and_read_from_config():
-    assert Rules.of({"DISPUTE_DUE_WORKING_DAYS": 5}).due_working_days == 5
-    config = extend(SimpleNamespace(DISPUTE_WARN_WORKING_DAYS=3))
+def test_settings_default_and_read_from_config(monkeypatch):
+    from_environment = SimpleNamespace()
+    SETTINGS.apply(from_environment, environ={"DISPUTE_DUE_WORKING_DAYS": "5"})
+    assert from_environment.DISPUTE_DUE_WORKING_DAYS == 5
+    config = SimpleNamespace(DISPUTE_WARN_WORKING_DAYS=3)
+    SETTINGS.apply(config, environ={})
     assert (config.DISPUTE_WARN_WORKING_DAYS, config.DISPUTE_DUE_WORKING_DAYS) == (3, 7)
-    assert Rules.of(config).warn_working_days == 3 and Rules.of(config).major_households == 5
+    monkeypatch.setattr(SETTINGS, "_config", config)  # bound, as the app factory and the worker bind it
+    assert SETTINGS.DISPUTE_WARN_WORKING_DAYS == 3 and SETTINGS.DISPUTE_MAJOR_HOUSEHOLDS == 5
 
 
 def base_body(**kw):

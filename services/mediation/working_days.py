@@ -1,23 +1,21 @@
-"""The working-day clock: China's official holidays and make-up working days (调休) from chinese_calendar.
+"""The working-day calendar: China's official holidays and make-up working days (调休) from chinese_calendar.
 
 chinese_calendar holds the State Council's schedule for the years it knows (2004–2026 in 1.11.0) and
 raises NotImplementedError for any other year. The State Council publishes next year's schedule late in
 the year, often before the library has a release with it: an operator then puts it in a schedule file
-(HOLIDAY_SCHEDULE_FILE, see `load_schedule`), which wins over the library for the years it lists. For a
-year neither knows the clock fails safe: Monday to Friday are working days, and every result says which
-years were counted that way so the screen can warn.
+(the HOLIDAY_SCHEDULE_FILE setting, see `load_schedule`), which wins over the library for the years it lists.
+For a year neither knows the calendar fails safe: Monday to Friday are working days, and every result says
+which years were counted that way so the screen can warn.
 """
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 import chinese_calendar
 
+from services.mediation.config import SETTINGS
 from shared.config import ConfigError
-
-CHINA = ZoneInfo("Asia/Shanghai")
 
 
 @dataclass(frozen=True)
@@ -26,9 +24,6 @@ class YearSchedule:
 
     holidays: frozenset
     workdays: frozenset
-
-
-_schedule: dict[int, YearSchedule] = {}
 
 
 def load_schedule(path: str) -> dict[int, YearSchedule]:
@@ -77,29 +72,24 @@ def _days(path: str, key: str, kind: str, items) -> set:
     return out
 
 
-def use_schedule(schedule: dict[int, YearSchedule]) -> None:
-    """Count the given years by these schedules from now on (and forget what was counted before)."""
-    _schedule.clear()
-    _schedule.update(schedule)
-    is_workday.cache_clear()
-    _between.cache_clear()
+@lru_cache(maxsize=8)
+def schedule_at(path: str | None) -> dict[int, YearSchedule]:
+    """The schedules of the file at `path` (none without one), read once per path."""
+    return load_schedule(path) if path else {}
 
 
-def configure(config) -> None:
-    """Load the operator's schedule file named by the config, if any (the app factory and worker call this)."""
-    path = getattr(config, "HOLIDAY_SCHEDULE_FILE", None)
-    use_schedule(load_schedule(path) if path else {})
+def _path() -> str | None:
+    return SETTINGS.HOLIDAY_SCHEDULE_FILE or None
 
 
-def today() -> date:
-    """Today's date in China (the clock's days are Beijing days, whatever the server's zone)."""
-    return datetime.now(CHINA).date()
+def is_workday(day: date) -> tuple[bool, bool]:
+    """(is it a working day, is the official schedule for its year known)."""
+    return _is_workday(day, _path())
 
 
 @lru_cache(maxsize=8192)
-def is_workday(day: date) -> tuple[bool, bool]:
-    """(is it a working day, is the official schedule for its year known)."""
-    supplied = _schedule.get(day.year)
+def _is_workday(day: date, path: str | None) -> tuple[bool, bool]:
+    supplied = schedule_at(path).get(day.year)
     if supplied is not None:
         return day in supplied.workdays or (day.weekday() < 5 and day not in supplied.holidays), True
     try:
@@ -120,10 +110,11 @@ def add_working_days(start: date, n: int) -> Reckoning:
     """The n-th working day after `start` (`start` itself never counts; n=0 gives `start`)."""
     if n < 0:
         raise ValueError("n must not be negative")
+    path = _path()
     day, counted, unknown = start, 0, set()
     while counted < n:
         day += timedelta(days=1)
-        work, known = is_workday(day)
+        work, known = _is_workday(day, path)
         if not known:
             unknown.add(day.year)
         counted += work
@@ -131,11 +122,11 @@ def add_working_days(start: date, n: int) -> Reckoning:
 
 
 @lru_cache(maxsize=8192)
-def _between(a: date, b: date) -> tuple[int, frozenset]:
+def _between(a: date, b: date, path: str | None) -> tuple[int, frozenset]:
     count, unknown, day = 0, set(), a
     while day < b:
         day += timedelta(days=1)
-        work, known = is_workday(day)
+        work, known = _is_workday(day, path)
         if not known:
             unknown.add(day.year)
         count += work
@@ -144,7 +135,7 @@ def _between(a: date, b: date) -> tuple[int, frozenset]:
 
 def working_days_between(a: date, b: date) -> Reckoning:
     """Working days d with a < d <= b (0 when b <= a): how many are left from a to a deadline b."""
-    count, unknown = _between(a, b)
+    count, unknown = _between(a, b, _path())
     return Reckoning(count, unknown)
 
 

@@ -1,0 +1,53 @@
+"""Figures: where disputes arise (hot spots by category, grid and month), outcomes and satisfaction."""
+import mongoengine as me
+
+from services.mediation import notices
+from services.mediation.models import CLOCK_RUNNING, Dispute, RegisterGrid
+from services.mediation.service.case_file import scope_query
+from shared import clock
+from shared.identity import Principal
+
+SATISFACTION_TARGET = 0.9
+
+
+def _totals(rows: list[dict], key: str) -> list[dict]:
+    out: dict = {}
+    for r in rows:
+        out[r[key]] = out.get(r[key], 0) + r["count"]
+    return sorted(({key: k, "count": v} for k, v in out.items()), key=lambda x: (-x["count"], x[key] or ""))
+
+
+def hotspots(*, actor: Principal, year: int | None = None, community_id=None, grid_id=None,
+             month_from=None, month_to=None) -> dict:
+    """Counts by category, grid and month, outcomes and satisfaction vs the 90% target, in the caller's area."""
+    actor.require("disputes.figures")
+    year = year or clock.today().year
+    where = scope_query(actor, personal=False) & me.Q(year=year)
+    if community_id:
+        where &= me.Q(community_id=community_id)
+    if grid_id:
+        where &= me.Q(grid_id=grid_id)
+    if month_from:
+        where &= me.Q(month__gte=month_from)
+    if month_to:
+        where &= me.Q(month__lte=month_to)
+    query = Dispute.objects(where)
+    rows = [{"category": r["_id"]["category"], "grid_id": r["_id"].get("grid_id"), "month": r["_id"]["month"],
+             "count": r["count"]}
+            for r in query.aggregate([{"$group": {"_id": {"category": "$category", "grid_id": "$grid_id",
+                                                          "month": "$month"}, "count": {"$sum": 1}}}])]
+    rows.sort(key=lambda r: (r["month"], r["grid_id"] or "", r["category"]))
+    names = {g.pk: g.name for g in RegisterGrid.objects(pk__in=[r["grid_id"] for r in rows if r["grid_id"]])}
+    by_grid = [{**g, "grid_name": names.get(g["grid_id"])} for g in _totals(rows, "grid_id")]
+    by_category = [{**c, "category_label": notices.CATEGORY_LABELS[c["category"]]} for c in _totals(rows, "category")]
+    answered = query.filter(survey__rating__gte=1).count()
+    satisfied = query.filter(survey__rating__gte=4).count()
+    outcomes = {k: query.filter(outcome__kind=k).count() for k in notices.OUTCOME_LABELS}
+    rate = satisfied / answered if answered else None
+    today = clock.today()
+    return {"year": year, "total": sum(r["count"] for r in rows), "rows": rows, "by_category": by_category,
+            "by_grid": by_grid, "by_month": sorted(_totals(rows, "month"), key=lambda m: m["month"]),
+            "outcomes": outcomes, "escalated": query.filter(major=True).count(),
+            "overdue_now": query.filter(status__in=list(CLOCK_RUNNING), due_on__lt=today).count(),
+            "satisfaction": {"answered": answered, "satisfied": satisfied, "rate": rate, "target": SATISFACTION_TARGET,
+                             "meets_target": None if rate is None else rate >= SATISFACTION_TARGET}}

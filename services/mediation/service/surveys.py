@@ -1,0 +1,80 @@
+"""The applicant's satisfaction survey: a link opened when the case closes, answered once on a public page."""
+import secrets
+from datetime import timedelta
+
+from services.mediation import events, notices
+from services.mediation.config import SETTINGS, SURVEY_PATH
+from services.mediation.models import Dispute, Survey
+from services.mediation.rules import changeable, survey_open
+from services.mediation.service.case_file import handled, step
+from shared import clock
+from shared.clock import now
+from shared.errors import Conflict, NotFound
+from shared.identity import Principal
+from shared.messaging.outbox import commit
+from shared.reasons import mediation as reasons
+from shared.tokens import token_hash
+
+
+def open_link(d: Dispute, *, renew: bool = False) -> str:
+    """Open the survey (or give it a new link, the old one stops working) for SURVEY_OPEN_DAYS; returns the token."""
+    token = secrets.token_urlsafe(32)
+    open_until = clock.today() + timedelta(days=SETTINGS.SURVEY_OPEN_DAYS)
+    if renew:
+        d.survey.open_until, d.survey.issued_at = open_until, now()
+    else:
+        d.survey = Survey(open_until=open_until, issued_at=now())
+    d.survey_token_hash = token_hash(token)
+    return token
+
+
+def survey_url(token: str) -> str:
+    """The public page the applicant answers on (the gateway's, as residents reach it)."""
+    return SETTINGS.PUBLIC_BASE_URL.rstrip("/") + SURVEY_PATH.format(token=token)
+
+
+def renew_survey_link(*, actor: Principal, dispute_id: str) -> tuple[Dispute, str]:
+    """A new satisfaction link (the old one stops working), while the survey is unanswered."""
+    d = handled(actor, dispute_id)
+    changeable(d, ("closed",), "given a new survey link")
+    if d.survey.answered_at:
+        raise Conflict(reasons.APPLICANT_ANSWERED())
+    token = open_link(d, renew=True)
+    step(d, actor, "survey_link_renewed")
+    return commit(d), token
+
+
+# ---- public, through the link ------------------------------------------------------------------
+
+def _survey_case(actor: Principal, token: str) -> Dispute:
+    actor.require("survey.answer")
+    d = Dispute.objects(survey_token_hash=token_hash(token)).first() if token else None
+    if d is None:
+        raise NotFound(reasons.NO_SUCH_SURVEY())
+    return d
+
+
+def survey_view(d: Dispute) -> dict:
+    """What the public page shows of a case: its number and result, nothing personal."""
+    return {"number": d.number, "category_label": notices.CATEGORY_LABELS[d.category],
+            "outcome_label": notices.OUTCOME_LABELS.get(d.outcome.kind) if d.outcome else None,
+            "closed_on": d.closed_on, "open_until": d.survey.open_until, "answered": bool(d.survey.answered_at),
+            "open": survey_open(d, clock.today())}
+
+
+def get_survey(*, actor: Principal, token: str) -> dict:
+    """What the public survey page shows: the case number and result, nothing personal."""
+    return survey_view(_survey_case(actor, token))
+
+
+def answer_survey(*, actor: Principal, token: str, rating: int, comment: str | None = None) -> dict:
+    """The applicant's rating (1–5) and comment, accepted once."""
+    d = _survey_case(actor, token)
+    if d.survey.answered_at:
+        raise Conflict(reasons.SURVEY_ANSWERED())
+    if d.status != "closed" or clock.today() > d.survey.open_until:
+        raise Conflict(reasons.SURVEY_CLOSED())
+    d.survey.rating, d.survey.comment, d.survey.answered_at = rating, comment, now()
+    step(d, None, "satisfaction_recorded", rating=rating)
+    commit(d, events.satisfaction_recorded(d))  # a second answer racing this one fails on the version: 409
+    return survey_view(d)
