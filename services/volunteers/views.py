@@ -7,7 +7,7 @@ from flask import Response
 from flask_smorest import Blueprint
 
 from services.volunteers import schemas as s
-from services.volunteers import service
+from services.volunteers import rules, service
 from services.volunteers.documents import verify_url
 from shared.web.factory import caller
 
@@ -33,7 +33,7 @@ def _cert(cert):
 @bp.get("/public/options")
 @bp.response(200, s.Options)
 def options():
-    return service.options()
+    return rules.options()
 
 
 @bp.get("/public/links/<token>")

@@ -163,6 +163,7 @@ def test_a_resident_reaches_only_the_public_routes(vc, staff, public):
         assert vc.get(path, headers=public).status_code == 403, path
     assert vc.post("/links", json={"community_id": "C1"}, headers=public).status_code == 403
     assert vc.get("/public/options").status_code == 401  # even public routes need the gateway's signature
+    assert vc.get("/public/options", headers=public).json["consent_version"]
 
 
 def test_scope_a_team_leader_of_community_a_sees_nothing_of_b(vol_app, vc, staff, staff_b, public):
