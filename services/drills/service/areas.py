@@ -17,11 +17,13 @@ def visible_communities(actor: Principal) -> set[str] | None:
 
 
 def sees_community(actor: Principal, community_id: str) -> bool:
+    """True when the caller may read about `community_id`."""
     seen = visible_communities(actor)
     return seen is None or community_id in seen
 
 
 def community_not_found() -> NotFound:
+    """The 404 for a community outside the caller's area (to raise)."""
     return NotFound(reasons.COMMUNITY_NOT_FOUND(), field="community_id")
 
 

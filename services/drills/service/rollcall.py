@@ -21,6 +21,7 @@ RESULT_KEYS = ("total", "accounted", "share", "needs_help", "by_status", "reache
 
 
 def roll_id(drill, grid_id: str) -> str:
+    """The id of a grid's roll-call (and its state) in a drill."""
     return f"{drill.pk}:{grid_id}"
 
 
