@@ -10,7 +10,9 @@ from services.drills.app import create_app
 from services.drills.config import SETTINGS
 from services.drills.worker import bootstrap
 from services.households import events as hh_events
-from services.households.models import Address, CareTag, Grid as HhGrid, Household as HhHousehold, Redraw, Resident
+from services.households.models import Address, CareTag, Redraw, Resident
+from services.households.models import Grid as HhGrid
+from services.households.models import Household as HhHousehold
 from shared.config import TestConfig
 from shared.events import new_event
 from shared.messaging.bus import EventPublisher
