@@ -2,8 +2,8 @@
 from prometheus_client import Gauge
 
 from services.mediation import working_days
-from shared import clock
 from services.mediation.models import CLOCK_RUNNING, OPEN, Dispute
+from shared import clock
 
 OPEN_CASES = Gauge("grid_disputes_open", "Open disputes by age in working days since registration",
                    ["community_id", "age_bucket"])

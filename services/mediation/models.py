@@ -5,8 +5,17 @@ from bson import ObjectId
 from services.mediation.working_days import warning_text, working_days_between
 from shared import clock
 from shared.clock import now
-from shared.events.mediation import (CATEGORIES, CHANNELS, ESCALATION_LEVELS, ESCALATION_REASONS, OUTCOMES,
-                                     REFERRAL_KINDS, REFERRAL_RESULTS, STATUSES, URGENCIES)
+from shared.events.mediation import (
+    CATEGORIES,
+    CHANNELS,
+    ESCALATION_LEVELS,
+    ESCALATION_REASONS,
+    OUTCOMES,
+    REFERRAL_KINDS,
+    REFERRAL_RESULTS,
+    STATUSES,
+    URGENCIES,
+)
 from shared.messaging.outbox import Aggregate
 
 PARTY_ROLES = ("applicant", "respondent", "other")

@@ -2,8 +2,15 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from services.mediation.notices import CATEGORY_LABELS, OUTCOME_LABELS
-from shared.events.mediation import (CATEGORIES, CHANNELS, ESCALATION_REASONS, REFERRAL_KINDS, REFERRAL_RESULTS,
-                                     STATUSES, URGENCIES)
+from shared.events.mediation import (
+    CATEGORIES,
+    CHANNELS,
+    ESCALATION_REASONS,
+    REFERRAL_KINDS,
+    REFERRAL_RESULTS,
+    STATUSES,
+    URGENCIES,
+)
 from shared.reasons import mediation as reasons
 from shared.validators import mask_phone, validate_phone
 

@@ -4,8 +4,8 @@ from io import BytesIO
 from flask import send_file
 from flask_smorest import Blueprint
 
-from services.mediation import service
 from services.mediation import schemas as s
+from services.mediation import service
 from shared.web.factory import caller
 
 bp = Blueprint("mediation", __name__, url_prefix="/", description="Dispute mediation (矛盾纠纷调解)")

@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
+from itertools import takewhile
 
 import chinese_calendar
 
@@ -106,31 +107,30 @@ class Reckoning:
     unknown_years: frozenset = field(default_factory=frozenset)
 
 
+def _days_after(start: date, path: str | None):
+    """The days after `start`, each as (day, is it a working day, is its year's schedule known)."""
+    day = start
+    while True:
+        day += timedelta(days=1)
+        yield day, *_is_workday(day, path)
+
+
 def add_working_days(start: date, n: int) -> Reckoning:
     """The n-th working day after `start` (`start` itself never counts; n=0 gives `start`)."""
     if n < 0:
         raise ValueError("n must not be negative")
-    path = _path()
-    day, counted, unknown = start, 0, set()
+    day, counted, unknown, days = start, 0, set(), _days_after(start, _path())
     while counted < n:
-        day += timedelta(days=1)
-        work, known = _is_workday(day, path)
-        if not known:
-            unknown.add(day.year)
+        day, work, known = next(days)
+        unknown |= set() if known else {day.year}
         counted += work
     return Reckoning(day, frozenset(unknown))
 
 
 @lru_cache(maxsize=8192)
 def _between(a: date, b: date, path: str | None) -> tuple[int, frozenset]:
-    count, unknown, day = 0, set(), a
-    while day < b:
-        day += timedelta(days=1)
-        work, known = _is_workday(day, path)
-        if not known:
-            unknown.add(day.year)
-        count += work
-    return count, frozenset(unknown)
+    days = list(takewhile(lambda row: row[0] <= b, _days_after(a, path)))
+    return sum(work for _, work, _ in days), frozenset(day.year for day, _, known in days if not known)
 
 
 def working_days_between(a: date, b: date) -> Reckoning:

@@ -27,9 +27,11 @@ NUMBER_BUSY = Text("mediation.number_busy", "could not take a case number; try a
 CASE_BUSY = Text("mediation.case_busy", "the case is busy; try again", N_("The case is busy; try again."))
 
 # ---- intake --------------------------------------------------------------------------------------
-HOUSEHOLD_OUTSIDE = Text("mediation.household_outside", "household %(household_id)s is not in the register of your area",
+HOUSEHOLD_OUTSIDE = Text("mediation.household_outside",
+                         "household %(household_id)s is not in the register of your area",
                          N_("The household is not in the register of your area."))
-RESIDENT_ELSEWHERE = Text("mediation.resident_elsewhere", "resident %(resident_id)s is not in household %(household_id)s",
+RESIDENT_ELSEWHERE = Text("mediation.resident_elsewhere",
+                          "resident %(resident_id)s is not in household %(household_id)s",
                           N_("A resident in the form is not in this household."))
 PLACE_NEEDED = Text("mediation.place_needed", "give grid_id or community_id (or a party from the register)",
                     N_("Choose the grid or community of the case."))
@@ -60,7 +62,8 @@ CODE_FORM = Text("mediation.code_form", "use 1–40 letters, digits, - or _", N_
 MONTH_FORM = Text("mediation.month_form", "use YYYY-MM", N_("Use the form YYYY-MM."))
 
 # ---- handling ------------------------------------------------------------------------------------
-NOT_A_MEDIATOR_HERE = Text("mediation.not_a_mediator_here", "%(mediator_id)s is not a mediator of community %(community_id)s",
+NOT_A_MEDIATOR_HERE = Text("mediation.not_a_mediator_here",
+                           "%(mediator_id)s is not a mediator of community %(community_id)s",
                            N_("Not a mediator of this community."))
 ALREADY_ASSIGNED = Text("mediation.already_assigned", "the case is already assigned to this mediator",
                         N_("The case is already assigned to this mediator."))
@@ -84,7 +87,8 @@ CONFIRM_AGREEMENT_ONLY = Text("mediation.confirm_agreement_only", "only an agree
                               N_("Only an agreement can be judicially confirmed."))
 ALREADY_CONFIRMED = Text("mediation.already_confirmed", "the agreement has already been through judicial confirmation",
                          N_("The agreement has already been through judicial confirmation."))
-REFERRAL_NOT_FOUND = Text("mediation.referral_not_found", "referral %(id)s not found", N_("The referral was not found."))
+REFERRAL_NOT_FOUND = Text("mediation.referral_not_found", "referral %(id)s not found",
+                          N_("The referral was not found."))
 REFERRAL_RETURNED = Text("mediation.referral_returned", "this referral's result is already recorded",
                          N_("This referral's result is already recorded."))
 # results: the results a referral of this kind comes back as, comma-separated

@@ -8,9 +8,9 @@ import chinese_calendar
 import pytest
 
 from services.mediation.models import Dispute
-from tests.integration.mediation_fixtures import dispute_body
 from tests.integration.mediation_fixtures import (  # fixtures
     api,  # noqa: F401
+    dispute_body,
     mediation_app,  # noqa: F401
     mediation_config,  # noqa: F401
     mediators,  # noqa: F401

@@ -7,9 +7,13 @@ from services.mediation import handlers
 from services.mediation.models import Dispute, Notification, RegisterHousehold
 from services.mediation.worker import bootstrap
 from shared.events import EnvelopeSchema
-from tests.integration.mediation_fixtures import GRIDS, dispute_body, grid_created, household_moved, household_registered
 from tests.integration.mediation_fixtures import (  # fixtures
+    GRIDS,
     api,  # noqa: F401
+    dispute_body,
+    grid_created,
+    household_moved,
+    household_registered,
     mediation_app,  # noqa: F401
     mediation_config,  # noqa: F401
     mediation_worker,  # noqa: F401

@@ -8,8 +8,8 @@ from marshmallow import ValidationError
 from services.mediation import events, handlers, notices, rules, schemas, service
 from services.mediation.config import SETTINGS
 from services.mediation.metrics import age_bucket
-from services.mediation.service import feeds
 from services.mediation.models import Dispute, Escalation, Outcome, Party, Person, Survey
+from services.mediation.service import feeds
 from shared.events import new_event
 from shared.events.households import CONTRACTS as HOUSEHOLD_EVENTS
 from shared.events.mediation import CATEGORIES, CONTRACTS

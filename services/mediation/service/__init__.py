@@ -6,15 +6,32 @@ roster, the deadline job, the notification feeds and the figures. case_file hold
 loaded in the caller's scope, its history, its numbers.
 """
 from services.mediation.service.archive import archive, close_dispute
-from services.mediation.service.cases import (agreement_pdf, annotate, get_dispute, get_receipt, list_disputes,
-                                              list_notices, receipt, receipt_pdf, register_dispute, reveal_parties,
-                                              search_register, update_dispute)
+from services.mediation.service.cases import (
+    agreement_pdf,
+    annotate,
+    get_dispute,
+    get_receipt,
+    list_disputes,
+    list_notices,
+    receipt,
+    receipt_pdf,
+    register_dispute,
+    reveal_parties,
+    search_register,
+    update_dispute,
+)
 from services.mediation.service.deadlines import check_deadlines
 from services.mediation.service.escalations import escalate, special_report_pdf
 from services.mediation.service.feeds import list_notifications, mark_read, notify
 from services.mediation.service.figures import hotspots
-from services.mediation.service.handling import (assign_mediator, extend_deadline, pause_clock, record_outcome,
-                                                 record_session, resume_clock)
+from services.mediation.service.handling import (
+    assign_mediator,
+    extend_deadline,
+    pause_clock,
+    record_outcome,
+    record_session,
+    resume_clock,
+)
 from services.mediation.service.mediators import enrol_self, list_mediators, put_mediator
 from services.mediation.service.referrals import record_referral_return, refer
 from services.mediation.service.surveys import answer_survey, get_survey, renew_survey_link, survey_url

@@ -28,6 +28,11 @@ def scope_query(actor: Principal, *, personal: bool = True) -> me.Q:
     return where
 
 
+def given(**filters) -> me.Q:
+    """The filters a caller gave (those left empty match everything)."""
+    return me.Q(**{field: value for field, value in filters.items() if value})
+
+
 def _covers(actor: Principal, d: Dispute) -> bool:
     return actor.covers(community_id=d.community_id, grid_id=d.grid_id)
 

@@ -5,10 +5,19 @@ import mongoengine as me
 
 from services.mediation import documents, events, notices, working_days
 from services.mediation.config import SETTINGS
-from services.mediation.models import (CLOCK_RUNNING, OPEN, Annotation, Dispute, Party, Person, RegisterGrid,
-                                       RegisterHousehold, RevealRecord)
+from services.mediation.models import (
+    CLOCK_RUNNING,
+    OPEN,
+    Annotation,
+    Dispute,
+    Party,
+    Person,
+    RegisterGrid,
+    RegisterHousehold,
+    RevealRecord,
+)
 from services.mediation.rules import EDITABLE, changeable, involved_households, major_reasons, recompute_due
-from services.mediation.service.case_file import dispute, handled, next_number, scope_query, step
+from services.mediation.service.case_file import dispute, given, handled, next_number, scope_query, step
 from services.mediation.service.escalations import escalation
 from shared import clock
 from shared.clock import now
@@ -26,12 +35,8 @@ def search_register(*, actor: Principal, grid_id: str | None = None, community_i
                     q: str | None = None, limit: int = 20) -> list[RegisterHousehold]:
     """Households of the register in the caller's area, to pick parties from."""
     actor.require("disputes.register")
-    where = me.Q(status="active") & scope_query(actor, personal=False)
-    if grid_id:
-        where &= me.Q(grid_id=grid_id)
-    if community_id:
-        where &= me.Q(community_id=community_id)
-    query = RegisterHousehold.objects(where)
+    query = RegisterHousehold.objects(me.Q(status="active") & scope_query(actor, personal=False)
+                                      & given(grid_id=grid_id, community_id=community_id))
     if q:
         query = query.filter(__raw__={"search_text": text_match(q.lower())})
     return list(query.order_by("grid_id", "address_text").limit(limit))
@@ -164,17 +169,11 @@ def list_disputes(*, actor: Principal, community_id=None, grid_id=None, status="
                   overdue=None, escalated=None, q=None, sort="due", page=1, page_size=50) -> dict:
     """A page of cases in the caller's view: overdue and escalated first when sorted by attention."""
     actor.require("disputes.read")
-    where = scope_query(actor)
-    if community_id:
-        where &= me.Q(community_id=community_id)
-    if grid_id:
-        where &= me.Q(grid_id=grid_id)
+    where = scope_query(actor) & given(community_id=community_id, grid_id=grid_id, category=category)
     if status == "open":
         where &= me.Q(status__in=list(OPEN))
     elif status != "all":
         where &= me.Q(status=status)
-    if category:
-        where &= me.Q(category=category)
     if mine == "first_contact":
         where &= me.Q(owner_id=actor.user_id)
     elif mine == "mediator":

@@ -3,7 +3,7 @@ import mongoengine as me
 
 from services.mediation import notices
 from services.mediation.models import CLOCK_RUNNING, Dispute, RegisterGrid
-from services.mediation.service.case_file import scope_query
+from services.mediation.service.case_file import given, scope_query
 from shared import clock
 from shared.identity import Principal
 
@@ -22,16 +22,8 @@ def hotspots(*, actor: Principal, year: int | None = None, community_id=None, gr
     """Counts by category, grid and month, outcomes and satisfaction vs the 90% target, in the caller's area."""
     actor.require("disputes.figures")
     year = year or clock.today().year
-    where = scope_query(actor, personal=False) & me.Q(year=year)
-    if community_id:
-        where &= me.Q(community_id=community_id)
-    if grid_id:
-        where &= me.Q(grid_id=grid_id)
-    if month_from:
-        where &= me.Q(month__gte=month_from)
-    if month_to:
-        where &= me.Q(month__lte=month_to)
-    query = Dispute.objects(where)
+    query = Dispute.objects(scope_query(actor, personal=False) & me.Q(year=year) & given(
+        community_id=community_id, grid_id=grid_id, month__gte=month_from, month__lte=month_to))
     rows = [{"category": r["_id"]["category"], "grid_id": r["_id"].get("grid_id"), "month": r["_id"]["month"],
              "count": r["count"]}
             for r in query.aggregate([{"$group": {"_id": {"category": "$category", "grid_id": "$grid_id",

@@ -2,8 +2,17 @@
 import uuid
 
 from services.mediation import events
-from services.mediation.models import (CLOCK_RUNNING, Assignment, Attendance, Dispute, Extension, Mediator, Outcome,
-                                       Pause, Session)
+from services.mediation.models import (
+    CLOCK_RUNNING,
+    Assignment,
+    Attendance,
+    Dispute,
+    Extension,
+    Mediator,
+    Outcome,
+    Pause,
+    Session,
+)
 from services.mediation.rules import EDITABLE, changeable, end_pause, recompute_due
 from services.mediation.service.case_file import handled, managed, step
 from shared import clock

@@ -44,9 +44,9 @@ def record_referral_return(*, actor: Principal, dispute_id: str, referral_id: st
         raise NotFound(reasons.REFERRAL_NOT_FOUND(id=referral_id))
     if referral.result:
         raise Conflict(reasons.REFERRAL_RETURNED())
-    if result not in REFERRAL_RESULTS[referral.kind]:
-        raise Invalid(reasons.REFERRAL_RESULT_WRONG(kind=referral.kind, results=", ".join(REFERRAL_RESULTS[referral.kind])),
-                      field="result")
+    expected = REFERRAL_RESULTS[referral.kind]
+    if result not in expected:
+        raise Invalid(reasons.REFERRAL_RESULT_WRONG(kind=referral.kind, results=", ".join(expected)), field="result")
     today = clock.today()
     returned_on = returned_on or today
     if returned_on > today or returned_on < referral.referred_on:
