@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat, PrivateFormat, NoEncryption
 
 from shared.errors import DomainError, Forbidden
-from shared.reasons.common import ROLE_MAY_NOT
+from shared.reasons import common as reasons
 from shared.permissions import DISTRICT_ROLES, PUBLIC_ROLE, ROLES, may
 
 HEADER = "X-Grid-Identity"
@@ -56,7 +56,7 @@ class Principal:
     def require(self, permission: str) -> None:
         """Refuse unless the role carries `permission`."""
         if not self.may(permission):
-            raise Forbidden(ROLE_MAY_NOT(role=self.role, permission=permission))
+            raise Forbidden(reasons.ROLE_MAY_NOT(role=self.role, permission=permission))
 
     def covers(self, *, community_id: str | None, grid_id: str | None) -> bool:
         """True when the object at this place is within the caller's scope (deny by default)."""
@@ -129,23 +129,23 @@ def verify(token: str | None, *, key: str, audience: str, method: str, path: str
            max_age_s: int = MAX_AGE_S) -> Principal:
     """The caller, if the token is genuine, fresh and made for this service, method and path."""
     if not token:
-        raise Unauthenticated("no identity given")
+        raise Unauthenticated(reasons.IDENTITY_MISSING())
     try:
         claims = jwt.decode(token, public_key(key), algorithms=[ALGORITHM], audience=audience, issuer=ISSUER,
                             leeway=CLOCK_SKEW_S, options={"require": REQUIRED_CLAIMS})
     except jwt.ExpiredSignatureError:
-        raise Unauthenticated("identity expired") from None
+        raise Unauthenticated(reasons.IDENTITY_EXPIRED()) from None
     except jwt.InvalidAudienceError:
-        raise Unauthenticated("identity is for another service") from None
+        raise Unauthenticated(reasons.IDENTITY_OTHER_SERVICE()) from None
     except jwt.InvalidTokenError:
-        raise Unauthenticated("identity not genuine") from None
+        raise Unauthenticated(reasons.IDENTITY_FORGED()) from None
     issued, expires = claims["iat"], claims["exp"]
     if time.time() - issued > min(max_age_s, MAX_AGE_S) or expires - issued > MAX_AGE_S:
-        raise Unauthenticated("identity expired")
+        raise Unauthenticated(reasons.IDENTITY_EXPIRED())
     if claims["mth"] != method.upper() or claims["pth"] != path:
-        raise Unauthenticated("identity is for another request")
+        raise Unauthenticated(reasons.IDENTITY_OTHER_REQUEST())
     if claims.get("role") not in ROLES + (PUBLIC_ROLE,):
-        raise Unauthenticated("unknown role")
+        raise Unauthenticated(reasons.IDENTITY_UNKNOWN_ROLE())
     return Principal.from_claims(claims)
 
 

@@ -57,11 +57,19 @@ DATABASE_DOWN = Text("service.database_down", "database unavailable; try again s
 INTERNAL = Text("service.internal", "internal error", N_("Something went wrong; please try again."))
 ROLE_MAY_NOT = Text("role.may_not", "role %(role)s may not %(permission)s", N_("Your role may not do this."))
 NOT_AN_ID = Text("id.invalid", "not an id", N_("Not a valid id."))
+# A call whose signed identity does not hold (401): to the person, their session has ended.
+_SIGN_IN_AGAIN = N_("Your session has ended. Please sign in again.")
+IDENTITY_MISSING = Text("identity.missing", "no identity given", _SIGN_IN_AGAIN)
+IDENTITY_EXPIRED = Text("identity.expired", "identity expired", _SIGN_IN_AGAIN)
+IDENTITY_OTHER_SERVICE = Text("identity.other_service", "identity is for another service", _SIGN_IN_AGAIN)
+IDENTITY_FORGED = Text("identity.forged", "identity not genuine", _SIGN_IN_AGAIN)
+IDENTITY_OTHER_REQUEST = Text("identity.other_request", "identity is for another request", _SIGN_IN_AGAIN)
+IDENTITY_UNKNOWN_ROLE = Text("identity.unknown_role", "unknown role", _SIGN_IN_AGAIN)
 # "<what> <id> not found": for an object that does not exist or lies outside the caller's area (shared.scope)
 NOT_FOUND = Text("object.not_found", "%(what)s %(id)s not found", N_("Not found, or outside your area."))
 
-MARSHMALLOW = (REQUIRED, NULL, INVALID_VALUE, NOT_STRING, NOT_UTF8, SPECIAL_NUMBER, NOT_TUPLE, NOT_INTEGER, NOT_NUMBER, TOO_LARGE, NOT_BOOLEAN, NOT_LIST,
-               NOT_MAPPING, NOT_DATE, NOT_DATETIME, NOT_AWARE, NOT_UUID, NOT_EMAIL, WRONG_TYPE, WRONG_TYPE_NESTED,
+MARSHMALLOW = (REQUIRED, NULL, INVALID_VALUE, NOT_STRING, NOT_UTF8, SPECIAL_NUMBER, NOT_TUPLE, NOT_INTEGER, NOT_NUMBER,
+               TOO_LARGE, NOT_BOOLEAN, NOT_LIST, NOT_MAPPING, NOT_DATE, NOT_DATETIME, NOT_AWARE, NOT_UUID, NOT_EMAIL, WRONG_TYPE, WRONG_TYPE_NESTED,
                UNKNOWN_FIELD, ONE_OF, CONTAINS_ONLY, PATTERN, EQUAL, LENGTH_BETWEEN, LENGTH_MAX, LENGTH_MIN,
                LENGTH_EQUAL, RANGE_BETWEEN, RANGE_MIN, RANGE_MAX, RANGE_ABOVE, RANGE_BELOW)
 

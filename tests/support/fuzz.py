@@ -17,7 +17,7 @@ from bson import json_util
 
 from shared.config import TestConfig
 
-UNIFORM_ERROR = {"status", "error", "message", "fields", "request_id"}
+UNIFORM_ERROR = {"status", "error", "message", "reason", "fields", "field_reasons", "request_id"}
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 
 
