@@ -32,6 +32,8 @@ class Setting:
     check: Callable[[Any], str | None] | None = None
     # The value a test config gets when the environment sets none (a throwaway key, say).
     test_default: Any = None
+    # A secret: comes from a secret store (Kubernetes Secret, .env), never from a config file or a document.
+    secret: bool = False
 
     def read(self, environ=os.environ, *, testing: bool = False):
         """The value from the environment (empty counts as unset), else the default; ConfigError if wrong."""

@@ -12,5 +12,5 @@ SETTINGS = Settings(
     Setting("IMPORT_STALE_S", float, 120.0, "seconds an import journal may stay silent before it is recovered"),
     Setting("LOOKUP_HMAC_KEY", str, None,
             "key of the hashes a full ID number or phone is found by (unset: that look-up is off)",
-            test_default="test-lookup-key"),
+            test_default="test-lookup-key", secret=True),
 )

@@ -45,18 +45,12 @@ def _variables_read(make) -> set[str]:
 
 
 def service_settings(name: str) -> set[str]:
-    """The environment variables a service's own config reads on top of shared.config.Config
-    (found by building its production config with a recording environment; none without a config.py)."""
+    """The environment variables a service declares on top of shared.config's (its config.SETTINGS), secrets
+    (which come from a secret store, not a config file) left out."""
     if not (REPO / "services" / name / "config.py").is_file():
         return set()
-    from shared.config import Config, TestConfig
-
-    module = importlib.import_module(f"services.{name}.config")
-    production = [cls for cls in vars(module).values() if isinstance(cls, type) and issubclass(cls, Config)
-                  and not issubclass(cls, TestConfig) and cls.__module__ == module.__name__]
-    assert production, f"services/{name}/config.py has no production Config subclass"
-    shared = _variables_read(lambda: Config(name))
-    return set().union(*(_variables_read(cls) for cls in production)) - shared - {"SERVICE_SECRET"}
+    declared = importlib.import_module(f"services.{name}.config").SETTINGS.declared.values()
+    return {setting.name for setting in declared if not setting.secret}
 
 
 # Grafana's own variables, replaced by values PromQL accepts before parsing.
