@@ -11,7 +11,8 @@ from gateway.config import GatewayConfig
 from gateway.extensions import babel, csrf
 from gateway.sessions import MongoSessionInterface
 from gateway.upstream import http_session
-from gateway.views import admin, api, auth as auth_views, community, drills, health, mediation, pages, volunteers
+from gateway.views import admin, api, community, drills, health, mediation, pages, volunteers
+from gateway.views import auth as auth_views
 from shared.web import observability
 
 STATIC = Path(__file__).parent / "static"

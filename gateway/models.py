@@ -2,7 +2,7 @@
 import mongoengine as me
 
 from gateway.db import ALIAS
-from shared.clock import aware, now  # noqa: F401 (aware: sessions and sign-in counting read it from here)
+from shared.clock import now
 from shared.identity import ROLES, Principal
 
 CODE = r"^[A-Za-z0-9_-]{1,40}$"

@@ -17,7 +17,8 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from pymongo.errors import PyMongoError
 from werkzeug.datastructures import CallbackDict
 
-from gateway.models import SessionRecord, aware, now
+from gateway.models import SessionRecord
+from shared.clock import aware, now
 from shared.tokens import new_token, token_hash
 
 TOUCH_EVERY_S = 60  # refresh last_seen at most once a minute

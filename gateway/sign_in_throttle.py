@@ -24,7 +24,8 @@ from datetime import timedelta
 
 from flask import current_app
 
-from gateway.models import SignInFailures, aware, now
+from gateway.models import SignInFailures
+from shared.clock import aware, now
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@ import re
 
 import mongoengine
 from pymongo import MongoClient
-from pymongo.errors import DuplicateKeyError, PyMongoError
+from pymongo.errors import PyMongoError
 
 
 def _all_documents(cls=mongoengine.Document):

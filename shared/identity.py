@@ -16,11 +16,11 @@ from urllib.parse import unquote, urlsplit
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat, PrivateFormat, NoEncryption
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, PublicFormat
 
 from shared.errors import DomainError, Forbidden
-from shared.reasons import common as reasons
 from shared.permissions import DISTRICT_ROLES, PUBLIC_ROLE, ROLES, may
+from shared.reasons import common as reasons
 
 HEADER = "X-Grid-Identity"
 # The longest an identity lives; IDENTITY_MAX_AGE_S may only shorten it.

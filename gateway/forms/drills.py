@@ -1,10 +1,10 @@
 """Drills: plans, shelters, supplies, planning a drill, running it and the actions after it."""
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, RadioField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, Optional
 
-from gateway.forms.common import REQUIRED, WHOLE, BaseForm, choices, MultiCheckboxField
+from gateway.forms.common import REQUIRED, WHOLE, BaseForm, MultiCheckboxField, choices
 
 
 def _drill_labels(name):

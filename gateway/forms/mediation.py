@@ -1,10 +1,10 @@
 """Mediation: registering a dispute and every step of handling it."""
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional, Regexp
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, Optional, Regexp
 
-from gateway.forms.common import REQUIRED, WHOLE, BaseForm, choices, MultiCheckboxField, digits
+from gateway.forms.common import REQUIRED, WHOLE, BaseForm, MultiCheckboxField, choices, digits
 
 
 def _labels(name):

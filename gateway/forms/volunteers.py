@@ -1,11 +1,10 @@
 """Volunteers: the public sign-up, the volunteer's own page, and the staff's and team leaders' pages."""
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
-from gateway.forms.common import REQUIRED, WHOLE, BaseForm, choices, MultiCheckboxField, digits
-
+from gateway.forms.common import REQUIRED, WHOLE, BaseForm, MultiCheckboxField, choices, digits
 
 PHONE = Regexp(r"^1\d{10}$", message=_l("A mobile number has 11 digits and starts with 1."))
 

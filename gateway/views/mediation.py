@@ -13,8 +13,21 @@ from wtforms.fields.choices import SelectChoice
 from gateway.auth import current_user, permission_required, principal
 from gateway.calls import CODE, OBJECT_ID, TOKEN, attempt, checked, flash_error, flash_outcome, public, service, stream
 from gateway.errors import error_page
-from gateway.forms import (AnnotateForm, AssignForm, DisputeEditForm, EscalateForm, ExtendForm, IntakeForm, NoteForm,
-                           OutcomeForm, ReasonForm, ReferForm, ReferralReturnForm, SessionForm, SurveyForm)
+from gateway.forms import (
+    AnnotateForm,
+    AssignForm,
+    DisputeEditForm,
+    EscalateForm,
+    ExtendForm,
+    IntakeForm,
+    NoteForm,
+    OutcomeForm,
+    ReasonForm,
+    ReferForm,
+    ReferralReturnForm,
+    SessionForm,
+    SurveyForm,
+)
 from gateway.models import User
 from gateway.ratelimit import public_page
 from gateway.upstream import ServiceError

@@ -2,23 +2,21 @@
 from flask import g, has_request_context
 from marshmallow import Schema, ValidationError, fields, post_dump, post_load, validate, validates_schema
 
+from shared import schemas
 from shared.events.contracts import CARE_TAGS
 from shared.reasons import households as reasons
-from shared.validators import (mask_id_number, mask_phone, normalise_id_number, refuse_control_characters,
-                               validate_id_number, validate_phone)
+from shared.schemas import CODE, StrictSchema
+from shared.validators import (
+    mask_id_number,
+    mask_phone,
+    normalise_id_number,
+    refuse_control_characters,
+    validate_id_number,
+    validate_phone,
+)
 
-
-class _CodeForm(validate.Regexp):
-    """A code's form, refused with its reason (Regexp would format the message into a plain string)."""
-
-    def _format_error(self, value):
-        return reasons.CODE_FORM()
-
-
-CODE = _CodeForm(r"^[A-Za-z0-9_-]{1,40}$")
 RELATIONS = ("head", "spouse", "child", "parent", "grandchild", "grandparent", "sibling", "in_law", "other")
-Text = lambda n, **kw: fields.String(validate=[validate.Length(min=1, max=n), refuse_control_characters],  # noqa: E731
-                                     **kw)
+Text = lambda n, **kw: schemas.Text(n, validate_also=[refuse_control_characters], **kw)  # noqa: E731
 
 
 class Masked(fields.String):
@@ -66,10 +64,6 @@ class CareHidden(Schema):
                 data.pop(name, None)
         return data
 
-
-class StrictSchema(Schema):
-    class Meta:
-        unknown = "raise"
 
 
 class StreetCreate(StrictSchema):

@@ -7,8 +7,20 @@ from bson import ObjectId
 
 from services.households import events, lookup, rules
 from services.households.config import SETTINGS
-from services.households.models import (Address, CareTag, Community, Grid, GridSummary, HistoryEntry, Household,
-                                        Redraw, Resident, RevealRecord, Street, Visit)
+from services.households.models import (
+    Address,
+    CareTag,
+    Community,
+    Grid,
+    GridSummary,
+    HistoryEntry,
+    Household,
+    Redraw,
+    Resident,
+    RevealRecord,
+    Street,
+    Visit,
+)
 from shared import clock
 from shared.clock import now
 from shared.db import text_match
@@ -19,7 +31,6 @@ from shared.reasons import households as reasons
 from shared.reasons.common import CHANGED_MEANWHILE
 from shared.register_copy import set_unless_newer
 from shared.scope import load_in_scope
-
 
 # ---- scope -------------------------------------------------------------------------------------
 

@@ -36,8 +36,18 @@ from services.households import import_journal, rules, service
 from services.households.config import SETTINGS
 from services.households.models import Household, RevealRecord
 from services.households.parse_child import run_limited
-from services.households.register_sheet import (CARE_LABELS, COLUMNS, ESCAPED_STARTS, GENDER_LABEL, HEADERS, POS,
-                                                RELATION_LABEL, RESIDENCY_LABEL, ParsedFile, read_register_file)
+from services.households.register_sheet import (
+    CARE_LABELS,
+    COLUMNS,
+    ESCAPED_STARTS,
+    GENDER_LABEL,
+    HEADERS,
+    POS,
+    RELATION_LABEL,
+    RESIDENCY_LABEL,
+    ParsedFile,
+    read_register_file,
+)
 from services.households.schemas import HouseholdCreate
 from services.households.xlsx_budget import Budget, TooLarge
 from shared import clock

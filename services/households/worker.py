@@ -1,12 +1,13 @@
 """The households worker: `python -m services.households.worker`."""
 import os
 
-from services.households import events, import_journal, service
+from services.households import events, import_journal, models, service
 from services.households.config import SERVICE, SETTINGS
 from services.households.handlers import HANDLERS
 from services.households.models import Grid, Household, Redraw, Visit
 from shared.config import Config
 from shared.messaging import worker
+from shared.messaging.outbox import documents_with_outbox
 
 # Each aggregate as it is now, as events: `python -m shared.messaging.resend households QUEUE` sends these.
 SNAPSHOTS = {
@@ -34,13 +35,14 @@ def recover_imports() -> None:
 def bootstrap(config):
     """The worker's parts for `config` (tests pass a test config), which the worker binds."""
     config.use(SETTINGS)
-    return dict(handlers=HANDLERS,
+    return dict(handlers=HANDLERS, documents=documents_with_outbox(models),
                 periodic=[(600, refresh_all_summaries), (60, finish_pending_redraws), (30, recover_imports)])
 
 
 def main():
     config = Config(SERVICE)
-    worker.run(config, metrics_port=int(os.environ.get("METRICS_PORT", "9101")), **bootstrap(config))
+    worker.run(config, package=__package__, metrics_port=int(os.environ.get("METRICS_PORT", "9101")),
+               **bootstrap(config))
 
 
 if __name__ == "__main__":

@@ -12,29 +12,12 @@ from shared.events.mediation import (
     URGENCIES,
 )
 from shared.reasons import mediation as reasons
+from shared.schemas import CODE, Pattern, StrictSchema, Text
 from shared.validators import mask_phone, validate_phone
 
-
-class Matching(validate.Regexp):
-    """Regexp refusing with a reason that keeps its code (Regexp formats its message into a plain str)."""
-
-    def __init__(self, regex: str, reason):
-        super().__init__(regex)
-        self.reason = reason
-
-    def _format_error(self, value) -> str:
-        return self.reason()
-
-
-CODE = Matching(r"^[A-Za-z0-9_-]{1,40}$", reasons.CODE_FORM)
-MONTH = Matching(r"^\d{4}-(0[1-9]|1[0-2])$", reasons.MONTH_FORM)
-Text = lambda n, **kw: fields.String(validate=validate.Length(min=1, max=n), **kw)  # noqa: E731
+MONTH = Pattern(r"^\d{4}-(0[1-9]|1[0-2])$", reasons.MONTH_FORM)
 OneOf = lambda values, **kw: fields.String(validate=validate.OneOf(values), **kw)  # noqa: E731
 
-
-class StrictSchema(Schema):
-    class Meta:
-        unknown = "raise"
 
 
 # ---- intake ------------------------------------------------------------------------------------

@@ -2,32 +2,23 @@
 from marshmallow import Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema
 
 from services.volunteers.models import AVAILABILITY, SKILLS
-from shared.reasons import common
 from shared.reasons import volunteers as reasons
+from shared.schemas import CODE, OBJECT_ID, StrictSchema, Text
 from shared.validators import mask_id_number, mask_phone, normalise_id_number, validate_id_number, validate_phone
 
-
-def refusing(validator, reason):
-    """`validator` refusing with `reason` (marshmallow formats its own message into plain text, losing the code)."""
-    validator._format_error = lambda value: reason()
-    return validator
-
-
-CODE = refusing(validate.Regexp(r"^[A-Za-z0-9_-]{1,40}$"), reasons.CODE)
-OBJECT_ID = refusing(validate.Regexp(r"^[0-9a-f]{24}$"), common.NOT_AN_ID)
-Text = lambda n, **kw: fields.String(validate=validate.Length(min=1, max=n), **kw)  # noqa: E731
 Skill = lambda: fields.String(validate=validate.OneOf(tuple(SKILLS)))  # noqa: E731
 Slot = lambda: fields.String(validate=validate.OneOf(AVAILABILITY))  # noqa: E731
+
+
+def _consented(value) -> None:
+    if value is not True:
+        raise ValidationError(reasons.CONSENT_REQUIRED())
 
 
 def _unique(values, field):
     if len(values) != len(set(values)):
         raise ValidationError(reasons.EACH_ONCE(), field)
 
-
-class StrictSchema(Schema):
-    class Meta:
-        unknown = "raise"
 
 
 class Page(Schema):
@@ -145,7 +136,7 @@ class SignupCreate(StrictSchema):
     skills = fields.List(Skill(), load_default=list, validate=validate.Length(max=len(SKILLS)))
     availability = fields.List(Slot(), load_default=list, validate=validate.Length(max=len(AVAILABILITY)))
     grid_id = fields.String(load_default=None, allow_none=True, validate=CODE)
-    consent = fields.Boolean(required=True, validate=refusing(validate.Equal(True), reasons.CONSENT_REQUIRED))
+    consent = fields.Boolean(required=True, validate=_consented)
 
     @pre_load
     def _tidy(self, data, **kwargs):

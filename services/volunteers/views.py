@@ -6,8 +6,8 @@ random token in the path is the only key. Every other route needs a staff role a
 from flask import Response
 from flask_smorest import Blueprint
 
-from services.volunteers import schemas as s
 from services.volunteers import rules, service
+from services.volunteers import schemas as s
 from services.volunteers.documents import verify_url
 from shared.web.factory import caller
 

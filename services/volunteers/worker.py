@@ -1,12 +1,13 @@
 """The volunteers worker: `python -m services.volunteers.worker`."""
 import os
 
-from services.volunteers import events, register_copy, service
+from services.volunteers import events, models, register_copy, service
 from services.volunteers.config import SERVICE, SETTINGS
 from services.volunteers.handlers import HANDLERS
 from services.volunteers.models import VolunteerRecord
 from shared.config import Config
 from shared.messaging import worker
+from shared.messaging.outbox import documents_with_outbox
 
 # Each volunteer as it is now, as the events the drills service keeps its copy from (`python -m
 # shared.messaging.resend volunteers QUEUE`); a waitlisted volunteer was never announced. The other events
@@ -30,14 +31,15 @@ def bootstrap(config):
     def recount_communities():
         register_copy.recount_all()
 
-    return dict(handlers=HANDLERS,
+    return dict(handlers=HANDLERS, documents=documents_with_outbox(models),
                 periodic=[(config.VOLUNTEERS_RECOUNT_EVERY_S, recount_changed_communities),
                           (300, repair_approved_reports), (3600, recount_communities)])
 
 
 def main():
     config = Config(SERVICE)
-    worker.run(config, metrics_port=int(os.environ.get("METRICS_PORT", "9102")), **bootstrap(config))
+    worker.run(config, package=__package__, metrics_port=int(os.environ.get("METRICS_PORT", "9102")),
+               **bootstrap(config))
 
 
 if __name__ == "__main__":

@@ -4,10 +4,7 @@ A new service adds `shared/events/<service>.py` with its schemas and a CONTRACTS
 """
 from marshmallow import Schema, ValidationError
 
-from shared.events import households
-from shared.events import drills
-from shared.events import volunteers
-from shared.events import mediation
+from shared.events import drills, households, mediation, volunteers
 from shared.events.households import CARE_TAGS  # noqa: F401 (re-exported: the care tags every service knows)
 
 CONTRACTS: dict[tuple[str, int], type[Schema]] = {

@@ -28,10 +28,17 @@ from shared import context
 from shared.errors import NotYet
 from shared.events import EnvelopeSchema, UnknownEventType
 from shared.messaging import inbox
-from shared.messaging.inbox import BUSY, CLAIMED, DONE, LeaseKeeper
 from shared.messaging.bus import open_connection, supports_broker_features
+from shared.messaging.inbox import BUSY, CLAIMED, DONE, LeaseKeeper
 from shared.messaging.topology import Subscription, dead_exchange, declare, main_queue
-from shared.metrics import DEAD_LETTER_LIMIT, DEAD_LETTERS, EVENTS_CONSUMED, EVENTS_DEAD, EVENTS_REQUEUED, EVENTS_RETRIED
+from shared.metrics import (
+    DEAD_LETTER_LIMIT,
+    DEAD_LETTERS,
+    EVENTS_CONSUMED,
+    EVENTS_DEAD,
+    EVENTS_REQUEUED,
+    EVENTS_RETRIED,
+)
 
 log = logging.getLogger(__name__)
 

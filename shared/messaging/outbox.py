@@ -4,7 +4,6 @@ No multi-document transactions are needed: each aggregate keeps its unpublished 
 `outbox` field, the same write that changes it appends them, and the relay publishes them with
 confirms and pulls them out. A failed write stores no event; a broker outage only delays them.
 """
-import importlib
 from datetime import datetime, timezone
 
 import mongoengine as me
@@ -79,14 +78,13 @@ def commit(doc: Aggregate, *events: Event) -> Aggregate:
     return doc
 
 
-def documents_with_outbox(package: str) -> list[type[Aggregate]]:
-    """Every concrete Aggregate defined in `package` (a service, its models imported): the relay empties them all,
-    so an event added to any aggregate's outbox is sent without a list to keep up to date."""
-    importlib.import_module(f"{package}.models")
+def documents_with_outbox(models) -> list[type[Aggregate]]:
+    """Every concrete Aggregate defined in the module `models` (a service's): the relay empties them all, so an
+    event added to any aggregate's outbox is sent without a list to keep up to date."""
     found, stack = [], list(Aggregate.__subclasses__())
     while stack:
         cls = stack.pop()
         stack.extend(cls.__subclasses__())
-        if not cls._meta.get("abstract") and cls.__module__.startswith(f"{package}."):
+        if not cls._meta.get("abstract") and cls.__module__ == models.__name__:
             found.append(cls)
     return sorted(found, key=lambda cls: cls.__name__)

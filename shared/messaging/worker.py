@@ -10,7 +10,6 @@ from shared.db import connect_db, ensure_indexes
 from shared.messaging.bus import EventPublisher
 from shared.messaging.consumer import EventConsumer
 from shared.messaging.expiry import ensure_event_log_expiry
-from shared.messaging.outbox import documents_with_outbox
 from shared.messaging.relay import OutboxRelay
 from shared.web.observability import configure_logging
 
@@ -20,11 +19,9 @@ log = logging.getLogger(__name__)
 class Worker:
     """Everything a service runs besides its API, wired from its config."""
 
-    def __init__(self, config, *, handlers, periodic=(), documents=None):
+    def __init__(self, config, *, handlers, documents=(), periodic=()):
         self.config = config.bind()
         self.stop = threading.Event()
-        if documents is None:  # every aggregate of the service (tests of the plumbing pass their own)
-            documents = documents_with_outbox(f"services.{config.SERVICE_NAME}")
         self.relay = OutboxRelay(
             documents=documents, service=config.SERVICE_NAME,
             publisher=EventPublisher(url=config.AMQP_URL, exchange=config.EVENT_EXCHANGE,
@@ -81,12 +78,12 @@ class Worker:
             thread.join(max(0.0, deadline - time.monotonic()))
 
 
-def run(config, *, handlers, periodic=(), metrics_port: int | None = None) -> None:
+def run(config, *, package: str, handlers, documents=(), periodic=(), metrics_port: int | None = None) -> None:
     """The worker's main: connect, serve /metrics, work until SIGTERM or SIGINT."""
     configure_logging(config.SERVICE_NAME)
     connect_db(config)
-    ensure_indexes(f"services.{config.SERVICE_NAME}")
-    worker = Worker(config, handlers=handlers, periodic=periodic).start()
+    ensure_indexes(package)
+    worker = Worker(config, handlers=handlers, documents=documents, periodic=periodic).start()
     if metrics_port:
         from shared.messaging.worker_http import create_worker_app, serve
 

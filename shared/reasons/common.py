@@ -57,6 +57,7 @@ DATABASE_DOWN = Text("service.database_down", "database unavailable; try again s
 INTERNAL = Text("service.internal", "internal error", N_("Something went wrong; please try again."))
 ROLE_MAY_NOT = Text("role.may_not", "role %(role)s may not %(permission)s", N_("Your role may not do this."))
 NOT_AN_ID = Text("id.invalid", "not an id", N_("Not a valid id."))
+CODE_FORM = Text("code.form", "use 1–40 letters, digits, - or _", N_("Use 1–40 letters, digits, - or _."))
 # A call whose signed identity does not hold (401): to the person, their session has ended.
 _SIGN_IN_AGAIN = N_("Your session has ended. Please sign in again.")
 IDENTITY_MISSING = Text("identity.missing", "no identity given", _SIGN_IN_AGAIN)

@@ -2,7 +2,6 @@
 from shared.reasons import N_, Text
 
 # ---- what a request may carry (schemas) ---------------------------------------------------------------
-CODE = Text("drills.code", "use 1–40 letters, digits, - or _", N_("Use 1–40 letters, digits, - or _."))
 REF = Text("drills.ref", "use 1–64 letters, digits, - or _", N_("Use 1–64 letters, digits, - or _."))
 CLIENT_ID = Text("drills.client_id", "use 8–64 letters, digits, - or _", N_("Use 8–64 letters, digits, - or _."))
 SKILL = Text("drills.skill", "a skill code: lower-case letters and _", N_("A skill code: lower-case letters and _."))

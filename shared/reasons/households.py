@@ -6,7 +6,6 @@ from shared.errors import Reason
 from shared.reasons import N_, Text
 
 # ---- the register's forms ------------------------------------------------------------------------
-CODE_FORM = Text("code.form", "use 1–40 letters, digits, - or _", N_("Use 1–40 letters, digits, - or _."))
 ONE_HEAD = Text("household.one_head", "exactly one resident must be the head of household (relation=head)",
                 N_("Exactly one resident must be the head of household."))
 ID_NUMBER_TWICE = Text("household.id_number_twice", "the same ID number appears twice",

@@ -58,7 +58,6 @@ REFERRED_FROM_NEEDED = Text("mediation.referred_from_needed", "say where the cas
                             N_("Say where the case was referred from."))
 HOUSEHOLD_TWICE = Text("mediation.household_twice", "the same household party appears twice",
                        N_("The same household appears twice."))
-CODE_FORM = Text("mediation.code_form", "use 1–40 letters, digits, - or _", N_("Use 1–40 letters, digits, - or _."))
 MONTH_FORM = Text("mediation.month_form", "use YYYY-MM", N_("Use the form YYYY-MM."))
 
 # ---- handling ------------------------------------------------------------------------------------

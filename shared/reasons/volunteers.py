@@ -2,7 +2,6 @@
 from shared.reasons import N_, Text
 
 # ---- what a request may carry (schemas) ---------------------------------------------------------------
-CODE = Text("volunteers.code", "use 1–40 letters, digits, - or _", N_("Use 1–40 letters, digits, - or _."))
 EACH_ONCE = Text("volunteers.each_once", "each value once", N_("Choose each option once."))
 NOT_BLANK = Text("volunteers.not_blank", "must not be blank", N_("Required."))
 CONSENT_REQUIRED = Text("volunteers.consent_required", "consent to the use of your data is required",

@@ -12,9 +12,9 @@ from pymongo.errors import ConnectionFailure
 from werkzeug.exceptions import HTTPException
 
 from shared.errors import DomainError
+from shared.messaging.outbox import ConcurrentChange
 from shared.reasons import common
 from shared.reasons.common import reason_of
-from shared.messaging.outbox import ConcurrentChange
 
 log = logging.getLogger(__name__)
 

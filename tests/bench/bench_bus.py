@@ -122,7 +122,8 @@ def relay_lag(*, mongo_url: str, households: int = 300) -> dict:
     from services.households import service
     from services.households.models import Community, Street
     from services.households.schemas import HouseholdCreate
-    from shared.messaging.outbox import documents_with_outbox
+    from services.households import models as households_models
+from shared.messaging.outbox import documents_with_outbox
     from localrun.demo_data import demo_household
     from shared.identity import Principal
     from shared.messaging.relay import OutboxRelay
@@ -149,7 +150,7 @@ def relay_lag(*, mongo_url: str, households: int = 300) -> dict:
     Community(id="C", name="社区", street_id="S").save()
     service.create_grid(actor=admin, data={"id": "G", "name": "网格", "community_id": "C"})
     publisher = EventPublisher(url=AMQP, exchange=exchange, service="bench-relay")
-    relay = OutboxRelay(documents=documents_with_outbox("services.households"), publisher=publisher, service="bench-relay")
+    relay = OutboxRelay(documents=documents_with_outbox(households_models), publisher=publisher, service="bench-relay")
     stop = threading.Event()
     threads = [threading.Thread(target=relay.run_forever, kwargs={"poll_s": 0.05, "stop": stop}, daemon=True),
                threading.Thread(target=listen, daemon=True)]

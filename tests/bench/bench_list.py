@@ -14,8 +14,8 @@ ADMIN = Principal(user_id="bench", role="admin")
 
 def seed(url: str, db: str, households: int = 500) -> None:
     """A street, a community and one grid of `households` households, through the service layer."""
-    from services.households.models import Community, Street
     from localrun.demo_data import demo_household
+    from services.households.models import Community, Street
 
     mongoengine.connect(db=db, host=url, tz_aware=True, uuidRepresentation="standard")
     Street(id="BS", name="基准街道", district="基准区").save()

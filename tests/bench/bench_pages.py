@@ -7,11 +7,11 @@ import secrets
 import mongoengine
 import requests
 
-from tests.support.stack import csrf_token
 from shared.identity import generate_key_pair
 from tests.bench.bench_list import GRID, seed
 from tests.bench.servers import gunicorn, wrk
 from tests.support.mongo import free_port
+from tests.support.stack import csrf_token
 
 BUDGET = {"html_css_gz": 100 * 1024, "js": 50 * 1024}
 

@@ -10,9 +10,9 @@ import uuid
 
 from openpyxl import Workbook
 
+from localrun.demo_data import demo_household
 from services.households.app import create_app
 from shared.config import TestConfig
-from localrun.demo_data import demo_household
 from tests.support.callers import headers_for
 
 HEADER = ["楼栋", "单元", "房号", "户籍类型", "户主姓名", "与户主关系", "姓名", "性别", "出生日期", "身份证号", "联系电话",

@@ -3,8 +3,9 @@ written during the outage is published once the broker is back."""
 import json
 import time
 
-from shared.messaging.outbox import documents_with_outbox
+from services.households import models as households_models
 from shared.messaging.bus import EventPublisher
+from shared.messaging.outbox import documents_with_outbox
 from shared.messaging.relay import OutboxRelay
 from tests.support import broker
 from tests.support.data import household
@@ -14,7 +15,7 @@ from tests.support.rabbit_control import start_broker, stop_broker
 def test_events_written_while_the_broker_is_stopped_are_published_after_it_restarts(
         client, district, as_worker, households_config):
     tap = broker.tap(households_config.EVENT_EXCHANGE, "household.registered")
-    relay = OutboxRelay(documents=documents_with_outbox("services.households"), service="households",
+    relay = OutboxRelay(documents=documents_with_outbox(households_models), service="households",
                         publisher=EventPublisher(url=households_config.AMQP_URL, service="households",
                                                  exchange=households_config.EVENT_EXCHANGE, timeout_s=2))
     before = relay.backlog()  # the district's grid.created events, not yet sent either

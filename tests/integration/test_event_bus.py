@@ -10,12 +10,13 @@ from kombu import Producer
 from prometheus_client import REGISTRY
 
 from services.households import handlers, service
+from services.households import models as households_models
 from services.households.models import Household
 from services.households.worker import SNAPSHOTS, bootstrap
-from shared.messaging.outbox import documents_with_outbox
 from shared.events import EnvelopeSchema, new_event
 from shared.messaging.bus import EventPublisher, open_connection
 from shared.messaging.consumer import EventConsumer
+from shared.messaging.outbox import documents_with_outbox
 from shared.messaging.relay import OutboxRelay
 from shared.messaging.replay import replay
 from shared.messaging.resend import QueueMissing, resend
@@ -88,7 +89,7 @@ def test_relay_publishes_persistent_envelopes_and_empties_the_outbox(client, dis
                                                                      households_config, publisher):
     tap = broker.tap(households_config.EVENT_EXCHANGE, "household.*")
     created = client.post("/households", json=household(district["grid_a"], 1), headers=as_worker).json
-    relay = OutboxRelay(documents=documents_with_outbox("services.households"), publisher=publisher, service="households")
+    relay = OutboxRelay(documents=documents_with_outbox(households_models), publisher=publisher, service="households")
     assert relay.backlog() >= 1
     relay.run_once()
     assert relay.backlog() == 0
@@ -119,7 +120,7 @@ def test_an_event_delivered_twice_has_its_effect_once(households_app, publisher,
 def test_a_queue_made_after_the_events_is_filled_from_the_sent_log(client, district, as_worker, households_config,
                                                                     publisher, run_consumer):
     client.post("/households", json=household(district["grid_a"], 1), headers=as_worker)
-    OutboxRelay(documents=documents_with_outbox("services.households"), publisher=publisher, service="households").run_once()  # 3 grids, 1 household
+    OutboxRelay(documents=documents_with_outbox(households_models), publisher=publisher, service="households").run_once()  # 3 grids, 1 household
     consumer = run_consumer({("grid.created", 1): [count_effect]}, service="latecomer")
     queue = next(iter(consumer.table)).queue_name
     assert effects() == 0  # its queue did not exist when they were published
@@ -136,7 +137,7 @@ def test_a_queue_made_after_the_events_is_filled_from_the_sent_log(client, distr
     # --since: only the aggregates the sent log says changed since then
     later = datetime.now(timezone.utc)
     client.post("/households", json=household(district["grid_a"], 2), headers=as_worker)
-    OutboxRelay(documents=documents_with_outbox("services.households"), publisher=publisher, service="households").run_once()
+    OutboxRelay(documents=documents_with_outbox(households_models), publisher=publisher, service="households").run_once()
     assert resend(publisher=publisher, url=url, queue=queue, snapshots=SNAPSHOTS, since=later) == 1
     with pytest.raises(QueueMissing):
         resend(publisher=publisher, url=url, queue=queue + ".nobody", snapshots=SNAPSHOTS)

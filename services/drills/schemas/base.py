@@ -3,32 +3,14 @@ the exercise marker, the roll-call figures."""
 from marshmallow import Schema, fields, validate
 
 from services.drills.models import MARKER
-from shared.reasons import common
 from shared.reasons import drills as reasons
+from shared.schemas import CODE, OBJECT_ID, Pattern, StrictSchema, Text  # noqa: F401 (the drills schemas import them from here)
 
-
-class Pattern(validate.Regexp):
-    """A regular expression whose refusal is a Reason (marshmallow's own would format it back to plain text)."""
-
-    def __init__(self, regex: str, reason):
-        super().__init__(regex, error=reason.message)
-        self.reason = reason
-
-    def _format_error(self, value) -> str:
-        return self.reason()
-
-
-CODE = Pattern(r"^[A-Za-z0-9_-]{1,40}$", reasons.CODE)
 REF = Pattern(r"^[A-Za-z0-9_-]{1,64}$", reasons.REF)
-OID = Pattern(r"^[0-9a-f]{24}$", common.NOT_AN_ID)
+OID = OBJECT_ID
 CLIENT_ID = Pattern(r"^[A-Za-z0-9_-]{8,64}$", reasons.CLIENT_ID)
 SKILL = Pattern(r"^[a-z_]{1,40}$", reasons.SKILL)
-Text = lambda n, **kw: fields.String(validate=validate.Length(min=1, max=n), **kw)  # noqa: E731
 
-
-class StrictSchema(Schema):
-    class Meta:
-        unknown = "raise"
 
 
 class Marked(Schema):

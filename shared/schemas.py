@@ -1,0 +1,31 @@
+"""What every service's marshmallow schemas share: strict input, and checks whose refusals keep their code."""
+from marshmallow import Schema, fields, validate
+
+from shared.reasons import common
+
+
+class StrictSchema(Schema):
+    """Input that names a field the API does not know is refused (422), not silently dropped."""
+
+    class Meta:
+        unknown = "raise"
+
+
+class Pattern(validate.Regexp):
+    """A regular expression refused with `reason` (marshmallow's Regexp would format it into plain text)."""
+
+    def __init__(self, regex: str, reason):
+        super().__init__(regex, error=reason.message)
+        self.reason = reason
+
+    def _format_error(self, value):
+        return self.reason()
+
+
+CODE = Pattern(r"^[A-Za-z0-9_-]{1,40}$", common.CODE_FORM)
+OBJECT_ID = Pattern(r"^[0-9a-f]{24}$", common.NOT_AN_ID)
+
+
+def Text(max_length: int, *, validate_also=(), **kwargs) -> fields.String:  # noqa: N802 (reads as a field type)
+    """A required-when-given string of 1 to `max_length` characters."""
+    return fields.String(validate=[validate.Length(min=1, max=max_length), *validate_also], **kwargs)
