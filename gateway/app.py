@@ -7,12 +7,13 @@ from flask_wtf.csrf import generate_csrf
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from gateway import auth, db, errors, i18n, ratelimit
-from gateway.config import GatewayConfig
+from gateway.config import SETTINGS, GatewayConfig
 from gateway.extensions import babel, csrf
 from gateway.sessions import MongoSessionInterface
 from gateway.upstream import http_session
 from gateway.views import admin, api, community, drills, health, mediation, pages, volunteers
 from gateway.views import auth as auth_views
+from shared import clock
 from shared.web import observability
 
 STATIC = Path(__file__).parent / "static"
@@ -23,6 +24,8 @@ CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src '
 def create_app(config=None) -> Flask:
     """Build the gateway; `config` defaults to the environment (GatewayConfig)."""
     config = config or GatewayConfig()
+    SETTINGS.bind(config)
+    clock.configure(config.TIMEZONE)
     app = Flask(__name__)
     app.config.from_object(config)
     app.json.ensure_ascii = False

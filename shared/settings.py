@@ -34,12 +34,16 @@ class Setting:
     test_default: Any = None
     # A secret: comes from a secret store (Kubernetes Secret, .env), never from a config file or a document.
     secret: bool = False
+    # Refuse to start without it (the description says what it is for).
+    required: bool = False
 
     def read(self, environ=os.environ, *, testing: bool = False):
         """The value from the environment (empty counts as unset), else the default; ConfigError if wrong."""
         raw = environ.get(self.name)
         if raw in (None, ""):
             value = self.test_default if (testing and self.test_default is not None) else self.default
+            if value is None and self.required:
+                raise ConfigError(f"{self.name} must be set ({self.description})")
         else:
             try:
                 value = self.type(raw)

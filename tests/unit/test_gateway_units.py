@@ -142,16 +142,6 @@ def test_static_weight_budget():
     assert len(js) < 50 * 1024
 
 
-def test_embedded_config_makes_up_what_is_missing(env):
-    from gateway.config import EmbeddedConfig
-
-    config = EmbeddedConfig(mongo_url="mongodb://127.0.0.1:27999", identity_private_key=PRIVATE_KEY,
-                            households_url="http://127.0.0.1:8001/")
-    assert config.EMBEDDED and config.SECRET_KEY and config.IDENTITY_PRIVATE_KEY == PRIVATE_KEY
-    assert config.SERVICE_URLS["households"] == "http://127.0.0.1:8001"
-    assert config.MONGO_URL == config.RATELIMIT_STORAGE_URI == "mongodb://127.0.0.1:27999"
-
-
 @pytest.mark.parametrize("addr, headers, allowed", [
     ("127.0.0.1", {}, True), ("10.1.2.3", {}, True), ("172.20.0.5", {}, True), ("::1", {}, True),
     ("203.0.113.9", {}, False), ("172.32.0.1", {}, False), ("", {}, False), ("not-an-ip", {}, False),
