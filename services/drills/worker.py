@@ -10,7 +10,7 @@ from shared.messaging import worker
 from shared.messaging.outbox import documents_with_outbox
 
 # Each drill as it is now, as the events the volunteers service acts on (`python -m shared.messaging.resend
-# drills QUEUE`): a drill still to come or running asks for helpers; a completed one credits its check-ins'
+# services.drills.worker QUEUE`): a drill still to come or running asks for helpers; a completed one credits its check-ins'
 # hours (asking for helpers for it now would only open a need to close). Nothing consumes the other events.
 SNAPSHOTS = {
     Drill: lambda d: [events.drill_completed(d, service.drill_checkins(d))] if d.status == "completed"

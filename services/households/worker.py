@@ -9,7 +9,7 @@ from shared.config import Config
 from shared.messaging import worker
 from shared.messaging.outbox import documents_with_outbox
 
-# Each aggregate as it is now, as events: `python -m shared.messaging.resend households QUEUE` sends these.
+# Each aggregate as it is now, as events: `python -m shared.messaging.resend services.households.worker QUEUE` sends these.
 SNAPSHOTS = {
     Grid: lambda g: [events.grid_created(g)],
     Household: lambda h: [events.household_registered(h)] + ([events.household_left(h, None)] if h.status == "left"

@@ -10,7 +10,7 @@ from shared.messaging import worker
 from shared.messaging.outbox import documents_with_outbox
 
 # Each volunteer as it is now, as the events the drills service keeps its copy from (`python -m
-# shared.messaging.resend volunteers QUEUE`); a waitlisted volunteer was never announced. The other events
+# shared.messaging.resend services.volunteers.worker QUEUE`); a waitlisted volunteer was never announced. The other events
 # (teams, needs, hours, certificates) have no consumer.
 SNAPSHOTS = {
     VolunteerRecord: lambda v: {"registered": [events.volunteer_registered(v)],

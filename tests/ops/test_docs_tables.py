@@ -1,11 +1,12 @@
-"""docs/architecture.md's event map and permission table are the code's (python -m tests.support.docs_tables)."""
+"""The documents' generated tables are the code's (python -m tests.support.docs_tables)."""
 import pytest
 
-from tests.support.docs_tables import DOC, render
+from tests.support.docs_tables import DOCS, TABLES, render
 
 pytestmark = pytest.mark.ops
 
 
-def test_the_architecture_document_carries_the_current_event_map_and_permission_table():
-    text = DOC.read_text(encoding="utf-8")
-    assert render(text) == text, "stale: run python -m tests.support.docs_tables"
+@pytest.mark.parametrize("name", sorted(TABLES))
+def test_the_documents_carry_the_current_event_map_permissions_and_settings(name):
+    text = (DOCS / name).read_text(encoding="utf-8")
+    assert render(name, text) == text, "stale: run python -m tests.support.docs_tables"
