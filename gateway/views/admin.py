@@ -6,7 +6,8 @@ from flask_babel import gettext as _
 
 from gateway import sign_in_throttle
 from gateway.auth import current_user, permission_required, principal
-from gateway.forms import PostForm, UserForm
+from gateway.forms.accounts import UserForm
+from gateway.forms.common import PostForm
 from gateway.models import SCOPE_KIND, AuditEntry, User
 from gateway.sessions import end_sessions_of, sessions_of
 from gateway.upstream import ServiceError, client

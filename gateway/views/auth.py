@@ -4,7 +4,8 @@ from flask_babel import gettext as _
 
 from gateway import passwords, sign_in_throttle
 from gateway.auth import current_user, login_required, may, may_open, safe_next
-from gateway.forms import ChangePasswordForm, LoginForm, PostForm
+from gateway.forms.accounts import ChangePasswordForm, LoginForm
+from gateway.forms.common import PostForm
 from gateway.i18n import LANG_COOKIE
 from gateway.metrics import SIGN_INS
 from gateway.models import User, now

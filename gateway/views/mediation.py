@@ -13,7 +13,8 @@ from wtforms.fields.choices import SelectChoice
 from gateway.auth import current_user, permission_required, principal
 from gateway.calls import CODE, OBJECT_ID, TOKEN, attempt, checked, flash_error, flash_outcome, public, service, stream
 from gateway.errors import error_page
-from gateway.forms import (
+from gateway.forms.common import ReasonForm
+from gateway.forms.mediation import (
     AnnotateForm,
     AssignForm,
     DisputeEditForm,
@@ -22,7 +23,6 @@ from gateway.forms import (
     IntakeForm,
     NoteForm,
     OutcomeForm,
-    ReasonForm,
     ReferForm,
     ReferralReturnForm,
     SessionForm,

@@ -47,7 +47,7 @@ def test_public_and_board_pages_are_light(app):
     link = {"community_name": "幸福社区", "team_name": None, "title": "招募", "state": "open", "places_left": None,
             "expires_at": "2030-01-01T00:00:00+00:00", "grids": [{"id": f"g{n}", "name": f"第{n}网格"} for n in range(12)],
             "consent_text": "我同意……"}
-    from gateway.forms import SignupForm
+    from gateway.forms.volunteers import SignupForm
 
     with app.test_request_context("/v/x"):
         form = SignupForm(formdata=None)

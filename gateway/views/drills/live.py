@@ -15,7 +15,8 @@ from wtforms.fields.choices import SelectChoice
 
 from gateway.auth import current_user, permission_required, principal
 from gateway.calls import CODE, OBJECT_ID, REF, checked, flash_error, flash_outcome, form_reasons
-from gateway.forms import CheckinForm, EndDrillForm, OpenShelterForm, PostForm, ProblemForm
+from gateway.forms.common import PostForm
+from gateway.forms.drills import CheckinForm, EndDrillForm, OpenShelterForm, ProblemForm
 from gateway.i18n import TICK_LABELS
 from gateway.upstream import ServiceError
 from gateway.views.drills.base import bp, button, can_manage, dr

@@ -8,7 +8,7 @@ from wtforms.fields.choices import SelectChoice
 
 from gateway.auth import permission_required
 from gateway.calls import CODE, OBJECT_ID, attempt, checked, flash_outcome, form_reasons
-from gateway.forms import AssistanceForm, DrillForm, FlagForm, PlanForm, ShelterForm, SupplyForm
+from gateway.forms.drills import AssistanceForm, DrillForm, FlagForm, PlanForm, ShelterForm, SupplyForm
 from gateway.i18n import DUTY_LABELS
 from gateway.views.drills.base import back_to, bp, button, can_manage, chosen, communities, dr
 from gateway.views.entries import local_iso

@@ -8,7 +8,8 @@ from wtforms.fields.choices import SelectChoice
 
 from gateway.auth import permission_required, principal
 from gateway.calls import CODE, OBJECT_ID, attempt, checked, form_reasons, stream
-from gateway.forms import CertificateForm, CorrectionForm, DecisionForm, ReasonForm, VolunteerEditForm
+from gateway.forms.common import ReasonForm
+from gateway.forms.volunteers import CertificateForm, CorrectionForm, DecisionForm, VolunteerEditForm
 from gateway.views.volunteers.public import PERSONAL
 from gateway.views.volunteers.staff import back_to, bp, button, vs
 

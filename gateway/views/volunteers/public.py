@@ -12,7 +12,7 @@ from wtforms.fields.choices import SelectChoice
 
 from gateway.calls import SERIAL, TOKEN, attempt, checked, public, put_errors, stream
 from gateway.errors import error_page
-from gateway.forms import LeaveSelfForm, SerialForm, ServiceReportForm, SignupForm
+from gateway.forms.volunteers import LeaveSelfForm, SerialForm, ServiceReportForm, SignupForm
 from gateway.ratelimit import public_page
 from gateway.upstream import ServiceError
 

@@ -6,7 +6,7 @@ from wtforms.fields.choices import SelectChoice
 
 from gateway.auth import current_user, permission_required, principal, safe_next
 from gateway.calls import CODE, OBJECT_ID, attempt, checked, flash_outcome, service, stream
-from gateway.forms import CapacityForm, CommunityNameForm, LinkForm
+from gateway.forms.volunteers import CapacityForm, CommunityNameForm, LinkForm
 
 bp = Blueprint("volunteers", __name__, url_prefix="/volunteers")
 

@@ -7,7 +7,7 @@ from wtforms.fields.choices import SelectChoice
 
 from gateway.auth import permission_required, principal
 from gateway.calls import CODE, OBJECT_ID, attempt, checked, flash_outcome, form_reasons
-from gateway.forms import CompleteForm, ConfirmForm, LeadersForm, MemberForm, NeedForm, TeamForm
+from gateway.forms.volunteers import CompleteForm, ConfirmForm, LeadersForm, MemberForm, NeedForm, TeamForm
 from gateway.models import User
 from gateway.views.entries import local_iso
 from gateway.views.volunteers.staff import bp, button, team_choices, vs
