@@ -93,21 +93,16 @@ class ImportReport(Schema):
     import_id = fields.String(metadata={"description": "names this import in each household's history"})
 
 
-class ErrorWithReport(Schema):
-    status = fields.Integer()
-    error = fields.String()
-    message = fields.String()
-    fields_ = fields.Dict(data_key="fields", keys=fields.String(), values=fields.List(fields.String()))
-    request_id = fields.String(allow_none=True)
-    report = fields.Nested(ImportReport, metadata={"description": "the import report, as on success"})
-
-
 class UniformError(Schema):
     status = fields.Integer()
     error = fields.String()
     message = fields.String()
     fields_ = fields.Dict(data_key="fields", keys=fields.String(), values=fields.List(fields.String()))
     request_id = fields.String(allow_none=True)
+
+
+class ErrorWithReport(UniformError):
+    report = fields.Nested(ImportReport, metadata={"description": "the import report, as on success"})
 
 
 class ExportQuery(Schema):

@@ -15,12 +15,7 @@ def create_street(*, actor: Principal, data: dict) -> Street:
     """Add a street or town."""
     if actor.role != "admin":
         raise Forbidden(reasons.ONLY_ADMIN_STREETS())
-    street = Street(**data)
-    try:
-        street.save(force_insert=True)
-    except me.NotUniqueError:
-        raise Conflict(reasons.STREET_EXISTS(id=data["id"]), field="id") from None
-    return street
+    return _insert_new(Street(**data), taken=reasons.STREET_EXISTS(id=data["id"]))
 
 
 def create_community(*, actor: Principal, data: dict) -> Community:
@@ -29,12 +24,16 @@ def create_community(*, actor: Principal, data: dict) -> Community:
         raise Forbidden(reasons.ONLY_ADMIN_COMMUNITIES())
     if not Street.objects(pk=data["street_id"]).first():
         raise Invalid(reasons.NO_SUCH_STREET(), field="street_id")
-    community = Community(**data)
+    return _insert_new(Community(**data), taken=reasons.COMMUNITY_EXISTS(id=data["id"]))
+
+
+def _insert_new(document: Street | Community, *, taken) -> Street | Community:
+    """Save a new street or community; an id already taken is a Conflict on `id`."""
     try:
-        community.save(force_insert=True)
+        document.save(force_insert=True)
     except me.NotUniqueError:
-        raise Conflict(reasons.COMMUNITY_EXISTS(id=data["id"]), field="id") from None
-    return community
+        raise Conflict(taken, field="id") from None
+    return document
 
 
 def list_communities(*, actor: Principal) -> list[Community]:
