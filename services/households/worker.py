@@ -1,10 +1,11 @@
 """The households worker: `python -m services.households.worker`."""
 import os
 
-from services.households import events, import_journal, models, service
+from services.households import events, models, service
 from services.households.config import SERVICE, SETTINGS
 from services.households.handlers import HANDLERS
 from services.households.models import Grid, Household, Redraw, Visit
+from services.households.service import import_journal
 from shared.config import Config
 from shared.messaging import worker
 from shared.messaging.outbox import documents_with_outbox

@@ -9,9 +9,10 @@ import pytest
 from kombu import Producer
 from prometheus_client import REGISTRY
 
-from services.households import handlers, service
+from services.households import handlers
 from services.households import models as households_models
 from services.households.models import Household
+from services.households.service import figures
 from services.households.worker import SNAPSHOTS, bootstrap
 from shared.events import EnvelopeSchema, new_event
 from shared.messaging.bus import EventPublisher, open_connection
@@ -207,17 +208,17 @@ def test_a_household_written_during_a_slow_recount_is_counted_by_the_next_event(
                                                                                   monkeypatch):
     t0 = datetime.now(timezone.utc)
     clock = iter([t0, t0 + timedelta(seconds=10)])  # the recount starts at t0 and ends 10 s later
-    monkeypatch.setattr(service, "now", lambda: next(clock, t0 + timedelta(seconds=10)))
-    real_overdue = service._overdue
+    monkeypatch.setattr(figures, "now", lambda: next(clock, t0 + timedelta(seconds=10)))
+    real_overdue = figures._overdue
 
     def write_mid_recount(grid_id):  # the household lands after the recount counted
-        monkeypatch.setattr(service, "_overdue", real_overdue)
+        monkeypatch.setattr(figures, "_overdue", real_overdue)
         assert client.post("/households", json=household(grid_id, 1), headers=as_worker).status_code == 201
         return real_overdue(grid_id)
 
-    monkeypatch.setattr(service, "_overdue", write_mid_recount)
+    monkeypatch.setattr(figures, "_overdue", write_mid_recount)
     grid = district["grid_a"]
-    assert service.refresh_summary(grid_id=grid).households == 0
+    assert figures.refresh_summary(grid_id=grid).households == 0
     registered_at = t0 + timedelta(seconds=1)  # its event's time, while the recount was running
     event = new_event("household.registered", version=1, source="households", community_id="C1", grid_id=grid,
                       data={"household_id": "x", "address": {"building": "1栋", "unit": None, "room": "101"},
@@ -228,9 +229,9 @@ def test_a_household_written_during_a_slow_recount_is_counted_by_the_next_event(
 
 def test_a_recount_that_started_earlier_never_overwrites_a_later_one(client, district, as_worker, monkeypatch):
     grid, t0 = district["grid_a"], datetime.now(timezone.utc)
-    monkeypatch.setattr(service, "now", lambda: t0 + timedelta(seconds=20))
-    assert service.refresh_summary(grid_id=grid).households == 0
-    monkeypatch.setattr(service, "now", lambda: t0 + timedelta(seconds=10))  # the periodic one, slower to finish
+    monkeypatch.setattr(figures, "now", lambda: t0 + timedelta(seconds=20))
+    assert figures.refresh_summary(grid_id=grid).households == 0
+    monkeypatch.setattr(figures, "now", lambda: t0 + timedelta(seconds=10))  # the periodic one, slower to finish
     client.post("/households", json=household(grid, 1), headers=as_worker)
-    summary = service.refresh_summary(grid_id=grid)
+    summary = figures.refresh_summary(grid_id=grid)
     assert summary.households == 0 and abs(summary.refreshed_at - (t0 + timedelta(seconds=20))) < timedelta(milliseconds=1)

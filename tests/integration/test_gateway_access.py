@@ -234,7 +234,7 @@ def service_url_map(name: str):
     import importlib
 
     app = Flask(f"walk-{name}")
-    for module in {"households": ("views", "transfer_views")}.get(name, ("views",)):
+    for module in {"households": ("views", "import_views")}.get(name, ("views",)):
         app.register_blueprint(importlib.import_module(f"services.{name}.{module}").bp)
     return app
 

@@ -14,11 +14,13 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from pymongo.errors import AutoReconnect
 
-from services.households import import_journal, register_sheet, transfer
 from services.households.app import create_app
 from services.households.config import SETTINGS
 from services.households.models import Household, RevealRecord
 from services.households.schemas import HouseholdCreate
+from services.households.service import import_journal, imports
+from services.households.service.exports import MIMETYPES, RegisterExport
+from services.households.sheets import register as register_sheet
 from shared.config import TestConfig
 from shared.identity import Principal
 from shared.validators import id_check_char
@@ -240,7 +242,7 @@ def test_a_clash_while_writing_takes_back_everything_and_answers_409(web, worker
     body["address"] = {"building": taken[0], "unit": taken[1], "room": taken[2]}
     assert web.post("/households", json=body, headers=worker).status_code == 201
     # The other registration lands after the file was checked, before it is written.
-    monkeypatch.setattr(transfer, "_registered_addresses", lambda parsed, grid_id: None)
+    monkeypatch.setattr(imports, "_registered_addresses", lambda parsed, grid_id: None)
     content = sheet(rows, "csv")
 
     r = upload(web, worker, content, name="f.csv")
@@ -259,7 +261,7 @@ def test_a_clash_while_writing_takes_back_everything_and_answers_409(web, worker
 def test_a_database_failure_part_way_takes_back_all_or_nothing_and_good_rows_only_can_resume(web, worker,
                                                                                              monkeypatch):
     content = sheet(rows_for(700), "csv")
-    real, calls = transfer._insert, []
+    real, calls = imports._insert, []
 
     def failing_second_batch(collection, docs, *, ordered):
         calls.append(len(docs))
@@ -267,7 +269,7 @@ def test_a_database_failure_part_way_takes_back_all_or_nothing_and_good_rows_onl
             raise AutoReconnect("connection reset")
         return real(collection, docs, ordered=ordered)
 
-    monkeypatch.setattr(transfer, "_insert", failing_second_batch)
+    monkeypatch.setattr(imports, "_insert", failing_second_batch)
     r = upload(web, worker, content, name="f.csv")
     assert r.status_code == 503 and "taken back" in r.json["message"]
     assert Household.objects.count() == 0
@@ -276,7 +278,7 @@ def test_a_database_failure_part_way_takes_back_all_or_nothing_and_good_rows_onl
     r = upload(web, worker, content, name="f.csv", mode="good_rows_only")
     assert r.status_code == 503 and "upload the same file again" in r.json["message"]
     assert Household.objects.count() == 500
-    monkeypatch.setattr(transfer, "_insert", real)
+    monkeypatch.setattr(imports, "_insert", real)
     r = upload(web, worker, content, name="f.csv", mode="good_rows_only")
     assert r.status_code == 201 and r.json["imported"] == 200 and r.json["bad_row_count"] == 500
     assert Household.objects.count() == 700
@@ -287,14 +289,14 @@ def pending() -> int:
 
 
 def test_an_imports_events_are_held_until_it_commits_then_released_together(web, worker, monkeypatch):
-    real, seen = transfer._insert, []
+    real, seen = imports._insert, []
 
     def look_before_each_batch(collection, docs, *, ordered):
         seen.append((Household.objects.count(), pending()))
         return real(collection, docs, ordered=ordered)
 
-    monkeypatch.setattr(transfer, "_insert", look_before_each_batch)
-    monkeypatch.setattr(transfer, "BATCH", 50)
+    monkeypatch.setattr(imports, "_insert", look_before_each_batch)
+    monkeypatch.setattr(imports, "BATCH", 50)
     r = upload(web, worker, sheet(rows_for(120), "csv"), name="f.csv")
     assert r.status_code == 201, r.json
     assert seen == [(0, 0), (50, 0), (100, 0)]   # written, none of their events visible to the relay
@@ -305,7 +307,7 @@ def test_an_imports_events_are_held_until_it_commits_then_released_together(web,
 
 def test_taking_an_import_back_deletes_held_households_and_withdraws_one_an_edit_released(web, worker,
                                                                                          monkeypatch):
-    real, calls = transfer._insert, []
+    real, calls = imports._insert, []
 
     def edit_then_fail(collection, docs, *, ordered):
         calls.append(len(docs))
@@ -316,8 +318,8 @@ def test_taking_an_import_back_deletes_held_households_and_withdraws_one_an_edit
             raise AutoReconnect("connection reset")
         return real(collection, docs, ordered=ordered)
 
-    monkeypatch.setattr(transfer, "_insert", edit_then_fail)
-    monkeypatch.setattr(transfer, "BATCH", 50)
+    monkeypatch.setattr(imports, "_insert", edit_then_fail)
+    monkeypatch.setattr(imports, "BATCH", 50)
     r = upload(web, worker, sheet(rows_for(70), "csv"), name="f.csv")
     assert r.status_code == 503 and "the 50 household(s) written were taken back (1 already announced" \
         in r.json["message"]
@@ -344,8 +346,8 @@ def half_written(*, households: int, state: str, owner: str) -> list:
     import_journal.start(import_id=import_id, grid=Grid.objects.get(pk=GRID), actor=actor,
                                    mode="all_or_nothing")
     parsed = register_sheet.read_register(io.BytesIO(sheet(rows_for(households), "csv")))
-    docs = [transfer.household_document(grid=Grid.objects.get(pk=GRID), actor=actor, import_id=import_id,
-                                        data=HouseholdCreate().load(transfer._payload(rows, GRID)))
+    docs = [imports.household_document(grid=Grid.objects.get(pk=GRID), actor=actor, import_id=import_id,
+                                        data=HouseholdCreate().load(imports._payload(rows, GRID)))
             for rows in parsed.households.values()]
     import_journal.record(import_id=import_id, ids=[d["_id"] for d in docs])
     Household._get_collection().insert_many(docs[: households // 2])   # killed in the middle of the batch
@@ -382,7 +384,7 @@ def test_an_import_still_running_elsewhere_is_left_alone(worker):
 
 def test_an_import_taken_back_as_stalled_while_still_writing_takes_back_what_it_wrote_since(web, worker,
                                                                                            monkeypatch):
-    real, calls = transfer._insert, []
+    real, calls = imports._insert, []
 
     def stall_then_write(collection, docs, *, ordered):
         calls.append(len(docs))
@@ -391,8 +393,8 @@ def test_an_import_taken_back_as_stalled_while_still_writing_takes_back_what_it_
             assert Household.objects.count() == 0
         return real(collection, docs, ordered=ordered)      # and then lands
 
-    monkeypatch.setattr(transfer, "_insert", stall_then_write)
-    monkeypatch.setattr(transfer, "BATCH", 50)
+    monkeypatch.setattr(imports, "_insert", stall_then_write)
+    monkeypatch.setattr(imports, "BATCH", 50)
     r = upload(web, worker, sheet(rows_for(120), "csv"), name="f.csv")
     assert r.status_code == 503 and "found stalled and taken back" in r.json["message"], r.json
     assert calls == [50, 50] and Household.objects.count() == 0
@@ -417,7 +419,7 @@ def test_export_is_masked_unless_revealed_with_a_reason_which_is_recorded(web, w
     assert rows[0] == HEADER and len(rows) == 1 + 39
     assert rows[1][9] == id_number(0)[:2] + "*" * 16 and rows[1][10] == "139********"
     r = web.get(f"/grids/{GRID}/export", headers=worker)    # XLSX by default
-    assert r.mimetype == transfer.MIMETYPES["xlsx"]
+    assert r.mimetype == MIMETYPES["xlsx"]
     cells = read_xlsx(r.data)
     assert cells[0] == HEADER and "*" in cells[1][9] and cells[1][8] is not None
     assert RevealRecord.objects.count() == 0
@@ -436,7 +438,7 @@ def test_export_is_masked_unless_revealed_with_a_reason_which_is_recorded(web, w
     assert records.count() == 20 and {(x.user_id, x.reason) for x in records} == {("w-1", "[导出] 低保年审核对")}
     hid = str(Household.objects.first().pk)
     assert web.get(f"/households/{hid}/reveals", headers=worker).json[0]["reason"] == "[导出] 低保年审核对"
-    exports = transfer.RegisterExport.objects(grid_id=GRID).order_by("at")
+    exports = RegisterExport.objects(grid_id=GRID).order_by("at")
     assert [(e.masked, e.format, e.households) for e in exports] == [
         (True, "csv", 20), (True, "xlsx", 20), (True, "xlsx", 20), (False, "csv", 20)]
 
@@ -488,8 +490,8 @@ def test_upload_copies_a_killed_api_left_behind_are_removed_when_the_api_starts(
     from pathlib import Path
 
     folder = Path(tempfile.gettempdir())
-    stale = folder / f"{transfer.UPLOAD_COPY_PREFIX}killed-{os.getpid()}.upload"
-    fresh = folder / f"{transfer.UPLOAD_COPY_PREFIX}reading-{os.getpid()}.upload"
+    stale = folder / f"{imports.UPLOAD_COPY_PREFIX}killed-{os.getpid()}.upload"
+    fresh = folder / f"{imports.UPLOAD_COPY_PREFIX}reading-{os.getpid()}.upload"
     for path in (stale, fresh):
         path.write_text("楼栋,单元,房号,姓名,身份证号\n1栋,1单元,101,张三,110101199001011234\n")
     old = time.time() - households_config.IMPORT_PARSE_TIMEOUT_S - 120

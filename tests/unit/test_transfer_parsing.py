@@ -8,8 +8,10 @@ from datetime import date, datetime, timedelta
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from services.households import register_sheet as rs, transfer as t
-from services.households.xlsx_budget import Budget, TooLarge
+from services.households.service import imports as t
+from services.households.service.exports import safe_cell, sheet_rows
+from services.households.sheets import register as rs
+from services.households.sheets.xlsx_budget import Budget, TooLarge
 from shared.errors import Invalid
 from shared.validators import id_check_char
 
@@ -297,8 +299,8 @@ def stored(h: int) -> dict:
 
 
 def test_export_rows_put_the_head_first_mask_and_use_the_import_labels():
-    masked = list(t.sheet_rows(stored(5), masked=True))
-    full = list(t.sheet_rows(stored(5), masked=False))
+    masked = list(sheet_rows(stored(5), masked=True))
+    full = list(sheet_rows(stored(5), masked=False))
     assert [r[5] for r in full] == ["户主", "子女"]
     assert full[0][9] == id_number(5) and full[0][10] == "13900000000"      # the household phone for the head
     assert masked[0][9] == id_number(5)[:2] + "*" * 16 and masked[0][10] == "139********"
@@ -308,8 +310,8 @@ def test_export_rows_put_the_head_first_mask_and_use_the_import_labels():
 
 
 def test_formula_like_cells_are_escaped_and_read_back_unchanged():
-    assert [t.safe_cell(v) for v in ("=1", "+1", "-1", "@x", "1", 5)] == ["'=1", "'+1", "'-1", "'@x", "1", 5]
-    rows = [[t.safe_cell(v) for v in r] for r in t.sheet_rows(stored(5), masked=False)]
+    assert [safe_cell(v) for v in ("=1", "+1", "-1", "@x", "1", 5)] == ["'=1", "'+1", "'-1", "'@x", "1", 5]
+    rows = [[safe_cell(v) for v in r] for r in sheet_rows(stored(5), masked=False)]
     book = Workbook(write_only=True)
     sheet = book.create_sheet()
     sheet.append(HEADER)

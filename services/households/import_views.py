@@ -9,14 +9,19 @@ from pymongo.errors import PyMongoError
 from webargs.flaskparser import FlaskParser
 from werkzeug.datastructures import CombinedMultiDict, FileStorage
 
-from services.households import import_journal, transfer
+from services.households import service
 from services.households.config import SETTINGS
+from services.households.service import import_journal
+from services.households.service.exports import FORMATS, MIMETYPES, Export
+from services.households.service.imports import ALL_OR_NOTHING, MODES, REPORT_LIMIT, ReportError
+from services.households.sheets.register import COLUMNS
 from shared.reasons import households as reasons
 from shared.web.errors import error_response
 from shared.web.factory import caller
 
 log = logging.getLogger(__name__)
 
+# named "transfer" as before: its endpoint names (transfer.import_register, ...) stay what callers and logs know
 bp = Blueprint("transfer", __name__, url_prefix="/",
                description="Bulk import and export of a grid's register (台账导入导出, CSV/XLSX)")
 
@@ -34,9 +39,9 @@ bp.ARGUMENTS_PARSER = _Parser()
 bp.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING = {**Blueprint.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING,
                                             "form_and_files": "multipart/form-data"}
 
-XLSX = transfer.MIMETYPES["xlsx"]
+XLSX = MIMETYPES["xlsx"]
 CSV = "text/csv"
-COLUMN_LIST = "、".join(c.header for c in transfer.COLUMNS)
+COLUMN_LIST = "、".join(c.header for c in COLUMNS)
 
 
 class _File(Upload):
@@ -52,7 +57,7 @@ class ImportForm(Schema):
 
     file = _File(required=True, metadata={"description": f"the register as .xlsx or .csv (UTF-8 or GB18030), "
                                                           f"header in row 1: {COLUMN_LIST}"})
-    mode = fields.String(load_default=transfer.ALL_OR_NOTHING, validate=validate.OneOf(transfer.MODES),
+    mode = fields.String(load_default=ALL_OR_NOTHING, validate=validate.OneOf(MODES),
                          metadata={"description": "all_or_nothing: a file with a bad row writes nothing; "
                                                   "good_rows_only: write the households whose rows are all good"})
     dry_run = fields.Boolean(load_default=False, metadata={"description": "check only; write nothing"})
@@ -78,7 +83,7 @@ class ImportReport(Schema):
     residents = fields.Integer(metadata={"description": "residents written by this request"})
     bad_row_count = fields.Integer(metadata={"description": "rows with at least one problem"})
     bad_rows = fields.List(fields.Nested(BadRow), metadata={
-        "description": f"one entry per problem, by row (the first {transfer.REPORT_LIMIT} are listed)"})
+        "description": f"one entry per problem, by row (the first {REPORT_LIMIT} are listed)"})
     bad_rows_truncated = fields.Boolean()
     held_rows = fields.List(fields.Integer(), metadata={
         "description": "good rows not written because another row of their household is bad"})
@@ -86,15 +91,6 @@ class ImportReport(Schema):
                                                         "their registration had already been announced"})
     written = fields.Boolean(metadata={"description": "whether anything was written"})
     import_id = fields.String(metadata={"description": "names this import in each household's history"})
-
-
-class ErrorWithReport(Schema):
-    status = fields.Integer()
-    error = fields.String()
-    message = fields.String()
-    fields_ = fields.Dict(data_key="fields", keys=fields.String(), values=fields.List(fields.String()))
-    request_id = fields.String(allow_none=True)
-    report = fields.Nested(ImportReport, metadata={"description": "the import report, as on success"})
 
 
 class UniformError(Schema):
@@ -105,15 +101,19 @@ class UniformError(Schema):
     request_id = fields.String(allow_none=True)
 
 
+class ErrorWithReport(UniformError):
+    report = fields.Nested(ImportReport, metadata={"description": "the import report, as on success"})
+
+
 class ExportQuery(Schema):
-    format = fields.String(load_default="xlsx", validate=validate.OneOf(transfer.FORMATS))
+    format = fields.String(load_default="xlsx", validate=validate.OneOf(FORMATS))
 
 
 class ExportRequest(Schema):
     class Meta:
         unknown = RAISE
 
-    format = fields.String(load_default="xlsx", validate=validate.OneOf(transfer.FORMATS))
+    format = fields.String(load_default="xlsx", validate=validate.OneOf(FORMATS))
     reason = fields.String(required=True, validate=validate.Length(min=1, max=190),
                            metadata={"description": "why the full ID numbers and phones are needed; recorded"})
 
@@ -124,19 +124,19 @@ _SHEET = {"description": f"the grid's register, one row per resident, columns {C
                       CSV: {"schema": {"type": "string", "format": "binary"}}}}
 
 
-def _report_error(exc: transfer.ReportError):
+def _report_error(exc: ReportError):
     response, status = error_response(exc.status, exc.message, {exc.field: [exc.message]} if exc.field else {})
     body = response.get_json()
     body["report"] = ImportReport().dump(exc.report)
     return jsonify(body), status
 
 
-bp.register_error_handler(transfer.ReportError, _report_error)
+bp.register_error_handler(ReportError, _report_error)
 
 
 def recover_interrupted_imports() -> None:
     """On start: take back imports a killed API left half-written, release those that had committed."""
-    transfer.remove_stale_upload_copies(older_than_s=SETTINGS.IMPORT_PARSE_TIMEOUT_S + 60)  # no parse lasts longer
+    service.remove_stale_upload_copies(older_than_s=SETTINGS.IMPORT_PARSE_TIMEOUT_S + 60)  # no parse lasts longer
     try:
         import_journal.recover(stale_after_s=SETTINGS.IMPORT_STALE_S)
     except PyMongoError:    # the database is away: the worker's periodic pass, or the next import, does it
@@ -158,12 +158,12 @@ def recover_interrupted_imports() -> None:
     "the file is larger than MAX_UPLOAD_BYTES, or unpacks beyond the workbook budget (parts, unpacked size, "
     "compression ratio, shared strings, cells), or needs more memory or time to read than the parser is given"))
 def import_register(form, grid_id):
-    report = transfer.import_register(
+    report = service.import_register(
         actor=caller(), grid_id=grid_id, file=form["file"].stream, mode=form["mode"], dry_run=form["dry_run"])
     return report, 201 if report["written"] else 200
 
 
-def _send(export: transfer.Export):
+def _send(export: Export):
     response = send_file(export.file, mimetype=export.mimetype, as_attachment=True,
                          download_name=export.filename, max_age=0)
     response.headers["Cache-Control"] = "no-store"
@@ -176,7 +176,7 @@ def _send(export: transfer.Export):
 @bp.doc(responses={"200": _SHEET})
 def export_register(args, grid_id):
     """The grid's register with ID numbers and phones masked (the export is logged)."""
-    return _send(transfer.export_register(actor=caller(), grid_id=grid_id, **args))
+    return _send(service.export_register(actor=caller(), grid_id=grid_id, **args))
 
 
 @bp.post("/grids/<grid_id>/export")
@@ -185,4 +185,4 @@ def export_register(args, grid_id):
                                                      "every household exported (permission register.reveal)"}})
 def export_register_revealed(data, grid_id):
     """The grid's register in full, for a stated reason; every household's reveal is recorded."""
-    return _send(transfer.export_register_revealed(actor=caller(), grid_id=grid_id, **data))
+    return _send(service.export_register_revealed(actor=caller(), grid_id=grid_id, **data))

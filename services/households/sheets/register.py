@@ -16,9 +16,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from services.households import xlsx_budget
 from services.households.rules import natural_key
-from services.households.xlsx_budget import Budget, TooLarge
+from services.households.sheets import xlsx_budget
+from services.households.sheets.xlsx_budget import Budget, TooLarge
 from shared.errors import Invalid, Reason
 from shared.events.contracts import CARE_TAGS
 from shared.reasons import households as reasons

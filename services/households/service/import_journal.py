@@ -16,8 +16,9 @@ from datetime import timedelta
 import mongoengine as me
 from pymongo.errors import PyMongoError
 
-from services.households import events, service
+from services.households import events
 from services.households.models import Household
+from services.households.service.households import index_fields, record_history
 from shared import clock
 from shared.clock import now
 from shared.identity import Principal
@@ -142,8 +143,8 @@ def undo(journal: ImportJournal) -> tuple[int, int]:
 
 
 def undo_running(*, import_id: str) -> tuple[int, int]:
-    """Undo this process's own import (it failed part-way). Again if recovery already undid it while this
-    process was slow: a batch that landed after recovery's pass is taken back too."""
+    """Undo this process's own import (it failed part-way), even if recovery already undid it."""
+    # again if recovery undid it while this process was slow: a batch that landed after recovery's pass goes too
     result = ImportJournal._get_collection().update_one({"_id": import_id, "state": {"$ne": COMMITTED}},
                                                         {"$set": {"state": UNDOING, "heartbeat_at": now()}})
     if result.matched_count == 0:
@@ -152,10 +153,9 @@ def undo_running(*, import_id: str) -> tuple[int, int]:
 
 
 def take_back(*, ids: list, actor: Principal, import_id: str) -> tuple[int, int]:
-    """Delete the held households of `ids`; mark as left the few whose events went out meanwhile.
-
-    A held household's events were never published, so deleting it is invisible to other services. One
-    edited during the import had its events released by that edit: others know it, so it leaves instead."""
+    """Delete the held households of `ids`; mark as left the few whose events went out meanwhile."""
+    # A held household's events were never published, so deleting it is invisible to other services. One
+    # edited during the import had its events released by that edit: others know it, so it leaves instead.
     collection = Household._get_collection()
     deleted = 0
     for start_at in range(0, len(ids), CHUNK):
@@ -166,8 +166,8 @@ def take_back(*, ids: list, actor: Principal, import_id: str) -> tuple[int, int]
     for start_at in range(0, len(ids), CHUNK):
         for h in Household.objects(pk__in=ids[start_at:start_at + CHUNK], status="active"):
             h.status, h.moved_out_on = "left", today
-            service._index_fields(h)
-            service._history(h, actor, "import_withdrawn", import_id=import_id)
+            index_fields(h)
+            record_history(h, actor, "import_withdrawn", import_id=import_id)
             try:
                 commit(h, events.household_left(h, f"import {import_id} withdrawn"))
                 withdrawn += 1

@@ -10,13 +10,13 @@ import multiprocessing
 import resource
 import time
 
-from services.households.xlsx_budget import TooLarge
+from services.households.sheets.xlsx_budget import TooLarge
 from shared.errors import DomainError, Invalid
 from shared.reasons import households as reasons
 
 log = logging.getLogger(__name__)
 
-_PRELOAD = ["services.households.register_sheet"]
+_PRELOAD = ["services.households.sheets.register"]
 _context = None
 
 

@@ -1,8 +1,8 @@
-"""Bulk import and export of a grid's register: the CSV/XLSX sheet a community office keeps.
+"""Importing a grid's register from the CSV/XLSX sheet a community office keeps.
 
 The sheet has one row per resident under a header row (row 1) of Chinese column names; rows
 with the same 楼栋/单元/房号 are one household, with exactly one 户主. Import reads the file as a
-stream (register_sheet.py), checks every row with the register's own schemas (HouseholdCreate, which nests
+stream (sheets/register.py), checks every row with the register's own schemas (HouseholdCreate, which nests
 AddressSchema and ResidentWrite) and reports every bad row by its sheet row number. In
 `all_or_nothing` mode a file with any bad row writes nothing; `good_rows_only` writes the
 households whose rows are all good. Each household is written the way `register_household`
@@ -10,65 +10,59 @@ writes it: derived fields, history, and its `household.registered` event in its 
 the same document, inserted in batches of 500 with the events held until the whole import
 commits (import_journal.py), so an import taken back, or killed part-way, announced nothing.
 
-The file is parsed in a child process with a memory ceiling (parse_child.py) after its ZIP
-structure was checked against a budget (xlsx_budget.py): a hostile workbook ends only that child.
-
-Export writes the same columns, so an export can be imported again; ID numbers and phones are
-masked unless the caller reveals them with a reason, which is recorded per household.
+The file is parsed in a child process with a memory ceiling (sheets/parse_child.py) after its ZIP
+structure was checked against a budget (sheets/xlsx_budget.py): a hostile workbook ends only that child.
 """
-import csv
 import io
 import logging
 import shutil
 import tempfile
 import time
-import unicodedata
 import uuid
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
-import mongoengine as me
 from marshmallow import ValidationError
 from pymongo.errors import BulkWriteError, PyMongoError
 
-from services.households import import_journal, rules, service
+from services.households import rules
 from services.households.config import SETTINGS
-from services.households.models import Household, RevealRecord
-from services.households.parse_child import run_limited
-from services.households.register_sheet import (
-    CARE_LABELS,
-    COLUMNS,
-    ESCAPED_STARTS,
-    GENDER_LABEL,
-    HEADERS,
-    POS,
-    RELATION_LABEL,
-    RESIDENCY_LABEL,
-    ParsedFile,
-    read_register_file,
-)
+from services.households.models import Household
 from services.households.schemas import HouseholdCreate
-from services.households.xlsx_budget import Budget, TooLarge
-from shared import clock
-from shared.clock import now
+from services.households.service import import_journal
+from services.households.service.access import grid_in_scope
+from services.households.service.households import new_household
+from services.households.sheets.parse_child import run_limited
+from services.households.sheets.register import HEADERS, POS, ParsedFile, read_register_file
+from services.households.sheets.xlsx_budget import Budget, TooLarge
 from shared.config import COMMON
 from shared.errors import DomainError, Invalid, Reason, Unavailable
 from shared.identity import Principal
 from shared.messaging.outbox import prepare_insert
 from shared.reasons import households as reasons
 from shared.reasons.common import reason_of
-from shared.validators import mask_id_number, mask_phone
 
 log = logging.getLogger(__name__)
 
+
 ALL_OR_NOTHING = "all_or_nothing"
+
+
 GOOD_ROWS_ONLY = "good_rows_only"
+
+
 MODES = (ALL_OR_NOTHING, GOOD_ROWS_ONLY)
-FORMATS = ("xlsx", "csv")
+
+
 BATCH = 500                # households per insert_many
+
+
 REPORT_LIMIT = 10_000      # bad-row entries listed in one report (all are counted)
+
+
 MAX_RESIDENTS = 30         # per household, as HouseholdCreate allows
+
+
 UPLOAD_COPY_PREFIX = "register-"     # an upload's copy while a child reads it
 
 
@@ -88,22 +82,6 @@ class ImportRejected(ReportError):
 class ImportConflict(ReportError):
     status = 409
     code = "conflict"
-
-
-class RegisterExport(me.Document):
-    """Every export of a grid's register: who, when, masked or not, why, and how much."""
-
-    grid_id = me.StringField(required=True)
-    community_id = me.StringField(required=True)
-    user_id = me.StringField(required=True)
-    role = me.StringField(required=True)
-    format = me.StringField(required=True, choices=FORMATS)
-    masked = me.BooleanField(required=True)
-    reason = me.StringField(max_length=200)
-    households = me.IntField(default=0)
-    residents = me.IntField(default=0)
-    at = me.DateTimeField(default=now)
-    meta = {"collection": "register_exports", "indexes": ["grid_id", "user_id"]}
 
 
 def _shared(rows: list[tuple], key: str) -> tuple | None:
@@ -243,8 +221,6 @@ def make_report(parsed: ParsedFile, *, mode: str, dry_run: bool) -> dict:
             "held_rows": held[:REPORT_LIMIT], "written": False}
 
 
-# ---- import ----------------------------------------------------------------------------------------
-
 def _size(stream) -> int:
     stream.seek(0, io.SEEK_END)
     size = stream.tell()
@@ -299,7 +275,7 @@ def remove_stale_upload_copies(*, older_than_s: float) -> int:
 def import_register(*, actor: Principal, grid_id: str, file, mode: str = ALL_OR_NOTHING,
                     dry_run: bool = False) -> dict:
     """Import a grid's register from a CSV or XLSX file and return the report of what happened."""
-    grid = service.grid_in_scope(actor, grid_id, "register.write")
+    grid = grid_in_scope(actor, grid_id, "register.write")
     if mode not in MODES:
         raise Invalid(reasons.MODE_ONE_OF(choices=", ".join(MODES)), field="mode")
     parsed = parse_upload(file, ParseLimits.from_settings())
@@ -320,7 +296,7 @@ def import_register(*, actor: Principal, grid_id: str, file, mode: str = ALL_OR_
 
 def household_document(*, grid, actor: Principal, data: dict, import_id: str):
     """A new household built as register_household builds it, its events held in its outbox."""
-    h, raised = service.new_household(actor=actor, grid=grid, data=data, import_id=import_id)
+    h, raised = new_household(actor=actor, grid=grid, data=data, import_id=import_id)
     return import_journal.hold(prepare_insert(h, *raised))
 
 
@@ -403,130 +379,3 @@ def _give_up(parsed, report, inserted, *, mode, import_id, conflict: bool, error
         raise ImportConflict(reasons.CLASH_TAKEN_BACK(**taken_back), report)
     stalled = isinstance(error, import_journal.Abandoned)
     raise Unavailable((reasons.STOPPED_STALLED if stalled else reasons.STOPPED_DATABASE)(**taken_back), field="file")
-
-
-# ---- export ----------------------------------------------------------------------------------------
-
-@dataclass
-class Export:
-    file: object
-    filename: str
-    mimetype: str
-    households: int
-    residents: int
-
-
-MIMETYPES = {"csv": "text/csv",
-             "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
-
-
-def _visible(text: str) -> str:
-    """Text without control and invisible format characters (C0, C1, bidi overrides, zero-width, BOM)."""
-    return "".join(ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cf"))
-
-
-def safe_cell(value):
-    """A value a spreadsheet will show as text, never run: control characters are dropped first (XLSX
-    cannot hold them, and dropped later they would uncover a formula), then = + - @ at the start get a '."""
-    if not isinstance(value, str):
-        return value
-    value = _visible(value)
-    return "'" + value if value[:1] in ESCAPED_STARTS else value
-
-
-def sheet_rows(doc: dict, *, masked: bool, care: bool = True, today: date | None = None):
-    """A stored household as sheet rows (head first), in COLUMNS order, masked or not; care tags only if `care`."""
-    today = today or clock.today()
-    address = doc.get("address") or {}
-    residents = sorted(doc.get("residents") or [], key=lambda r: r.get("relation") != "head")
-    head = next((r for r in residents if r.get("relation") == "head"), None)
-    for r in residents:
-        phone = r.get("phone") or (doc.get("phone") if r is head else None)
-        id_number = r.get("id_number")
-        tags = [t["tag"] for t in r.get("care_tags") or [] if rules.listed_on(t, today)] if care else []
-        born = rules.day(r.get("birth_date"))
-        if masked and born:
-            born = f"{born.year}年"  # the year only: the date narrows a masked ID number (not a date: never imported)
-        yield (address.get("building"), address.get("unit"), address.get("room"),
-               RESIDENCY_LABEL.get(doc.get("residency"), doc.get("residency")),
-               head.get("name") if head else None,
-               RELATION_LABEL.get(r.get("relation"), r.get("relation")), r.get("name"),
-               GENDER_LABEL.get(r.get("gender")), born,
-               mask_id_number(id_number) if masked else id_number,
-               mask_phone(phone) if masked else phone,
-               "、".join(CARE_LABELS[t][0] for t in tags if t in CARE_LABELS) or None,
-               rules.day(doc.get("moved_in_on")))
-
-
-def _households(grid_id: str):
-    return Household._get_collection().find(
-        {"grid_id": grid_id, "status": "active"},
-        {"address": 1, "residency": 1, "phone": 1, "moved_in_on": 1, "residents": 1},
-    ).sort("address_sort", 1).batch_size(500)
-
-
-def _write_sheet(grid_id: str, fmt: str, masked: bool, care: bool = True):
-    """Write the grid's active households to a temporary file; return it, the ids and the resident count."""
-    out = tempfile.SpooledTemporaryFile(max_size=4 * 2**20)
-    ids, residents = [], 0
-    header = [c.header for c in COLUMNS]
-    if fmt == "csv":
-        text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="")   # the BOM makes Excel read UTF-8
-        writer = csv.writer(text)
-        writer.writerow(header)
-        for doc in _households(grid_id):
-            ids.append(doc["_id"])
-            for row in sheet_rows(doc, masked=masked, care=care):
-                writer.writerow(["" if v is None else safe_cell(v.isoformat() if isinstance(v, date) else v)
-                                 for v in row])
-                residents += 1
-        text.flush()
-        text.detach()
-    else:
-        from openpyxl import Workbook
-        from openpyxl.utils import get_column_letter
-
-        book = Workbook(write_only=True)
-        sheet = book.create_sheet("居民台账")
-        for i, width in enumerate((10, 8, 8, 10, 12, 12, 12, 6, 12, 22, 14, 18, 12), start=1):
-            sheet.column_dimensions[get_column_letter(i)].width = width
-        sheet.freeze_panes = "A2"
-        sheet.append(header)
-        for doc in _households(grid_id):
-            ids.append(doc["_id"])
-            for row in sheet_rows(doc, masked=masked, care=care):
-                sheet.append([safe_cell(v) for v in row])
-                residents += 1
-        book.save(out)
-    out.seek(0)
-    return out, ids, residents
-
-
-def export_register(*, actor: Principal, grid_id: str, format: str = "xlsx") -> Export:
-    """The grid's active households as a CSV or XLSX sheet with ID numbers and phones masked; logged."""
-    grid = service.grid_in_scope(actor, grid_id, "register.read")
-    return _export(grid, actor, format, masked=True, reason=None)
-
-
-def export_register_revealed(*, actor: Principal, grid_id: str, format: str, reason: str) -> Export:
-    """The grid's register in full; every exported household records who revealed it and why."""
-    grid = service.grid_in_scope(actor, grid_id, "register.reveal")
-    return _export(grid, actor, format, masked=False, reason=reason)
-
-
-def _export(grid, actor: Principal, fmt: str, *, masked: bool, reason: str | None) -> Export:
-    if fmt not in FORMATS:
-        raise Invalid(reasons.FORMAT_ONE_OF(choices=", ".join(FORMATS)), field="format")
-    out, ids, residents = _write_sheet(grid.pk, fmt, masked, care=actor.may("care.read"))
-    if not masked:
-        at = now()
-        records = RevealRecord._get_collection()
-        for start in range(0, len(ids), 1000):
-            records.insert_many([RevealRecord(household_id=str(i), grid_id=grid.pk, user_id=actor.user_id,
-                                              role=actor.role, reason=f"[导出] {reason}"[:200], at=at).to_mongo()
-                                 for i in ids[start:start + 1000]], ordered=False)
-    RegisterExport(grid_id=grid.pk, community_id=grid.community_id, user_id=actor.user_id, role=actor.role,
-                   format=fmt, masked=masked, reason=reason, households=len(ids), residents=residents).save()
-    stamp = clock.now().strftime("%Y%m%d")
-    name = f"register-{grid.pk}-{stamp}{'' if masked else '-full'}.{fmt}"
-    return Export(file=out, filename=name, mimetype=MIMETYPES[fmt], households=len(ids), residents=residents)

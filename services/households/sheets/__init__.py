@@ -1,0 +1,2 @@
+"""The register as a sheet, read: its columns and cells (register), the XLSX budget a file must keep to
+(xlsx_budget), and the memory-limited child process that reads an upload (parse_child). No use cases."""
