@@ -21,15 +21,29 @@ def run_id():
 
 
 @pytest.fixture(scope="session")
-def seeded_stack(mongo_url):
-    """The whole product once per session: every service and its worker (each a process) and the gateway (in
-    this process), seeded by seed_full (users' password DEMO_PASSWORD), public-page limits out of the way.
-    Tests share it: each makes its own objects (links, names, phones) rather than count what others made."""
+def _seeded_stack_once(mongo_url):
     from tests.support.stack import DEMO_PASSWORD, UNTHROTTLED, full_stack, seed_full
 
     with full_stack(mongo_url, **UNTHROTTLED) as st:
         st.seeded = seed_full(st, password=DEMO_PASSWORD)
         yield st
+
+
+@pytest.fixture
+def seeded_stack(_seeded_stack_once):
+    """The whole product once per session: every service and its worker (each a process) and the gateway (in
+    this process), seeded by seed_full (users' password DEMO_PASSWORD), public-page limits out of the way.
+    Tests share it: each makes its own objects (links, names, phones) rather than count what others made.
+
+    The gateway's database connection is a process-wide alias that any gateway another test starts in this
+    process takes over; it is pointed back at this stack's database before each test."""
+    from types import SimpleNamespace
+
+    from gateway import db
+
+    config = _seeded_stack_once.gateway_app.config
+    db.connect(SimpleNamespace(MONGO_DB=config["MONGO_DB"], MONGO_URL=config["MONGO_URL"]))
+    return _seeded_stack_once
 
 
 def pytest_collection_modifyitems(config, items):
