@@ -123,7 +123,7 @@ def relay_lag(*, mongo_url: str, households: int = 300) -> dict:
     from services.households.models import Community, Street
     from services.households.schemas import HouseholdCreate
     from services.households import models as households_models
-from shared.messaging.outbox import documents_with_outbox
+    from shared.messaging.outbox import documents_with_outbox
     from localrun.demo_data import demo_household
     from shared.identity import Principal
     from shared.messaging.relay import OutboxRelay
