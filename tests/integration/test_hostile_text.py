@@ -343,15 +343,10 @@ def hostile_district(s) -> tuple[dict, dict]:
     return text, ids
 
 
-@pytest.fixture(scope="module")
-def stack(mongo_url):
-    from tests.support.stack import full_stack, seed_full
-
-    high = "10000 per minute"
-    with full_stack(mongo_url, PUBLIC_READ_LIMIT_IP=high, PUBLIC_READ_LIMIT_TOKEN=high, PUBLIC_WRITE_LIMIT_IP=high,
-                    PUBLIC_WRITE_LIMIT_TOKEN=high) as st:
-        st.seeded = seed_full(st, password="demo-pass-1")
-        yield st
+@pytest.fixture
+def stack(seeded_stack):
+    """The session's seeded product (public-page limits out of the way); the hostile objects are this test's own."""
+    return seeded_stack
 
 
 def test_every_gateway_page_shows_hostile_text_escaped(stack):
