@@ -7,6 +7,9 @@ import pytest
 
 from tests.support.mongo import mongo_server
 
+# Each service's config, app and test client, for every folder (a folder's own fixtures are in its conftest).
+pytest_plugins = ("tests.integration.apps",)
+
 
 @pytest.fixture(scope="session")
 def mongo_url():

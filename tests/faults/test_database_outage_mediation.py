@@ -10,9 +10,9 @@ import pytest
 from services.mediation import handlers
 from services.mediation.app import create_app
 from shared.config import TestConfig
-from tests.integration.mediation_fixtures import dispute_body, grid_created, household_registered
 from tests.support.callers import headers_for
 from tests.support.fuzz import UNIFORM_ERROR
+from tests.support.mediation import dispute_body, grid_created, household_registered
 from tests.support.mongo import free_port, secantus
 
 

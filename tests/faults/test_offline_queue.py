@@ -12,16 +12,14 @@ import pytest
 import requests
 from pymongo import MongoClient
 
-from tests.support.stack import full_stack, seed_full, staff_principal
+from tests.support.stack import DEMO_PASSWORD, staff_principal
 
-PASSWORD = "demo-pass-1"
+PASSWORD = DEMO_PASSWORD
 
 
 @pytest.fixture(scope="module")
-def s(mongo_url):
-    with full_stack(mongo_url) as st:
-        st.seeded = seed_full(st, password=PASSWORD)
-        yield st
+def s(seeded_stack):
+    return seeded_stack
 
 
 def phone(s, username: str) -> requests.Session:

@@ -18,11 +18,8 @@ from prometheus_client import REGISTRY
 
 from shared.messaging.bus import EventPublisher, open_connection
 from shared.messaging.worker import Worker
-from tests.integration.drills_fixtures import drills_app, drills_config  # noqa: F401 (fixtures)
-from tests.integration.mediation_fixtures import grid_created, household_registered
-from tests.integration.mediation_fixtures import mediation_app, mediation_config  # noqa: F401 (fixtures)
-from tests.integration.volunteers_fixtures import vol_app, vol_config  # noqa: F401 (fixtures)
 from tests.support import broker
+from tests.support.mediation import grid_created, household_registered
 
 # service: (fixture names of its config and app, the handler module attribute the test breaks, where the copy goes)
 SERVICES = {

@@ -22,9 +22,6 @@ from datetime import date, datetime, timedelta, timezone
 import mongoengine
 import pytest
 
-from tests.integration.drills_fixtures import drills, drills_app, drills_config  # noqa: F401 (fixtures)
-from tests.integration.mediation_fixtures import api, mediation_app, mediation_config  # noqa: F401 (fixtures)
-from tests.integration.volunteers_fixtures import vc, vol_app, vol_config  # noqa: F401 (fixtures)
 from tests.support.callers import headers_for
 from tests.support.fuzz import UNIFORM_ERROR, fingerprint, stored_difference
 
@@ -168,7 +165,7 @@ def _size(body) -> int:
 # ---- each service ---------------------------------------------------------------------------------------------
 
 def test_households_refuses_operators_and_survives_hostile_text(households_app, client):
-    from tests.integration.test_households_access import bodies, queries
+    from tests.integration.households.test_households_access import bodies, queries
     from tests.support.objects import households_district, households_objects
 
     households_district(client, households_app)
@@ -189,8 +186,8 @@ def test_households_refuses_operators_and_survives_hostile_text(households_app, 
     print("\n" + tally.line("households"))
 
 
-def test_volunteers_refuses_operators_and_survives_hostile_text(vol_app, vc):  # noqa: F811
-    from tests.integration.test_volunteers_access import bodies, queries
+def test_volunteers_refuses_operators_and_survives_hostile_text(vol_app, vc):
+    from tests.integration.volunteers.test_volunteers_access import bodies, queries
     from tests.support.access import is_public
     from tests.support.objects import volunteers_objects, volunteers_path_ids, volunteers_places
 
@@ -211,8 +208,8 @@ def test_volunteers_refuses_operators_and_survives_hostile_text(vol_app, vc):  #
     print("\n" + tally.line("volunteers"))
 
 
-def test_drills_refuses_operators_and_survives_hostile_text(drills_app, drills):  # noqa: F811
-    from tests.integration.test_drills_access import bodies, queries
+def test_drills_refuses_operators_and_survives_hostile_text(drills_app, drills):
+    from tests.integration.drills.test_drills_access import bodies, queries
     from tests.support.objects import drills_objects, drills_register
 
     homes = drills_register()
@@ -226,8 +223,8 @@ def test_drills_refuses_operators_and_survives_hostile_text(drills_app, drills):
     print("\n" + tally.line("drills"))
 
 
-def test_mediation_refuses_operators_and_survives_hostile_text(mediation_app, api):  # noqa: F811
-    from tests.integration.test_mediation_access import bodies, ids, queries
+def test_mediation_refuses_operators_and_survives_hostile_text(mediation_app, api):
+    from tests.integration.mediation.test_mediation_access import bodies, ids, queries
     from tests.support.access import is_public
     from tests.support.objects import mediation_objects, mediation_register
 
@@ -346,15 +343,10 @@ def hostile_district(s) -> tuple[dict, dict]:
     return text, ids
 
 
-@pytest.fixture(scope="module")
-def stack(mongo_url):
-    from tests.support.stack import full_stack, seed_full
-
-    high = "10000 per minute"
-    with full_stack(mongo_url, PUBLIC_READ_LIMIT_IP=high, PUBLIC_READ_LIMIT_TOKEN=high, PUBLIC_WRITE_LIMIT_IP=high,
-                    PUBLIC_WRITE_LIMIT_TOKEN=high) as st:
-        st.seeded = seed_full(st, password="demo-pass-1")
-        yield st
+@pytest.fixture
+def stack(seeded_stack):
+    """The session's seeded product (public-page limits out of the way); the hostile objects are this test's own."""
+    return seeded_stack
 
 
 def test_every_gateway_page_shows_hostile_text_escaped(stack):

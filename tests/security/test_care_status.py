@@ -16,8 +16,8 @@ from tests.support.stack import register, seed_district, sign_in, stack
 from services.mediation import handlers
 from services.mediation.app import create_app as create_mediation
 from shared.config import TestConfig
-from tests.integration.mediation_fixtures import grid_created, household_registered
 from tests.support.callers import headers_for
+from tests.support.mediation import grid_created, household_registered
 from tests.support.data import household
 
 pytestmark = pytest.mark.integration

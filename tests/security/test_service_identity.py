@@ -14,8 +14,6 @@ import requests
 from tests.support.stack import serve
 from gateway.upstream import ServiceClient, http_session
 from shared.identity import HEADER, MAX_AGE_S, Principal, sign
-from tests.integration.conftest import amqp_url, households_app, households_config  # noqa: F401 (fixtures)
-from tests.integration.volunteers_fixtures import vol_app, vol_config  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.integration
 ADMIN = Principal(user_id="admin-1", role="admin", name="管理员")

@@ -16,7 +16,7 @@ import pytest
 from services.households.models import Household
 from services.households.sheets.parse_child import run_limited
 from services.households.sheets.xlsx_budget import TooLarge
-from tests.integration.test_households_import import app, config, rows_for, sheet, upload, web, worker  # noqa: F401
+from tests.integration.households.test_households_import import app, config, rows_for, sheet, upload, web, worker  # noqa: F401
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 RELS = "http://schemas.openxmlformats.org/package/2006/relationships"

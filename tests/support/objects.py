@@ -154,7 +154,7 @@ def soon(minutes: int = 10) -> str:
 def drills_register(households_per_grid=(4, 3, 2)) -> dict:
     """Grids C1-G1, C1-G2 (community C1) and C2-G1 (C2) with households and two volunteers per community, handed
     straight to the drills handlers as the households and volunteers services' events; {grid: [households]}."""
-    from tests.integration.drills_fixtures import deliver, grid_created, household, registered, volunteer_registered
+    from tests.support.drills import deliver, grid_created, household, registered, volunteer_registered
 
     homes = {"C1-G1": [], "C1-G2": [], "C2-G1": []}
     deliver(grid_created("C1-G1", "C1"), grid_created("C1-G2", "C1"), grid_created("C2-G1", "C2"))
@@ -220,7 +220,7 @@ def mediation_register(client, app) -> dict:
     """Grids C1-G1, C1-G2, C2-G1 and two households each, applied as the worker's handler applies households
     events; mediators m-C1 and m-C2 on their communities' rosters. Returns {grid: [household ids]}."""
     from services.mediation import handlers
-    from tests.integration.mediation_fixtures import grid_created, household_registered
+    from tests.support.mediation import grid_created, household_registered
 
     homes = {}
     for n, grid in enumerate(MEDIATION_GRIDS):

@@ -13,18 +13,10 @@ from services.volunteers.worker import bootstrap
 from shared.events import EnvelopeSchema, new_event
 from shared.messaging.bus import EventPublisher
 from shared.messaging.worker import Worker
-from tests.integration.volunteers_fixtures import *  # noqa: F401,F403 (fixtures)
-from tests.integration.volunteers_fixtures import (
-    grid_created,
-    make_link,
-    make_team,
-    person,
-    sign_up,
-    volunteer_id_by_phone,
-)
 from tests.support import broker
 from tests.support.callers import headers_for
 from tests.support.data import id_number
+from tests.support.volunteers import grid_created, make_link, make_team, person, sign_up, volunteer_id_by_phone
 
 
 def consumed(config, handler: str, event_type: str, outcome: str) -> float:

@@ -12,7 +12,6 @@ from datetime import date
 
 import mongoengine
 
-from tests.integration.volunteers_fixtures import vc, vol_app, vol_config  # noqa: F401 (fixtures)
 from tests.support.access import is_public, leaks, let_through, outsiders, report, walk, walk_detail
 from tests.support.callers import headers_for
 from tests.support.fuzz import fingerprint

@@ -9,7 +9,6 @@ Every answer is 403 or 404 but for named list routes, which are shown to hold no
 case id, number, household or party of theirs); no refused call stores anything."""
 import mongoengine
 
-from tests.integration.mediation_fixtures import api, mediation_app, mediation_config  # noqa: F401 (fixtures)
 from tests.support.access import is_public, leaks, let_through, outsiders, report, walk, walk_detail
 from tests.support.callers import headers_for
 from tests.support.fuzz import fingerprint, stored_difference

@@ -8,11 +8,22 @@ from prometheus_client import REGISTRY
 
 from services.drills.models import Drill, Household, Volunteer
 from shared.events import EnvelopeSchema
-from tests.integration.drills_fixtures import (COMMUNITY, GRID_A, GRID_B, care_flagged, deliver, district,  # noqa: F401
-                                               drill_body, drills, drills_app, drills_config, drills_worker,
-                                               grid_created, household, left, moved, publisher, redrawn, registered,
-                                               volunteer_registered, who)
 from tests.support import broker
+from tests.support.drills import (
+    COMMUNITY,
+    GRID_A,
+    GRID_B,
+    care_flagged,
+    district,
+    drill_body,
+    grid_created,
+    household,
+    left,
+    moved,
+    redrawn,
+    registered,
+    volunteer_registered,
+)
 
 
 def consumed(queue, outcome):

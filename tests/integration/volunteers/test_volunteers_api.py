@@ -4,10 +4,11 @@ import threading
 from datetime import date, datetime, timedelta, timezone
 
 from services.volunteers.models import HoursEntry, SignupClaim, SignupLink, VolunteerRecord
-from tests.integration.volunteers_fixtures import *  # noqa: F401,F403 (fixtures)
-from tests.integration.volunteers_fixtures import (
+from tests.support.callers import headers_for
+from tests.support.data import id_number
+from tests.support.volunteers import (
     BASE_URL,
-    _forget_cached_collections,
+    forget_cached_collections,
     leader_of,
     make_link,
     make_team,
@@ -18,8 +19,6 @@ from tests.integration.volunteers_fixtures import (
     status_of,
     volunteer_id_by_phone,
 )
-from tests.support.callers import headers_for
-from tests.support.data import id_number
 
 
 def test_sign_up_through_a_link_registers_once_and_a_repeat_waits_for_staff(vc, staff, public):
@@ -454,6 +453,6 @@ def test_personal_tokens_stored_in_plain_by_an_older_version_are_hashed_at_start
                                                             headers=public).status_code == 404
     coll.update_one({"_id": coll.find_one()["_id"]}, {"$set": {"personal_token": token}})  # as an older version kept it
     create_app(vol_config)  # a start hashes it; the link keeps working
-    _forget_cached_collections()
+    forget_cached_collections()
     assert VolunteerRecord._get_collection().find_one()["personal_token"] == stored
     assert vc.get(f"/public/volunteers/{token}", headers=public).json["name"] == "志愿者160"

@@ -11,7 +11,6 @@ from datetime import date, timedelta
 
 import mongoengine
 
-from tests.integration.drills_fixtures import drills, drills_app, drills_config  # noqa: F401 (fixtures)
 from tests.support.access import leaks, let_through, outsiders, report, walk, walk_detail
 from tests.support.callers import headers_for
 from tests.support.fuzz import fingerprint

@@ -8,16 +8,7 @@ import chinese_calendar
 import pytest
 
 from services.mediation.models import Dispute
-from tests.integration.mediation_fixtures import (  # fixtures
-    api,  # noqa: F401
-    dispute_body,
-    mediation_app,  # noqa: F401
-    mediation_config,  # noqa: F401
-    mediators,  # noqa: F401
-    people,  # noqa: F401
-    register,  # noqa: F401
-    today,  # noqa: F401
-)
+from tests.support.mediation import dispute_body
 
 
 def official_due(start: date, n: int) -> date:
@@ -409,7 +400,7 @@ def test_hot_spots_by_category_grid_and_month(api, register, people, mediators, 
 def test_the_register_copy_ignores_an_older_event_arriving_late(api, register, people, today):
     from services.mediation import handlers
     from services.mediation.models import RegisterHousehold
-    from tests.integration.mediation_fixtures import household_registered
+    from tests.support.mediation import household_registered
 
     older = household_registered("C1-G1", 4)
     newer = household_registered("C1-G1", 5, household_id=older.data["household_id"])

@@ -241,8 +241,10 @@ def service_url_map(name: str):
 
 def api_plans(other: dict, own_grid: str) -> dict:
     """Per service: (ids, bodies, queries) aimed at the other side, as the services' own walks use them."""
-    from tests.integration import (test_drills_access as dr, test_households_access as hh,
-                                   test_mediation_access as md, test_volunteers_access as vo)
+    from tests.integration.drills import test_drills_access as dr
+    from tests.integration.households import test_households_access as hh
+    from tests.integration.mediation import test_mediation_access as md
+    from tests.integration.volunteers import test_volunteers_access as vo
     from tests.support.objects import volunteers_path_ids
 
     households = {"community_id": other["community_id"], "grid_id": other["grid_id"],

@@ -6,8 +6,7 @@ from bson import ObjectId
 
 from services.drills import rules
 from services.drills.models import Action, Drill, EmergencyPlan
-from tests.integration.drills_fixtures import (COMMUNITY, GRID_A, GRID_B, GRID_X, OTHER, district, drill_body,  # noqa: F401
-                                               drills, drills_app, drills_config, who)
+from tests.support.drills import COMMUNITY, GRID_A, GRID_B, GRID_X, OTHER, district, drill_body
 
 
 def shelter(drills, who, name="幸福小学操场", community=COMMUNITY, **over):

@@ -6,8 +6,7 @@ from bson import ObjectId
 from prometheus_client import REGISTRY
 
 from services.drills.models import Drill, Tick
-from tests.integration.drills_fixtures import (COMMUNITY, GRID_A, GRID_B, OTHER, district, drill_body,  # noqa: F401
-                                               drills, drills_app, drills_config, deliver, volunteer_registered, who)
+from tests.support.drills import COMMUNITY, GRID_A, GRID_B, OTHER, deliver, district, drill_body, volunteer_registered
 
 
 def ticks_counter(outcome):

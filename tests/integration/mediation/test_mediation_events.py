@@ -7,23 +7,8 @@ from services.mediation import handlers
 from services.mediation.models import Dispute, Notification, RegisterHousehold
 from services.mediation.worker import bootstrap
 from shared.events import EnvelopeSchema
-from tests.integration.mediation_fixtures import (  # fixtures
-    GRIDS,
-    api,  # noqa: F401
-    dispute_body,
-    grid_created,
-    household_moved,
-    household_registered,
-    mediation_app,  # noqa: F401
-    mediation_config,  # noqa: F401
-    mediation_worker,  # noqa: F401
-    mediators,  # noqa: F401
-    people,  # noqa: F401
-    publisher,  # noqa: F401
-    register,  # noqa: F401
-    today,  # noqa: F401
-)
 from tests.support import broker
+from tests.support.mediation import GRIDS, dispute_body, grid_created, household_moved, household_registered
 
 
 def consumed(mediation_config, handler: str, event_type: str, outcome: str) -> float:

@@ -1,90 +1,18 @@
-"""Fixtures of the drills service: its API over HTTP, its worker on the real RabbitMQ, and households events
-built with the households service's own event builders (so the contract between them is what is tested)."""
+"""Drills test helpers: the district's places, households events built with the households service's own event
+builders (so the contract between the services is what is tested), handing them to the drills handlers, a drill."""
 from datetime import date, datetime, timedelta, timezone
 
-import mongoengine
-import pytest
 from bson import ObjectId
 
-from services.drills.app import create_app
-from services.drills.config import SETTINGS
-from services.drills.worker import bootstrap
 from services.households import events as hh_events
 from services.households.models import Address, CareTag, Redraw, Resident
 from services.households.models import Grid as HhGrid
 from services.households.models import Household as HhHousehold
-from shared.config import TestConfig
 from shared.events import new_event
-from shared.messaging.bus import EventPublisher
-from shared.messaging.worker import Worker
-from tests.support import broker
-from tests.support.callers import headers_for
 
 COMMUNITY, OTHER = "C1", "C2"
 GRID_A, GRID_B, GRID_X = "C1-G1", "C1-G2", "C2-G1"
 
-
-@pytest.fixture
-def drills_config(mongo_url, amqp_url, run_id):
-    config = TestConfig("drills", SETTINGS, mongo_url=mongo_url, run_id=run_id, amqp_url=amqp_url)
-    yield config
-    try:
-        broker.delete_exchanges(config.EVENT_EXCHANGE, config.EVENT_EXCHANGE + ".dead")
-    except Exception:  # the broker may be down in a fault test; exchanges are harmless leftovers then
-        pass
-
-
-@pytest.fixture
-def drills_app(drills_config):
-    app = create_app(drills_config)
-    yield app
-    mongoengine.get_db().client.drop_database(drills_config.MONGO_DB)
-
-
-@pytest.fixture
-def drills(drills_app):
-    return drills_app.test_client()
-
-
-@pytest.fixture
-def publisher(drills_config):
-    pub = EventPublisher(url=drills_config.AMQP_URL, exchange=drills_config.EVENT_EXCHANGE, service="households")
-    yield pub
-    pub.close()
-
-
-@pytest.fixture
-def drills_worker(drills_app, drills_config):
-    """The drills worker (relay, consumers) running against the real broker for the test."""
-    worker = Worker(drills_config, **bootstrap(drills_config))
-    worker.consumer.declare()  # queues exist before anything is published
-    worker.start()
-    yield worker
-    worker.shutdown()
-
-
-class Callers:
-    """Signed identities for the drills app."""
-
-    def __init__(self, app):
-        self.app = app
-
-    def staff(self, community=COMMUNITY, user_id="s-c1"):
-        return headers_for(self.app, role="community_staff", user_id=user_id, communities=[community], name="社区干部")
-
-    def worker(self, grid=GRID_A, user_id="w-a"):
-        return headers_for(self.app, role="grid_worker", user_id=user_id, grids=[grid], name=f"网格员{grid}")
-
-    def role(self, role, **kw):
-        return headers_for(self.app, role=role, **kw)
-
-
-@pytest.fixture
-def who(drills_app):
-    return Callers(drills_app)
-
-
-# ---- households events, built by the households service's builders ----------------------------------------
 
 def grid_created(grid_id: str, community_id: str):
     return hh_events.grid_created(HhGrid(id=grid_id, name=f"{grid_id}网格", community_id=community_id))
@@ -173,5 +101,3 @@ def drill_body(**over) -> dict:
             "ends_at": soon(130).isoformat(), "helpers_wanted": 5, "skills": ["first_aid"]}
     body.update(over)
     return body
-
-
