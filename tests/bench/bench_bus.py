@@ -119,13 +119,13 @@ def relay_lag(*, mongo_url: str, households: int = 300) -> dict:
     """Register households while the relay runs; lag = arrival at a consumer minus the event's time."""
     from datetime import datetime
 
+    from localrun.demo_data import demo_household
+    from services.households import models as households_models
     from services.households import service
     from services.households.models import Community, Street
     from services.households.schemas import HouseholdCreate
-    from services.households import models as households_models
-    from shared.messaging.outbox import documents_with_outbox
-    from localrun.demo_data import demo_household
     from shared.identity import Principal
+    from shared.messaging.outbox import documents_with_outbox
     from shared.messaging.relay import OutboxRelay
 
     run = uuid.uuid4().hex[:8]

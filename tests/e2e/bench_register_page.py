@@ -15,9 +15,9 @@ import time
 import requests
 
 from gateway.seed import seed_demo_users
-from tests.support.stack import csrf_token, seed_district, stack
 from tests.support.data import household
 from tests.support.mongo import mongo_server
+from tests.support.stack import csrf_token, seed_district, stack
 
 
 def main(argv=None) -> int:

@@ -3,8 +3,8 @@ phone's viewport through Playwright."""
 import pytest
 
 from gateway.seed import seed_demo_users
-from tests.support.stack import register, seed_district, stack
 from tests.support.data import household
+from tests.support.stack import register, seed_district, stack
 
 PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True,
          "device_scale_factor": 2, "locale": "zh-CN", "timezone_id": "Asia/Shanghai"}

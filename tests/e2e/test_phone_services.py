@@ -8,8 +8,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from playwright.sync_api import expect
 
-from tests.support.stack import full_stack, seed_full, staff_principal
 from tests.e2e.conftest import PASSWORD, PHONE, no_horizontal_scroll, sign_in
+from tests.support.stack import full_stack, seed_full, staff_principal
 
 pytestmark = pytest.mark.e2e
 

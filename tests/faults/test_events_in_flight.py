@@ -29,8 +29,17 @@ from tests.support.callers import headers_for
 from tests.support.data import household, register_csv
 from tests.support.mongo import free_port
 from tests.support.rabbit_control import start_broker, stop_broker
-from tests.support.workers import (SERVICES, declare_queues, labelled, metric_samples, metric_total, run_config,
-                                   start_worker, stop_workers, wait_http)
+from tests.support.workers import (
+    SERVICES,
+    declare_queues,
+    labelled,
+    metric_samples,
+    metric_total,
+    run_config,
+    start_worker,
+    stop_workers,
+    wait_http,
+)
 
 EVENTS = int(os.environ.get("GRID_FAULT_EVENTS", "10000"))
 MEMBERS = 4                      # people per household, each flagged for care: 1 + 4 events per household

@@ -23,12 +23,12 @@ import pytest
 import requests
 from pymongo import MongoClient
 
-from tests.support.stack import identity_headers
 from shared.config import ensure_test_identity_keys
 from shared.identity import Principal
 from tests.faults.test_events_in_flight import servers  # noqa: F401 (fixture: a stand-in per service)
 from tests.support.data import household, register_csv
 from tests.support.mongo import free_port
+from tests.support.stack import identity_headers
 from tests.support.workers import SERVICES, declare_queues, run_config, start_worker, stop_workers, wait_http
 
 HOUSEHOLDS = int(os.environ.get("GRID_FAULT_IMPORT_HOUSEHOLDS", "5000"))

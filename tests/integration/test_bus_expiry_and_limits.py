@@ -6,7 +6,6 @@ import threading
 import time
 from datetime import datetime, timedelta, timezone
 
-import mongoengine as me
 import pytest
 from kombu import Producer
 from pymongo.errors import BulkWriteError, NetworkTimeout

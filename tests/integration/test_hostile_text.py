@@ -352,8 +352,8 @@ def stack(seeded_stack):
 def test_every_gateway_page_shows_hostile_text_escaped(stack):
     import re
 
-    from tests.support.stack import sign_in
     from tests.support.access import placeholder_value, routes
+    from tests.support.stack import sign_in
 
     text, ids = hostile_district(stack)
     time.sleep(1.0)  # the events of these objects reach the other services' copies

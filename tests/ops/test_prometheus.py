@@ -7,7 +7,7 @@ import subprocess
 import pytest
 from prometheus_client.metrics import MetricWrapperBase
 
-from .helpers import DEPLOY, REPO, load_yaml, load_yaml_docs, check_query, health_port
+from .helpers import DEPLOY, REPO, check_query, health_port, load_yaml, load_yaml_docs
 
 PROM = DEPLOY / "prometheus"
 SEVERITIES = {"critical", "warning", "info"}

@@ -16,8 +16,8 @@ import pytest
 import requests
 from pymongo import MongoClient
 
-from tests.support.stack import free_port, full_stack, seed_district, staff_principal
 from shared.web.access_log import redact
+from tests.support.stack import free_port, full_stack, seed_district, staff_principal
 
 VISITS = int(os.environ.get("ANONYMOUS_VISITS", "25"))
 PERSONAL = "PersonalToken" + "x" * 20

@@ -12,13 +12,13 @@ import mongoengine
 import pytest
 
 from gateway.seed import seed_demo_users
-from tests.support.stack import register, seed_district, sign_in, stack
 from services.mediation import handlers
 from services.mediation.app import create_app as create_mediation
 from shared.config import TestConfig
 from tests.support.callers import headers_for
-from tests.support.mediation import grid_created, household_registered
 from tests.support.data import household
+from tests.support.mediation import grid_created, household_registered
+from tests.support.stack import register, seed_district, sign_in, stack
 
 pytestmark = pytest.mark.integration
 PASSWORD = "demo-pass-1"

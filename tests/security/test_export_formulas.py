@@ -13,8 +13,8 @@ import io
 from openpyxl import load_workbook
 
 from services.households.models import Household
+from tests.integration.households.test_households_import import GRID, app, config, rows_for, sheet, upload, web, worker  # noqa: F401
 from tests.integration.test_hostile_text import CONTROL
-from tests.integration.households.test_households_import import GRID, app, config, upload, sheet, rows_for, web, worker  # noqa: F401
 from tests.support.data import household
 
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")

@@ -14,8 +14,8 @@ from datetime import date, timedelta
 import pytest
 
 from gateway.seed import seed_demo_users
-from tests.support.stack import register, seed_district, sign_in, stack
 from shared.validators import id_check_char, mask_id_number, mask_phone
+from tests.support.stack import register, seed_district, sign_in, stack
 
 PASSWORD = "demo-pass-1"
 BOUND = 10_000
@@ -89,7 +89,7 @@ def everything_the_mediator_sees(s) -> list[str]:
     assert sign_in(c, "mediator", PASSWORD).status_code == 303
     hid = s.household["id"]
     views = []
-    for path in (f"/grids/g1/households", f"/households/{hid}", f"/api/households/households/{hid}",
+    for path in ("/grids/g1/households", f"/households/{hid}", f"/api/households/households/{hid}",
                  "/api/households/households?grid_id=g1", "/api/households/households?grid_id=g1&q=林晓燕",
                  "/api/households/grids/g1/export?format=csv"):
         r = c.get(path)

@@ -10,8 +10,8 @@ import time
 import pytest
 
 from gateway.seed import seed_demo_users
-from tests.support.stack import register, seed_district, stack
 from tests.support.data import household
+from tests.support.stack import register, seed_district, stack
 
 IDLE_S = int(os.environ.get("OFFLINE_TEST_IDLE_S", "30"))  # long enough for the steps before it, on a busy machine
 PASSWORD = "demo-pass-1"

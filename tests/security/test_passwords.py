@@ -9,8 +9,8 @@ import pytest
 
 from gateway.models import AuditEntry, SessionRecord, User
 from gateway.seed import seed_demo_users
-from tests.support.stack import csrf_token, page_token, sign_in, stack
 from gateway.users import reset_password
+from tests.support.stack import csrf_token, page_token, sign_in, stack
 
 SEEDED = "demo-pass-1"
 OWN = "Lantern-river-42"

@@ -12,10 +12,10 @@ import re
 import pytest
 
 from gateway.seed import seed_demo_users
-from tests.support.stack import page_token, register, seed_district, sign_in, stack
 from services.households import lookup, service
 from services.households.models import Household, RevealRecord
 from tests.support.data import household
+from tests.support.stack import page_token, register, seed_district, sign_in, stack
 
 PASSWORD = "demo-pass-1"
 PHONE = "19712345850"

@@ -11,9 +11,9 @@ import jwt
 import pytest
 import requests
 
-from tests.support.stack import serve
 from gateway.upstream import ServiceClient, http_session
 from shared.identity import HEADER, MAX_AGE_S, Principal, sign
+from tests.support.stack import serve
 
 pytestmark = pytest.mark.integration
 ADMIN = Principal(user_id="admin-1", role="admin", name="管理员")

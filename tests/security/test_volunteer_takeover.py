@@ -10,8 +10,8 @@ from datetime import date, timedelta
 import pytest
 from pymongo import MongoClient
 
-from tests.support.stack import sign_in, staff_principal
 from tests.support.data import id_number
+from tests.support.stack import sign_in, staff_principal
 
 pytestmark = pytest.mark.integration
 PASSWORD = "demo-pass-1"

@@ -10,7 +10,7 @@ import pathlib
 import re
 
 from shared import permissions
-from shared.events import households, drills, mediation, volunteers
+from shared.events import drills, households, mediation, volunteers
 
 DOCS = pathlib.Path(__file__).resolve().parents[2] / "docs"
 SERVICES = ("households", "volunteers", "drills", "mediation")

@@ -5,8 +5,7 @@ import pytest
 from marshmallow import Schema, ValidationError, validate
 
 from shared.errors import Invalid, Reason
-from shared.reasons import REASONS, Text
-from shared.reasons import common
+from shared.reasons import REASONS, Text, common
 from shared.reasons.common import reason_of
 from shared.web.errors import flatten
 

@@ -1,7 +1,7 @@
 import pytest
 from marshmallow import ValidationError
 
-from shared.validators import (id_check_char, mask_id_number, mask_phone, validate_id_number, validate_phone)
+from shared.validators import id_check_char, mask_id_number, mask_phone, validate_id_number, validate_phone
 
 
 def valid(first17="11010519491231002"):

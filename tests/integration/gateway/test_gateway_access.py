@@ -17,10 +17,10 @@ from datetime import date, timedelta
 import pytest
 from flask import Flask
 
-from tests.support.stack import UNTHROTTLED, full_stack, page_token, seed_full, sign_in
 from tests.support.access import is_public, leaks, placeholder_value, routes, stored_state
-from tests.support.objects import HttpClient, Signer, drills_made, mediation_objects, ok, volunteers_objects
 from tests.support.data import id_number, phone
+from tests.support.objects import HttpClient, Signer, drills_made, mediation_objects, ok, volunteers_objects
+from tests.support.stack import UNTHROTTLED, full_stack, page_token, seed_full, sign_in
 
 pytestmark = pytest.mark.integration
 PASSWORD = "demo-pass-1"
@@ -332,7 +332,7 @@ def test_an_upload_through_the_api_reaches_the_service(s):
 # ---- public pages: the token (or serial) is the only key ----------------------------------------------------------
 
 def test_public_pages_without_the_right_token_answer_404(s):
-    vol, med = s.c1["volunteers"], s.c1["mediation"]
+    vol = s.c1["volunteers"]
     anonymous = s.gateway_app.test_client()
     csrf = page_token(anonymous, f"/v/{vol['link_token']}")
     made_up = "Z" * 43

@@ -12,9 +12,9 @@ from gateway.config import TestConfig
 from gateway.models import AuditEntry, SessionRecord, User, now
 from gateway.seed import seed_demo_users
 from gateway.sessions import token_hash
-from tests.support.stack import page_token, register, seed_district, serve, sign_in, stack
 from shared.identity import HEADER, Unauthenticated, verify
 from tests.support.data import household
+from tests.support.stack import page_token, register, seed_district, serve, sign_in, stack
 
 pytestmark = pytest.mark.integration
 PASSWORD = "demo-pass-1"

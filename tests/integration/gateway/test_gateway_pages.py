@@ -7,8 +7,8 @@ import pytest
 
 from gateway.models import User
 from gateway.seed import seed_demo_users
-from tests.support.stack import page_token, register, seed_district, sign_in, stack
 from tests.support.data import household, id_number, phone
+from tests.support.stack import page_token, register, seed_district, sign_in, stack
 
 pytestmark = pytest.mark.integration
 PASSWORD = "demo-pass-1"

@@ -166,7 +166,7 @@ def test_redraw_moves_buildings_in_one_operation(client, district, as_staff):
     assert r.json["status"] == "applied" and sorted(r.json["household_ids"]) == sorted(ids)
     moved = Household.objects(grid_id="C1-G9")
     assert moved.count() == 3 and all(h.history[-1].action == "redrawn" for h in moved)
-    assert client.get(f"/grids/C1-G9", headers=as_staff).json["community_id"] == "C1"
+    assert client.get("/grids/C1-G9", headers=as_staff).json["community_id"] == "C1"
 
 
 def test_grid_worker_of_a_gets_nothing_of_b(client, district, households_app, as_staff):
