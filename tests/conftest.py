@@ -24,7 +24,10 @@ def run_id():
 
 
 @pytest.fixture(scope="session")
-def _seeded_stack_once(mongo_url):
+def seeded_stack(mongo_url):
+    """The whole product once per session: every service and its worker (each a process) and the gateway (in
+    this process), seeded by seed_full (users' password DEMO_PASSWORD), public-page limits out of the way.
+    Tests share it: each makes its own objects (links, names, phones) rather than count what others made."""
     from tests.support.stack import DEMO_PASSWORD, UNTHROTTLED, full_stack, seed_full
 
     with full_stack(mongo_url, **UNTHROTTLED) as st:
@@ -32,21 +35,17 @@ def _seeded_stack_once(mongo_url):
         yield st
 
 
-@pytest.fixture
-def seeded_stack(_seeded_stack_once):
-    """The whole product once per session: every service and its worker (each a process) and the gateway (in
-    this process), seeded by seed_full (users' password DEMO_PASSWORD), public-page limits out of the way.
-    Tests share it: each makes its own objects (links, names, phones) rather than count what others made.
+@pytest.fixture(autouse=True)
+def _seeded_stack_owns_the_gateway_database(request):
+    """The gateway's database connection is a process-wide alias that any gateway another test starts in this
+    process takes over: before a test of the shared stack, point it back at the stack's own database."""
+    if "seeded_stack" in request.fixturenames:
+        from types import SimpleNamespace
 
-    The gateway's database connection is a process-wide alias that any gateway another test starts in this
-    process takes over; it is pointed back at this stack's database before each test."""
-    from types import SimpleNamespace
+        from gateway import db
 
-    from gateway import db
-
-    config = _seeded_stack_once.gateway_app.config
-    db.connect(SimpleNamespace(MONGO_DB=config["MONGO_DB"], MONGO_URL=config["MONGO_URL"]))
-    return _seeded_stack_once
+        config = request.getfixturevalue("seeded_stack").gateway_app.config
+        db.connect(SimpleNamespace(MONGO_DB=config["MONGO_DB"], MONGO_URL=config["MONGO_URL"]))
 
 
 def pytest_collection_modifyitems(config, items):
