@@ -212,6 +212,26 @@ UNTHROTTLED = {name: "10000 per minute" for name in ("PUBLIC_READ_LIMIT_IP", "PU
                                                       "PUBLIC_WRITE_LIMIT_IP", "PUBLIC_WRITE_LIMIT_TOKEN")}
 
 
+def _keep_own_gateway_database(app, config) -> None:
+    """The gateway's documents are on one process-wide mongoengine alias, pointed at the database of the gateway
+    app created last. A stack that outlives a later one (the session's seeded stack) points it back at its own
+    database whenever one of its contexts (a request, app_context()) starts."""
+    import mongoengine
+    from flask import appcontext_pushed
+
+    from gateway import db
+
+    def own_database(sender, **_):
+        try:
+            current = mongoengine.get_db(db.ALIAS).name
+        except mongoengine.connection.ConnectionFailure:
+            current = None
+        if current != config.MONGO_DB:
+            db.connect(config)
+
+    appcontext_pushed.connect(own_database, app, weak=False)
+
+
 @contextmanager
 def full_stack(mongo_url: str, run_id: str | None = None, *, services=SERVICES, **gateway_overrides):
     """Start the services (API and worker each), then the gateway; databases and queues named by run."""
@@ -258,6 +278,7 @@ def full_stack(mongo_url: str, run_id: str | None = None, *, services=SERVICES, 
                                    households_url=urls.get("households", "http://127.0.0.1:9"),
                                    service_urls=urls, **gateway_overrides)
         holder.app = create_app(config)
+        _keep_own_gateway_database(holder.app, config)
         thread = threading.Thread(target=gateway_server.serve_forever, name="serve-gateway", daemon=True)
         thread.start()
         yield FullStack(urls, holder.app, gateway_url, secret, run_id, mongo_url, log_dir)
