@@ -35,19 +35,6 @@ def seeded_stack(mongo_url):
         yield st
 
 
-@pytest.fixture(autouse=True)
-def _seeded_stack_owns_the_gateway_database(request):
-    """The gateway's database connection is a process-wide alias that any gateway another test starts in this
-    process takes over: before a test of the shared stack, point it back at the stack's own database."""
-    if "seeded_stack" in request.fixturenames:
-        from types import SimpleNamespace
-
-        from gateway import db
-
-        config = request.getfixturevalue("seeded_stack").gateway_app.config
-        db.connect(SimpleNamespace(MONGO_DB=config["MONGO_DB"], MONGO_URL=config["MONGO_URL"]))
-
-
 def pytest_collection_modifyitems(config, items):
     """Mark each test by the folder it lives in, so a suite can be run alone (-m integration)."""
     for item in items:
