@@ -1,10 +1,15 @@
-"""Drills: plans, shelters, supplies, planning a drill, running it and the actions after it."""
-from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, RadioField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional
+"""Drills: plans, shelters, supplies, planning a drill, running it and the actions after it.
 
-from gateway.forms.common import REQUIRED, WHOLE, BaseForm, MultiCheckboxField, choices
+The forms check nothing the drills service checks: the views send what was typed and show its reasons.
+Choices are the service's codes, so a value outside them is the service's to refuse (validate_choice=False).
+"""
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+
+from gateway.forms.common import BaseForm, MultiCheckboxField, choices
+
+DATE = {"type": "date"}
 
 
 def _drill_labels(name):
@@ -14,41 +19,39 @@ def _drill_labels(name):
 
 
 class EndDrillForm(BaseForm):
-    problems = TextAreaField(_l("Problems found (one per line)"), validators=[Optional(), Length(max=20000)],
-                             render_kw={"rows": 3})
+    problems = TextAreaField(_l("Problems found (one per line)"), render_kw={"rows": 3})
     submit = SubmitField(_l("End the drill"))
 
 
 class ActionForm(BaseForm):
-    title = StringField(_l("What must be put right"), validators=[REQUIRED, Length(max=200)],
-                        render_kw={"maxlength": 200})
-    detail = TextAreaField(_l("Details"), validators=[Optional(), Length(max=2000)], render_kw={"rows": 2})
-    owner_name = StringField(_l("Owner"), validators=[REQUIRED, Length(max=40)], render_kw={"maxlength": 40})
-    due_on = DateField(_l("Due on"), validators=[InputRequired(message=_l("Required."))])
+    title = StringField(_l("What must be put right"), render_kw={"maxlength": 200})
+    detail = TextAreaField(_l("Details"), render_kw={"rows": 2})
+    owner_name = StringField(_l("Owner"), render_kw={"maxlength": 40})
+    due_on = StringField(_l("Due on"), render_kw=DATE)
     grid_id = SelectField(_l("Grid (optional)"), choices=[], validate_choice=False)
     submit = SubmitField(_l("Open the action"))
 
 
 class CloseActionForm(BaseForm):
-    resolution = TextAreaField(_l("What was done"), validators=[REQUIRED, Length(max=2000)], render_kw={"rows": 2})
+    resolution = TextAreaField(_l("What was done"), render_kw={"rows": 2})
     submit = SubmitField(_l("Close the action"))
 
 
 class DrillForm(BaseForm):
-    community_id = SelectField(_l("Community"), choices=[], validators=[REQUIRED], validate_choice=False)
-    title = StringField(_l("Title"), validators=[REQUIRED, Length(max=100)], render_kw={"maxlength": 100})
-    kind = RadioField(_l("Kind"), choices=[], default="comprehensive")
-    hazard = SelectField(_l("Hazard"), choices=[])
-    level = SelectField(_l("Response level"), choices=[], default="IV")
+    community_id = SelectField(_l("Community"), choices=[], validate_choice=False)
+    title = StringField(_l("Title"), render_kw={"maxlength": 100})
+    kind = RadioField(_l("Kind"), choices=[], validate_choice=False, default="comprehensive")
+    hazard = SelectField(_l("Hazard"), choices=[], validate_choice=False)
+    level = SelectField(_l("Response level"), choices=[], validate_choice=False, default="IV")
     grid_ids = MultiCheckboxField(_l("Grids (none chosen: all of the community)"), choices=[], validate_choice=False)
-    starts_at = StringField(_l("Starts"), validators=[REQUIRED], render_kw={"type": "datetime-local", "step": 60})
-    ends_at = StringField(_l("Ends"), validators=[REQUIRED], render_kw={"type": "datetime-local", "step": 60})
-    scenario = TextAreaField(_l("Scenario"), validators=[Optional(), Length(max=4000)], render_kw={"rows": 3})
+    starts_at = StringField(_l("Starts"), render_kw={"type": "datetime-local", "step": 60})
+    ends_at = StringField(_l("Ends"), render_kw={"type": "datetime-local", "step": 60})
+    scenario = TextAreaField(_l("Scenario"), render_kw={"rows": 3})
     plan_id = SelectField(_l("Emergency plan"), choices=[], validate_choice=False)
     shelter_ids = MultiCheckboxField(_l("Shelters to open"), choices=[], validate_choice=False)
-    helpers_wanted = StringField(_l("Volunteer helpers wanted"), default="0", validators=[Optional(), WHOLE],
+    helpers_wanted = StringField(_l("Volunteer helpers wanted"), default="0",
                                  render_kw={"inputmode": "numeric", "maxlength": 5})
-    skills = MultiCheckboxField(_l("Skills wanted of helpers"), choices=[])
+    skills = MultiCheckboxField(_l("Skills wanted of helpers"), choices=[], validate_choice=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -61,17 +64,16 @@ class DrillForm(BaseForm):
 
 
 class PlanForm(BaseForm):
-    community_id = SelectField(_l("Community"), choices=[], validators=[REQUIRED], validate_choice=False)
-    title = StringField(_l("Title"), validators=[REQUIRED, Length(max=100)])
-    hazard = SelectField(_l("Hazard"), choices=[])
-    level = SelectField(_l("Response level"), choices=[], default="IV")
-    summary = TextAreaField(_l("Summary"), validators=[Optional(), Length(max=4000)], render_kw={"rows": 3})
-    response_steps = TextAreaField(_l("Response steps (one per line)"), validators=[Optional(), Length(max=20000)],
-                                   render_kw={"rows": 4})
+    community_id = SelectField(_l("Community"), choices=[], validate_choice=False)
+    title = StringField(_l("Title"))
+    hazard = SelectField(_l("Hazard"), choices=[], validate_choice=False)
+    level = SelectField(_l("Response level"), choices=[], validate_choice=False, default="IV")
+    summary = TextAreaField(_l("Summary"), render_kw={"rows": 3})
+    response_steps = TextAreaField(_l("Response steps (one per line)"), render_kw={"rows": 4})
     roles = TextAreaField(_l("Roles, one per line: duty, name, grids (e.g. 网格清点, 张三, g1 g2)"),
-                          validators=[Optional(), Length(max=20000)], render_kw={"rows": 4})
+                          render_kw={"rows": 4})
     assembly_points = TextAreaField(_l("Assembly points, one per line: name, place"),
-                                    validators=[Optional(), Length(max=10000)], render_kw={"rows": 2})
+                                    render_kw={"rows": 2})
     shelter_ids = MultiCheckboxField(_l("Shelters"), choices=[], validate_choice=False)
 
     def __init__(self, *args, **kwargs):
@@ -81,15 +83,15 @@ class PlanForm(BaseForm):
 
 
 class ShelterForm(BaseForm):
-    community_id = SelectField(_l("Community"), choices=[], validators=[REQUIRED], validate_choice=False)
-    name = StringField(_l("Name"), validators=[REQUIRED, Length(max=60)])
-    kind = RadioField(_l("Kind"), choices=[], default="indoor")
-    location = StringField(_l("Location"), validators=[REQUIRED, Length(max=200)])
-    capacity = StringField(_l("Capacity (people)"), validators=[REQUIRED, WHOLE], render_kw={"inputmode": "numeric"})
-    status = SelectField(_l("Status"), choices=[], default="ready")
-    facilities = StringField(_l("Facilities (separated by commas)"), validators=[Optional(), Length(max=1000)])
-    manager_name = StringField(_l("Manager"), validators=[Optional(), Length(max=40)])
-    notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=1000)], render_kw={"rows": 2})
+    community_id = SelectField(_l("Community"), choices=[], validate_choice=False)
+    name = StringField(_l("Name"))
+    kind = RadioField(_l("Kind"), choices=[], validate_choice=False, default="indoor")
+    location = StringField(_l("Location"))
+    capacity = StringField(_l("Capacity (people)"), render_kw={"inputmode": "numeric"})
+    status = SelectField(_l("Status"), choices=[], validate_choice=False, default="ready")
+    facilities = StringField(_l("Facilities (separated by commas)"))
+    manager_name = StringField(_l("Manager"))
+    notes = TextAreaField(_l("Notes"), render_kw={"rows": 2})
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -98,16 +100,15 @@ class ShelterForm(BaseForm):
 
 
 class SupplyForm(BaseForm):
-    community_id = SelectField(_l("Community"), choices=[], validators=[REQUIRED], validate_choice=False)
-    name = StringField(_l("Item"), validators=[REQUIRED, Length(max=60)])
-    category = SelectField(_l("Category"), choices=[])
-    unit = StringField(_l("Counted in (e.g. 箱, 件)"), validators=[REQUIRED, Length(max=10)])
-    quantity = StringField(_l("Quantity"), validators=[REQUIRED, WHOLE], render_kw={"inputmode": "numeric"})
-    required_quantity = StringField(_l("Quantity required"), default="0", validators=[Optional(), WHOLE],
-                                    render_kw={"inputmode": "numeric"})
-    location = StringField(_l("Kept where"), validators=[REQUIRED, Length(max=200)])
+    community_id = SelectField(_l("Community"), choices=[], validate_choice=False)
+    name = StringField(_l("Item"))
+    category = SelectField(_l("Category"), choices=[], validate_choice=False)
+    unit = StringField(_l("Counted in (e.g. 箱, 件)"))
+    quantity = StringField(_l("Quantity"), render_kw={"inputmode": "numeric"})
+    required_quantity = StringField(_l("Quantity required"), default="0", render_kw={"inputmode": "numeric"})
+    location = StringField(_l("Kept where"))
     shelter_id = SelectField(_l("At a shelter (optional)"), choices=[], validate_choice=False)
-    expires_on = DateField(_l("Expires on"), validators=[Optional()])
+    expires_on = StringField(_l("Expires on"), render_kw=DATE)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -115,8 +116,8 @@ class SupplyForm(BaseForm):
 
 
 class FlagForm(BaseForm):
-    problem = SelectField(_l("Problem"), choices=[])
-    note = StringField(_l("Note"), validators=[Optional(), Length(max=500)])
+    problem = SelectField(_l("Problem"), choices=[], validate_choice=False)
+    note = StringField(_l("Note"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -127,22 +128,21 @@ class FlagForm(BaseForm):
 
 
 class CheckinForm(BaseForm):
-    volunteer_id = SelectField(_l("Volunteer"), choices=[], validators=[REQUIRED], validate_choice=False)
+    volunteer_id = SelectField(_l("Volunteer"), choices=[], validate_choice=False)
 
 
 class OpenShelterForm(BaseForm):
-    shelter_id = SelectField(_l("Shelter"), choices=[], validators=[REQUIRED], validate_choice=False)
-    people = StringField(_l("People received (optional)"), validators=[Optional(), WHOLE],
-                         render_kw={"inputmode": "numeric", "maxlength": 6})
+    shelter_id = SelectField(_l("Shelter"), choices=[], validate_choice=False)
+    people = StringField(_l("People received (optional)"), render_kw={"inputmode": "numeric", "maxlength": 6})
 
 
 class ProblemForm(BaseForm):
-    text = TextAreaField(_l("Problem found"), validators=[REQUIRED, Length(max=1000)], render_kw={"rows": 2})
+    text = TextAreaField(_l("Problem found"), render_kw={"rows": 2})
     grid_id = SelectField(_l("Grid (optional)"), choices=[], validate_choice=False)
 
 
 class AssistanceForm(BaseForm):
     needs_help = BooleanField(_l("Needs help to move in an evacuation"))
-    need = StringField(_l("What help (e.g. 轮椅, 卧床)"), validators=[Optional(), Length(max=200)])
-    helper_name = StringField(_l("Who helps"), validators=[Optional(), Length(max=40)])
+    need = StringField(_l("What help (e.g. 轮椅, 卧床)"))
+    helper_name = StringField(_l("Who helps"))
     helper_volunteer_id = SelectField(_l("Or a volunteer"), choices=[], validate_choice=False)

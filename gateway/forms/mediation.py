@@ -1,10 +1,16 @@
-"""Mediation: registering a dispute and every step of handling it."""
-from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional, Regexp
+"""Mediation: registering a dispute and every step of handling it.
 
-from gateway.forms.common import REQUIRED, WHOLE, BaseForm, MultiCheckboxField, choices, digits
+The forms check nothing the mediation service checks: the views send what was typed and show its reasons
+(choices included: validate_choice=False). One exception: DisputeEditForm's description.
+"""
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+
+from gateway.forms.common import REQUIRED, BaseForm, MultiCheckboxField, choices, digits
+
+DATE = {"type": "date"}
+PHONE = {"type": "tel", "inputmode": "numeric"}
 
 
 def _labels(name):
@@ -17,33 +23,28 @@ class IntakeForm(BaseForm):
     """Registering a dispute. The buttons say what to do: search the register, pick a household as a party,
     or register, so the register can be searched without scripts and nothing typed is lost."""
 
-    channel = RadioField(_l("How it came in"), default="walk_in", choices=[])
-    referred_from = StringField(_l("Referred from"), validators=[Optional(), Length(max=100)])
-    received_on = DateField(_l("Received on (if not today)"), validators=[Optional()])
-    category = RadioField(_l("Kind of dispute"), validators=[InputRequired(message=_l("Choose one."))], choices=[])
-    urgency = RadioField(_l("Urgency"), default="normal", choices=[])
-    description = TextAreaField(_l("What the dispute is about"), validators=[REQUIRED, Length(max=5000)],
-                                render_kw={"rows": 4, "maxlength": 5000})
+    channel = RadioField(_l("How it came in"), default="walk_in", choices=[], validate_choice=False)
+    referred_from = StringField(_l("Referred from"))
+    received_on = StringField(_l("Received on (if not today)"), render_kw=DATE)
+    category = RadioField(_l("Kind of dispute"), choices=[], validate_choice=False)
+    urgency = RadioField(_l("Urgency"), default="normal", choices=[], validate_choice=False)
+    description = TextAreaField(_l("What the dispute is about"), render_kw={"rows": 4, "maxlength": 5000})
     place = SelectField(_l("Grid or community of the case"), choices=[], validate_choice=False)
-    q = StringField(_l("Find a household in the register (address or name)"), validators=[Optional(), Length(max=40)],
+    q = StringField(_l("Find a household in the register (address or name)"),
                     render_kw={"type": "search", "maxlength": 40})
     applicant_household = HiddenField()
     applicant_label = HiddenField()
-    applicant_name = StringField(_l("Applicant's name"), validators=[Optional(), Length(max=60)])
-    applicant_phone = StringField(_l("Applicant's phone"), validators=[Optional(), Length(max=20)], filters=[digits],
-                                  render_kw={"type": "tel", "inputmode": "numeric"})
-    applicant_address = StringField(_l("Applicant's address"), validators=[Optional(), Length(max=200)])
+    applicant_name = StringField(_l("Applicant's name"))
+    applicant_phone = StringField(_l("Applicant's phone"), filters=[digits], render_kw=PHONE)
+    applicant_address = StringField(_l("Applicant's address"))
     respondent_household = HiddenField()
     respondent_label = HiddenField()
-    respondent_name = StringField(_l("Other side's name (person or organisation)"),
-                                  validators=[Optional(), Length(max=60)])
-    respondent_phone = StringField(_l("Other side's phone"), validators=[Optional(), Length(max=20)],
-                                   filters=[digits], render_kw={"type": "tel", "inputmode": "numeric"})
-    respondent_address = StringField(_l("Other side's address"), validators=[Optional(), Length(max=200)])
+    respondent_name = StringField(_l("Other side's name (person or organisation)"))
+    respondent_phone = StringField(_l("Other side's phone"), filters=[digits], render_kw=PHONE)
+    respondent_address = StringField(_l("Other side's address"))
     respondent_organisation = BooleanField(_l("The other side is an organisation (e.g. a property company)"))
     violence_risk = BooleanField(_l("There is a risk of violence"))
     households_involved = StringField(_l("Households involved (if many)"),
-                                      validators=[Optional(), Regexp(r"^\d{1,6}$", message=_l("A whole number."))],
                                       render_kw={"inputmode": "numeric", "maxlength": 6})
 
     def __init__(self, *args, **kwargs):
@@ -54,21 +55,19 @@ class IntakeForm(BaseForm):
 
 
 class AssignForm(BaseForm):
-    mediator_id = SelectField(_l("Mediator"), choices=[], validators=[REQUIRED], validate_choice=False)
-    reason = TextAreaField(_l("Reason (needed when reassigning)"), validators=[Optional(), Length(max=500)],
-                           render_kw={"rows": 2})
+    mediator_id = SelectField(_l("Mediator"), choices=[], validate_choice=False)
+    reason = TextAreaField(_l("Reason (needed when reassigning)"), render_kw={"rows": 2})
 
 
 class ExtendForm(BaseForm):
-    working_days = StringField(_l("Extra working days"), validators=[REQUIRED, Regexp(r"^\d{1,2}$",
-                               message=_l("A whole number."))], render_kw={"inputmode": "numeric", "maxlength": 2})
-    reason = TextAreaField(_l("Reason"), validators=[REQUIRED, Length(max=500)], render_kw={"rows": 2})
+    working_days = StringField(_l("Extra working days"), render_kw={"inputmode": "numeric", "maxlength": 2})
+    reason = TextAreaField(_l("Reason"), render_kw={"rows": 2})
 
 
 class ReferForm(BaseForm):
-    kind = SelectField(_l("Refer to"), choices=[])
-    to_body = StringField(_l("Body it goes to (e.g. district justice bureau)"), validators=[REQUIRED, Length(max=100)])
-    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=1000)], render_kw={"rows": 2})
+    kind = SelectField(_l("Refer to"), choices=[], validate_choice=False)
+    to_body = StringField(_l("Body it goes to (e.g. district justice bureau)"))
+    reason = TextAreaField(_l("Reason"), render_kw={"rows": 2})
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -76,9 +75,9 @@ class ReferForm(BaseForm):
 
 
 class ReferralReturnForm(BaseForm):
-    result = SelectField(_l("Result"), choices=[])
-    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)], render_kw={"rows": 2})
-    returned_on = DateField(_l("Came back on"), validators=[Optional()])
+    result = SelectField(_l("Result"), choices=[], validate_choice=False)
+    note = TextAreaField(_l("Note"), render_kw={"rows": 2})
+    returned_on = StringField(_l("Came back on"), render_kw=DATE)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -86,13 +85,9 @@ class ReferralReturnForm(BaseForm):
 
 
 class EscalateForm(BaseForm):
-    reasons = MultiCheckboxField(_l("Why it is a major case"), choices=[],
-                                 validators=[InputRequired(message=_l("Choose at least one."))])
-    note = TextAreaField(_l("Special report (个案专报)"), validators=[Optional(), Length(max=2000)],
-                         render_kw={"rows": 3})
-    households_involved = StringField(_l("Households involved"),
-                                      validators=[Optional(), Regexp(r"^\d{1,6}$", message=_l("A whole number."))],
-                                      render_kw={"inputmode": "numeric"})
+    reasons = MultiCheckboxField(_l("Why it is a major case"), choices=[], validate_choice=False)
+    note = TextAreaField(_l("Special report (个案专报)"), render_kw={"rows": 3})
+    households_involved = StringField(_l("Households involved"), render_kw={"inputmode": "numeric"})
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -100,27 +95,26 @@ class EscalateForm(BaseForm):
 
 
 class NoteForm(BaseForm):
-    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)], render_kw={"rows": 2})
+    note = TextAreaField(_l("Note"), render_kw={"rows": 2})
 
 
 class AnnotateForm(BaseForm):
-    text = TextAreaField(_l("Note"), validators=[REQUIRED, Length(max=2000)], render_kw={"rows": 2})
+    text = TextAreaField(_l("Note"), render_kw={"rows": 2})
 
 
 class SessionForm(BaseForm):
-    held_on = DateField(_l("Held on"), validators=[Optional()])
-    place = StringField(_l("Place"), validators=[Optional(), Length(max=100)])
+    held_on = StringField(_l("Held on"), render_kw=DATE)
+    place = StringField(_l("Place"))
     present = MultiCheckboxField(_l("Parties present"), choices=[], validate_choice=False)
-    others_present = StringField(_l("Others present (separated by commas)"), validators=[Optional(), Length(max=500)])
-    notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=5000)], render_kw={"rows": 5})
+    others_present = StringField(_l("Others present (separated by commas)"))
+    notes = TextAreaField(_l("Notes"), render_kw={"rows": 5})
 
 
 class OutcomeForm(BaseForm):
-    kind = RadioField(_l("Outcome"), choices=[], validators=[InputRequired(message=_l("Choose one."))])
-    terms = TextAreaField(_l("Agreed terms (one per line)"), validators=[Optional(), Length(max=20000)],
-                          render_kw={"rows": 5})
-    summary = TextAreaField(_l("Summary"), validators=[Optional(), Length(max=2000)], render_kw={"rows": 3})
-    decided_on = DateField(_l("Decided on"), validators=[Optional()])
+    kind = RadioField(_l("Outcome"), choices=[], validate_choice=False)
+    terms = TextAreaField(_l("Agreed terms (one per line)"), render_kw={"rows": 5})
+    summary = TextAreaField(_l("Summary"), render_kw={"rows": 3})
+    decided_on = StringField(_l("Decided on"), render_kw=DATE)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -131,9 +125,8 @@ class OutcomeForm(BaseForm):
 
 class SurveyForm(BaseForm):
     rating = RadioField(_l("How satisfied are you with how the dispute was handled?"), choices=[],
-                        validators=[InputRequired(message=_l("Choose one."))])
-    comment = TextAreaField(_l("Anything you want to tell us (optional)"), validators=[Optional(), Length(max=500)],
-                            render_kw={"rows": 3, "maxlength": 500})
+                        validate_choice=False)
+    comment = TextAreaField(_l("Anything you want to tell us (optional)"), render_kw={"rows": 3, "maxlength": 500})
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -143,13 +136,13 @@ class SurveyForm(BaseForm):
 
 
 class DisputeEditForm(BaseForm):
-    category = RadioField(_l("Kind of dispute"), choices=[])
-    urgency = RadioField(_l("Urgency"), choices=[])
-    description = TextAreaField(_l("What the dispute is about"), validators=[REQUIRED, Length(max=5000)],
-                                render_kw={"rows": 4})
+    category = RadioField(_l("Kind of dispute"), choices=[], validate_choice=False)
+    urgency = RadioField(_l("Urgency"), choices=[], validate_choice=False)
+    # The service reads a description left out as "unchanged" and refuses an empty one by its length ("use 1 to
+    # 5000 characters"); on this form the description is always there, so an emptied one is "Required." here.
+    description = TextAreaField(_l("What the dispute is about"), validators=[REQUIRED], render_kw={"rows": 4})
     violence_risk = BooleanField(_l("There is a risk of violence"))
-    households_involved = StringField(_l("Households involved"), validators=[Optional(), WHOLE],
-                                      render_kw={"inputmode": "numeric"})
+    households_involved = StringField(_l("Households involved"), render_kw={"inputmode": "numeric"})
     version = HiddenField()
 
     def __init__(self, *args, **kwargs):

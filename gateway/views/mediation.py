@@ -13,7 +13,7 @@ from wtforms.fields.choices import SelectChoice
 from gateway.auth import current_user, permission_required, principal
 from gateway.calls import CODE, OBJECT_ID, TOKEN, attempt, checked, flash_error, flash_outcome, public, service, stream
 from gateway.errors import error_page
-from gateway.forms.common import ReasonForm
+from gateway.forms.common import ReasonForm, present
 from gateway.forms.mediation import (
     AnnotateForm,
     AssignForm,
@@ -31,6 +31,7 @@ from gateway.forms.mediation import (
 from gateway.models import User
 from gateway.ratelimit import public_page
 from gateway.upstream import ServiceError
+from gateway.views.entries import typed
 
 bp = Blueprint("mediation", __name__, url_prefix="/disputes")
 survey_bp = Blueprint("survey", __name__, url_prefix="/survey")
@@ -118,15 +119,16 @@ def _intake_page(form: IntakeForm, *, results=None, errors=(), status=200):
 
 
 def _party(form: IntakeForm, side: str, role: str) -> dict | None:
+    """The party one side of the form stands for: the household chosen from the register, or the person typed in.
+    The applicant's side is always sent (the service says what it lacks); the other side only when named."""
     household = getattr(form, f"{side}_household").data
     if household:
         return {"role": role, "kind": "household", "household_id": household}
-    name = (getattr(form, f"{side}_name").data or "").strip()
-    if not name:
+    name = typed(getattr(form, f"{side}_name").data)
+    if name is None and role != "applicant":
         return None
-    party = {"role": role, "kind": "person", "name": name,
-             "phone": getattr(form, f"{side}_phone").data or None,
-             "address": (getattr(form, f"{side}_address").data or "").strip() or None}
+    party = present({"role": role, "kind": "person", "name": name, "phone": typed(getattr(form, f"{side}_phone").data),
+                     "address": typed(getattr(form, f"{side}_address").data)})
     if side == "respondent":
         party["organisation"] = bool(form.respondent_organisation.data)
     return party
@@ -145,9 +147,10 @@ def intake():
     form = IntakeForm()
     action = request.form.get("action") or "register"
     if action == "search":
-        q = (form.q.data or "").strip()
-        results = me_().get("/register/households", params={"q": q, "limit": 10}) if q else []
-        return _intake_page(form, results=results)
+        q = typed(form.q.data)
+        results, errors = attempt(form, lambda: me_().get("/register/households", params={"q": q, "limit": 10})) \
+            if q else ([], [])
+        return _intake_page(form, results=results, errors=errors, status=422 if results is None else 200)
     picked = PICK.match(action)
     if picked or action.startswith("clear:"):
         side = picked[1] if picked else action.split(":", 1)[1]
@@ -156,8 +159,6 @@ def intake():
         getattr(form, f"{side}_household").data = picked[2] if picked else ""
         getattr(form, f"{side}_label").data = (request.form.get(f"label:{picked[2]}") or picked[2])[:200] if picked else ""
         return _intake_page(form)
-    if not form.validate():
-        return _intake_page(form, status=422)
     parties, mapping = [], {}
     for side, role in (("applicant", "applicant"), ("respondent", "respondent")):
         party = _party(form, side, role)
@@ -167,16 +168,12 @@ def intake():
                             f"parties.{i}.address": f"{side}_address", f"parties.{i}.household_id": f"{side}_name",
                             f"parties.{i}.kind": f"{side}_name"})
             parties.append(party)
-    if not any(p["role"] == "applicant" for p in parties):
-        form.applicant_name.errors.append(_("Give the applicant's name, or choose the household from the register."))
-        return _intake_page(form, status=422)
-    body = {"category": form.category.data, "description": form.description.data.strip(), "urgency": form.urgency.data,
-            "channel": form.channel.data, "referred_from": (form.referred_from.data or "").strip() or None,
-            "violence_risk": bool(form.violence_risk.data), "parties": parties}
-    if form.received_on.data:
-        body["received_on"] = form.received_on.data.isoformat()
-    if form.households_involved.data:
-        body["households_involved"] = int(form.households_involved.data)
+    mapping["parties"] = "applicant_name"
+    body = present({"category": typed(form.category.data), "description": typed(form.description.data),
+                    "urgency": typed(form.urgency.data), "channel": typed(form.channel.data),
+                    "referred_from": typed(form.referred_from.data), "violence_risk": bool(form.violence_risk.data),
+                    "parties": parties, "received_on": typed(form.received_on.data),
+                    "households_involved": typed(form.households_involved.data)})
     kind, _sep, place = (form.place.data or "").partition(":")
     if kind in ("grid", "community") and CODE.match(place):
         body[f"{kind}_id"] = place
@@ -247,9 +244,7 @@ def case(dispute_id):
 
 def _step(dispute_id: str, name: str, form, call, ok_message: str, mapping=None):
     """Run one step of the case from a small form on the case page; back to the case, or the page again with
-    the form's reasons (422)."""
-    if not form.validate():
-        return _case_page(dispute_id, forms={name: form}, open_form=name, status=422)
+    the service's reasons on the form (422)."""
     done, errors = attempt(form, call, mapping)
     if done is None:
         return _case_page(dispute_id, forms={name: form}, errors=errors, open_form=name, status=422)
@@ -262,10 +257,9 @@ def _step(dispute_id: str, name: str, form, call, ok_message: str, mapping=None)
 def assign(dispute_id):
     dispute_id = checked(dispute_id, OBJECT_ID)
     form = AssignForm()
-    form.mediator_id.choices = []
-    return _step(dispute_id, "assign", form, lambda: me_().post(f"/disputes/{dispute_id}/assign", json={
-        "mediator_id": form.mediator_id.data, "reason": (form.reason.data or "").strip() or None}),
-        _("The case is assigned."))
+    body = present({"mediator_id": typed(form.mediator_id.data), "reason": typed(form.reason.data)})
+    return _step(dispute_id, "assign", form, lambda: me_().post(f"/disputes/{dispute_id}/assign", json=body),
+                 _("The case is assigned."))
 
 
 @bp.post("/<dispute_id>/pause")
@@ -273,8 +267,9 @@ def assign(dispute_id):
 def pause(dispute_id):
     dispute_id = checked(dispute_id, OBJECT_ID)
     form = ReasonForm(prefix="pause")
-    return _step(dispute_id, "pause", form, lambda: me_().post(f"/disputes/{dispute_id}/pause", json={
-        "reason": form.reason.data.strip()}), _("The clock is paused."))
+    body = present({"reason": typed(form.reason.data)})
+    return _step(dispute_id, "pause", form, lambda: me_().post(f"/disputes/{dispute_id}/pause", json=body),
+                 _("The clock is paused."))
 
 
 @bp.post("/<dispute_id>/resume")
@@ -289,9 +284,9 @@ def resume(dispute_id):
 def extend(dispute_id):
     dispute_id = checked(dispute_id, OBJECT_ID)
     form = ExtendForm()
-    return _step(dispute_id, "extend", form, lambda: me_().post(f"/disputes/{dispute_id}/extend", json={
-        "working_days": int(form.working_days.data), "reason": form.reason.data.strip()}),
-        _("The deadline is extended."))
+    body = present({"working_days": typed(form.working_days.data), "reason": typed(form.reason.data)})
+    return _step(dispute_id, "extend", form, lambda: me_().post(f"/disputes/{dispute_id}/extend", json=body),
+                 _("The deadline is extended."))
 
 
 @bp.post("/<dispute_id>/refer")
@@ -299,9 +294,10 @@ def extend(dispute_id):
 def refer(dispute_id):
     dispute_id = checked(dispute_id, OBJECT_ID)
     form = ReferForm()
-    return _step(dispute_id, "refer", form, lambda: me_().post(f"/disputes/{dispute_id}/referrals", json={
-        "kind": form.kind.data, "to_body": form.to_body.data.strip(),
-        "reason": (form.reason.data or "").strip() or None}), _("The case is referred."))
+    body = present({"kind": typed(form.kind.data), "to_body": typed(form.to_body.data),
+                    "reason": typed(form.reason.data)})
+    return _step(dispute_id, "refer", form, lambda: me_().post(f"/disputes/{dispute_id}/referrals", json=body),
+                 _("The case is referred."))
 
 
 @bp.post("/<dispute_id>/referrals/<referral_id>/return")
@@ -309,9 +305,8 @@ def refer(dispute_id):
 def referral_return(dispute_id, referral_id):
     dispute_id, referral_id = checked(dispute_id, OBJECT_ID), checked(referral_id, CODE)
     form = ReferralReturnForm()
-    body = {"result": form.result.data, "note": (form.note.data or "").strip() or None}
-    if form.returned_on.data:
-        body["returned_on"] = form.returned_on.data.isoformat()
+    body = present({"result": typed(form.result.data), "note": typed(form.note.data),
+                    "returned_on": typed(form.returned_on.data)})
     return _step(dispute_id, "return", form, lambda: me_().post(
         f"/disputes/{dispute_id}/referrals/{referral_id}/return", json=body), _("The referral's result is recorded."))
 
@@ -321,9 +316,8 @@ def referral_return(dispute_id, referral_id):
 def escalate(dispute_id):
     dispute_id = checked(dispute_id, OBJECT_ID)
     form = EscalateForm()
-    body = {"reasons": form.reasons.data or [], "note": (form.note.data or "").strip() or None}
-    if form.households_involved.data:
-        body["households_involved"] = int(form.households_involved.data)
+    body = present({"reasons": form.reasons.data or None, "note": typed(form.note.data),
+                    "households_involved": typed(form.households_involved.data)})
     return _step(dispute_id, "escalate", form, lambda: me_().post(f"/disputes/{dispute_id}/escalate", json=body),
                  _("The case is escalated with a special report to the community and the street."))
 
@@ -333,8 +327,9 @@ def escalate(dispute_id):
 def annotate(dispute_id):
     dispute_id = checked(dispute_id, OBJECT_ID)
     form = AnnotateForm()
-    return _step(dispute_id, "annotate", form, lambda: me_().post(f"/disputes/{dispute_id}/annotations", json={
-        "text": form.text.data.strip()}), _("Note added."))
+    body = present({"text": typed(form.text.data)})
+    return _step(dispute_id, "annotate", form, lambda: me_().post(f"/disputes/{dispute_id}/annotations", json=body),
+                 _("Note added."))
 
 
 @bp.post("/<dispute_id>/archive")
@@ -354,9 +349,10 @@ def _button(dispute_id: str, path: str, ok_message: str):
 def reveal(dispute_id):
     dispute_id = checked(dispute_id, OBJECT_ID)
     form = ReasonForm(prefix="reveal")
-    if not form.validate():
-        return _case_page(dispute_id, forms={"reveal": form}, open_form="reveal", status=422)
-    revealed = me_().post(f"/disputes/{dispute_id}/parties/reveal", json={"reason": form.reason.data.strip()})
+    body = present({"reason": typed(form.reason.data)})
+    revealed, errors = attempt(form, lambda: me_().post(f"/disputes/{dispute_id}/parties/reveal", json=body))
+    if revealed is None:
+        return _case_page(dispute_id, forms={"reveal": form}, errors=errors, open_form="reveal", status=422)
     return _case_page(dispute_id, revealed=revealed)
 
 
@@ -372,10 +368,8 @@ def _survey_done(dispute_id: str, result: dict, message: str):
 def close(dispute_id):
     dispute_id = checked(dispute_id, OBJECT_ID)
     form = NoteForm(prefix="close")
-    if not form.validate():
-        return _case_page(dispute_id, forms={"close": form}, open_form="close", status=422)
-    done, errors = attempt(form, lambda: me_().post(f"/disputes/{dispute_id}/close", json={
-        "note": (form.note.data or "").strip() or None}))
+    body = present({"note": typed(form.note.data)})
+    done, errors = attempt(form, lambda: me_().post(f"/disputes/{dispute_id}/close", json=body))
     if done is None:
         return _case_page(dispute_id, forms={"close": form}, errors=errors, open_form="close", status=422)
     return _survey_done(dispute_id, done, _("The case is closed. Give the applicant the satisfaction survey link."))
@@ -405,14 +399,13 @@ def session_form(dispute_id):
     form = SessionForm(formdata=request.form if request.method == "POST" else None)
     form.present.choices = [SelectChoice(p["party_id"], p["name"]) for p in d["parties"]]
     errors = []
-    if request.method == "POST" and form.validate():
-        present = set(form.present.data or [])
-        body = {"attendance": [{"party_id": p["party_id"], "present": p["party_id"] in present} for p in d["parties"]],
-                "others_present": [x.strip() for x in re.split(r"[,，、;；\n]+", form.others_present.data or "")
-                                   if x.strip()][:20],
-                "notes": (form.notes.data or "").strip(), "place": (form.place.data or "").strip() or None}
-        if form.held_on.data:
-            body["held_on"] = form.held_on.data.isoformat()
+    if request.method == "POST":
+        there = set(form.present.data or [])
+        body = present({
+            "attendance": [{"party_id": p["party_id"], "present": p["party_id"] in there} for p in d["parties"]],
+            "others_present": [x.strip() for x in re.split(r"[,，、;；\n]+", form.others_present.data or "")
+                               if x.strip()][:20],
+            "notes": typed(form.notes.data), "place": typed(form.place.data), "held_on": typed(form.held_on.data)})
         done, errors = attempt(form, lambda: me_().post(f"/disputes/{dispute_id}/sessions", json=body))
         if done is not None:
             flash(_("Session recorded."), "ok")
@@ -430,12 +423,10 @@ def outcome_form(dispute_id):
     d = me_().get(f"/disputes/{dispute_id}")
     form = OutcomeForm(formdata=request.form if request.method == "POST" else None)
     errors = []
-    if request.method == "POST" and form.validate():
-        body = {"kind": form.kind.data,
-                "terms": [t.strip() for t in (form.terms.data or "").splitlines() if t.strip()][:20],
-                "summary": (form.summary.data or "").strip() or None}
-        if form.decided_on.data:
-            body["decided_on"] = form.decided_on.data.isoformat()
+    if request.method == "POST":
+        body = present({"kind": typed(form.kind.data),
+                        "terms": [t.strip() for t in (form.terms.data or "").splitlines() if t.strip()][:20],
+                        "summary": typed(form.summary.data), "decided_on": typed(form.decided_on.data)})
         done, errors = attempt(form, lambda: me_().post(f"/disputes/{dispute_id}/outcome", json=body))
         if done is not None:
             flash(_("Outcome recorded."), "ok")
@@ -476,12 +467,11 @@ def answer(token):
     form = SurveyForm(formdata=request.form if request.method == "POST" else None)
     errors, status = [], 200
     if request.method == "POST" and view["open"]:
-        if form.validate():
-            body = {"rating": int(form.rating.data), "comment": (form.comment.data or "").strip() or None}
-            done, errors = attempt(form, lambda: public("mediation").post(f"/public/surveys/{token}", json=body))
-            if done is not None:
-                return render_template("mediation/survey.html", view=done, form=None, thanks=True, token=token,
-                                       errors=[]), 200, NO_STORE
+        body = present({"rating": typed(form.rating.data), "comment": typed(form.comment.data)})
+        done, errors = attempt(form, lambda: public("mediation").post(f"/public/surveys/{token}", json=body))
+        if done is not None:
+            return render_template("mediation/survey.html", view=done, form=None, thanks=True, token=token,
+                                   errors=[]), 200, NO_STORE
         status = 422
     return render_template("mediation/survey.html", view=view, form=form, thanks=False, token=token,
                            errors=errors), status, NO_STORE
@@ -508,9 +498,9 @@ def edit(dispute_id):
             version = int(form.version.data)
         except (TypeError, ValueError):
             version = -1
-        body = {"version": version, "category": form.category.data, "urgency": form.urgency.data,
-                "description": form.description.data.strip(), "violence_risk": bool(form.violence_risk.data),
-                "households_involved": int(form.households_involved.data) if form.households_involved.data else None}
+        body = {"version": version, "category": typed(form.category.data), "urgency": typed(form.urgency.data),
+                "description": typed(form.description.data), "violence_risk": bool(form.violence_risk.data),
+                "households_involved": typed(form.households_involved.data)}
         done, errors = attempt(form, lambda: me_().call("PATCH", f"/disputes/{dispute_id}", json=body))
         if done is not None:
             flash(_("The case is corrected."), "ok")

@@ -48,7 +48,9 @@ HOUSEHOLD_ID_NEEDED = Text("mediation.household_id_needed", "a household party n
                            N_("Choose the household from the register."))
 DETAILS_FROM_REGISTER = Text("mediation.details_from_register", "a household party's details come from the register",
                              N_("A household's details come from the register."))
-NAME_NEEDED = Text("mediation.name_needed", "a person needs a name", N_("Give the person's name."))
+# The intake page always sends its applicant, and the other side only when named: a nameless person is its applicant.
+NAME_NEEDED = Text("mediation.name_needed", "a person needs a name",
+                   N_("Give the applicant's name, or choose the household from the register."))
 PERSON_WITHOUT_HOUSEHOLD = Text("mediation.person_without_household",
                                 "a person outside the register has no household_id",
                                 N_("A person outside the register has no household."))

@@ -3,6 +3,7 @@ from flask import Blueprint, redirect, request
 
 from gateway.auth import current_user, principal, safe_next
 from gateway.calls import flash_outcome, service
+from gateway.forms.common import press
 
 bp = Blueprint("drills", __name__, url_prefix="/drills")
 
@@ -37,7 +38,11 @@ def back_to(default: str) -> str:
     return safe_next(request.args.get("next"), default)
 
 
-def button(path: str, body: dict, ok_message: str, back: str):
-    """A button that changes one thing: back to `back`, with what happened."""
-    flash_outcome(lambda: dr().post(path, json=body), ok_message)
+def button(path: str, body: dict, ok_message: str, back: str, form=None):
+    """A button that changes one thing: back to `back`, with what happened (the service's reasons named by the
+    labels of the button's `form`, when it has one)."""
+    if form is None:
+        flash_outcome(lambda: dr().post(path, json=body), ok_message)
+    else:
+        press(form, lambda: dr().post(path, json=body), ok_message)
     return redirect(back, code=303)

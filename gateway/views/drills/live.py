@@ -14,12 +14,13 @@ from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
 from gateway.auth import current_user, permission_required, principal
-from gateway.calls import CODE, OBJECT_ID, REF, checked, flash_error, flash_outcome, form_reasons
-from gateway.forms.common import PostForm
+from gateway.calls import CODE, OBJECT_ID, REF, checked, flash_error, flash_outcome
+from gateway.forms.common import PostForm, present
 from gateway.forms.drills import CheckinForm, EndDrillForm, OpenShelterForm, ProblemForm
 from gateway.i18n import TICK_LABELS
 from gateway.upstream import ServiceError
 from gateway.views.drills.base import bp, button, can_manage, dr
+from gateway.views.entries import typed
 
 STATUSES = tuple(TICK_LABELS)
 TICK = re.compile(r"^([A-Za-z0-9_-]{1,64}):([a-z_]{1,20})$")
@@ -86,8 +87,8 @@ def drill(drill_id):
                            end_form=EndDrillForm(formdata=None), post_form=PostForm(), **context)
 
 
-def _on_the_day(drill_id: str, path: str, body: dict, ok_message: str):
-    return button(path, body, ok_message, url_for("drills.drill", drill_id=drill_id) + "#day")
+def _on_the_day(drill_id: str, path: str, body: dict, ok_message: str, form=None):
+    return button(path, present(body), ok_message, url_for("drills.drill", drill_id=drill_id) + "#day", form)
 
 
 @bp.post("/<drill_id>/checkins")
@@ -95,11 +96,8 @@ def _on_the_day(drill_id: str, path: str, body: dict, ok_message: str):
 def check_in(drill_id):
     drill_id = checked(drill_id, OBJECT_ID)
     form = CheckinForm()
-    if not form.validate() or not REF.match(form.volunteer_id.data or ""):
-        flash(_("Choose a volunteer."), "error")
-        return redirect(url_for("drills.drill", drill_id=drill_id) + "#day", code=303)
-    return _on_the_day(drill_id, f"/drills/{drill_id}/checkins", {"volunteer_id": form.volunteer_id.data},
-                       _("Volunteer checked in."))
+    return _on_the_day(drill_id, f"/drills/{drill_id}/checkins", {"volunteer_id": typed(form.volunteer_id.data)},
+                       _("Volunteer checked in."), form)
 
 
 @bp.post("/<drill_id>/checkins/<volunteer_id>/out")
@@ -115,11 +113,11 @@ def check_out(drill_id, volunteer_id):
 def open_shelter(drill_id):
     drill_id = checked(drill_id, OBJECT_ID)
     form = OpenShelterForm()
-    if not form.validate() or not OBJECT_ID.match(form.shelter_id.data or ""):
-        flash(form_reasons(form) or _("Choose a shelter."), "error")
+    if not OBJECT_ID.match(form.shelter_id.data or ""):  # it goes into the service's URL
+        flash(_("Choose a shelter."), "error")
         return redirect(url_for("drills.drill", drill_id=drill_id) + "#day", code=303)
     return _on_the_day(drill_id, f"/drills/{drill_id}/shelters/{form.shelter_id.data}/open",
-                       {"people": int(form.people.data) if form.people.data else None}, _("Shelter opened."))
+                       {"people": typed(form.people.data)}, _("Shelter opened."), form)
 
 
 @bp.post("/<drill_id>/problems")
@@ -127,12 +125,9 @@ def open_shelter(drill_id):
 def add_problem(drill_id):
     drill_id = checked(drill_id, OBJECT_ID)
     form = ProblemForm()
-    if not form.validate():
-        flash(_("Describe the problem."), "error")
-        return redirect(url_for("drills.drill", drill_id=drill_id) + "#day", code=303)
     return _on_the_day(drill_id, f"/drills/{drill_id}/problems",
-                       {"text": form.text.data.strip(), "grid_id": form.grid_id.data or None},
-                       _("Problem noted for the after-action report."))
+                       {"text": typed(form.text.data), "grid_id": typed(form.grid_id.data)},
+                       _("Problem noted for the after-action report."), form)
 
 
 @bp.post("/<drill_id>/start")

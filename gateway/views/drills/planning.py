@@ -7,11 +7,12 @@ from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
 from gateway.auth import permission_required
-from gateway.calls import CODE, OBJECT_ID, attempt, checked, flash_outcome, form_reasons
+from gateway.calls import CODE, OBJECT_ID, attempt, checked
+from gateway.forms.common import present, press
 from gateway.forms.drills import AssistanceForm, DrillForm, FlagForm, PlanForm, ShelterForm, SupplyForm
 from gateway.i18n import DUTY_LABELS
 from gateway.views.drills.base import back_to, bp, button, can_manage, chosen, communities, dr
-from gateway.views.entries import local_iso
+from gateway.views.entries import local_iso, typed
 
 # ---- community staff: planning -------------------------------------------------------------------------------
 
@@ -39,14 +40,14 @@ def new_drill():
         return _drill_form_page(DrillForm(formdata=None), chosen())
     form = DrillForm()
     community_id = chosen(form.community_id.data)
-    if request.form.get("action") == "community" or not form.validate():
-        return _drill_form_page(form, community_id, status=200 if request.form.get("action") == "community" else 422)
-    starts, ends = local_iso(form.starts_at.data), local_iso(form.ends_at.data)
-    body = {"community_id": community_id, "grid_ids": form.grid_ids.data or [], "title": form.title.data.strip(),
-            "hazard": form.hazard.data, "level": form.level.data, "kind": form.kind.data,
-            "scenario": (form.scenario.data or "").strip() or None, "plan_id": form.plan_id.data or None,
-            "starts_at": starts, "ends_at": ends, "shelter_ids": form.shelter_ids.data or [],
-            "helpers_wanted": int(form.helpers_wanted.data or 0), "skills": form.skills.data or []}
+    if request.form.get("action") == "community":
+        return _drill_form_page(form, community_id)
+    body = present({"community_id": community_id, "grid_ids": form.grid_ids.data or [], "title": typed(form.title.data),
+                    "hazard": typed(form.hazard.data), "level": typed(form.level.data), "kind": typed(form.kind.data),
+                    "scenario": typed(form.scenario.data), "plan_id": typed(form.plan_id.data),
+                    "starts_at": local_iso(form.starts_at.data), "ends_at": local_iso(form.ends_at.data),
+                    "shelter_ids": form.shelter_ids.data or [], "helpers_wanted": typed(form.helpers_wanted.data),
+                    "skills": form.skills.data or []})
     done, errors = attempt(form, lambda: dr().post("/drills", json=body))
     if done is None:
         return _drill_form_page(form, community_id, errors, status=422)
@@ -74,10 +75,10 @@ def _plan_body(form: PlanForm) -> tuple[dict, list[str]]:
             bad.append(_("Assembly point line %(n)s: write name, place.", n=n))
             continue
         points.append({"name": parts[0], "location": parts[1]})
-    body = {"community_id": form.community_id.data, "hazard": form.hazard.data, "title": form.title.data.strip(),
-            "level": form.level.data, "summary": (form.summary.data or "").strip() or None,
-            "response_steps": _lines(form.response_steps.data), "roles": roles, "assembly_points": points,
-            "shelter_ids": form.shelter_ids.data or []}
+    body = present({"community_id": typed(form.community_id.data), "hazard": typed(form.hazard.data),
+                    "title": typed(form.title.data), "level": typed(form.level.data),
+                    "summary": typed(form.summary.data), "response_steps": _lines(form.response_steps.data),
+                    "roles": roles, "assembly_points": points, "shelter_ids": form.shelter_ids.data or []})
     return body, bad
 
 
@@ -104,9 +105,6 @@ def plans():
 @permission_required("drills.manage")
 def create_plan():
     form = PlanForm()
-    form.community_id.choices = []
-    if not form.validate():
-        return _plans_page(form, status=422)
     body, bad = _plan_body(form)
     if bad:
         form.roles.errors = list(form.roles.errors or []) + bad
@@ -115,7 +113,7 @@ def create_plan():
     if done is None:
         return _plans_page(form, errors, status=422)
     flash(_("Emergency plan saved."), "ok")
-    return redirect(url_for("drills.plans", community_id=body["community_id"]) + f"#p-{done['id']}", code=303)
+    return redirect(url_for("drills.plans", community_id=done["community_id"]) + f"#p-{done['id']}", code=303)
 
 
 # ---- shelters and supplies -------------------------------------------------------------------------------------
@@ -140,19 +138,16 @@ def shelters():
 @permission_required("drills.manage")
 def create_shelter():
     form = ShelterForm()
-    form.community_id.choices = []
-    if not form.validate():
-        return _shelters_page(form, status=422)
-    body = {"community_id": form.community_id.data, "name": form.name.data.strip(), "kind": form.kind.data,
-            "location": form.location.data.strip(), "capacity": int(form.capacity.data), "status": form.status.data,
-            "facilities": [x.strip() for x in re.split(r"[,，、]", form.facilities.data or "") if x.strip()][:50],
-            "manager_name": (form.manager_name.data or "").strip() or None,
-            "notes": (form.notes.data or "").strip() or None}
+    body = present({"community_id": typed(form.community_id.data), "name": typed(form.name.data),
+                    "kind": typed(form.kind.data), "location": typed(form.location.data),
+                    "capacity": typed(form.capacity.data), "status": typed(form.status.data),
+                    "facilities": [x.strip() for x in re.split(r"[,，、]", form.facilities.data or "") if x.strip()][:50],
+                    "manager_name": typed(form.manager_name.data), "notes": typed(form.notes.data)})
     done, errors = attempt(form, lambda: dr().post("/shelters", json=body))
     if done is None:
         return _shelters_page(form, errors, status=422)
     flash(_("Shelter saved."), "ok")
-    return redirect(url_for("drills.shelters", community_id=body["community_id"]), code=303)
+    return redirect(url_for("drills.shelters", community_id=done["community_id"]), code=303)
 
 
 def _supplies_page(form=None, errors=(), status=200):
@@ -182,19 +177,16 @@ def supplies():
 @permission_required("drills.manage")
 def create_supply():
     form = SupplyForm()
-    form.community_id.choices = form.shelter_id.choices = []
-    if not form.validate():
-        return _supplies_page(form, status=422)
-    body = {"community_id": form.community_id.data, "name": form.name.data.strip(), "category": form.category.data,
-            "unit": form.unit.data.strip(), "quantity": int(form.quantity.data),
-            "required_quantity": int(form.required_quantity.data or 0), "location": form.location.data.strip(),
-            "shelter_id": form.shelter_id.data or None,
-            "expires_on": form.expires_on.data.isoformat() if form.expires_on.data else None}
+    body = present({"community_id": typed(form.community_id.data), "name": typed(form.name.data),
+                    "category": typed(form.category.data), "unit": typed(form.unit.data),
+                    "quantity": typed(form.quantity.data), "required_quantity": typed(form.required_quantity.data),
+                    "location": typed(form.location.data), "shelter_id": typed(form.shelter_id.data),
+                    "expires_on": typed(form.expires_on.data)})
     done, errors = attempt(form, lambda: dr().post("/supplies", json=body))
     if done is None:
         return _supplies_page(form, errors, status=422)
     flash(_("Supply item saved."), "ok")
-    return redirect(url_for("drills.supplies", community_id=body["community_id"]), code=303)
+    return redirect(url_for("drills.supplies", community_id=done["community_id"]), code=303)
 
 
 @bp.get("/supplies/report")
@@ -211,12 +203,9 @@ def flag_supply(supply_id):
     supply_id = checked(supply_id, OBJECT_ID)
     form = FlagForm()
     back = back_to(url_for("drills.supplies"))
-    if not form.validate():
-        flash(_("Choose the problem."), "error")
-        return redirect(back, code=303)
-    return button(f"/supplies/{supply_id}/flags", {"problem": form.problem.data,
-                                                   "note": (form.note.data or "").strip() or None},
-                  _("Problem flagged."), back)
+    return button(f"/supplies/{supply_id}/flags", present({"problem": typed(form.problem.data),
+                                                           "note": typed(form.note.data)}),
+                  _("Problem flagged."), back, form)
 
 
 @bp.post("/supplies/<supply_id>/clear")
@@ -248,11 +237,8 @@ def set_assistance(grid_id, resident_id):
     grid_id, resident_id = checked(grid_id, CODE), checked(resident_id, CODE)
     form = AssistanceForm()
     back = url_for("drills.care", grid_id=grid_id) + f"#r-{resident_id}"
-    if not form.validate():
-        flash(form_reasons(form), "error")
-        return redirect(back, code=303)
-    body = {"needs_help": bool(form.needs_help.data), "need": (form.need.data or "").strip() or None,
-            "helper_name": (form.helper_name.data or "").strip() or None,
-            "helper_volunteer_id": form.helper_volunteer_id.data or None}
-    flash_outcome(lambda: dr().put(f"/residents/{resident_id}/assistance", json=body), _("Saved: drill rosters from now on show it."))
+    body = {"needs_help": bool(form.needs_help.data), "need": typed(form.need.data),
+            "helper_name": typed(form.helper_name.data), "helper_volunteer_id": typed(form.helper_volunteer_id.data)}
+    press(form, lambda: dr().put(f"/residents/{resident_id}/assistance", json=body),
+          _("Saved: drill rosters from now on show it."))
     return redirect(back, code=303)

@@ -7,9 +7,11 @@ from wtforms.fields.choices import SelectChoice
 
 from gateway.auth import permission_required
 from gateway.calls import OBJECT_ID, attempt, checked, stream
+from gateway.forms.common import present
 from gateway.forms.drills import ActionForm, CloseActionForm
 from gateway.upstream import ServiceError
 from gateway.views.drills.base import back_to, bp, button, can_manage, chosen, dr
+from gateway.views.entries import typed
 
 # ---- after-action report and corrective actions -------------------------------------------------------------
 
@@ -47,12 +49,9 @@ def report_pdf(drill_id):
 def open_action(drill_id):
     drill_id = checked(drill_id, OBJECT_ID)
     form = ActionForm()
-    form.grid_id.choices = []
-    if not form.validate():
-        return _report_page(drill_id, form, status=422)
-    body = {"title": form.title.data.strip(), "detail": (form.detail.data or "").strip() or None,
-            "owner_name": form.owner_name.data.strip(), "due_on": form.due_on.data.isoformat(),
-            "grid_id": form.grid_id.data or None}
+    body = present({"title": typed(form.title.data), "detail": typed(form.detail.data),
+                    "owner_name": typed(form.owner_name.data), "due_on": typed(form.due_on.data),
+                    "grid_id": typed(form.grid_id.data)})
     done, errors = attempt(form, lambda: dr().post(f"/drills/{drill_id}/actions", json=body))
     if done is None:
         return _report_page(drill_id, form, errors, status=422)
@@ -65,12 +64,8 @@ def open_action(drill_id):
 def close_action(action_id):
     action_id = checked(action_id, OBJECT_ID)
     form = CloseActionForm()
-    back = back_to(url_for("drills.home"))
-    if not form.validate():
-        flash(_("Say what was done to close the action."), "error")
-        return redirect(back, code=303)
-    return button(f"/actions/{action_id}/close", {"resolution": form.resolution.data.strip()},
-                  _("Corrective action closed."), back)
+    return button(f"/actions/{action_id}/close", present({"resolution": typed(form.resolution.data)}),
+                  _("Corrective action closed."), back_to(url_for("drills.home")), form)
 
 
 

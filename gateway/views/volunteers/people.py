@@ -7,9 +7,10 @@ from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
 from gateway.auth import permission_required, principal
-from gateway.calls import CODE, OBJECT_ID, attempt, checked, form_reasons, stream
-from gateway.forms.common import ReasonForm
+from gateway.calls import CODE, OBJECT_ID, attempt, checked, stream
+from gateway.forms.common import ReasonForm, present
 from gateway.forms.volunteers import CertificateForm, CorrectionForm, DecisionForm, VolunteerEditForm
+from gateway.views.entries import typed
 from gateway.views.volunteers.public import PERSONAL
 from gateway.views.volunteers.staff import back_to, bp, button, vs
 
@@ -64,12 +65,8 @@ def certificates(community_id):
 def issue_certificate(community_id):
     community_id = checked(community_id, CODE)
     form = CertificateForm()
-    if not form.validate() or not OBJECT_ID.match(form.volunteer_id.data or ""):
-        if not form.volunteer_id.errors and not OBJECT_ID.match(form.volunteer_id.data or ""):
-            form.volunteer_id.errors = [_("Choose a volunteer.")]
-        return _certificates_page(community_id, form, status=422)
-    body = {"volunteer_id": form.volunteer_id.data, "period_from": form.period_from.data.isoformat(),
-            "period_to": form.period_to.data.isoformat()}
+    body = present({"volunteer_id": typed(form.volunteer_id.data), "period_from": typed(form.period_from.data),
+                    "period_to": typed(form.period_to.data)})
     done, errors = attempt(form, lambda: vs().post("/certificates", json=body))
     if done is None:
         return _certificates_page(community_id, form, errors, status=422)
@@ -150,9 +147,10 @@ def person(volunteer_id):
 def reveal_person(volunteer_id):
     volunteer_id = checked(volunteer_id, OBJECT_ID)
     form = ReasonForm(prefix="reveal")
-    if not form.validate():
-        return _person_page(volunteer_id, forms={"reveal": form}, status=422)
-    revealed = vs().post(f"/volunteers/{volunteer_id}/reveal", json={"reason": form.reason.data.strip()})
+    body = present({"reason": typed(form.reason.data)})
+    revealed, errors = attempt(form, lambda: vs().post(f"/volunteers/{volunteer_id}/reveal", json=body))
+    if revealed is None:
+        return _person_page(volunteer_id, forms={"reveal": form}, errors=errors, status=422)
     return _person_page(volunteer_id, revealed=revealed)
 
 
@@ -170,14 +168,11 @@ def new_personal_link(volunteer_id):
 def edit_person(volunteer_id):
     volunteer_id = checked(volunteer_id, OBJECT_ID)
     form = VolunteerEditForm()
-    form.grid_id.choices = []
-    if not form.validate():
-        return _person_page(volunteer_id, forms={"edit": form}, status=422)
     try:
         version = int(form.version.data)
     except (TypeError, ValueError):
         version = -1
-    body = {"version": version, "grid_id": form.grid_id.data or None, "skills": form.skills.data or [],
+    body = {"version": version, "grid_id": typed(form.grid_id.data), "skills": form.skills.data or [],
             "availability": form.availability.data or []}
     done, errors = attempt(form, lambda: vs().put(f"/volunteers/{volunteer_id}", json=body))
     if done is None:
@@ -193,7 +188,7 @@ def person_leaves(volunteer_id):
     form = ReasonForm(prefix="leave")
     return button(f"/volunteers/{volunteer_id}/leave", _("Recorded: the volunteer has left; hours and certificates stay."),
                   url_for("volunteers.person", volunteer_id=volunteer_id),
-                  json={"reason": (form.reason.data or "").strip() or None})
+                  json=present({"reason": typed(form.reason.data)}))
 
 
 @bp.post("/hours/<entry_id>/correct")
@@ -201,12 +196,9 @@ def person_leaves(volunteer_id):
 def correct_hours(entry_id):
     entry_id = checked(entry_id, OBJECT_ID)
     form = CorrectionForm()
-    back = back_to(url_for("volunteers.home"))
-    if not form.validate():
-        flash(form_reasons(form), "error")
-        return redirect(back, code=303)
-    return button(f"/hours/{entry_id}/corrections", _("Correction recorded; the old line stays as it was."), back,
-                  json={"hours": float(form.hours.data), "reason": form.reason.data.strip()})
+    return button(f"/hours/{entry_id}/corrections", _("Correction recorded; the old line stays as it was."),
+                  back_to(url_for("volunteers.home")),
+                  json=present({"hours": typed(form.hours.data), "reason": typed(form.reason.data)}), form=form)
 
 
 @bp.post("/certificates/<certificate_id>/revoke")

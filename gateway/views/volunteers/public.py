@@ -12,9 +12,11 @@ from wtforms.fields.choices import SelectChoice
 
 from gateway.calls import SERIAL, TOKEN, attempt, checked, public, put_errors, stream
 from gateway.errors import error_page
+from gateway.forms.common import present
 from gateway.forms.volunteers import LeaveSelfForm, SerialForm, ServiceReportForm, SignupForm
 from gateway.ratelimit import public_page
 from gateway.upstream import ServiceError
+from gateway.views.entries import typed
 
 pub = Blueprint("vpublic", __name__, url_prefix="/v")
 PERSONAL = re.compile(r"/v/me/([A-Za-z0-9_-]{20,100})/?$")
@@ -61,11 +63,10 @@ def signup(token):
         return _signup_page(token, link, form)
     if link["state"] in ("expired", "closed"):
         return _signup_page(token, link, form, status=410)
-    if not form.validate():
-        return _signup_page(token, link, form, status=422)
-    body = {"name": form.name.data, "phone": form.phone.data, "id_number": form.id_number.data or None,
-            "skills": form.skills.data or [], "availability": form.availability.data or [],
-            "grid_id": form.grid_id.data or None, "consent": bool(form.consent.data)}
+    body = present({"name": typed(form.name.data), "phone": typed(form.phone.data),
+                    "id_number": typed(form.id_number.data), "skills": form.skills.data or [],
+                    "availability": form.availability.data or [], "grid_id": typed(form.grid_id.data),
+                    "consent": bool(form.consent.data)})
     try:
         result = public("volunteers").post(f"/public/links/{token}/signups", json=body)
     except ServiceError as exc:
@@ -119,10 +120,8 @@ def report(token):
     if data is None:
         return _no_person()
     form = ServiceReportForm()
-    if not form.validate():
-        return _own_page(token, data, report_form=form, status=422)
-    body = {"served_on": form.served_on.data.isoformat(), "hours": float(form.hours.data),
-            "description": form.description.data.strip(), "team_id": form.team_id.data or None}
+    body = present({"served_on": typed(form.served_on.data), "hours": typed(form.hours.data),
+                    "description": typed(form.description.data), "team_id": typed(form.team_id.data)})
     done, errors = attempt(form, lambda: public("volunteers").post(f"/public/volunteers/{token}/service-reports",
                                                                     json=body))
     if done is None:
@@ -139,10 +138,8 @@ def leave(token):
     if data is None:
         return _no_person()
     form = LeaveSelfForm()
-    if not form.validate():
-        return _own_page(token, data, leave_form=form, status=422)
-    done, errors = attempt(form, lambda: public("volunteers").post(f"/public/volunteers/{token}/leave",
-                                                                    json={"reason": form.reason.data or None}))
+    body = present({"reason": typed(form.reason.data)})
+    done, errors = attempt(form, lambda: public("volunteers").post(f"/public/volunteers/{token}/leave", json=body))
     if done is None:
         return _own_page(token, data, leave_form=form, errors=errors, status=422)
     flash(_("You have stopped volunteering. Your hours and certificates stay."), "ok")
@@ -164,10 +161,10 @@ def own_certificate(token, serial):
 @public_page("serial")
 def find_certificate():
     form = SerialForm(request.args, meta={"csrf": False})
-    if request.args.get("serial") and form.validate():
-        if SERIAL.match(form.serial.data):
+    if request.args.get("serial"):
+        if SERIAL.match(form.serial.data):  # it goes into the page's (and the service's) URL
             return redirect(url_for("vpublic.certificate", serial=form.serial.data), code=303)
-        form.serial.errors.append(_("Not a serial number of ours."))
+        form.serial.errors = [_("Not a serial number of ours.")]
     return render_template("volunteers/cert.html", form=form, cert=None, serial=None), \
         (422 if request.args.get("serial") else 200)
 

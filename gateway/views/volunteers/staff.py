@@ -6,7 +6,9 @@ from wtforms.fields.choices import SelectChoice
 
 from gateway.auth import current_user, permission_required, principal, safe_next
 from gateway.calls import CODE, OBJECT_ID, attempt, checked, flash_outcome, service, stream
+from gateway.forms.common import present, press
 from gateway.forms.volunteers import CapacityForm, CommunityNameForm, LinkForm
+from gateway.views.entries import typed
 
 bp = Blueprint("volunteers", __name__, url_prefix="/volunteers")
 
@@ -20,9 +22,16 @@ def back_to(default: str) -> str:
     return safe_next(request.args.get("next"), default)
 
 
-def button(path: str, ok_message: str, back: str, json=None):
-    """A button that changes one thing: back where it was pressed, with what happened."""
-    flash_outcome(lambda: vs().post(path, json=json if json is not None else {}), ok_message)
+def button(path: str, ok_message: str, back: str, json=None, form=None):
+    """A button that changes one thing: back where it was pressed, with what happened (the service's reasons named
+    by the labels of the button's `form`, when it has one)."""
+    def call():
+        return vs().post(path, json=json if json is not None else {})
+
+    if form is None:
+        flash_outcome(call, ok_message)
+    else:
+        press(form, call, ok_message)
     return redirect(back, code=303)
 
 
@@ -65,12 +74,9 @@ def community(community_id):
 def name_community(community_id):
     community_id = checked(community_id, CODE)
     form = CommunityNameForm()
-    back = url_for("volunteers.community", community_id=community_id)
-    if not form.validate():
-        flash(_("Give the community's name."), "error")
-        return redirect(back, code=303)
-    flash_outcome(lambda: vs().put(f"/communities/{community_id}", json={"name": form.name.data.strip()}), _("Name saved."))
-    return redirect(back, code=303)
+    body = present({"name": typed(form.name.data)})
+    press(form, lambda: vs().put(f"/communities/{community_id}", json=body), _("Name saved."))
+    return redirect(url_for("volunteers.community", community_id=community_id), code=303)
 
 
 # ---- sign-up links and their QR codes ----------------------------------------------------------------------------
@@ -94,12 +100,8 @@ def links(community_id):
 def create_link(community_id):
     community_id = checked(community_id, CODE)
     form = LinkForm()
-    form.team_id.choices = []
-    if not form.validate():
-        return _links_page(community_id, form, status=422)
-    body = {"community_id": community_id, "title": (form.title.data or "").strip() or None,
-            "team_id": form.team_id.data or None, "valid_days": int(form.valid_days.data),
-            "capacity": int(form.capacity.data) if form.capacity.data else None}
+    body = {"community_id": community_id, "title": typed(form.title.data), "team_id": typed(form.team_id.data),
+            "valid_days": typed(form.valid_days.data), "capacity": typed(form.capacity.data)}
     done, errors = attempt(form, lambda: vs().post("/links", json=body))
     if done is None:
         return _links_page(community_id, form, errors, status=422)
@@ -138,9 +140,8 @@ def close_link(link_id):
 def link_capacity(link_id):
     link_id = checked(link_id, OBJECT_ID)
     form = CapacityForm()
-    if not form.validate():
-        flash(_("Places must be a whole number."), "error")
-        return redirect(url_for("volunteers.link", link_id=link_id), code=303)
-    flash_outcome(lambda: vs().put(f"/links/{link_id}/capacity", json={"capacity": int(form.capacity.data) if form.capacity.data else None}), _("Places changed; the waiting list moves up into any new places."))
+    body = {"capacity": typed(form.capacity.data)}  # none: no limit
+    press(form, lambda: vs().put(f"/links/{link_id}/capacity", json=body),
+          _("Places changed; the waiting list moves up into any new places."))
     return redirect(url_for("volunteers.link", link_id=link_id), code=303)
 

@@ -6,10 +6,11 @@ from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
 from gateway.auth import permission_required, principal
-from gateway.calls import CODE, OBJECT_ID, attempt, checked, flash_outcome, form_reasons
+from gateway.calls import CODE, OBJECT_ID, attempt, checked, flash_outcome
+from gateway.forms.common import present
 from gateway.forms.volunteers import CompleteForm, ConfirmForm, LeadersForm, MemberForm, NeedForm, TeamForm
 from gateway.models import User
-from gateway.views.entries import local_iso
+from gateway.views.entries import local_iso, typed
 from gateway.views.volunteers.staff import bp, button, team_choices, vs
 
 # ---- teams --------------------------------------------------------------------------------------------------------
@@ -38,10 +39,8 @@ def teams(community_id):
 def create_team(community_id):
     community_id = checked(community_id, CODE)
     form = TeamForm()
-    if not form.validate():
-        return _teams_page(community_id, form, status=422)
-    body = {"community_id": community_id, "name": form.name.data.strip(),
-            "description": (form.description.data or "").strip() or None, "leader_ids": form.leader_ids.data or []}
+    body = present({"community_id": community_id, "name": typed(form.name.data),
+                    "description": typed(form.description.data), "leader_ids": form.leader_ids.data or []})
     done, errors = attempt(form, lambda: vs().post("/teams", json=body))
     if done is None:
         return _teams_page(community_id, form, errors, status=422)
@@ -72,12 +71,9 @@ def team(team_id):
 def add_member(team_id):
     team_id = checked(team_id, OBJECT_ID)
     form = MemberForm()
-    back = url_for("volunteers.team", team_id=team_id)
-    if not form.validate() or not OBJECT_ID.match(form.volunteer_id.data or ""):
-        flash(_("Choose a volunteer."), "error")
-        return redirect(back, code=303)
-    return button(f"/teams/{team_id}/members", _("Volunteer added to the team."), back,
-                  json={"volunteer_id": form.volunteer_id.data})
+    return button(f"/teams/{team_id}/members", _("Volunteer added to the team."),
+                  url_for("volunteers.team", team_id=team_id),
+                  json=present({"volunteer_id": typed(form.volunteer_id.data)}), form=form)
 
 
 @bp.post("/teams/<team_id>/members/<volunteer_id>/remove")
@@ -124,14 +120,11 @@ def needs(community_id):
 def create_need(community_id):
     community_id = checked(community_id, CODE)
     form = NeedForm()
-    form.grid_id.choices = form.team_ids.choices = []
-    if not form.validate():
-        return _needs_page(community_id, form, status=422)
-    starts, ends = local_iso(form.starts_at.data), local_iso(form.ends_at.data)
-    body = {"community_id": community_id, "grid_id": form.grid_id.data or None, "title": form.title.data.strip(),
-            "description": (form.description.data or "").strip() or None, "starts_at": starts, "ends_at": ends,
-            "recurrence": form.recurrence.data or None, "skills": form.skills.data or [],
-            "people_wanted": int(form.people_wanted.data), "team_ids": form.team_ids.data or []}
+    body = present({"community_id": community_id, "grid_id": typed(form.grid_id.data), "title": typed(form.title.data),
+                    "description": typed(form.description.data), "starts_at": local_iso(form.starts_at.data),
+                    "ends_at": local_iso(form.ends_at.data), "recurrence": typed(form.recurrence.data),
+                    "skills": form.skills.data or [], "people_wanted": typed(form.people_wanted.data),
+                    "team_ids": form.team_ids.data or []})
     done, errors = attempt(form, lambda: vs().post("/needs", json=body))
     if done is None:
         return _needs_page(community_id, form, errors, status=422)
@@ -156,12 +149,8 @@ def need(need_id):
 def confirm_assignments(need_id):
     need_id = checked(need_id, OBJECT_ID)
     form = ConfirmForm()
-    back = url_for("volunteers.need", need_id=need_id)
-    ids = [v for v in (form.volunteer_ids.data or []) if OBJECT_ID.match(v)]
-    if not ids:
-        flash(_("Choose at least one volunteer."), "error")
-        return redirect(back, code=303)
-    return button(f"/needs/{need_id}/assignments", _("Volunteers confirmed."), back, json={"volunteer_ids": ids})
+    return button(f"/needs/{need_id}/assignments", _("Volunteers confirmed."), url_for("volunteers.need", need_id=need_id),
+                  json=present({"volunteer_ids": form.volunteer_ids.data or None}), form=form)
 
 
 @bp.post("/needs/<need_id>/assignments/<volunteer_id>/complete")
@@ -169,13 +158,10 @@ def confirm_assignments(need_id):
 def complete_assignment(need_id, volunteer_id):
     need_id, volunteer_id = checked(need_id, OBJECT_ID), checked(volunteer_id, OBJECT_ID)
     form = CompleteForm()
-    back = url_for("volunteers.need", need_id=need_id)
-    if not form.validate():
-        flash(form_reasons(form) or _("Some entries need correcting."), "error")
-        return redirect(back, code=303)
-    return button(f"/needs/{need_id}/assignments/{volunteer_id}/complete", _("Hours recorded."), back,
-                  json={"hours": float(form.hours.data), "served_on": form.served_on.data.isoformat(),
-                         "note": (form.note.data or "").strip() or None})
+    return button(f"/needs/{need_id}/assignments/{volunteer_id}/complete", _("Hours recorded."),
+                  url_for("volunteers.need", need_id=need_id), form=form,
+                  json=present({"hours": typed(form.hours.data), "served_on": typed(form.served_on.data),
+                                "note": typed(form.note.data)}))
 
 
 @bp.post("/needs/<need_id>/assignments/<volunteer_id>/cancel")

@@ -212,7 +212,8 @@ def test_drill_day_check_ins_shelters_problems_and_special_care_help(s):
                                                             "volunteer_id": volunteer_id}).status_code == 303
     assert worker.post(f"/drills/{d['id']}/problems", data={"csrf_token": page_token(worker), "text": "楼道照明不足",
                                                             "grid_id": "g1"}).status_code == 303
-    r = staff.post(f"/drills/{d['id']}/shelters", data={"csrf_token": page_token(staff), "people": "x"})
+    r = staff.post(f"/drills/{d['id']}/shelters", data={"csrf_token": page_token(staff), "shelter_id": shelter["id"],
+                                                        "people": "x"})  # the service's reason, on its field
     assert r.status_code == 303 and "请填写整数" in text(staff.get(r.headers["Location"]))
     assert staff.post(f"/drills/{d['id']}/shelters", data={"csrf_token": page_token(staff), "shelter_id": shelter["id"],
                                                            "people": "35"}).status_code == 303
