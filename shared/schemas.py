@@ -1,5 +1,5 @@
 """What every service's marshmallow schemas share: strict input, and checks whose refusals keep their code."""
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 from shared.reasons import common
 
@@ -20,6 +20,16 @@ class Pattern(validate.Regexp):
 
     def _format_error(self, value):
         return self.reason()
+
+
+class Choice(fields.String):
+    """One of `choices`; left out where it is required, it is refused as a choice to make, not a text to fill."""
+
+    def __init__(self, choices, **kwargs):
+        super().__init__(validate=validate.OneOf(choices), **kwargs)
+
+    def make_error(self, key: str, **kwargs) -> ValidationError:
+        return ValidationError(common.CHOOSE_ONE()) if key == "required" else super().make_error(key, **kwargs)
 
 
 CODE = Pattern(r"^[A-Za-z0-9_-]{1,40}$", common.CODE_FORM)

@@ -13,7 +13,7 @@ from wtforms.fields.choices import SelectChoice
 from gateway import today
 from gateway.auth import current_user, login_required, permission_required, principal, safe_next
 from gateway.calls import CODE, attempt, checked, flash_outcome, put_errors, service
-from gateway.forms.common import PostForm
+from gateway.forms.common import PostForm, present
 from gateway.forms.register import CareFlagForm, HouseholdForm, LeaveForm, LookupForm, MoveForm, RevealForm, VisitForm
 from gateway.i18n import CARE_TAG_LABELS
 from gateway.upstream import ServiceError
@@ -33,11 +33,6 @@ def local_tz() -> ZoneInfo:
 def typed(value) -> str | None:
     """What the user typed in a text field, trimmed; None when nothing was (so the service reads it as left out)."""
     return (value or "").strip() or None
-
-
-def present(body: dict) -> dict:
-    """`body` without what was left blank: the service answers "required" for a required field, not "empty"."""
-    return {k: v for k, v in body.items() if v is not None}
 
 
 def _int(value, default: int) -> int:

@@ -12,11 +12,11 @@ from shared.events.mediation import (
     URGENCIES,
 )
 from shared.reasons import mediation as reasons
-from shared.schemas import CODE, Pattern, StrictSchema, Text
+from shared.schemas import CODE, Choice, Pattern, StrictSchema, Text
 from shared.validators import mask_phone, validate_phone
 
 MONTH = Pattern(r"^\d{4}-(0[1-9]|1[0-2])$", reasons.MONTH_FORM)
-OneOf = lambda values, **kw: fields.String(validate=validate.OneOf(values), **kw)  # noqa: E731
+OneOf = Choice
 
 
 

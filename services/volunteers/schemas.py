@@ -10,6 +10,13 @@ Skill = lambda: fields.String(validate=validate.OneOf(tuple(SKILLS)))  # noqa: E
 Slot = lambda: fields.String(validate=validate.OneOf(AVAILABILITY))  # noqa: E731
 
 
+class Hours(fields.Float):
+    """Hours of service; what is not a number is refused with words saying how to write one."""
+
+    def make_error(self, key: str, **kwargs) -> ValidationError:
+        return ValidationError(reasons.HOURS_FORM()) if key == "invalid" else super().make_error(key, **kwargs)
+
+
 def _consented(value) -> None:
     if value is not True:
         raise ValidationError(reasons.CONSENT_REQUIRED())
@@ -402,7 +409,7 @@ class AssignRequest(StrictSchema):
 
 
 class CompleteRequest(StrictSchema):
-    hours = fields.Float(required=True, validate=validate.Range(min=0.25, max=24))
+    hours = Hours(required=True, validate=validate.Range(min=0.25, max=24))
     served_on = fields.Date(required=True)
     note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
 
@@ -436,14 +443,14 @@ class Ledger(Schema):
 
 
 class CorrectionRequest(StrictSchema):
-    hours = fields.Float(required=True, validate=validate.Range(min=0, max=24),
+    hours = Hours(required=True, validate=validate.Range(min=0, max=24),
                          metadata={"description": "what the hours should have been"})
     reason = Text(200, required=True)
 
 
 class ServiceReportCreate(StrictSchema):
     served_on = fields.Date(required=True)
-    hours = fields.Float(required=True, validate=validate.Range(min=0.25, max=24))
+    hours = Hours(required=True, validate=validate.Range(min=0.25, max=24))
     description = Text(500, required=True)
     team_id = fields.String(load_default=None, allow_none=True, validate=OBJECT_ID)
 

@@ -30,6 +30,8 @@ NOT_UUID = Text("field.not_uuid", "Not a valid UUID.", N_("Not a valid value."))
 NOT_EMAIL = Text("field.not_email", "Not a valid email address.", N_("Not a valid value."))
 WRONG_TYPE = Text("field.wrong_type", "Invalid input type.", N_("Not a valid value."))
 WRONG_TYPE_NESTED = Text("field.wrong_type_nested", "Invalid type.", N_("Not a valid value."))
+# A required choice left out: the API's English is marshmallow's; a page asks to choose.
+CHOOSE_ONE = Text("field.choose_one", "Missing data for required field.", N_("Choose one."))
 UNKNOWN_FIELD = Text("field.unknown", "Unknown field.", N_("Unknown field."))
 ONE_OF = Text("field.one_of", "Must be one of: %(choices)s.", N_("Choose one of the listed options."))
 CONTAINS_ONLY = Text("field.contains_only", "One or more of the choices you made was not in: %(choices)s.",

@@ -2,6 +2,7 @@
 from shared.reasons import N_, Text
 
 # ---- what a request may carry (schemas) ---------------------------------------------------------------
+HOURS_FORM = Text("volunteers.hours_form", "Not a valid number.", N_("Hours as a number, e.g. 2 or 1.5."))
 EACH_ONCE = Text("volunteers.each_once", "each value once", N_("Choose each option once."))
 NOT_BLANK = Text("volunteers.not_blank", "must not be blank", N_("Required."))
 CONSENT_REQUIRED = Text("volunteers.consent_required", "consent to the use of your data is required",

@@ -72,7 +72,7 @@ def test_intake_reasons_show_on_their_fields_in_chinese(s):
     c = signed_in(s, "worker-g1")
     r = c.post("/disputes/new", data=base_form(c, action="register", category="", description=""))
     body = text(r)
-    assert r.status_code == 422 and body.count("必填") >= 2  # the service's reason on both: kind and description
+    assert r.status_code == 422 and "请选择一项" in body and "必填" in body
     r = c.post("/disputes/new", data=base_form(c, action="register"))
     assert r.status_code == 422 and "请填写申请人姓名" in text(r)
     r = c.post("/disputes/new", data=base_form(c, action="register", applicant_name="王五", applicant_phone="123"))

@@ -118,7 +118,7 @@ def test_own_page_reports_service_and_downloads_the_certificate_and_it_verifies(
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page)[1]
     bad = c.post(f"/v/me/{token}/report", data={"csrf_token": csrf, "served_on": date.today().isoformat(),
                                                 "hours": "abc", "description": ""})
-    assert bad.status_code == 422 and "数字无效" in text(bad) and "必填" in text(bad)  # the service's reasons
+    assert bad.status_code == 422 and "请用数字填写小时数" in text(bad) and "必填" in text(bad)
     served = (date.today() - timedelta(days=1)).isoformat()
     r = c.post(f"/v/me/{token}/report", data={"csrf_token": csrf, "served_on": served, "hours": "2.5",
                                               "description": "陪同独居老人就医"})
