@@ -6,27 +6,11 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from tests.support.stack import full_stack, page_token, seed_full, sign_in, staff_principal
+from tests.support.pages import signed_in, text
+from tests.support.stack import page_token, staff_principal
 
 pytestmark = pytest.mark.integration
 PASSWORD = "demo-pass-1"
-
-
-@pytest.fixture(scope="module")
-def s(mongo_url):
-    with full_stack(mongo_url) as st:
-        st.seeded = seed_full(st, password=PASSWORD)
-        yield st
-
-
-def text(r):
-    return r.get_data(as_text=True)
-
-
-def signed_in(s, username):
-    c = s.gateway_app.test_client()
-    assert sign_in(c, username, PASSWORD).status_code == 303
-    return c
 
 
 def plan(s, community="c1", **over):

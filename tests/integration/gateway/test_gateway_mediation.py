@@ -5,27 +5,11 @@ import re
 
 import pytest
 
-from tests.support.stack import full_stack, page_token, seed_full, sign_in
+from tests.support.pages import signed_in, text
+from tests.support.stack import page_token
 
 pytestmark = pytest.mark.integration
 PASSWORD = "demo-pass-1"
-
-
-@pytest.fixture(scope="module")
-def s(mongo_url):
-    with full_stack(mongo_url) as st:
-        st.seeded = seed_full(st, password=PASSWORD)
-        yield st
-
-
-def text(r):
-    return r.get_data(as_text=True)
-
-
-def signed_in(s, username):
-    c = s.gateway_app.test_client()
-    assert sign_in(c, username, PASSWORD).status_code == 303
-    return c
 
 
 def base_form(c, **over):

@@ -6,21 +6,11 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from tests.support.stack import full_stack, page_token, seed_full, sign_in, staff_principal
+from tests.support.pages import text
+from tests.support.stack import page_token, sign_in, staff_principal
 
 pytestmark = pytest.mark.integration
 PASSWORD = "demo-pass-1"
-
-
-@pytest.fixture(scope="module")
-def s(mongo_url):
-    with full_stack(mongo_url) as st:
-        st.seeded = seed_full(st, password=PASSWORD)
-        yield st
-
-
-def text(r):
-    return r.get_data(as_text=True)
 
 
 def signed_in(app, username):

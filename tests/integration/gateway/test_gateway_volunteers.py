@@ -6,7 +6,8 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from pymongo import MongoClient
 
-from tests.support.stack import page_token, sign_in, staff_principal
+from tests.support.pages import signed_in, text
+from tests.support.stack import page_token, staff_principal
 
 pytestmark = pytest.mark.integration
 PASSWORD = "demo-pass-1"
@@ -15,16 +16,6 @@ PASSWORD = "demo-pass-1"
 @pytest.fixture
 def s(seeded_stack):
     return seeded_stack
-
-
-def text(r):
-    return r.get_data(as_text=True)
-
-
-def signed_in(s, username):
-    c = s.gateway_app.test_client()
-    assert sign_in(c, username, PASSWORD).status_code == 303
-    return c
 
 
 def make_link(s, **body):
