@@ -95,20 +95,12 @@ def _security_headers(response):
 
 
 def _today_iso() -> str:
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
-    from flask import current_app
-
-    return datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date().isoformat()
+    return clock.today().isoformat()
 
 
 def _localtime(value) -> str:
     """An ISO timestamp from a service as local date and time (the configured time zone)."""
     from datetime import datetime
-    from zoneinfo import ZoneInfo
-
-    from flask import current_app
 
     if not value:
         return ""
@@ -117,7 +109,7 @@ def _localtime(value) -> str:
     except ValueError:
         return str(value)
     if at.tzinfo is not None:
-        at = at.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"]))
+        at = clock.local(at)
     return at.strftime("%Y-%m-%d %H:%M")
 
 

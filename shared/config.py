@@ -40,6 +40,8 @@ COMMON = Settings(
     Setting("IDENTITY_PUBLIC_KEY", str, None, "the gateway's Ed25519 public key (APIs refuse to start without it)"),
     Setting("TIMEZONE", str, clock.DEFAULT_ZONE, "the district's time zone: local time and today"),
     Setting("MAX_UPLOAD_BYTES", int, 10 * 1024 * 1024, "the largest file a request may carry"),
+    Setting("MONGO_TIMEOUT_S", float, 10.0,
+            "seconds one database call may take before it fails (a request then answers 503, an event is retried)"),
 )
 
 

@@ -38,7 +38,7 @@ def connect_db(config) -> None:
         tz_aware=True,
         serverSelectionTimeoutMS=3000,
         connectTimeoutMS=3000,
-        socketTimeoutMS=10000,
+        socketTimeoutMS=int(config.MONGO_TIMEOUT_S * 1000),
     )
 
 

@@ -1,9 +1,8 @@
 """What a person typed into a page's form, as a service's request body takes it. The services check it: an
 empty entry is sent as nothing (None), anything else as typed, so the page shows the service's reasons."""
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
-from flask import current_app
+from shared import clock
 
 
 def typed(value):
@@ -25,5 +24,5 @@ def local_iso(value: str | None) -> str | None:
     except ValueError:
         return value
     if at.tzinfo is None:
-        at = at.replace(tzinfo=ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"]))
+        at = at.replace(tzinfo=clock.zone())
     return at.isoformat()

@@ -17,6 +17,7 @@ from gateway.forms.common import PostForm, present
 from gateway.forms.register import CareFlagForm, HouseholdForm, LeaveForm, LookupForm, MoveForm, RevealForm, VisitForm
 from gateway.i18n import CARE_TAG_LABELS
 from gateway.upstream import ServiceError
+from shared import clock
 
 bp = Blueprint("pages", __name__)
 NO_STORE = {"Cache-Control": "no-store"}
@@ -27,7 +28,7 @@ def hh():
 
 
 def local_tz() -> ZoneInfo:
-    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    return clock.zone()
 
 
 def typed(value) -> str | None:
@@ -388,7 +389,7 @@ def log_visit(household_id):
     form.seen.choices = [SelectChoice(r["name"], r["name"]) for r in current["residents"]]
     errors = []
     if request.method == "GET":
-        form.visited_at.data = datetime.now(local_tz()).strftime("%Y-%m-%dT%H:%M")
+        form.visited_at.data = clock.local_now().strftime("%Y-%m-%dT%H:%M")
         form.client_id.data = uuid.uuid4().hex
     elif form.validate_on_submit():
         try:

@@ -7,7 +7,6 @@ posts a form and comes back to the same place.
 """
 import re
 import secrets
-from datetime import datetime, timezone
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -21,6 +20,7 @@ from gateway.i18n import TICK_LABELS
 from gateway.upstream import ServiceError
 from gateway.views.drills.base import bp, button, can_manage, dr
 from gateway.views.entries import typed
+from shared import clock
 
 STATUSES = tuple(TICK_LABELS)
 TICK = re.compile(r"^([A-Za-z0-9_-]{1,64}):([a-z_]{1,20})$")
@@ -179,7 +179,7 @@ def tick(drill_id, grid_id):
         abort(400)
     household_id, status = m[1], m[2]
     body = {"client_id": f"{nonce}-{household_id}-{STATUSES.index(status)}"[:64], "status": status,
-            "at": datetime.now(timezone.utc).isoformat()}
+            "at": clock.now().isoformat()}
     try:
         dr().post(f"/drills/{drill_id}/grids/{grid_id}/households/{household_id}/tick", json=body)
     except ServiceError as exc:

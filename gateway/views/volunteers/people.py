@@ -13,6 +13,7 @@ from gateway.forms.volunteers import CertificateForm, CorrectionForm, DecisionFo
 from gateway.views.entries import typed
 from gateway.views.volunteers.public import PERSONAL
 from gateway.views.volunteers.staff import back_to, bp, button, vs
+from shared import clock
 
 # ---- self-reported service: approvals ---------------------------------------------------------------------------
 
@@ -46,8 +47,8 @@ def decide_report(report_id, decision):
 def _certificates_page(community_id: str, form=None, errors=(), status=200):
     certs = vs().get("/certificates", params={"community_id": community_id})
     people = vs().get("/volunteers", params={"community_id": community_id, "page_size": 500})
-    form = form or CertificateForm(formdata=None, data={"period_from": date(date.today().year, 1, 1),
-                                                        "period_to": date.today(),
+    form = form or CertificateForm(formdata=None, data={"period_from": date(clock.today().year, 1, 1),
+                                                        "period_to": clock.today(),
                                                         "volunteer_id": request.args.get("volunteer_id") or ""})
     form.volunteer_id.choices = [SelectChoice(v["id"], v["name"]) for v in people["items"]]
     return render_template("volunteers/staff/certificates.html", certs=certs, form=form, errors=list(errors),

@@ -4,7 +4,6 @@ They call the volunteers service as an anonymous resident; the token in the URL 
 page is rate limited per client address and per link (gateway.ratelimit).
 """
 import re
-from datetime import date
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -17,6 +16,7 @@ from gateway.forms.volunteers import LeaveSelfForm, SerialForm, ServiceReportFor
 from gateway.ratelimit import public_page
 from gateway.upstream import ServiceError
 from gateway.views.entries import typed
+from shared import clock
 
 pub = Blueprint("vpublic", __name__, url_prefix="/v")
 PERSONAL = re.compile(r"/v/me/([A-Za-z0-9_-]{20,100})/?$")
@@ -98,7 +98,7 @@ def _own_page(token: str, me: dict, report_form=None, leave_form=None, errors=()
     report_form = report_form or ServiceReportForm(formdata=None)
     report_form.team_id.choices = [SelectChoice("", "—")] + [SelectChoice(t["id"], t["name"]) for t in me["teams"]]
     if report_form.served_on.data is None and not report_form.served_on.errors:
-        report_form.served_on.data = date.today()
+        report_form.served_on.data = clock.today()
     return render_template("volunteers/me.html", token=token, me=me, report_form=report_form,
                            leave_form=leave_form or LeaveSelfForm(formdata=None), errors=list(errors)), \
         status, NO_STORE

@@ -1,5 +1,4 @@
 """Volunteers' staff pages: teams (members and leaders) and needs (matching volunteers, hours of an assignment)."""
-from datetime import date
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -12,6 +11,7 @@ from gateway.forms.volunteers import CompleteForm, ConfirmForm, LeadersForm, Mem
 from gateway.models import User
 from gateway.views.entries import local_iso, typed
 from gateway.views.volunteers.staff import bp, button, team_choices, vs
+from shared import clock
 
 # ---- teams --------------------------------------------------------------------------------------------------------
 
@@ -139,7 +139,7 @@ def need(need_id):
     found = vs().get(f"/needs/{n['id']}/matches") if n["status"] != "closed" else []
     confirm = ConfirmForm(formdata=None)
     confirm.volunteer_ids.choices = [SelectChoice(m["volunteer_id"], m["name"]) for m in found]
-    complete = CompleteForm(formdata=None, data={"served_on": date.today()})
+    complete = CompleteForm(formdata=None, data={"served_on": clock.today()})
     return render_template("volunteers/staff/need.html", n=n, matches=found, confirm_form=confirm,
                            complete_form=complete)
 
