@@ -69,8 +69,11 @@ class CommunityCopy(me.Document):
     name = me.StringField(max_length=60)
     residents = me.IntField(default=0)
     households = me.IntField(default=0)
-    refreshed_at = me.DateTimeField()  # when the last recount started
-    changed_at = me.DateTimeField()  # when a household copy of the community last changed
+    refreshed_at = me.DateTimeField()  # when the last recount was written
+    # Household copies of the community changed this many times, and as of the last recount: a counter, not a
+    # time, so a change in the same millisecond as a recount is neither missed nor counted twice.
+    changes = me.IntField(default=0)
+    counted_changes = me.IntField(default=0)
     meta = {"collection": "communities"}
 
     @property

@@ -30,35 +30,36 @@ def _apply_household(household_id: str, aspect: str, at: datetime, fields: dict)
 
 def recount_community(*, community_id: str) -> CommunityCopy:
     """Recount a community's residents and households from the copies (idempotent)."""
-    started = now()  # stamped with the start: a copy written during the recount leaves the community stale
+    # The changes seen before counting: a copy changed during the count leaves the community stale.
+    seen = (CommunityCopy._get_collection().find_one({"_id": community_id}, {"changes": 1}) or {}).get("changes", 0)
     rows = list(_households().aggregate([
         {"$match": {"community_id": community_id, "status": "active"}},
         {"$group": {"_id": None, "residents": {"$sum": "$residents"}, "households": {"$sum": 1}}}]))
     residents, households = (rows[0]["residents"], rows[0]["households"]) if rows else (0, 0)
-    set_unless_newer(CommunityCopy._get_collection(), community_id, {"residents": residents, "households": households},
-                     stamp="refreshed_at", at=started, ties_win=True)
+    set_unless_newer(CommunityCopy._get_collection(), community_id,
+                     {"residents": residents, "households": households, "refreshed_at": now()},
+                     stamp="counted_changes", at=seen, ties_win=True)
     return CommunityCopy.objects.get(pk=community_id)
 
 
 def counted(community_id: str) -> CommunityCopy:
     """The community with its resident count up to date (recounted now if its copies changed since)."""
     c = community_copy(community_id)
-    if is_stale(c.changed_at, c.refreshed_at):
+    if is_stale(c.changes, c.counted_changes):
         return recount_community(community_id=community_id)
     return c
 
 
 def _mark_changed(community_ids) -> None:
     """Note that these communities' copies changed; their counts are recounted once per burst, not per event."""
-    at = now()
     for community_id in filter(None, community_ids):
-        CommunityCopy._get_collection().update_one({"_id": community_id}, {"$max": {"changed_at": at}}, upsert=True)
+        CommunityCopy._get_collection().update_one({"_id": community_id}, {"$inc": {"changes": 1}}, upsert=True)
 
 
 def recount_stale() -> int:
     """Recount the communities whose copies changed since their last recount; return how many."""
-    stale = [row["_id"] for row in CommunityCopy._get_collection().find({}, {"changed_at": 1, "refreshed_at": 1})
-             if is_stale(row.get("changed_at"), row.get("refreshed_at"))]
+    stale = [row["_id"] for row in CommunityCopy._get_collection().find({}, {"changes": 1, "counted_changes": 1})
+             if is_stale(row.get("changes"), row.get("counted_changes"))]
     for community_id in stale:
         recount_community(community_id=community_id)
     return len(stale)

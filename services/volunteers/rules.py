@@ -76,9 +76,9 @@ def correction_delta(old_hours: float, new_hours: float) -> float:
     return round(new_hours - old_hours, 2)
 
 
-def is_stale(changed_at, refreshed_at) -> bool:
+def is_stale(changes: int | None, counted_changes: int | None) -> bool:
     """True when a community's copies changed since its residents were last counted."""
-    return bool(changed_at) and (not refreshed_at or changed_at >= refreshed_at)
+    return (changes or 0) > (counted_changes or 0)
 
 
 def options() -> dict:
