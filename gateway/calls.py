@@ -120,3 +120,20 @@ def flash_outcome(call, ok_message: str) -> bool:
 def form_reasons(form) -> str:
     """A form's own reasons as one sentence (for a flash message), e.g. "Hours: Required." """
     return " ".join(f"{field.label.text}{_(': ')}{error}" for field in form for error in field.errors)
+
+
+def present(body: dict) -> dict:
+    """A service's request body without the entries left blank (None), so the service reads them as left out:
+    "required" for a required one, its own default for an optional one."""
+    return {key: value for key, value in body.items() if value is not None}
+
+
+def press(form, call, ok_message: str) -> bool:
+    """Press a small form's button on a service: flash `ok_message`, or the service's reasons named by the form's
+    own labels ("People received: A whole number."). A 401/403/404 or an outage goes to the error pages."""
+    done, leftover = attempt(form, lambda: call() or True)
+    if done is None:
+        flash(" ".join([*leftover, form_reasons(form)]).strip() or _("Some entries need correcting."), "error")
+        return False
+    flash(ok_message, "ok")
+    return True

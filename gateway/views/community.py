@@ -6,9 +6,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from gateway.auth import permission_required, principal
-from gateway.calls import CODE, checked, flash_error, put_errors, service
+from gateway.calls import CODE, checked, flash_error, present, put_errors, service
 from gateway.errors import error_page
-from gateway.forms.common import present
 from gateway.forms.register import FullExportForm, ImportForm, RedrawForm
 from gateway.i18n import field_reasons, reason_text, row_reason
 from gateway.upstream import ServiceError

@@ -11,9 +11,21 @@ from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
 from gateway.auth import current_user, permission_required, principal
-from gateway.calls import CODE, OBJECT_ID, TOKEN, attempt, checked, flash_error, flash_outcome, public, service, stream
+from gateway.calls import (
+    CODE,
+    OBJECT_ID,
+    TOKEN,
+    attempt,
+    checked,
+    flash_error,
+    flash_outcome,
+    present,
+    public,
+    service,
+    stream,
+)
 from gateway.errors import error_page
-from gateway.forms.common import ReasonForm, present
+from gateway.forms.common import ReasonForm
 from gateway.forms.mediation import (
     AnnotateForm,
     AssignForm,

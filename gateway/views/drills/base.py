@@ -2,8 +2,7 @@
 from flask import Blueprint, redirect, request
 
 from gateway.auth import current_user, principal, safe_next
-from gateway.calls import flash_outcome, service
-from gateway.forms.common import press
+from gateway.calls import flash_outcome, press, service
 
 bp = Blueprint("drills", __name__, url_prefix="/drills")
 

@@ -13,8 +13,8 @@ from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
 from gateway.auth import current_user, permission_required, principal
-from gateway.calls import CODE, OBJECT_ID, REF, checked, flash_error, flash_outcome
-from gateway.forms.common import PostForm, present
+from gateway.calls import CODE, OBJECT_ID, REF, checked, flash_error, flash_outcome, present
+from gateway.forms.common import PostForm
 from gateway.forms.drills import CheckinForm, EndDrillForm, OpenShelterForm, ProblemForm
 from gateway.i18n import TICK_LABELS
 from gateway.upstream import ServiceError

@@ -7,8 +7,7 @@ from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
 from gateway.auth import permission_required
-from gateway.calls import CODE, OBJECT_ID, attempt, checked
-from gateway.forms.common import present, press
+from gateway.calls import CODE, OBJECT_ID, attempt, checked, present, press
 from gateway.forms.drills import AssistanceForm, DrillForm, FlagForm, PlanForm, ShelterForm, SupplyForm
 from gateway.i18n import DUTY_LABELS
 from gateway.views.drills.base import back_to, bp, button, can_manage, chosen, communities, dr

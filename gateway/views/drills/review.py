@@ -6,8 +6,7 @@ from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
 from gateway.auth import permission_required
-from gateway.calls import OBJECT_ID, attempt, checked, stream
-from gateway.forms.common import present
+from gateway.calls import OBJECT_ID, attempt, checked, present, stream
 from gateway.forms.drills import ActionForm, CloseActionForm
 from gateway.upstream import ServiceError
 from gateway.views.drills.base import back_to, bp, button, can_manage, chosen, dr

@@ -7,8 +7,8 @@ from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
 from gateway.auth import permission_required, principal
-from gateway.calls import CODE, OBJECT_ID, attempt, checked, stream
-from gateway.forms.common import ReasonForm, present
+from gateway.calls import CODE, OBJECT_ID, attempt, checked, present, stream
+from gateway.forms.common import ReasonForm
 from gateway.forms.volunteers import CertificateForm, CorrectionForm, DecisionForm, VolunteerEditForm
 from gateway.views.entries import typed
 from gateway.views.volunteers.public import PERSONAL

@@ -9,9 +9,8 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
-from gateway.calls import SERIAL, TOKEN, attempt, checked, public, put_errors, stream
+from gateway.calls import SERIAL, TOKEN, attempt, checked, present, public, put_errors, stream
 from gateway.errors import error_page
-from gateway.forms.common import present
 from gateway.forms.volunteers import LeaveSelfForm, SerialForm, ServiceReportForm, SignupForm
 from gateway.ratelimit import public_page
 from gateway.upstream import ServiceError

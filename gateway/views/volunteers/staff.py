@@ -5,8 +5,7 @@ from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
 from gateway.auth import current_user, permission_required, principal, safe_next
-from gateway.calls import CODE, OBJECT_ID, attempt, checked, flash_outcome, service, stream
-from gateway.forms.common import present, press
+from gateway.calls import CODE, OBJECT_ID, attempt, checked, flash_outcome, present, press, service, stream
 from gateway.forms.volunteers import CapacityForm, CommunityNameForm, LinkForm
 from gateway.views.entries import typed
 

@@ -5,8 +5,7 @@ from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
 from gateway.auth import permission_required, principal
-from gateway.calls import CODE, OBJECT_ID, attempt, checked, flash_outcome
-from gateway.forms.common import present
+from gateway.calls import CODE, OBJECT_ID, attempt, checked, flash_outcome, present
 from gateway.forms.volunteers import CompleteForm, ConfirmForm, LeadersForm, MemberForm, NeedForm, TeamForm
 from gateway.models import User
 from gateway.views.entries import local_iso, typed
