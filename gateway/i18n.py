@@ -39,7 +39,8 @@ GENDER_LABELS = {"male": _l("Male"), "female": _l("Female")}
 BAND_LABELS = {"below": _l("Below 400"), "within": _l("Within 400–500"), "above": _l("Above 500")}
 STATUS_LABELS = {"active": _l("Living here"), "left": _l("Moved out")}
 ROLE_LABELS = {
-    "grid_worker": _l("Grid worker"), "community_staff": _l("Community staff"), "mediator": _l("Mediator"),
+    "grid_worker": _l("Grid worker"), "community_staff": _l("Community staff"), "street_staff": _l("Street staff"),
+    "mediator": _l("Mediator"),
     "team_leader": _l("Volunteer team leader"), "operator": _l("Operator"), "admin": _l("Administrator"),
 }
 # ---- volunteers ----------------------------------------------------------------------------------

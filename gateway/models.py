@@ -9,7 +9,7 @@ CODE = r"^[A-Za-z0-9_-]{1,40}$"
 USERNAME = r"^[a-z0-9][a-z0-9._-]{1,39}$"
 # What each role's scope is made of: grid workers serve grids, most others communities,
 # operators and admins the whole district.
-SCOPE_KIND = {"grid_worker": "grids", "community_staff": "communities", "mediator": "communities",
+SCOPE_KIND = {"grid_worker": "grids", "community_staff": "communities", "street_staff": "streets", "mediator": "communities",
               "team_leader": "communities", "operator": "district", "admin": "district"}
 
 

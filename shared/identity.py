@@ -44,6 +44,8 @@ class Principal:
     name: str = ""
     grid_ids: tuple[str, ...] = field(default_factory=tuple)
     community_ids: tuple[str, ...] = field(default_factory=tuple)
+    # A street's staff: their streets; the gateway puts the streets' communities in `community_ids` when it signs.
+    street_ids: tuple[str, ...] = field(default_factory=tuple)
 
     @property
     def district_wide(self) -> bool:
@@ -68,13 +70,15 @@ class Principal:
 
     def to_claims(self) -> dict:
         return {"sub": self.user_id, "role": self.role, "name": self.name,
-                "grids": list(self.grid_ids), "communities": list(self.community_ids)}
+                "grids": list(self.grid_ids), "communities": list(self.community_ids),
+                "streets": list(self.street_ids)}
 
     @classmethod
     def from_claims(cls, claims: dict) -> "Principal":
         """The principal a token's (or a test marker's) claims name."""
         return cls(user_id=str(claims["sub"]), role=claims["role"], name=claims.get("name", ""),
-                   grid_ids=tuple(claims.get("grids", ())), community_ids=tuple(claims.get("communities", ())))
+                   grid_ids=tuple(claims.get("grids", ())), community_ids=tuple(claims.get("communities", ())),
+                   street_ids=tuple(claims.get("streets", ())))
 
 
 # ---- keys: one line of base64 each (the raw 32 bytes of an Ed25519 key) ----------------------------------

@@ -3,7 +3,7 @@
 Services check a permission with `Principal.require`; the gateway shows a page, a link or a button from the
 same table with `Principal.may`. Scope (which grids and communities) is separate: see `shared.scope`.
 """
-ROLES = ("grid_worker", "community_staff", "mediator", "team_leader", "operator", "admin")
+ROLES = ("grid_worker", "community_staff", "street_staff", "mediator", "team_leader", "operator", "admin")
 # A resident on a public page (a volunteer sign-up link, a certificate check, a survey): no scope at all.
 PUBLIC_ROLE = "resident"
 DISTRICT_ROLES = ("operator", "admin")
@@ -12,18 +12,25 @@ COMMUNITY_ROLES = frozenset({"community_staff", "admin"})
 
 _STAFF = COMMUNITY_ROLES
 _EVERYONE = frozenset(ROLES)
+# Street staff (街道) read every community of their street and act on none of them.
+_STREET = "street_staff"
 
 PERMISSIONS: dict[str, frozenset[str]] = {k: frozenset(v) for k, v in {
     # the register (households)
-    "register.read": {"grid_worker", "community_staff", "mediator", "admin"},
+    "register.read": {"grid_worker", "community_staff", "mediator", _STREET, "admin"},
     "register.write": {"grid_worker", "community_staff", "admin"},
     "register.reveal": {"grid_worker", "community_staff", "admin"},
     "care.read": {"grid_worker", "community_staff", "admin"},  # care and disability status: to plan visits
     "visits.write": {"grid_worker", "community_staff", "admin"},
     "grids.manage": _STAFF,
     "register.figures": _EVERYONE,
+    "network.manage": {"grid_worker", "community_staff", "admin"},  # residents' groups, building heads, 十联户
+    # the hierarchy above the grid: names for every page, a street's overview, streets edited by the district
+    "places.read": _EVERYONE,
+    "streets.read": {_STREET, "operator", "admin"},
+    "streets.manage": {"admin"},
     # volunteers
-    "volunteers.read": {"community_staff", "team_leader", "grid_worker", "operator", "admin"},
+    "volunteers.read": {"community_staff", "team_leader", "grid_worker", _STREET, "operator", "admin"},
     "volunteers.manage": {"community_staff", "team_leader", "admin"},
     "volunteers.reveal": {"community_staff", "team_leader", "admin"},
     "links.manage": {"community_staff", "team_leader", "admin"},
@@ -33,31 +40,32 @@ PERMISSIONS: dict[str, frozenset[str]] = {k: frozenset(v) for k, v in {
     "certificates.issue": {"community_staff", "team_leader", "admin"},
     "certificates.revoke": _STAFF,
     "communities.manage": _STAFF,
-    "volunteers.figures": {"community_staff", "team_leader", "grid_worker", "operator", "admin"},
+    "volunteers.figures": {"community_staff", "team_leader", "grid_worker", _STREET, "operator", "admin"},
     # drills
-    "drills.read": {"grid_worker", "community_staff", "team_leader", "operator", "admin"},
+    "drills.read": {"grid_worker", "community_staff", "team_leader", _STREET, "operator", "admin"},
     "drills.manage": _STAFF,
     "drills.tick": {"grid_worker", "community_staff", "admin"},
     "drills.checkin": {"grid_worker", "community_staff", "team_leader", "admin"},
     "roster.read": {"grid_worker", "community_staff", "admin"},
     "roster.write": {"grid_worker", "community_staff", "admin"},
     # mediation
-    "disputes.read": {"grid_worker", "community_staff", "mediator", "operator", "admin"},
+    "disputes.read": {"grid_worker", "community_staff", "mediator", _STREET, "operator", "admin"},
     "disputes.register": {"grid_worker", "community_staff", "mediator", "admin"},
     "disputes.assign": _STAFF,
     "disputes.handle": {"community_staff", "mediator", "admin"},
     "disputes.escalate": {"grid_worker", "community_staff", "mediator", "admin"},
     "disputes.annotate": {"grid_worker", "community_staff", "mediator", "admin"},
     "disputes.archive": _STAFF,
+    "disputes.approve": _STAFF,  # an extension of the working-day clock is approved by community staff
     "disputes.reveal": {"community_staff", "mediator", "admin"},
     "mediators.manage": _STAFF,
     "notifications.read": _EVERYONE,
-    "disputes.figures": {"grid_worker", "community_staff", "mediator", "operator", "admin"},
+    "disputes.figures": {"grid_worker", "community_staff", "mediator", _STREET, "operator", "admin"},
     "survey.answer": {PUBLIC_ROLE},
     # the gateway's own pages
     "accounts.manage": {"admin"},
     # the volunteers staff pages (a grid worker reads volunteers through the service, but has no pages for them)
-    "volunteers.pages": {"community_staff", "team_leader", "operator", "admin"},
+    "volunteers.pages": {"community_staff", "team_leader", _STREET, "operator", "admin"},
 }.items()}
 
 
