@@ -4,8 +4,10 @@ chinese_calendar holds the State Council's schedule for the years it knows (2004
 raises NotImplementedError for any other year. The State Council publishes next year's schedule late in
 the year, often before the library has a release with it: an operator then puts it in a schedule file
 (the HOLIDAY_SCHEDULE_FILE setting, see `load_schedule`), which wins over the library for the years it lists.
-For a year neither knows the calendar fails safe: Monday to Friday are working days, and every result says
-which years were counted that way so the screen can warn.
+For a year neither knows, the statutory holidays of the national rules (元旦, 春节, 清明, 劳动节, 端午, 中秋,
+国庆; lunar dates computed) come from the `holidays` package's China calendar and are days off; only the
+make-up working days (调休) such a schedule moves onto weekends are unknown, so every result says which years
+were counted that way and the screen warns of them.
 """
 import json
 from dataclasses import dataclass, field
@@ -14,6 +16,7 @@ from functools import lru_cache
 from itertools import takewhile
 
 import chinese_calendar
+import holidays
 
 from services.mediation.config import SETTINGS
 from shared.config import ConfigError
@@ -96,7 +99,13 @@ def _is_workday(day: date, path: str | None) -> tuple[bool, bool]:
     try:
         return bool(chinese_calendar.is_workday(day)), True
     except NotImplementedError:
-        return day.weekday() < 5, False
+        return day.weekday() < 5 and day not in statutory_holidays(day.year), False
+
+
+@lru_cache(maxsize=64)
+def statutory_holidays(year: int) -> frozenset:
+    """The statutory days off of the national rules in `year` (no 调休: weekend make-up days are not known)."""
+    return frozenset(holidays.country_holidays("CN", years=year))
 
 
 @dataclass(frozen=True)
@@ -149,10 +158,10 @@ def warning_text(years) -> str | None:
     if not years:
         return None
     listed = "、".join(str(y) for y in sorted(years))
-    return (f"日历库没有{listed}年的法定节假日安排，这些年份仅按周末计算工作日，请以国务院办公厅公布的放假安排为准"
-            f"（管理员可将公布的安排写入节假日文件）。"
-            f" / No official holiday schedule for {', '.join(str(y) for y in sorted(years))}: "
-            "working days there are counted as Monday to Friday only; check the published schedule "
+    return (f"{listed}年的国务院放假安排尚未录入：已按国家法定节假日（元旦、春节、清明、劳动节、端午、中秋、国庆）"
+            f"计算，但调休上班日未知，期限可能有出入，请以国务院办公厅公布的放假安排为准（管理员可将公布的安排写入节假日文件）。"
+            f" / No official schedule for {', '.join(str(y) for y in sorted(years))}: statutory holidays are "
+            "counted, but make-up working days (调休) are unknown; check the published schedule "
             "(an administrator can add it to the holiday schedule file).")
 
 

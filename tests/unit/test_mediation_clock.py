@@ -36,11 +36,12 @@ def test_make_up_days_and_holidays_come_from_chinese_calendar():
     assert working_days.is_workday(d("2026-02-28")) == (True, True)
 
 
-def test_years_without_data_fall_back_to_weekends_and_are_reported():
+def test_years_without_data_fall_back_to_statutory_holidays_and_are_reported():
     with pytest.raises(NotImplementedError):
         chinese_calendar.is_workday(d("2027-01-01"))  # the library's own behaviour the fallback relies on
     reckoning = working_days.due_date(d("2026-12-28"), working_days=7)
-    assert reckoning.value == d("2027-01-06") and reckoning.unknown_years == {2027}
+    # Dec 29, 30, 31, then Jan 4, 5, 6, 7: New Year's Day is a statutory holiday even without the schedule
+    assert reckoning.value == d("2027-01-07") and reckoning.unknown_years == {2027}
     assert working_days.is_workday(d("2099-06-06")) == (False, False)  # a Saturday
     assert "2099" in working_days.warning_text({2099}) and working_days.warning_text(set()) is None
 
@@ -103,9 +104,10 @@ def test_a_year_the_library_lacks_is_counted_from_the_operators_schedule_file(sc
     path = schedule_file({"2027": {"holidays": ["2027-01-01..2027-01-03"], "workdays": ["2027-01-09"]}})
     use_settings(monkeypatch)
     before = working_days.due_date(d("2026-12-28"), working_days=7)
+    assert working_days.is_workday(d("2027-01-09")) == (False, False)  # the 调休 Saturday is not known without it
     use_settings(monkeypatch, HOLIDAY_SCHEDULE_FILE=path)
     after = working_days.due_date(d("2026-12-28"), working_days=7)
-    assert (before.value, before.unknown_years) == (d("2027-01-06"), {2027})  # the cached answer was forgotten
+    assert (before.value, before.unknown_years) == (d("2027-01-07"), {2027})  # the cached answer was forgotten
     # Dec 29, 30, 31, then Jan 4, 5, 6, 7
     assert (after.value, after.unknown_years) == (d("2027-01-07"), frozenset())
     assert working_days.is_workday(d("2027-01-09")) == (True, True)

@@ -60,11 +60,11 @@ def test_due_in_7_working_days_across_the_national_day_week(api, register, peopl
     assert api.get(f"/disputes/{case['id']}", headers=people["worker"]).json["clock"]["working_days_left"] == 3
 
 
-def test_years_without_an_official_schedule_count_weekends_only_and_say_so(api, register, people, today):
+def test_years_without_an_official_schedule_count_statutory_holidays_and_say_so(api, register, people, today):
     today.set("2026-12-28")
     case = register_case(api, people)
-    # Dec 29, 30, 31, then 2027 (no data in chinese-calendar 1.11.0): Jan 1 (Fri) counted, Jan 4, 5, 6
-    assert case["due_on"] == "2027-01-06"
+    # Dec 29, 30, 31, then 2027 (no data in chinese-calendar 1.11.0): Jan 1 (Fri) is New Year, Jan 4, 5, 6, 7
+    assert case["due_on"] == "2027-01-07"
     assert case["calendar_unknown_years"] == [2027]
     assert "2027" in case["clock"]["calendar_warning"]
     assert "2027" in api.get(f"/disputes/{case['id']}/receipt", headers=people["worker"]).json["calendar_warning"]
