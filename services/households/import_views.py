@@ -1,4 +1,6 @@
-"""HTTP routes for importing and exporting a grid's register as CSV/XLSX: load, call, dump."""
+"""HTTP routes for importing and exporting a grid's register as CSV/XLSX, and a community's column mapping for
+its sheets: load, call, dump."""
+import json
 import logging
 
 from flask import jsonify, send_file
@@ -11,10 +13,10 @@ from werkzeug.datastructures import CombinedMultiDict, FileStorage
 
 from services.households import service
 from services.households.config import SETTINGS
-from services.households.service import import_journal
+from services.households.service import import_journal, import_mappings
 from services.households.service.exports import FORMATS, MIMETYPES, Export
 from services.households.service.imports import ALL_OR_NOTHING, MODES, REPORT_LIMIT, ReportError
-from services.households.sheets.register import COLUMNS
+from services.households.sheets.register import COLUMNS, KEYS, MAPPING_MAX
 from shared.reasons import households as reasons
 from shared.web.errors import error_response
 from shared.web.factory import caller
@@ -51,6 +53,27 @@ class _File(Upload):
         return value
 
 
+class _MappingJSON(fields.Field):
+    """A form field holding a JSON object (the column mapping)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str):
+            try:
+                value = json.loads(value) if value.strip() else {}
+            except ValueError:
+                value = None
+        if not isinstance(value, dict):
+            raise ValidationError(reasons.MAPPING_SHAPE(max=MAPPING_MAX, columns=", ".join(KEYS)))
+        return value
+
+
+MAPPING_HELP = (f"the file's own column names the register does not know, each mapped to a register column "
+                f"({', '.join(KEYS)}) or to null to ignore it, e.g. {{\"重点人群\": \"care_tags\", \"备注\": null}}. "
+                f"A dry run lists each unknown header under `unknown_columns` with the columns it could be. The "
+                f"community's remembered mapping (GET /communities/<id>/import-mapping) applies first; what is sent "
+                f"here wins, and is remembered once the import writes")
+
+
 class ImportForm(Schema):
     class Meta:
         unknown = RAISE
@@ -61,6 +84,8 @@ class ImportForm(Schema):
                          metadata={"description": "all_or_nothing: a file with a bad row writes nothing; "
                                                   "good_rows_only: write the households whose rows are all good"})
     dry_run = fields.Boolean(load_default=False, metadata={"description": "check only; write nothing"})
+    mapping = _MappingJSON(load_default=None, metadata={"description": "JSON: " + MAPPING_HELP,
+                                                        "type": "string"})
 
 
 class BadRow(Schema):
@@ -70,6 +95,12 @@ class BadRow(Schema):
     code = fields.String(metadata={"description": "the problem's stable code (shared.reasons); import.row.several "
                                                   "lists a column's problems under params.reasons"})
     params = fields.Dict(metadata={"description": "the parameters of the code's words"})
+
+
+class UnknownColumn(Schema):
+    header = fields.String(metadata={"description": "the column as headed in the file"})
+    candidates = fields.List(fields.String(), metadata={
+        "description": "the register columns it could be mapped to (those the file does not have yet)"})
 
 
 class ImportReport(Schema):
@@ -91,6 +122,30 @@ class ImportReport(Schema):
                                                         "their registration had already been announced"})
     written = fields.Boolean(metadata={"description": "whether anything was written"})
     import_id = fields.String(metadata={"description": "names this import in each household's history"})
+    unknown_columns = fields.List(fields.Nested(UnknownColumn), metadata={
+        "description": "headers neither the register nor the mapping knows: a dry run leaves them out and "
+                       "reads the rest; an import refuses them (422) until each is mapped or ignored"})
+    missing_columns = fields.List(fields.String(), metadata={"description": "required register columns not found"})
+    ignored_columns = fields.List(fields.String(), metadata={"description": "headers the mapping ignores"})
+    mapping = fields.Dict(keys=fields.String(), values=fields.String(allow_none=True), metadata={
+        "description": "the mapping in force for this file (remembered for the community, and as sent)"})
+    columns = fields.Dict(keys=fields.String(), values=fields.String(), metadata={
+        "description": "each register column found, with its header in the file"})
+
+
+class ImportMappingBody(Schema):
+    class Meta:
+        unknown = RAISE
+
+    mapping = fields.Dict(required=True, keys=fields.String(), values=fields.String(allow_none=True),
+                          metadata={"description": MAPPING_HELP})
+
+
+class ImportMappingView(Schema):
+    community_id = fields.String()
+    mapping = fields.Dict(keys=fields.String(), values=fields.String(allow_none=True))
+    updated_at = fields.DateTime(allow_none=True)
+    updated_by = fields.String(allow_none=True)
 
 
 class UniformError(Schema):
@@ -158,9 +213,35 @@ def recover_interrupted_imports() -> None:
     "the file is larger than MAX_UPLOAD_BYTES, or unpacks beyond the workbook budget (parts, unpacked size, "
     "compression ratio, shared strings, cells), or needs more memory or time to read than the parser is given"))
 def import_register(form, grid_id):
+    """Import a grid's register from the sheet a community office keeps (multipart form).
+
+    Columns the register does not know by name are mapped with `mapping` (a form field holding JSON:
+    `{"重点人群": "care_tags", "备注": null}`, null = ignore the column), over the mapping remembered for the
+    grid's community. A dry run answers 200 with the full report, the unknown columns left out and listed under
+    `unknown_columns` with the register columns each could be; an import with an unmapped unknown column is a
+    422 naming it (`fields.mapping`), with that list under `report`. A mapping to a register column that does
+    not exist, or two columns to one, is a 422 on `mapping`. A successful import remembers its mapping."""
     report = service.import_register(
-        actor=caller(), grid_id=grid_id, file=form["file"].stream, mode=form["mode"], dry_run=form["dry_run"])
+        actor=caller(), grid_id=grid_id, file=form["file"].stream, mode=form["mode"], dry_run=form["dry_run"],
+        mapping=form["mapping"])
     return report, 201 if report["written"] else 200
+
+
+@bp.get("/communities/<community_id>/import-mapping")
+@bp.response(200, ImportMappingView)
+def get_import_mapping(community_id):
+    """The column mapping remembered for a community's register sheets ({} when none)."""
+    return import_mappings.get_import_mapping(actor=caller(), community_id=community_id)
+
+
+@bp.put("/communities/<community_id>/import-mapping")
+@bp.arguments(ImportMappingBody)
+@bp.response(200, ImportMappingView)
+@bp.alt_response(422, schema=UniformError, description="a register column that does not exist, or given twice: "
+                                                        "`fields.mapping` says which")
+def set_import_mapping(body, community_id):
+    """Replace a community's column mapping: {header in its sheets: register column, or null to ignore}."""
+    return import_mappings.set_import_mapping(actor=caller(), community_id=community_id, mapping=body["mapping"])
 
 
 def _send(export: Export):

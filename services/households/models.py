@@ -35,6 +35,9 @@ class Grid(Aggregate):
     name = me.StringField(required=True, max_length=60)
     community_id = me.StringField(required=True, regex=CODE)
     worker_name = me.StringField(max_length=40)
+    # The full-time grid workers assigned (user ids or staff numbers, no personal data): a community's staffing
+    # counts them, each once however many grids they serve.
+    worker_ids = me.ListField(me.StringField(regex=CODE), max_length=20)
     created_at = me.DateTimeField(default=now)
     created_by = me.StringField()
     meta = {"collection": "grids", "indexes": ["community_id"]}
@@ -65,6 +68,12 @@ class Resident(me.EmbeddedDocument):
     phone = me.StringField(max_length=11)
     relation = me.StringField(required=True, max_length=20)
     care_tags = me.EmbeddedDocumentListField(CareTag)
+    # 流动人口 (only in a household whose residency is floating): the permit is personal, so these are per person
+    hukou_place = me.StringField(max_length=60)           # 户籍地
+    permit_number = me.StringField(max_length=30)         # 居住证号: personal data, masked like an ID number
+    permit_expires_on = me.DateField()                    # 居住证有效期至
+    arrived_on = me.DateField()                           # 来本地日期
+    stay_months = me.IntField(min_value=1, max_value=240)  # 预计居住期限（月）
 
 
 class Address(me.EmbeddedDocument):
@@ -126,9 +135,65 @@ class RevealRecord(me.Document):
     user_id = me.StringField(required=True)
     role = me.StringField(required=True)
     reason = me.StringField(required=True, max_length=200)
-    kind = me.StringField(choices=("reveal", "lookup"), default="reveal")
+    # reveal: a household shown in full; lookup: found by a full number; network: a building head's or a
+    # residents' group leader's phone shown in full (household_id: theirs when picked from the register, else the
+    # network document's id)
+    kind = me.StringField(choices=("reveal", "lookup", "network"), default="reveal")
     at = me.DateTimeField(default=now)
     meta = {"collection": "reveal_records", "indexes": ["household_id", "user_id"]}
+
+
+# ---- the four-in-one network (居委会、居民小组、楼栋长、网格员) and ten-household groups (十联户) ----------
+
+class ResidentsGroup(me.Document):
+    """居民小组: a community's residents' group, the buildings (or households) it covers and its leader."""
+
+    id = me.ObjectIdField(primary_key=True, default=ObjectId)
+    community_id = me.StringField(required=True)
+    number = me.IntField(required=True, min_value=1)
+    name = me.StringField(required=True, max_length=40)
+    buildings = me.ListField(me.StringField(max_length=40))
+    household_ids = me.ListField(me.StringField())
+    leader_name = me.StringField(max_length=40)
+    leader_phone = me.StringField(max_length=11)
+    updated_at = me.DateTimeField(default=now)
+    updated_by = me.StringField()
+    meta = {"collection": "residents_groups",
+            "indexes": [{"fields": ["community_id", "number"], "unique": True}, "buildings", "household_ids"]}
+
+
+class BuildingHead(Aggregate):
+    """楼栋长: one per building of a grid (the document stays when the head is removed, so events name it)."""
+
+    id = me.ObjectIdField(primary_key=True, default=ObjectId)
+    community_id = me.StringField(required=True)
+    grid_id = me.StringField(required=True)
+    building = me.StringField(required=True, max_length=40)
+    name = me.StringField(max_length=40)
+    household_id = me.StringField()  # the head's household and resident, when picked from the register
+    resident_id = me.StringField()
+    phone = me.StringField(max_length=11)
+    removed = me.BooleanField(default=False)
+    updated_at = me.DateTimeField(default=now)
+    updated_by = me.StringField()
+    meta = {"collection": "building_heads",
+            "indexes": [{"fields": ["grid_id", "building"], "unique": True}]}
+
+
+class TenHouseholdGroup(Aggregate):
+    """十联户: neighbouring households of one grid watching out for each other, one of them the lead (联户长)."""
+
+    id = me.ObjectIdField(primary_key=True, default=ObjectId)
+    community_id = me.StringField(required=True)
+    grid_id = me.StringField(required=True)
+    name = me.StringField(required=True, max_length=40)
+    household_ids = me.ListField(me.StringField())  # a household is in at most one group (service/network.py)
+    lead_household_id = me.StringField()  # None once the lead household dropped out, until a new one is chosen
+    dissolved = me.BooleanField(default=False)
+    created_at = me.DateTimeField(default=now)
+    updated_at = me.DateTimeField(default=now)
+    updated_by = me.StringField()
+    meta = {"collection": "ten_household_groups", "indexes": [("grid_id", "dissolved"), "household_ids"]}
 
 
 class Visit(Aggregate):
@@ -137,8 +202,11 @@ class Visit(Aggregate):
     id = me.ObjectIdField(primary_key=True, default=ObjectId)
 
     household_id = me.StringField(required=True)
+    # Where the work is now: an open follow-up moves with its household (a move or a redraw); a visit whose
+    # follow-up is done (or never needed) keeps the grid it was made in.
     community_id = me.StringField(required=True)
     grid_id = me.StringField(required=True)
+    visited_in_grid_id = me.StringField()  # the grid the visit was made in, whatever moves later (unset: grid_id)
     visited_at = me.DateTimeField(required=True)
     visitor_id = me.StringField(required=True)
     visitor_name = me.StringField()
@@ -171,6 +239,16 @@ class Redraw(Aggregate):
     meta = {"collection": "redraws", "indexes": ["from_grid_id", "to_grid_id"]}
 
 
+class CadenceTable(Aggregate):
+    """The visit cadences (days per care tag) last published to other services (care.cadences_set): the worker
+    publishes again only when the settings differ from it."""
+
+    id = me.StringField(primary_key=True, default="published")
+    cadences = me.DictField()
+    published_at = me.DateTimeField(default=now)
+    meta = {"collection": "cadence_tables"}
+
+
 class GridSummary(me.Document):
     """Read model kept by the worker from events: a grid's counts for reports and metrics."""
 
@@ -181,3 +259,19 @@ class GridSummary(me.Document):
     care_households_overdue = me.IntField(default=0)
     refreshed_at = me.DateTimeField(default=now)
     meta = {"collection": "grid_summaries", "indexes": ["community_id"]}
+
+
+class MappedColumn(me.EmbeddedDocument):
+    header = me.StringField(required=True, max_length=60)     # as the office heads it
+    column = me.StringField()                                 # a register column (sheets/register.py KEYS); None: ignored
+
+
+class ImportMapping(me.Document):
+    """A community's own column names in its register sheets, mapped to the register's columns (or ignored):
+    set by a successful import or through the API, applied to the community's next uploads."""
+
+    id = me.StringField(primary_key=True)        # the community id
+    columns = me.EmbeddedDocumentListField(MappedColumn)
+    updated_at = me.DateTimeField(default=now)
+    updated_by = me.StringField()
+    meta = {"collection": "import_mappings"}

@@ -56,6 +56,23 @@ LOOKUP_FRAGMENT = Text(
     "lookup.fragment", "give a full 18-character ID number or an 11-digit mobile number; fragments are not searched",
     N_("Give a full 18-character ID number or 11-digit mobile number; parts of numbers are not searched."))
 
+# ---- floating population (流动人口) ----------------------------------------------------------------
+PERMIT_NUMBER_FORM = Text("floating.permit_number_form", "a residence permit number is 6 to 30 letters or digits",
+                          N_("A residence permit number is 6 to 30 letters or digits."))
+EXPIRES_BEFORE_ARRIVAL = Text("floating.expires_before_arrival", "the permit must not expire before the arrival date",
+                              N_("The permit cannot expire before the arrival date."))
+ONLY_FLOATING = Text("floating.only_floating",
+                     "only for a floating household (residency=floating); a registered resident has no permit",
+                     N_("Only for floating population: choose the floating residency, or leave this empty."))
+PERMIT_NUMBER_TWICE = Text("floating.permit_number_twice", "the same residence permit number appears twice",
+                           N_("The same residence permit number appears twice."))
+MASKED_PERMIT = Text("import.cell.masked_permit", "a masked residence permit number (from a masked export): give the "
+                     "full number or leave it empty",
+                     N_("A masked residence permit number (from a masked export): give the full number or leave it "
+                        "empty."))
+NOT_MONTHS = Text("import.cell.not_months", "not a number of months: write a whole number such as 12",
+                  N_("Not a number of months: write a whole number such as 12."))
+
 # ---- visits --------------------------------------------------------------------------------------
 CLIENT_ID_TAKEN = Text("visit.client_id_taken", "this client_id belongs to another visit",
                        N_("This entry id belongs to another visit."))
@@ -73,6 +90,43 @@ NONE_IN_BUILDINGS = Text("redraw.none_in_buildings", "no active household in tho
                          N_("No household lives in those buildings."))
 ADDRESSES_TAKEN = Text("redraw.addresses_taken", "%(n)s address(es) already registered in grid %(id)s",
                        N_("%(n)s address(es) are already registered in grid %(id)s."))
+
+# ---- the four-in-one network: residents' groups, building heads, ten-household groups ---------------
+BUILDING_NOT_IN_GRID = Text("network.building_not_in_grid", "no household lives in building %(building)s of this grid",
+                            N_("No household lives in building %(building)s of this grid."))
+BUILDING_NOT_IN_COMMUNITY = Text("network.building_not_in_community",
+                                 "no household lives in building %(building)s of this community",
+                                 N_("No household lives in building %(building)s of this community."))
+HEAD_NOT_IN_BUILDING = Text("network.head_not_in_building",
+                            "the chosen resident does not live in building %(building)s of this grid",
+                            N_("The chosen resident does not live in this building."))
+HEAD_NAME_NEEDED = Text("network.head_name_needed", "choose a resident of the building or give a name",
+                        N_("Choose a resident of the building or give a name."))
+HEAD_PHONE_NEEDED = Text("network.head_phone_needed", "a building head needs a phone",
+                         N_("A building head needs a phone number."))
+NO_BUILDING_HEAD = Text("network.no_building_head", "building %(building)s has no building head",
+                        N_("This building has no building head."))
+GROUP_TOO_SMALL = Text("network.group_too_small", "a ten-household group needs at least %(min)s households",
+                       N_("A ten-household group needs at least %(min)s households."))
+GROUP_TOO_LARGE = Text("network.group_too_large", "a ten-household group holds at most %(max)s households",
+                       N_("A ten-household group holds at most %(max)s households."))
+GROUP_HOUSEHOLD_TWICE = Text("network.household_twice", "a household is named twice", N_("A household is named twice."))
+LEAD_NOT_A_MEMBER = Text("network.lead_not_a_member", "the lead household must be one of the group's households",
+                         N_("The lead household (联户长) must be one of the group's households."))
+NOT_HOUSEHOLDS_OF_GRID = Text("network.not_households_of_grid", "not households living in grid %(id)s: %(list)s",
+                              N_("Not households living in this grid: %(list)s"))
+NOT_HOUSEHOLDS_OF_COMMUNITY = Text("network.not_households_of_community",
+                                   "not households living in community %(id)s: %(list)s",
+                                   N_("Not households living in this community: %(list)s"))
+IN_ANOTHER_GROUP = Text("network.in_another_group", "already in another ten-household group (%(group)s): %(list)s",
+                        N_("Already in another ten-household group (%(group)s): %(list)s"))
+GROUP_DISSOLVED = Text("network.group_dissolved", "the group has been dissolved",
+                       N_("The group has been dissolved."))
+RESIDENTS_GROUP_NUMBER_TAKEN = Text("network.residents_group_number_taken",
+                                    "residents' group number %(number)s exists in this community",
+                                    N_("Residents' group %(number)s already exists in this community."))
+GROUP_NEEDS_MEMBERS = Text("network.group_needs_members", "name the buildings or households the group covers",
+                           N_("Name the buildings or households the group covers."))
 
 # ---- import and export: the request --------------------------------------------------------------
 MODE_ONE_OF = Text("import.mode_one_of", "mode must be one of %(choices)s", N_("Choose one of the listed options."))
@@ -137,6 +191,21 @@ def wrong_columns(*, missing: list[str], unknown: list[str], twice: list[str], e
     return reason
 
 
+# ---- import: an office's own column names, mapped (remembered per community) ----------------------
+UNMAPPED_COLUMNS = Text("import.unmapped_columns", "unknown columns: %(unknown)s; map each to a register column or "
+                        "ignore it (mapping), or rename it in the file",
+                        N_("The register does not know these columns: %(unknown)s. Choose for each the register "
+                           "column it holds, or ignore it."))
+MAPPED_TWICE = Text("import.mapped_twice", "the mapping gives a register column twice in this file: %(headers)s",
+                    N_("The column mapping gives a register column twice in this file: %(headers)s."))
+MAPPING_SHAPE = Text("import.mapping_shape", "mapping must be a JSON object of at most %(max)s entries, each a header "
+                     "of the file -> one of %(columns)s, or null to ignore the column",
+                     N_("The column mapping is not in the right form."))
+MAPPING_NO_SUCH_COLUMN = Text("import.mapping_no_such_column", "%(header)s: no register column %(column)s; use one "
+                              "of %(columns)s, or null to ignore it",
+                              N_("%(header)s: there is no such register column."))
+MAPPING_TWICE = Text("import.mapping_twice", "%(headers)s are both mapped to %(column)s; a register column takes one "
+                     "column of the file", N_("%(headers)s are both mapped to %(label)s; choose one."))
 FILE_EMPTY = Text("import.file_empty", "the file is empty", N_("The file is empty."))
 OLD_EXCEL = Text("import.old_excel", "an old Excel 97–2003 (.xls) or password-protected workbook: remove any "
                  "password and save it as .xlsx (Excel workbook) or CSV",

@@ -29,11 +29,11 @@ from services.households import rules
 from services.households.config import SETTINGS
 from services.households.models import Household
 from services.households.schemas import HouseholdCreate
-from services.households.service import import_journal
+from services.households.service import import_journal, import_mappings
 from services.households.service.access import grid_in_scope
 from services.households.service.households import new_household
 from services.households.sheets.parse_child import run_limited
-from services.households.sheets.register import HEADERS, POS, ParsedFile, read_register_file
+from services.households.sheets.register import HEADERS, POS, ParsedFile, check_mapping, read_register_file
 from services.households.sheets.xlsx_budget import Budget, TooLarge
 from shared.config import COMMON
 from shared.errors import DomainError, Invalid, Reason, Unavailable
@@ -101,7 +101,8 @@ def _payload(rows: list[tuple], grid_id: str) -> dict:
         shared[key] = source[POS[key]] if source else None
     residents = []
     for r in rows:
-        resident = {k: r[POS[k]] for k in ("name", "gender", "birth_date", "id_number", "phone")}
+        resident = {k: r[POS[k]] for k in ("name", "gender", "birth_date", "id_number", "phone", "hukou_place",
+                                           "permit_number", "permit_expires_on", "arrived_on", "stay_months")}
         resident["relation"] = r[POS["relation"]]
         resident["care_tags"] = [{"tag": t} for t in r[POS["care_tags"]]]
         residents.append({k: v for k, v in resident.items() if v is not None})
@@ -218,7 +219,12 @@ def make_report(parsed: ParsedFile, *, mode: str, dry_run: bool) -> dict:
             "households": len(parsed.households), "importable": importable, "imported": 0, "residents": 0,
             "bad_row_count": len(parsed.bad), "bad_rows": bad_rows,
             "bad_rows_truncated": len(bad_rows) < sum(len(v) for v in parsed.bad.values()),
-            "held_rows": held[:REPORT_LIMIT], "written": False}
+            "held_rows": held[:REPORT_LIMIT], "written": False, **(parsed.header.as_json() if parsed.header else {})}
+
+
+def column_report(parsed: ParsedFile, *, mode: str, dry_run: bool) -> dict:
+    """The report of a file whose columns are refused: its columns, what each unknown one could be; no rows."""
+    return {"format": parsed.kind, "mode": mode, "dry_run": dry_run, "written": False, **parsed.header.as_json()}
 
 
 def _size(stream) -> int:
@@ -246,8 +252,9 @@ class ParseLimits:
                    memory_bytes=SETTINGS.IMPORT_PARSE_MEMORY_MB * 2**20, timeout_s=SETTINGS.IMPORT_PARSE_TIMEOUT_S)
 
 
-def parse_upload(file, limits: ParseLimits) -> ParsedFile:
-    """Read an uploaded register in a memory-limited child process; TooLarge/Invalid on a bad file."""
+def parse_upload(file, limits: ParseLimits, *, mapping: dict | None = None, lenient: bool = False) -> ParsedFile:
+    """Read an uploaded register in a memory-limited child process; TooLarge/Invalid on a bad file (see
+    read_register for `mapping` and `lenient`)."""
     size = _size(file)
     if size > limits.max_bytes:
         raise TooLarge(reasons.FILE_TOO_LARGE(size_mb=f"{size / 2**20:.1f}", limit_mb=f"{limits.max_bytes / 2**20:.1f}"),
@@ -256,7 +263,8 @@ def parse_upload(file, limits: ParseLimits) -> ParsedFile:
         shutil.copyfileobj(file, copy)
         copy.flush()
         return run_limited(read_register_file, path=copy.name, max_rows=limits.max_rows, budget=limits.budget,
-                           memory_bytes=limits.memory_bytes, timeout_s=limits.timeout_s, what="file")
+                           mapping=mapping, lenient=lenient, memory_bytes=limits.memory_bytes,
+                           timeout_s=limits.timeout_s, what="file")
 
 
 def remove_stale_upload_copies(*, older_than_s: float) -> int:
@@ -273,12 +281,19 @@ def remove_stale_upload_copies(*, older_than_s: float) -> int:
 
 
 def import_register(*, actor: Principal, grid_id: str, file, mode: str = ALL_OR_NOTHING,
-                    dry_run: bool = False) -> dict:
+                    dry_run: bool = False, mapping: dict | None = None) -> dict:
     """Import a grid's register from a CSV or XLSX file and return the report of what happened."""
     grid = grid_in_scope(actor, grid_id, "register.write")
     if mode not in MODES:
         raise Invalid(reasons.MODE_ONE_OF(choices=", ".join(MODES)), field="mode")
-    parsed = parse_upload(file, ParseLimits.from_settings())
+    sent = check_mapping(mapping)
+    in_force = {**import_mappings.remembered(grid.community_id), **sent}
+    parsed = parse_upload(file, ParseLimits.from_settings(), mapping=in_force, lenient=True)
+    header = parsed.header
+    if header.missing or header.twice or (header.unknown and not dry_run):
+        # a dry run reads the rows without the unknown columns, and lists each with what it could be
+        field = "file" if (header.missing or header.twice) and not header.mapped_twice else "mapping"
+        raise ImportRejected(header.reason(), column_report(parsed, mode=mode, dry_run=dry_run), field=field)
     if not parsed.rows:
         raise Invalid(reasons.NO_RESIDENTS(), field="file")
     validate_households(parsed, grid_id=grid.pk)
@@ -291,6 +306,8 @@ def import_register(*, actor: Principal, grid_id: str, file, mode: str = ALL_OR_
     # an import of this grid that died part-way is taken back before this one writes
     import_journal.recover(stale_after_s=SETTINGS.IMPORT_STALE_S)
     _write(parsed, grid=grid, actor=actor, mode=mode, report=report)
+    if report["written"]:
+        import_mappings.remember(community_id=grid.community_id, mapping=header.mapping, actor=actor)
     return report
 
 

@@ -38,27 +38,41 @@ class Column:
 
 
 COLUMNS = (
-    Column("building", "楼栋", ("building", "楼号", "楼栋号", "楼栋/院落", "院落"), True),
+    Column("building", "楼栋", ("building", "楼号", "楼栋号", "楼栋/院落", "院落", "幢", "幢号", "栋", "栋号", "楼"),
+           True),
     Column("unit", "单元", ("unit", "单元号")),
-    Column("room", "房号", ("room", "房间号", "门牌号", "户号"), True),
-    Column("residency", "户籍类型", ("residency", "户口类型", "人口类型"), True),
+    Column("room", "房号", ("room", "房间号", "门牌号", "门牌", "户号", "室", "房间"), True),
+    Column("residency", "户籍类型", ("residency", "户口类型", "人口类型", "户口性质", "户籍性质", "户口类别",
+                                   "户籍类别"), True),
     Column("head_name", "户主姓名", ("head_name", "head", "户主")),
-    Column("relation", "与户主关系", ("relation", "关系"), True),
-    Column("name", "姓名", ("name", "居民姓名"), True),
+    Column("relation", "与户主关系", ("relation", "关系", "户主关系", "与户主的关系", "家庭关系"), True),
+    Column("name", "姓名", ("name", "居民姓名", "人员姓名"), True),
     Column("gender", "性别", ("gender", "sex")),
-    Column("birth_date", "出生日期", ("birth_date", "birthdate", "date_of_birth", "出生年月日")),
-    Column("id_number", "身份证号", ("id_number", "身份证号码", "公民身份号码", "身份证")),
-    Column("phone", "联系电话", ("phone", "电话", "手机", "手机号", "手机号码", "联系方式")),
-    Column("care_tags", "关爱类型", ("care_tags", "care", "重点关爱对象", "关爱对象")),
-    Column("moved_in_on", "入住日期", ("moved_in_on", "move_in_date", "入住时间")),
+    Column("birth_date", "出生日期", ("birth_date", "birthdate", "date_of_birth", "出生年月日", "出生年月")),
+    Column("id_number", "身份证号", ("id_number", "身份证号码", "公民身份号码", "身份证", "证件号码", "证件号",
+                                    "身份证件号码")),
+    Column("phone", "联系电话", ("phone", "电话", "手机", "手机号", "手机号码", "联系方式", "联系号码", "电话号码")),
+    Column("care_tags", "关爱类型", ("care_tags", "care", "重点关爱对象", "关爱对象", "重点人群", "人员类别",
+                                    "特殊人群", "重点人员", "关爱类别")),
+    Column("moved_in_on", "入住日期", ("moved_in_on", "move_in_date", "入住时间", "迁入日期", "迁入时间")),
+    # 流动人口 (floating households only): per person, like the permit itself
+    Column("hukou_place", "户籍地", ("hukou_place", "户籍地址", "户籍所在地", "户口所在地", "户籍地详址")),
+    Column("permit_number", "居住证号", ("permit_number", "居住证号码", "居住证编号")),
+    Column("permit_expires_on", "居住证有效期至", ("permit_expires_on", "居住证有效期", "居住证到期日期",
+                                                   "居住证有效期限")),
+    Column("arrived_on", "来本地日期", ("arrived_on", "来本地时间", "来本地日期", "到达日期", "来京日期", "来沪日期")),
+    Column("stay_months", "预计居住期限（月）", ("stay_months", "预计居住期限", "拟居住期限", "预计居住时间")),
 )
 KEYS = tuple(c.key for c in COLUMNS)
 POS = {k: i + 1 for i, k in enumerate(KEYS)}            # position in a parsed row (0 is the row number)
 HEADERS = {c.key: c.header for c in COLUMNS}
 IGNORED_COLUMNS = {"序号", "编号", "no", "no.", "#"}
 
-RESIDENCY = {"户籍": "registered", "户籍人口": "registered", "本地户籍": "registered", "registered": "registered",
-             "流动": "floating", "流动人口": "floating", "外来": "floating", "floating": "floating"}
+RESIDENCY = {"户籍": "registered", "户籍人口": "registered", "本地户籍": "registered", "本地": "registered",
+             "本地人口": "registered", "常住": "registered", "常住人口": "registered", "户籍居民": "registered",
+             "registered": "registered",
+             "流动": "floating", "流动人口": "floating", "外来": "floating", "外来人口": "floating",
+             "暂住": "floating", "floating": "floating"}
 RESIDENCY_LABEL = {"registered": "户籍", "floating": "流动"}
 RELATION = {
     "户主": "head", "本人": "head", "head": "head",
@@ -114,32 +128,124 @@ def _header_key(text) -> str:
     return s.replace("-", "_")
 
 
+header_key = _header_key     # the form of a header that names match in (public, for the remembered mappings)
+
 ALIASES = {_header_key(name): c.key for c in COLUMNS for name in (c.header, c.key, *c.aliases)}
 
 
-def map_header(cells) -> tuple[dict[str, int], dict[str, str]]:
-    """Column positions and the header text each column has in the file; Invalid on wrong columns."""
-    positions, texts, unknown, twice = {}, {}, [], []
+MAPPING_MAX = 60          # entries in a community's column mapping
+MAPPING_HEADER_MAX = 60   # characters of one header in it
+
+
+def check_mapping(mapping) -> dict[str, str | None]:
+    """A column mapping as sent ({header in the file: register column, or None to ignore it}), checked; Invalid
+    on the field `mapping` for a register column that does not exist or one named twice."""
+    if mapping is None:
+        return {}
+    if not isinstance(mapping, dict) or len(mapping) > MAPPING_MAX:
+        raise Invalid(reasons.MAPPING_SHAPE(max=MAPPING_MAX, columns=", ".join(KEYS)), field="mapping")
+    out, by_column = {}, {}
+    for header, column in mapping.items():
+        text = str(header).strip() if isinstance(header, str) else ""
+        if not text or len(text) > MAPPING_HEADER_MAX or not _header_key(text):
+            raise Invalid(reasons.MAPPING_SHAPE(max=MAPPING_MAX, columns=", ".join(KEYS)), field="mapping")
+        if column is not None and column not in KEYS:
+            raise Invalid(reasons.MAPPING_NO_SUCH_COLUMN(header=text, column=str(column), columns=", ".join(KEYS)),
+                          field="mapping")
+        if column is not None and column in by_column:
+            raise Invalid(reasons.MAPPING_TWICE(column=column, label=HEADERS[column],
+                                                headers="、".join((by_column[column], text))), field="mapping")
+        if column is not None:
+            by_column[column] = text
+        out[text] = column
+    return out
+
+
+@dataclass
+class Header:
+    """What row 1 says: each register column's position and header text, and what is wrong with it."""
+
+    positions: dict[str, int] = field(default_factory=dict)
+    texts: dict[str, str] = field(default_factory=dict)
+    unknown: list[str] = field(default_factory=list)        # headers neither known nor mapped
+    ignored: list[str] = field(default_factory=list)        # headers the mapping says to ignore
+    missing: list[str] = field(default_factory=list)        # required register columns (their headers)
+    twice: list[str] = field(default_factory=list)          # headers of a column already given
+    mapped_twice: list[str] = field(default_factory=list)   # of those, the ones the mapping put there
+    mapping: dict[str, str | None] = field(default_factory=dict)   # the mapping in force
+    skip: set[int] = field(default_factory=set)             # positions read as no column (序号, ignored, unknown)
+
+    @property
+    def refused(self) -> bool:
+        return bool(self.missing or self.twice or self.unknown)
+
+    def candidates(self) -> list[str]:
+        """The register columns an unknown header could be mapped to: those the file does not have yet."""
+        return [c.key for c in COLUMNS if c.key not in self.positions]
+
+    def reason(self) -> Reason:
+        """Why the columns are refused, naming them."""
+        expected = "、".join(c.header for c in COLUMNS)
+        if self.mapped_twice:
+            return reasons.MAPPED_TWICE(headers="、".join(self.mapped_twice))
+        if self.unknown and not (self.missing or self.twice):
+            return reasons.UNMAPPED_COLUMNS(unknown="、".join(self.unknown[:20]))
+        return reasons.wrong_columns(missing=self.missing, unknown=self.unknown[:20], twice=self.twice,
+                                     expected=expected)
+
+    def as_json(self) -> dict:
+        """The columns part of an import report."""
+        candidates = self.candidates()
+        return {"unknown_columns": [{"header": h, "candidates": candidates} for h in self.unknown[:20]],
+                "missing_columns": [c.key for c in COLUMNS if c.header in self.missing],
+                "ignored_columns": list(self.ignored), "mapping": dict(self.mapping),
+                "columns": {key: self.texts[key] for key in KEYS if key in self.texts}}
+
+
+def read_header(cells, mapping: dict[str, str | None] | None = None) -> Header:
+    """Row 1 read against the register's columns and aliases, the `mapping` (header -> column or None) first."""
+    by_key = {_header_key(h): (h, c) for h, c in (mapping or {}).items()}
+    header = Header()
+    mapped_columns = set()
     for i, cell in enumerate(cells):
         if cell is None or str(cell).strip() == "":
             continue
-        key = ALIASES.get(_header_key(cell))
-        if key is None:
-            if _header_key(cell) not in IGNORED_COLUMNS:
-                unknown.append(str(cell).strip())
-        elif key in positions:
-            twice.append(str(cell).strip())
+        text, hk = str(cell).strip(), _header_key(cell)
+        if hk in by_key:
+            original, key = by_key[hk]
+            header.mapping[original] = key
+            if key is None:
+                header.ignored.append(text)
+                header.skip.add(i)
+                continue
+            mapped = True
         else:
-            positions[key] = i
-            texts[key] = str(cell).strip()
-    expected = "、".join(c.header for c in COLUMNS)
-    if not positions:
-        raise Invalid(reasons.NO_HEADER_NAMES(expected=expected), field="file")
-    missing = [c.header for c in COLUMNS if c.required and c.key not in positions]
-    if missing or unknown or twice:
-        raise Invalid(reasons.wrong_columns(missing=missing, unknown=unknown[:20], twice=twice, expected=expected),
-                      field="file")
-    return positions, texts
+            key, mapped = ALIASES.get(hk), False
+        if key is None:
+            header.skip.add(i)
+            if hk not in IGNORED_COLUMNS:
+                header.unknown.append(text)
+        elif key in header.positions:
+            header.twice.append(text)
+            if mapped or key in mapped_columns:
+                header.mapped_twice.append(f"{header.texts[key]}、{text}")
+        else:
+            header.positions[key] = i
+            header.texts[key] = text
+            if mapped:
+                mapped_columns.add(key)
+    header.missing = [c.header for c in COLUMNS if c.required and c.key not in header.positions]
+    return header
+
+
+def map_header(cells, mapping: dict[str, str | None] | None = None) -> tuple[dict[str, int], dict[str, str]]:
+    """Column positions and the header text each column has in the file; Invalid on wrong columns."""
+    header = read_header(cells, mapping)
+    if not header.positions:
+        raise Invalid(reasons.NO_HEADER_NAMES(expected="、".join(c.header for c in COLUMNS)), field="file")
+    if header.refused:
+        raise Invalid(header.reason(), field="mapping" if header.mapped_twice else "file")
+    return header.positions, header.texts
 
 
 # ---- reading a file as rows ------------------------------------------------------------------------
@@ -335,18 +441,39 @@ def _care(value):
     return tuple(tags)
 
 
+def _permit_number(value):
+    text = _text(value)
+    if text is None:
+        return None
+    if "*" in text:
+        raise CellError(reasons.MASKED_PERMIT())
+    return re.sub(r"\s+", "", text).upper()
+
+
+def _months(value):
+    text = _text(value)
+    if text is None:
+        return None
+    if not re.fullmatch(r"\d{1,4}", text.strip().removesuffix("个月").removesuffix("月").strip()):
+        raise CellError(reasons.NOT_MONTHS())
+    return int(text.strip().removesuffix("个月").removesuffix("月"))
+
+
 CONVERT = {
     "building": _text, "unit": _text, "room": _text, "head_name": _text, "name": _text,
-    "residency": _choice(RESIDENCY, "户籍 or 流动"),
+    "residency": _choice(RESIDENCY, "户籍、流动"),
     "relation": _choice(RELATION, "、".join(RELATION_LABEL.values())),
-    "gender": _choice(GENDER, "男 or 女"),
+    "gender": _choice(GENDER, "男、女"),
     "birth_date": _date, "moved_in_on": _date,
     "id_number": _id_number, "phone": _phone, "care_tags": _care,
+    "hukou_place": _text, "permit_number": _permit_number, "permit_expires_on": _date, "arrived_on": _date,
+    "stay_months": _months,
 }
 
 
-def parse_row(cells, positions: dict[str, int]) -> tuple[tuple, list[tuple[str, str]]]:
-    """One sheet row as a tuple in KEYS order (codes, ISO dates) and the problems found, by column key."""
+def parse_row(cells, positions: dict[str, int], skip=frozenset()) -> tuple[tuple, list[tuple[str, str]]]:
+    """One sheet row as a tuple in KEYS order (codes, ISO dates) and the problems found, by column key; the
+    columns at `skip` (序号, ignored by the mapping) are not read."""
     values, problems = [], []
     width = len(cells)
     for key in KEYS:
@@ -357,7 +484,7 @@ def parse_row(cells, positions: dict[str, int]) -> tuple[tuple, list[tuple[str, 
         except CellError as exc:
             values.append(() if key == "care_tags" else None)
             problems.append((key, exc.args[0]))
-    used = set(positions.values())
+    used = set(positions.values()) | set(skip)
     for i in range(width):
         if i not in used and cells[i] not in (None, "") and str(cells[i]).strip():
             problems.append(("file", reasons.NO_HEADER_COLUMN(column=i + 1)))
@@ -377,6 +504,7 @@ class ParsedFile:
 
     kind: str
     headers: dict[str, str]
+    header: Header | None = None        # row 1 as read, with the mapping in force
     rows: int = 0
     households: dict[str, list[tuple]] = field(default_factory=dict)   # address key -> parsed rows
     bad: dict[int, list[tuple[str, Reason]]] = field(default_factory=dict)  # row -> [(column key, reason)]
@@ -398,22 +526,33 @@ def address_key(building, unit, room) -> str:
     return natural_key(building, unit, room)
 
 
-def read_register_file(*, path: str, max_rows: int = MAX_ROWS, budget: Budget = Budget()) -> ParsedFile:
+def read_register_file(*, path: str, max_rows: int = MAX_ROWS, budget: Budget = Budget(),
+                       mapping: dict | None = None, lenient: bool = False) -> ParsedFile:
     """`read_register` of a file on disk (what the parsing child runs)."""
     with open(path, "rb") as stream:
-        return read_register(stream, max_rows=max_rows, budget=budget)
+        return read_register(stream, max_rows=max_rows, budget=budget, mapping=mapping, lenient=lenient)
 
 
-def read_register(stream, *, max_rows: int = MAX_ROWS, budget: Budget = Budget()) -> ParsedFile:
-    """Stream a CSV or XLSX register into households, checking each cell and duplicates in the file."""
+def read_register(stream, *, max_rows: int = MAX_ROWS, budget: Budget = Budget(), mapping: dict | None = None,
+                  lenient: bool = False) -> ParsedFile:
+    """Stream a CSV or XLSX register into households, checking each cell and duplicates in the file.
+
+    `mapping` names the register column of headers the register does not know (None: ignore the column).
+    `lenient`: wrong columns do not raise; the ParsedFile's `header` tells them, and its rows are read (the
+    unknown columns left out) only when no required column is missing and none is given twice."""
     with open_rows(stream, budget) as (kind, rows):
-        header = next(rows, None)
-        if header is None or _blank(header[1]):
+        first = next(rows, None)
+        if first is None or _blank(first[1]):
             raise Invalid(reasons.HEADER_EMPTY(), field="file")
-        positions, texts = map_header(header[1])
-        parsed = ParsedFile(kind=kind, headers=texts)
+        header = read_header(first[1], mapping)
+        if not lenient or not header.positions:
+            map_header(first[1], mapping)        # raises on wrong columns
+        positions, texts = header.positions, header.texts
+        parsed = ParsedFile(kind=kind, headers=texts, header=header)
+        if header.missing or header.twice:
+            return parsed
         ids: dict[str, int] = {}
-        cells_read = len(header[1])
+        cells_read = len(first[1])
         for number, cells in rows:
             cells_read += len(cells)
             if cells_read > budget.cells or number > MAX_SHEET_ROWS:
@@ -424,7 +563,7 @@ def read_register(stream, *, max_rows: int = MAX_ROWS, budget: Budget = Budget()
             parsed.rows += 1
             if parsed.rows > max_rows:
                 raise Invalid(reasons.TOO_MANY_ROWS(max_rows=max_rows), field="file")
-            values, problems = parse_row(cells, positions)
+            values, problems = parse_row(cells, positions, parsed.header.skip)
             row = (number, *values)
             for key, reason in problems:
                 parsed.problem(number, key, reason)
