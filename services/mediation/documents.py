@@ -1,8 +1,10 @@
-"""Printable documents made from a case: the 调解协议书 for signing, the 个案专报 and the receipt (回执)."""
+"""Printable documents made from a case: the 调解协议书 for signing, the 个案专报, the receipt (回执) and the
+closing notice (结案告知书) with the satisfaction survey's link and QR code."""
 from datetime import date
 
 from services.mediation import notices
-from shared.pdf import BODY, SMALL, Spacer, mm, paragraph, render, table
+from shared.pdf import BODY, SMALL, Spacer, mm, paragraph, png, render, table
+from shared.qr import qr_png
 
 ROLE_LABELS = {"applicant": "申请人", "respondent": "被申请人", "other": "其他当事人"}
 REASON_LABELS = {"many_households": "涉及户数多", "violence_risk": "有激化、暴力风险", "vulnerable_party": "涉及困难或弱势群体",
@@ -79,3 +81,19 @@ def receipt(d, data: dict) -> bytes:
     if data.get("calendar_warning"):
         flow += [Spacer(1, 3 * mm), paragraph(data["calendar_warning"], SMALL)]
     return render(title="矛盾纠纷受理回执", flowables=flow)
+
+
+def closing_notice(d, url: str) -> bytes:
+    """结案告知书: the result the applicant takes home, with the survey link and QR code they answer on themselves."""
+    o = d.outcome
+    rows = [["案件编号", d.number], ["纠纷类型", notices.CATEGORY_LABELS[d.category]],
+            ["调解结果", notices.OUTCOME_LABELS.get(o.kind, o.kind) if o else "—"],
+            ["结案日期", _day(d.closed_on)], ["调解员", d.mediator_name or "—"]]
+    flow = [table(rows, widths=[40 * mm, 130 * mm]), Spacer(1, 6 * mm),
+            paragraph("您的纠纷已办结。请您本人用手机扫描下方二维码（或在浏览器中输入下面的网址），对本次调解服务作出满意度评价，"
+                      f"无需注册账号，{_day(d.survey.open_until)}前有效。评价由申请人本人填写，工作人员不会代为填写。"),
+            Spacer(1, 4 * mm), png(qr_png(url, scale=6), size_mm=45), Spacer(1, 2 * mm), paragraph(url, SMALL),
+            Spacer(1, 6 * mm),
+            paragraph("对调解结果有异议的，可以依法申请行政调解、司法调解或者向人民法院起诉。"),
+            paragraph("人民调解委员会（盖章）")]
+    return render(title="矛盾纠纷结案告知书", flowables=flow)

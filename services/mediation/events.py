@@ -35,7 +35,18 @@ def resumed(d, actor_id, pause) -> Event:
 
 
 def extended(d, actor_id, extension) -> Event:
+    """An approved extension (actor: who approved it): the reason is the handler's, the due date the new one."""
     return _event(d, "dispute.extended", actor_id, working_days=extension.working_days, reason=extension.reason)
+
+
+def extension_requested(d, actor_id, extension, *, approved: int, limit: int) -> Event:
+    return _event(d, "dispute.extension_requested", actor_id, working_days=extension.working_days,
+                  reason=extension.reason, extensions_approved=approved, max_extensions=limit)
+
+
+def extension_refused(d, actor_id, extension) -> Event:
+    return _event(d, "dispute.extension_refused", actor_id, working_days=extension.working_days,
+                  reason=extension.decision_reason, requested_by=extension.by)
 
 
 def deadline_warning(d, *, working_days_left: int) -> Event:

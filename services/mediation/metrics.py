@@ -2,6 +2,7 @@
 from prometheus_client import Gauge
 
 from services.mediation import working_days
+from services.mediation.config import SETTINGS
 from services.mediation.models import CLOCK_RUNNING, OPEN, Dispute
 from shared import clock
 
@@ -12,7 +13,13 @@ OVERDUE = Gauge("grid_disputes_overdue", "Disputes past their due date with the 
 BY_CATEGORY = Gauge("grid_disputes_by_category", "Disputes registered this year by category",
                     ["community_id", "category"])
 SATISFACTION = Gauge("grid_mediation_satisfaction_ratio", "Share of this year's answered surveys rated 4 or 5 "
-                     "(target 0.9)", ["community_id"])
+                     "(against grid_mediation_satisfaction_target)", ["community_id"])
+SATISFACTION_TARGET = Gauge("grid_mediation_satisfaction_target", "The satisfaction share a community aims at "
+                            "(SATISFACTION_TARGET), beside each community's ratio", ["community_id"])
+SURVEY_ANSWERS = Gauge("grid_mediation_survey_answers", "This year's answered satisfaction surveys (the alert on the "
+                       "ratio waits for SATISFACTION_MIN_ANSWERS of them)", ["community_id"])
+SURVEYED = Gauge("grid_mediation_closed_surveyable", "This year's closed cases given a satisfaction survey link "
+                 "(answers / this = the response rate)", ["community_id"])
 
 BUCKETS = ((3, "0-3"), (7, "4-7"), (15, "8-15"))
 
@@ -28,7 +35,7 @@ def age_bucket(working_days: int) -> str:
 def refresh() -> None:
     """Set the gauges from the database (cleared first so communities without cases disappear)."""
     today = clock.today()
-    for gauge in (OPEN_CASES, OVERDUE, BY_CATEGORY, SATISFACTION):
+    for gauge in (OPEN_CASES, OVERDUE, BY_CATEGORY, SATISFACTION, SATISFACTION_TARGET, SURVEY_ANSWERS, SURVEYED):
         gauge.clear()
     opened: dict[tuple[str, str], int] = {}
     overdue: dict[str, int] = {}
@@ -49,7 +56,17 @@ def refresh() -> None:
     for row in year.aggregate([{"$group": {"_id": {"c": "$community_id", "k": "$category"}, "n": {"$sum": 1}}}]):
         BY_CATEGORY.labels(row["_id"]["c"], row["_id"]["k"]).set(row["n"])
     answered: dict[str, list[int]] = {}
-    for row in year.filter(survey__rating__gte=1).only("community_id", "survey").as_pymongo():
-        answered.setdefault(row["community_id"], []).append(row["survey"]["rating"])
-    for community, ratings in answered.items():
-        SATISFACTION.labels(community).set(sum(r >= 4 for r in ratings) / len(ratings))
+    surveyed: dict[str, int] = {}
+    for row in year.filter(__raw__={"survey.open_until": {"$exists": True}}).only(
+            "community_id", "survey").as_pymongo():
+        community = row["community_id"]
+        surveyed[community] = surveyed.get(community, 0) + 1
+        if row["survey"].get("rating"):
+            answered.setdefault(community, []).append(row["survey"]["rating"])
+    for community, n in surveyed.items():
+        SURVEYED.labels(community).set(n)
+        ratings = answered.get(community, [])
+        SURVEY_ANSWERS.labels(community).set(len(ratings))
+        if ratings:
+            SATISFACTION.labels(community).set(sum(r >= 4 for r in ratings) / len(ratings))
+            SATISFACTION_TARGET.labels(community).set(SETTINGS.SATISFACTION_TARGET)

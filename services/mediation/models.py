@@ -2,6 +2,7 @@
 import mongoengine as me
 from bson import ObjectId
 
+from services.mediation.config import SETTINGS
 from services.mediation.working_days import warning_text, working_days_between
 from shared import clock
 from shared.clock import now
@@ -120,11 +121,23 @@ class Pause(me.EmbeddedDocument):
     working_days = me.IntField()
 
 
+EXTENSION_STATUSES = ("pending", "approved", "refused")
+
+
 class Extension(me.EmbeddedDocument):
+    """An extension the handler requested (by, at) and community staff decided; only an approved one counts.
+    Extensions stored before requests existed were granted at once: they read as approved."""
+
     working_days = me.IntField(required=True)
     reason = me.StringField(required=True)
     by = me.StringField(required=True)
+    by_name = me.StringField()
     at = me.DateTimeField(required=True)
+    status = me.StringField(choices=EXTENSION_STATUSES, default="approved")
+    decided_by = me.StringField()
+    decided_by_name = me.StringField()
+    decided_at = me.DateTimeField()
+    decision_reason = me.StringField(max_length=500)
     due_before = me.DateField()
     due_after = me.DateField()
 
@@ -283,6 +296,14 @@ class Dispute(Aggregate):
     def paused_working_days(self) -> int:
         return sum(p.working_days or 0 for p in self.pauses)
 
+    def extended_working_days(self) -> int:
+        """Working days added by approved extensions (a pending or refused request adds none)."""
+        return sum(e.working_days for e in self.extensions if e.status == "approved")
+
+    def pending_extension(self):
+        """The extension request waiting for a decision, if any."""
+        return next((e for e in self.extensions if e.status == "pending"), None)
+
     def clock_state(self, today=None) -> dict:
         """Where the case stands against its deadline today (computed, never stored)."""
         today = today or clock.today()
@@ -297,7 +318,10 @@ class Dispute(Aggregate):
         years = set(self.calendar_unknown_years or ()) | set(age.unknown_years)
         return {"running": running, "due_on": self.due_on, "overdue": bool(overdue), "working_days_left": left,
                 "age_working_days": age.value, "paused_working_days": self.paused_working_days(),
-                "extended_working_days": sum(e.working_days for e in self.extensions),
+                "extended_working_days": self.extended_working_days(),
+                "extension_pending": self.pending_extension() is not None,
+                "extensions_left": max(0, SETTINGS.MAX_EXTENSIONS - sum(
+                    1 for e in self.extensions if e.status == "approved")),
                 "paused_since": self.pauses[-1].started_on if self.status == "paused" else None,
                 "calendar_warning": warning_text(years)}
 

@@ -29,7 +29,7 @@ def case_number(kind: str, year: int, seq: int) -> str:
 
 def recompute_due(d) -> None:
     """Due date = base + extensions + paused working days after registration; note years without a schedule."""
-    extra = sum(e.working_days for e in d.extensions) + d.paused_working_days()
+    extra = d.extended_working_days() + d.paused_working_days()
     reckoning = working_days.due_date(d.registered_on, working_days=d.working_days + extra)
     years = set(reckoning.unknown_years)
     for p in d.pauses:
@@ -37,6 +37,12 @@ def recompute_due(d) -> None:
             years |= working_days.paused_working_days(p.started_on, p.ended_on).unknown_years
     d.due_on = reckoning.value
     d.calendar_unknown_years = sorted(years)
+
+
+def rearm(d, due_before) -> None:
+    """A due date that moved gets its own warning and overdue notice: the ones given for the old date are forgotten."""
+    if d.due_on != due_before:
+        d.warned_at = d.overdue_at = None
 
 
 def end_pause(d, user_id: str, today: date):
@@ -48,7 +54,9 @@ def end_pause(d, user_id: str, today: date):
     pause.ended_by = user_id
     pause.working_days = working_days.paused_working_days(pause.started_on, today).value
     d.status, d.resume_status = d.resume_status or "registered", None
+    before = d.due_on
     recompute_due(d)
+    rearm(d, before)
     return pause
 
 

@@ -132,7 +132,13 @@ class ExtensionRead(Schema):
     working_days = fields.Integer()
     reason = fields.String()
     by = fields.String()
+    by_name = fields.String(allow_none=True)
     at = fields.AwareDateTime()
+    status = fields.String(metadata={"description": "pending (waiting for community staff), approved or refused"})
+    decided_by = fields.String(allow_none=True)
+    decided_by_name = fields.String(allow_none=True)
+    decided_at = fields.AwareDateTime(allow_none=True)
+    decision_reason = fields.String(allow_none=True)
     due_before = fields.Date(allow_none=True)
     due_after = fields.Date(allow_none=True)
 
@@ -218,7 +224,9 @@ class ClockRead(Schema):
                                        metadata={"description": "negative: working days past the due date"})
     age_working_days = fields.Integer()
     paused_working_days = fields.Integer()
-    extended_working_days = fields.Integer()
+    extended_working_days = fields.Integer(metadata={"description": "approved extensions only"})
+    extension_pending = fields.Boolean()
+    extensions_left = fields.Integer(metadata={"description": "extensions that may still be approved (MAX_EXTENSIONS)"})
     paused_since = fields.Date(allow_none=True)
     calendar_warning = fields.String(allow_none=True, metadata={
         "description": "set when a year had no official holiday schedule and only weekends were counted"})
@@ -404,6 +412,16 @@ class RevealRequest(StrictSchema):
 
 # ---- survey (public) ---------------------------------------------------------------------------
 
+class ExtensionDecision(StrictSchema):
+    approve = fields.Boolean(required=True)
+    reason = Text(500, required=True)
+
+
+class ClosingNoticeRequest(StrictSchema):
+    token = fields.String(required=True, validate=validate.Length(min=20, max=100),
+                          metadata={"description": "the survey token given when the case was closed"})
+
+
 class SurveyView(Schema):
     number = fields.String()
     category_label = fields.String()
@@ -524,7 +542,10 @@ class Satisfaction(Schema):
     satisfied = fields.Integer()
     rate = fields.Float(allow_none=True)
     target = fields.Float()
-    meets_target = fields.Boolean(allow_none=True)
+    meets_target = fields.Boolean(allow_none=True, metadata={"description": "null below min_answers answers"})
+    min_answers = fields.Integer()
+    surveyed = fields.Integer(metadata={"description": "closed cases given a survey link"})
+    response_rate = fields.Float(allow_none=True, metadata={"description": "answered / surveyed"})
 
 
 class HotspotRead(Schema):

@@ -97,7 +97,15 @@ def resume_clock(dispute_id):
 @bp.arguments(s.ExtendRequest)
 @bp.response(200, s.DisputeRead)
 def extend_deadline(data, dispute_id):
-    return service.extend_deadline(actor=caller(), dispute_id=dispute_id, **data)
+    """The handler requests an extension; community staff decide on it (only then the due date moves)."""
+    return service.request_extension(actor=caller(), dispute_id=dispute_id, **data)
+
+
+@bp.post("/disputes/<dispute_id>/extend/decision")
+@bp.arguments(s.ExtensionDecision)
+@bp.response(200, s.DisputeRead)
+def decide_extension(data, dispute_id):
+    return service.decide_extension(actor=caller(), dispute_id=dispute_id, **data)
 
 
 @bp.post("/disputes/<dispute_id>/sessions")
@@ -152,6 +160,14 @@ def special_report_pdf(dispute_id):
 @bp.response(200, s.ClosedRead)
 def close_dispute(data, dispute_id):
     return _closed(*service.close_dispute(actor=caller(), dispute_id=dispute_id, **data))
+
+
+@bp.post("/disputes/<dispute_id>/closing-notice.pdf")
+@bp.arguments(s.ClosingNoticeRequest)
+@bp.doc(responses=PDF)
+def closing_notice_pdf(data, dispute_id):
+    """结案告知书 with the survey link and its QR code, for the applicant to take home (the token proves the link)."""
+    return _pdf(service.closing_notice_pdf(actor=caller(), dispute_id=dispute_id, **data))
 
 
 @bp.post("/disputes/<dispute_id>/survey-link")

@@ -59,8 +59,27 @@ class DisputeResumed(DisputeRef):
 
 
 class DisputeExtended(DisputeRef):
+    """An extension approved by community staff (actor_id): due_on is the new due date."""
+
     working_days = fields.Integer(required=True)
     reason = fields.String(required=True)
+
+
+class ExtensionRequested(DisputeRef):
+    """The handler (actor_id) asks community staff for more working days; due_on has not moved."""
+
+    working_days = fields.Integer(required=True)
+    reason = fields.String(required=True)
+    extensions_approved = fields.Integer(required=True)
+    max_extensions = fields.Integer(required=True)
+
+
+class ExtensionRefused(DisputeRef):
+    """Community staff (actor_id) refused the handler's request; due_on stays."""
+
+    working_days = fields.Integer(required=True)
+    reason = fields.String(required=True)
+    requested_by = fields.String(required=True)
 
 
 class DeadlineWarning(DisputeRef):
@@ -128,6 +147,8 @@ CONTRACTS = {
     ("dispute.paused", 1): DisputePaused,
     ("dispute.resumed", 1): DisputeResumed,
     ("dispute.extended", 1): DisputeExtended,
+    ("dispute.extension_requested", 1): ExtensionRequested,
+    ("dispute.extension_refused", 1): ExtensionRefused,
     ("dispute.deadline_warning", 1): DeadlineWarning,
     ("dispute.overdue", 1): DisputeOverdue,
     ("dispute.escalated", 1): DisputeEscalated,

@@ -111,3 +111,20 @@ SURVEY_ANSWERED = Text("mediation.survey_answered", "this survey has already bee
 SURVEY_CLOSED = Text("mediation.survey_closed", "this survey has closed", N_("This survey has closed."))
 NOTIFICATION_NOT_FOUND = Text("mediation.notification_not_found", "notification not found",
                               N_("The notification was not found."))
+SURVEY_RESIDENT_ONLY = Text("mediation.survey_resident_only", "only the resident answers the satisfaction survey",
+                            N_("The satisfaction survey is answered by the resident on their own phone: "
+                               "sign out first, or give the resident the link or the closing notice."))
+SURVEY_TOKEN_WRONG = Text("mediation.survey_token_wrong", "this is not the case's current survey link",
+                          N_("This survey link is no longer the case's: give a new survey link."))
+
+# ---- extensions: requested by the handler, approved or refused by community staff ------------------
+EXTENSION_LIMIT = Text("mediation.extension_limit", "the case has had its %(n)s extension(s): no more may be requested",
+                       N_("This case has had all the extensions allowed (%(n)s)."))
+EXTENSION_PENDING = Text("mediation.extension_pending", "an extension request is already waiting for a decision",
+                         N_("An extension request is already waiting for a decision."))
+NO_PENDING_EXTENSION = Text("mediation.no_pending_extension", "no extension request is waiting for a decision",
+                            N_("No extension request is waiting for a decision."))
+OWN_EXTENSION = Text("mediation.own_extension", "an extension is approved by someone other than who requested it",
+                     N_("Another member of the community staff must decide on your own extension request."))
+DECISION_REASON_NEEDED = Text("mediation.decision_reason_needed", "say why the extension is approved or refused",
+                              N_("Say why the extension is approved or refused."))

@@ -1,4 +1,8 @@
-"""Deadlines: the worker's periodic job that warns of cases coming due and marks overdue ones, once each."""
+"""Deadlines: the worker's periodic job that warns of cases coming due and marks overdue ones, once per due date.
+
+warned_at and overdue_at hold for the case's current due date: when an approved extension, a resume or a
+recount moves it, rules.rearm clears them, and the next run may warn (or mark overdue) again for the new date.
+"""
 from datetime import date, timedelta
 
 import mongoengine as me
@@ -6,7 +10,7 @@ import mongoengine as me
 from services.mediation import events, working_days
 from services.mediation.config import SETTINGS
 from services.mediation.models import CLOCK_RUNNING, Dispute
-from services.mediation.rules import recompute_due
+from services.mediation.rules import rearm, recompute_due
 from services.mediation.service.case_file import step
 from shared import clock
 from shared.clock import now
@@ -20,6 +24,7 @@ def _recompute_guessed() -> int:
             __raw__={"calendar_unknown_years.0": {"$exists": True}}):
         before = d.due_on
         recompute_due(d)
+        rearm(d, before)
         if d.due_on != before or not d.calendar_unknown_years:
             step(d, None, "due_recomputed", due_before=before, due_on=d.due_on)
             try:
@@ -31,7 +36,7 @@ def _recompute_guessed() -> int:
 
 
 def check_deadlines(*, today: date | None = None) -> dict:
-    """Raise dispute.deadline_warning and dispute.overdue, each once per case; refresh guessed due dates."""
+    """Raise dispute.deadline_warning and dispute.overdue, each once per due date of a case; refresh guessed ones."""
     today = today or clock.today()
     warn = SETTINGS.DISPUTE_WARN_WORKING_DAYS
     counts = {"warned": 0, "overdue": 0, "recomputed": _recompute_guessed()}

@@ -25,6 +25,8 @@ def message(event) -> str:
         "dispute.paused": f"纠纷 {n} 暂停计时：{d.get('reason')}",
         "dispute.resumed": f"纠纷 {n} 恢复计时，暂停 {d.get('paused_working_days')} 个工作日，新的办结期限 {due}",
         "dispute.extended": f"纠纷 {n} 延期 {d.get('working_days')} 个工作日：{d.get('reason')}；新的办结期限 {due}",
+        "dispute.extension_requested": f"纠纷 {n} 申请延期 {d.get('working_days')} 个工作日，待社区审批：{d.get('reason')}",
+        "dispute.extension_refused": f"纠纷 {n} 延期申请未获批准：{d.get('reason')}；办结期限仍为 {due}",
         "dispute.deadline_warning": f"纠纷 {n} 还剩 {d.get('working_days_left')} 个工作日到期（{due}）",
         "dispute.overdue": f"纠纷 {n} 已超过办结期限（{due}）",
         "dispute.escalated": f"纠纷 {n} 列为重大案件，已向社区、街道专报",

@@ -2,12 +2,24 @@
 import mongoengine as me
 
 from services.mediation import notices
+from services.mediation.config import SETTINGS
 from services.mediation.models import CLOCK_RUNNING, Dispute, RegisterGrid
 from services.mediation.service.case_file import given, scope_query
 from shared import clock
 from shared.identity import Principal
 
-SATISFACTION_TARGET = 0.9
+
+def satisfaction(query) -> dict:
+    """Answered surveys against the target (SATISFACTION_TARGET), judged only from SATISFACTION_MIN_ANSWERS answers
+    on, and beside it the response rate: answered / closed cases given a survey link."""
+    answered = query.filter(survey__rating__gte=1).count()
+    satisfied = query.filter(survey__rating__gte=4).count()
+    surveyed = query.filter(__raw__={"survey.open_until": {"$exists": True}}).count()
+    rate = satisfied / answered if answered else None
+    target, least = SETTINGS.SATISFACTION_TARGET, SETTINGS.SATISFACTION_MIN_ANSWERS
+    return {"answered": answered, "satisfied": satisfied, "rate": rate, "target": target, "min_answers": least,
+            "meets_target": None if rate is None or answered < least else rate >= target,
+            "surveyed": surveyed, "response_rate": answered / surveyed if surveyed else None}
 
 
 def _totals(rows: list[dict], key: str) -> list[dict]:
@@ -19,7 +31,7 @@ def _totals(rows: list[dict], key: str) -> list[dict]:
 
 def hotspots(*, actor: Principal, year: int | None = None, community_id=None, grid_id=None,
              month_from=None, month_to=None) -> dict:
-    """Counts by category, grid and month, outcomes and satisfaction vs the 90% target, in the caller's area."""
+    """Counts by category, grid and month, outcomes, satisfaction vs its target and the survey response rate."""
     actor.require("disputes.figures")
     year = year or clock.today().year
     query = Dispute.objects(scope_query(actor, personal=False) & me.Q(year=year) & given(
@@ -32,14 +44,10 @@ def hotspots(*, actor: Principal, year: int | None = None, community_id=None, gr
     names = {g.pk: g.name for g in RegisterGrid.objects(pk__in=[r["grid_id"] for r in rows if r["grid_id"]])}
     by_grid = [{**g, "grid_name": names.get(g["grid_id"])} for g in _totals(rows, "grid_id")]
     by_category = [{**c, "category_label": notices.CATEGORY_LABELS[c["category"]]} for c in _totals(rows, "category")]
-    answered = query.filter(survey__rating__gte=1).count()
-    satisfied = query.filter(survey__rating__gte=4).count()
     outcomes = {k: query.filter(outcome__kind=k).count() for k in notices.OUTCOME_LABELS}
-    rate = satisfied / answered if answered else None
     today = clock.today()
     return {"year": year, "total": sum(r["count"] for r in rows), "rows": rows, "by_category": by_category,
             "by_grid": by_grid, "by_month": sorted(_totals(rows, "month"), key=lambda m: m["month"]),
             "outcomes": outcomes, "escalated": query.filter(major=True).count(),
             "overdue_now": query.filter(status__in=list(CLOCK_RUNNING), due_on__lt=today).count(),
-            "satisfaction": {"answered": answered, "satisfied": satisfied, "rate": rate, "target": SATISFACTION_TARGET,
-                             "meets_target": None if rate is None else rate >= SATISFACTION_TARGET}}
+            "satisfaction": satisfaction(query)}

@@ -1,4 +1,4 @@
-"""Handling a case: its mediator, the clock (pauses, extensions), mediation sessions and the outcome."""
+"""Handling a case: its mediator, the clock (pauses; extensions are in extensions.py), sessions and the outcome."""
 import uuid
 
 from services.mediation import events
@@ -7,13 +7,12 @@ from services.mediation.models import (
     Assignment,
     Attendance,
     Dispute,
-    Extension,
     Mediator,
     Outcome,
     Pause,
     Session,
 )
-from services.mediation.rules import EDITABLE, changeable, end_pause, recompute_due
+from services.mediation.rules import EDITABLE, changeable, end_pause
 from services.mediation.service.case_file import handled, managed, step
 from shared import clock
 from shared.clock import now
@@ -68,19 +67,6 @@ def resume_clock(*, actor: Principal, dispute_id: str) -> Dispute:
     pause = end_pause(d, actor.user_id, clock.today())
     step(d, actor, "resumed", paused_working_days=pause.working_days, due_on=d.due_on)
     return commit(d, events.resumed(d, actor.user_id, pause))
-
-
-def extend_deadline(*, actor: Principal, dispute_id: str, working_days: int, reason: str) -> Dispute:
-    """Give the case more working days; the reason is shown on the case."""
-    d = handled(actor, dispute_id)
-    changeable(d, ("registered", "assigned", "paused"), "extended")
-    before = d.due_on
-    extension = Extension(working_days=working_days, reason=reason, by=actor.user_id, at=now(), due_before=before)
-    d.extensions.append(extension)
-    recompute_due(d)
-    extension.due_after = d.due_on
-    step(d, actor, "extended", working_days=working_days, reason=reason, due_on=d.due_on)
-    return commit(d, events.extended(d, actor.user_id, extension))
 
 
 def record_session(*, actor: Principal, dispute_id: str, data: dict) -> Dispute:

@@ -2,15 +2,15 @@
 import secrets
 from datetime import timedelta
 
-from services.mediation import events, notices
+from services.mediation import documents, events, notices
 from services.mediation.config import SETTINGS, SURVEY_PATH
 from services.mediation.models import Dispute, Survey
 from services.mediation.rules import changeable, survey_open
 from services.mediation.service.case_file import handled, step
 from shared import clock
 from shared.clock import now
-from shared.errors import Conflict, NotFound
-from shared.identity import Principal
+from shared.errors import Conflict, Forbidden, NotFound
+from shared.identity import PUBLIC_ROLE, Principal
 from shared.messaging.outbox import commit
 from shared.reasons import mediation as reasons
 from shared.tokens import token_hash
@@ -44,9 +44,21 @@ def renew_survey_link(*, actor: Principal, dispute_id: str) -> tuple[Dispute, st
     return commit(d), token
 
 
+def closing_notice_pdf(*, actor: Principal, dispute_id: str, token: str) -> tuple[str, bytes]:
+    """结案告知书 for the applicant to take home: the result, and the survey link with its QR code to answer at home.
+    The token is the one just given (close or new link): only its hash is kept, so it proves the link is current."""
+    d = handled(actor, dispute_id)
+    changeable(d, ("closed",), "given a closing notice")
+    if token_hash(token) != d.survey_token_hash:
+        raise Conflict(reasons.SURVEY_TOKEN_WRONG(), field="token")
+    return f"{d.number}-结案告知书.pdf", documents.closing_notice(d, survey_url(token))
+
+
 # ---- public, through the link ------------------------------------------------------------------
 
 def _survey_case(actor: Principal, token: str) -> Dispute:
+    if actor.role != PUBLIC_ROLE:  # the handler's own session, or any staff: the rating is the resident's
+        raise Forbidden(reasons.SURVEY_RESIDENT_ONLY())
     actor.require("survey.answer")
     d = Dispute.objects(survey_token_hash=token_hash(token)).first() if token else None
     if d is None:
