@@ -18,6 +18,7 @@ log = logging.getLogger(__name__)
 
 _ID = re.compile(r"^\d{17}[\dX]$")
 _PHONE = re.compile(r"^1[3-9]\d{9}$")
+_PERMIT = re.compile(r"^[A-Z0-9]{6,30}$")  # 居住证号: formats differ by city (schemas.validate_permit_number)
 
 
 def _key() -> bytes | None:
@@ -37,9 +38,12 @@ def key_id() -> str:
 
 
 def normalise_number(value: str) -> str | None:
-    """A full ID number (upper-case X) or an 11-digit mobile number; None for anything else."""
-    text = re.sub(r"[\s-]+", "", value or "").upper().removeprefix("+86")
-    return text if _ID.match(text) or _PHONE.match(text) else None
+    """A full ID number (upper-case X), an 11-digit mobile number or a residence permit number (6–30 letters or
+    digits, matched whole like the others); None for anything else."""
+    text = re.sub(r"[\s-]+", "", value or "").upper()
+    if _PHONE.match(text.removeprefix("+86")):
+        return text.removeprefix("+86")
+    return text if _ID.match(text) or _PERMIT.match(text) else None
 
 
 def lookup_key(number: str) -> str:
@@ -54,14 +58,15 @@ def lookup_key(number: str) -> str:
 
 
 def household_keys(doc) -> list[str]:
-    """The keyed hashes of a household's phone and its residents' ID numbers and phones (document or raw row)."""
+    """The keyed hashes of a household's phone and its residents' ID numbers, phones and residence permit numbers
+    (document or raw row)."""
     key = _key()
     if key is None:
         return []
     get = (lambda o, k: o.get(k)) if isinstance(doc, dict) else getattr
     numbers = {get(doc, "phone")}
     for r in get(doc, "residents") or []:
-        numbers |= {get(r, "id_number"), get(r, "phone")}
+        numbers |= {get(r, "id_number"), get(r, "phone"), get(r, "permit_number")}
     return sorted({_mac(key, n) for n in filter(None, (normalise_number(x) for x in numbers if x))})
 
 

@@ -1,4 +1,6 @@
 """What the households API accepts and returns. Reads are masked; reveal is a separate, logged call."""
+import re
+
 from flask import g, has_request_context
 from marshmallow import Schema, ValidationError, fields, post_dump, post_load, validate, validates_schema
 
@@ -14,6 +16,20 @@ from shared.validators import (
     validate_id_number,
     validate_phone,
 )
+
+FLOATING_FIELDS = ("hukou_place", "permit_number", "permit_expires_on", "arrived_on", "stay_months")
+PERMIT_NUMBER = re.compile(r"^[A-Za-z0-9]{6,30}$")
+
+
+def normalise_permit_number(value: str) -> str:
+    return re.sub(r"\s+", "", value or "").upper()
+
+
+def validate_permit_number(value: str) -> None:
+    """居住证号: formats differ by city, so 6–30 letters or digits (spaces ignored)."""
+    if not PERMIT_NUMBER.match(normalise_permit_number(value)):
+        raise ValidationError(reasons.PERMIT_NUMBER_FORM())
+
 
 RELATIONS = ("head", "spouse", "child", "parent", "grandchild", "grandparent", "sibling", "in_law", "other")
 Text = lambda n, **kw: schemas.Text(n, validate_also=[refuse_control_characters], **kw)  # noqa: E731
@@ -79,11 +95,76 @@ class CommunityCreate(StrictSchema):
     kind = fields.String(load_default="urban", validate=validate.OneOf(("urban", "rural")))
 
 
+class StreetRead(Schema):
+    id = fields.String()
+    name = fields.String()
+    district = fields.String()
+
+
+class StreetUpdate(StrictSchema):
+    name = Text(60)
+    district = Text(60)
+
+
+class CommunityUpdate(StrictSchema):
+    name = Text(60)
+    kind = fields.String(validate=validate.OneOf(("urban", "rural")))
+    street_id = fields.String(validate=CODE)
+
+
+class CommunityQuery(StrictSchema):
+    street_id = fields.String(validate=CODE)
+    figures = fields.Boolean(load_default=False, metadata={"description": "add each community's figures"})
+
+
 class CommunityRead(Schema):
     id = fields.String()
     name = fields.String()
     street_id = fields.String()
     kind = fields.String()
+    # with figures=true (and in a street's overview): grids against the band, households, staffing
+    grids = fields.Integer()
+    households = fields.Integer()
+    grids_below = fields.Integer()
+    grids_within = fields.Integer()
+    grids_above = fields.Integer()
+    band_min = fields.Integer()
+    band_max = fields.Integer()
+    care_households_overdue = fields.Integer()
+    workers = fields.Integer(metadata={"description": "distinct grid workers assigned to the community's grids"})
+    workers_required = fields.Integer(metadata={"description": "max(GRID_WORKERS_MIN, households / "
+                                                               "GRID_WORKER_HOUSEHOLDS rounded up)"})
+    understaffed = fields.Boolean()
+
+
+class StreetTotals(Schema):
+    grids = fields.Integer()
+    households = fields.Integer()
+    grids_below = fields.Integer()
+    grids_within = fields.Integer()
+    grids_above = fields.Integer()
+    care_households_overdue = fields.Integer()
+    workers = fields.Integer()
+    workers_required = fields.Integer()
+    communities_understaffed = fields.Integer()
+
+
+class StreetOverview(StreetRead):
+    communities = fields.List(fields.Nested(CommunityRead))
+    totals = fields.Nested(StreetTotals)
+
+
+class PlacesQuery(StrictSchema):
+    ids = fields.String(required=True, validate=validate.Length(min=1, max=8000),
+                        metadata={"description": "comma-separated street, community or grid ids (at most 200)"})
+
+
+class PlaceRead(Schema):
+    id = fields.String()
+    kind = fields.String(metadata={"description": "street, community or grid"})
+    name = fields.String()
+    street_id = fields.String()
+    community_id = fields.String()
 
 
 class GridCreate(StrictSchema):
@@ -91,6 +172,14 @@ class GridCreate(StrictSchema):
     name = Text(60, required=True)
     community_id = fields.String(required=True, validate=CODE)
     worker_name = Text(40, load_default=None, allow_none=True)
+    worker_ids = fields.List(fields.String(validate=CODE), load_default=list, validate=validate.Length(max=20))
+
+
+class GridUpdate(StrictSchema):
+    name = Text(60)
+    worker_name = Text(40, allow_none=True)
+    worker_ids = fields.List(fields.String(validate=CODE), validate=validate.Length(max=20),
+                             metadata={"description": "the grid's full-time workers (user ids), counted by staffing"})
 
 
 class GridRead(CareHidden):
@@ -99,8 +188,11 @@ class GridRead(CareHidden):
     name = fields.String()
     community_id = fields.String()
     worker_name = fields.String(allow_none=True)
+    worker_ids = fields.List(fields.String())
     households = fields.Integer()
-    band = fields.String(metadata={"description": "below, within or above the 400–500 band"})
+    band = fields.String(metadata={"description": "below, within or above the band (GRID_BAND_MIN–GRID_BAND_MAX)"})
+    band_min = fields.Integer()
+    band_max = fields.Integer()
     care_residents = fields.Dict(keys=fields.String(), values=fields.Integer(),
                                  metadata={"description": "residents with an active special-care tag, by tag"})
     care_households_overdue = fields.Integer(metadata={"description": "only for callers with care.read"})
@@ -138,11 +230,27 @@ class ResidentWrite(StrictSchema):
     phone = fields.String(allow_none=True, validate=validate_phone)
     relation = fields.String(required=True, validate=validate.OneOf(RELATIONS))
     care_tags = fields.List(fields.Nested(CareTagSchema), load_default=list)
+    # 流动人口, only in a floating household; the permit number, like the ID number, is kept if left out on an edit
+    hukou_place = Text(60, load_default=None, allow_none=True, metadata={"description": "户籍地 (place of registration)"})
+    permit_number = fields.String(allow_none=True, validate=validate_permit_number,
+                                  metadata={"description": "居住证号: 6–30 letters or digits; masked on reads"})
+    permit_expires_on = fields.Date(load_default=None, allow_none=True, metadata={"description": "居住证有效期至"})
+    arrived_on = fields.Date(load_default=None, allow_none=True, metadata={"description": "来本地日期"})
+    stay_months = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=240),
+                                 metadata={"description": "预计居住期限, in months"})
+
+    @validates_schema
+    def _permit_dates(self, data, **kwargs):
+        expires, arrived = data.get("permit_expires_on"), data.get("arrived_on")
+        if expires and arrived and expires < arrived:
+            raise ValidationError(reasons.EXPIRES_BEFORE_ARRIVAL(), "permit_expires_on")
 
     @post_load
     def _normalise(self, data, **kwargs):
         if data.get("id_number"):
             data["id_number"] = normalise_id_number(data["id_number"])
+        if data.get("permit_number"):
+            data["permit_number"] = normalise_permit_number(data["permit_number"])
         return data
 
 
@@ -161,6 +269,19 @@ class _HouseholdBody(StrictSchema):
         ids = [r["id_number"] for r in data.get("residents", []) if r.get("id_number")]
         if len(ids) != len(set(ids)):
             raise ValidationError(reasons.ID_NUMBER_TWICE(), "residents")
+
+    @validates_schema
+    def _floating(self, data, **kwargs):
+        """Permit, place of registration, arrival and stay belong to a floating household's residents only."""
+        residents = data.get("residents", [])
+        if data.get("residency") != "floating":
+            wrong = {i: {k: [reasons.ONLY_FLOATING()] for k in FLOATING_FIELDS if r.get(k) not in (None, "")}
+                     for i, r in enumerate(residents)}
+            if any(wrong.values()):
+                raise ValidationError({"residents": {i: v for i, v in wrong.items() if v}})
+        permits = [r["permit_number"] for r in residents if r.get("permit_number")]
+        if len(permits) != len(set(permits)):
+            raise ValidationError(reasons.PERMIT_NUMBER_TWICE(), "residents")
 
 
 class HouseholdCreate(_HouseholdBody):
@@ -188,12 +309,18 @@ class ResidentRead(CareHidden):
     phone = Masked(mask_phone)
     relation = fields.String()
     care_tags = fields.List(fields.Nested(CareTagRead), metadata={"description": "only for callers with care.read"})
+    hukou_place = fields.String(allow_none=True)
+    permit_number = Masked(mask_id_number, metadata={"description": "居住证号, masked like an ID number"})
+    permit_expires_on = Day(allow_none=True)
+    arrived_on = Day(allow_none=True)
+    stay_months = fields.Integer(allow_none=True)
 
 
 class ResidentRevealed(ResidentRead):
     birth_date = Day(allow_none=True)
     id_number = fields.String(allow_none=True)
     phone = fields.String(allow_none=True)
+    permit_number = fields.String(allow_none=True)
 
 
 class HouseholdRead(CareHidden):
@@ -295,7 +422,8 @@ class VisitCreate(StrictSchema):
 class VisitRead(Schema):
     id = fields.String()
     household_id = fields.String()
-    grid_id = fields.String()
+    grid_id = fields.String(metadata={"description": "the household's grid while the follow-up is open"})
+    visited_in_grid_id = fields.String(allow_none=True, metadata={"description": "the grid the visit was made in"})
     visited_at = fields.AwareDateTime()
     visitor_id = fields.String()
     visitor_name = fields.String(allow_none=True)
@@ -311,8 +439,20 @@ class OverdueRead(Schema):
     household_id = fields.String()
     address = fields.Nested(AddressSchema)
     care_tags = fields.List(fields.String())
+    cadence_days = fields.Integer(metadata={"description": "days between visits: the shortest of its care tags'"})
     last_visited_at = fields.AwareDateTime(allow_none=True)
     days_since = fields.Integer(allow_none=True)
+
+
+class PermitExpiringRead(Schema):
+    household_id = fields.String()
+    address = fields.Nested(AddressSchema)
+    resident_id = fields.String()
+    name = fields.String()
+    permit_number = Masked(mask_id_number, metadata={"description": "居住证号, masked"})
+    permit_expires_on = Day()
+    days_left = fields.Integer(metadata={"description": "negative once expired"})
+    expired = fields.Boolean()
 
 
 class RedrawRequest(StrictSchema):
@@ -345,3 +485,126 @@ class RevealRecordRead(Schema):
     kind = fields.String(metadata={"description": "reveal, or lookup (found by a full number)"})
     reason = fields.String()
     at = fields.AwareDateTime()
+
+
+# ---- the four-in-one network and ten-household groups (service/network.py) -------------------------------------
+
+class BuildingHeadWrite(StrictSchema):
+    building = Text(40, required=True)
+    resident_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40),
+                                metadata={"description": "a resident of a household in the building"})
+    name = Text(40, load_default=None, allow_none=True, metadata={"description": "when not picked from the register"})
+    phone = fields.String(load_default=None, allow_none=True, validate=validate_phone,
+                          metadata={"description": "the resident's phone when left out"})
+
+
+class BuildingHeadRead(Schema):
+    id = fields.String()
+    grid_id = fields.String()
+    building = fields.String()
+    name = fields.String(allow_none=True)
+    household_id = fields.String(allow_none=True)
+    resident_id = fields.String(allow_none=True)
+    phone = Masked(mask_phone)
+    removed = fields.Boolean()
+
+
+class BuildingHeadRevealed(BuildingHeadRead):
+    phone = fields.String(allow_none=True)
+
+
+class TenGroupWrite(StrictSchema):
+    name = Text(40, required=True)
+    household_ids = fields.List(fields.String(validate=validate.Length(equal=24)), required=True)
+    lead_household_id = fields.String(required=True, validate=validate.Length(equal=24),
+                                      metadata={"description": "联户长: one of household_ids"})
+
+
+class TenGroupUpdate(TenGroupWrite):
+    version = fields.Integer(required=True, metadata={"description": "the version you read; 409 if it changed"})
+
+
+class GroupMember(Schema):
+    household_id = fields.String()
+    label = fields.String(allow_none=True)
+
+
+class TenGroupRead(Schema):
+    id = fields.String()
+    grid_id = fields.String()
+    name = fields.String()
+    household_ids = fields.List(fields.String())
+    members = fields.List(fields.Nested(GroupMember))
+    lead_household_id = fields.String(allow_none=True)
+    lead_label = fields.String(allow_none=True)
+    dissolved = fields.Boolean()
+    version = fields.Integer()
+
+
+class ResidentsGroupWrite(StrictSchema):
+    number = fields.Integer(required=True, validate=validate.Range(min=1, max=999))
+    name = Text(40, required=True)
+    buildings = fields.List(Text(40), load_default=list, validate=validate.Length(max=100))
+    household_ids = fields.List(fields.String(validate=validate.Length(equal=24)), load_default=list,
+                                validate=validate.Length(max=500))
+    leader_name = Text(40, load_default=None, allow_none=True)
+    leader_phone = fields.String(load_default=None, allow_none=True, validate=validate_phone)
+
+
+class ResidentsGroupRead(Schema):
+    id = fields.String()
+    community_id = fields.String()
+    number = fields.Integer()
+    name = fields.String()
+    buildings = fields.List(fields.String())
+    household_ids = fields.List(fields.String())
+    leader_name = fields.String(allow_none=True)
+    leader_phone = Masked(mask_phone)
+
+
+class ResidentsGroupRevealed(ResidentsGroupRead):
+    leader_phone = fields.String(allow_none=True)
+
+
+class NetworkBuilding(Schema):
+    building = fields.String()
+    households = fields.Integer()
+    head = fields.Nested(BuildingHeadRead, allow_none=True)
+    residents_group = fields.String(allow_none=True)
+
+
+class NetworkHousehold(Schema):
+    household_id = fields.String()
+    label = fields.String()
+    group_id = fields.String(allow_none=True)
+    group_name = fields.String(allow_none=True)
+
+
+class GridNetworkQuery(Schema):
+    building = Text(40, metadata={"description": "list this building's households and their groups"})
+
+
+class GridNetwork(Schema):
+    grid_id = fields.String()
+    name = fields.String()
+    community_id = fields.String()
+    buildings = fields.List(fields.Nested(NetworkBuilding))
+    building_heads = fields.List(fields.Nested(BuildingHeadRead))
+    ten_groups = fields.List(fields.Nested(TenGroupRead))
+    residents_groups = fields.List(fields.Nested(ResidentsGroupRead))
+    households_total = fields.Integer()
+    households_grouped = fields.Integer(metadata={"description": "households in a ten-household group"})
+    max_group = fields.Integer()
+    households = fields.List(fields.Nested(NetworkHousehold))
+
+
+class HouseholdTenGroup(TenGroupRead):
+    is_lead = fields.Boolean()
+
+
+class HouseholdNetwork(Schema):
+    household_id = fields.String()
+    building = fields.String()
+    residents_group = fields.Nested(ResidentsGroupRead, allow_none=True)
+    building_head = fields.Nested(BuildingHeadRead, allow_none=True)
+    ten_group = fields.Nested(HouseholdTenGroup, allow_none=True)

@@ -16,6 +16,40 @@ def create_street(data):
     return service.create_street(actor=caller(), data=data)
 
 
+@bp.get("/streets")
+@bp.response(200, s.StreetRead(many=True))
+def list_streets():
+    return service.list_streets(actor=caller())
+
+
+@bp.get("/streets/<street_id>")
+@bp.response(200, s.StreetRead)
+def get_street(street_id):
+    return service.get_street(actor=caller(), street_id=street_id)
+
+
+@bp.patch("/streets/<street_id>")
+@bp.arguments(s.StreetUpdate)
+@bp.response(200, s.StreetRead)
+def update_street(data, street_id):
+    return service.update_street(actor=caller(), street_id=street_id, data=data)
+
+
+@bp.get("/streets/<street_id>/overview")
+@bp.response(200, s.StreetOverview)
+def street_overview(street_id):
+    """The street's communities as rows: grids against the band, households, care overdue, staffing."""
+    return service.street_overview(actor=caller(), street_id=street_id)
+
+
+@bp.get("/places")
+@bp.arguments(s.PlacesQuery, location="query")
+@bp.response(200, s.PlaceRead(many=True))
+def place_names(args):
+    """Names of streets, communities and grids by id, for pages to show instead of codes."""
+    return service.place_names(actor=caller(), ids=args["ids"].split(","))
+
+
 @bp.post("/communities")
 @bp.arguments(s.CommunityCreate)
 @bp.response(201, s.CommunityRead)
@@ -24,9 +58,17 @@ def create_community(data):
 
 
 @bp.get("/communities")
+@bp.arguments(s.CommunityQuery, location="query")
 @bp.response(200, s.CommunityRead(many=True))
-def list_communities():
-    return service.list_communities(actor=caller())
+def list_communities(args):
+    return service.list_communities(actor=caller(), **args)
+
+
+@bp.patch("/communities/<community_id>")
+@bp.arguments(s.CommunityUpdate)
+@bp.response(200, s.CommunityRead)
+def update_community(data, community_id):
+    return service.update_community(actor=caller(), community_id=community_id, data=data)
 
 
 @bp.post("/grids")
@@ -50,6 +92,13 @@ def get_grid(grid_id):
     return service.get_grid(actor=caller(), grid_id=grid_id)
 
 
+@bp.patch("/grids/<grid_id>")
+@bp.arguments(s.GridUpdate)
+@bp.response(200, s.GridRead)
+def update_grid(data, grid_id):
+    return service.update_grid(actor=caller(), grid_id=grid_id, data=data)
+
+
 @bp.post("/grids/<grid_id>/redraw")
 @bp.arguments(s.RedrawRequest)
 @bp.response(201, s.RedrawRead)
@@ -61,6 +110,14 @@ def redraw(data, grid_id):
 @bp.response(200, s.OverdueRead(many=True))
 def overdue_visits(grid_id):
     return service.overdue_visits(actor=caller(), grid_id=grid_id)
+
+
+@bp.get("/grids/<grid_id>/permits-expiring")
+@bp.response(200, s.PermitExpiringRead(many=True))
+def permits_expiring(grid_id):
+    """Residence permits (居住证) of the grid's floating residents expiring within PERMIT_EXPIRY_NOTICE_DAYS, or
+    expired (marked); numbers masked."""
+    return service.permits_expiring(actor=caller(), grid_id=grid_id)
 
 
 @bp.get("/grids/<grid_id>/follow-ups")

@@ -1,7 +1,7 @@
 """Exporting a grid's register as the sheet it is imported from.
 
-Export writes the same columns, so an export can be imported again; ID numbers and phones are
-masked unless the caller reveals them with a reason, which is recorded per household.
+Export writes the same columns, so an export can be imported again; ID numbers, phones and residence permit
+numbers are masked unless the caller reveals them with a reason, which is recorded per household.
 """
 import csv
 import io
@@ -97,7 +97,10 @@ def sheet_rows(doc: dict, *, masked: bool, care: bool = True, today: date | None
                mask_id_number(id_number) if masked else id_number,
                mask_phone(phone) if masked else phone,
                "、".join(CARE_LABELS[t][0] for t in tags if t in CARE_LABELS) or None,
-               rules.day(doc.get("moved_in_on")))
+               rules.day(doc.get("moved_in_on")),
+               r.get("hukou_place"),
+               mask_id_number(r.get("permit_number")) if masked else r.get("permit_number"),
+               rules.day(r.get("permit_expires_on")), rules.day(r.get("arrived_on")), r.get("stay_months"))
 
 
 def _households(grid_id: str):
@@ -130,7 +133,7 @@ def _write_sheet(grid_id: str, fmt: str, masked: bool, care: bool = True):
 
         book = Workbook(write_only=True)
         sheet = book.create_sheet("居民台账")
-        for i, width in enumerate((10, 8, 8, 10, 12, 12, 12, 6, 12, 22, 14, 18, 12), start=1):
+        for i, width in enumerate((10, 8, 8, 10, 12, 12, 12, 6, 12, 22, 14, 18, 12, 16, 22, 14, 12, 10), start=1):
             sheet.column_dimensions[get_column_letter(i)].width = width
         sheet.freeze_panes = "A2"
         sheet.append(header)

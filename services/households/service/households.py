@@ -7,6 +7,8 @@ import mongoengine as me
 from services.households import events, lookup, rules
 from services.households.models import Address, CareTag, Grid, HistoryEntry, Household, Resident
 from services.households.service.access import grid_in_scope, household_in_scope
+from services.households.service.network import drop_from_groups
+from services.households.service.visits import follow_household
 from shared import clock
 from shared.clock import now
 from shared.db import text_match
@@ -30,10 +32,18 @@ def _residents(rows: list[dict], existing: list[Resident] = ()) -> list[Resident
             tags = stored.care_tags  # care tags change through flag/clear, not through an edit
         # Left out on an edit, what the editor only saw masked (birth date, ID number, phone) is kept.
         kept = {k: row.get(k) if k in row or not stored else getattr(stored, k)
-                for k in ("birth_date", "id_number", "phone")}
+                for k in ("birth_date", "id_number", "phone", "permit_number")}
+        floating = {k: row.get(k) for k in ("hukou_place", "permit_expires_on", "arrived_on", "stay_months")}
         out.append(Resident(resident_id=rid or uuid.uuid4().hex[:12], name=row["name"], gender=row.get("gender"),
-                            relation=row["relation"], care_tags=tags, **kept))
+                            relation=row["relation"], care_tags=tags, **kept, **floating))
     return out
+
+
+def _only_floating_keep_permits(h: Household) -> None:
+    """A household that is not (or no longer) floating keeps no permit, place of registration or stay."""
+    if h.residency != "floating":
+        for r in h.residents:
+            r.hukou_place = r.permit_number = r.permit_expires_on = r.arrived_on = r.stay_months = None
 
 
 def index_fields(h: Household) -> None:
@@ -56,7 +66,7 @@ def backfill_derived_fields(*, batch: int = 500) -> int:
     while True:
         docs = list(collection.find({"lookup_keyed_with": {"$ne": current}},
                                     {"address": 1, "phone": 1, "residents.name": 1, "residents.id_number": 1,
-                                     "residents.phone": 1, "version": 1}, limit=batch))
+                                     "residents.phone": 1, "residents.permit_number": 1, "version": 1}, limit=batch))
         step = 0
         for doc in docs:
             # matched on the version read: an edit landing meanwhile derived its own fields and wins
@@ -152,6 +162,7 @@ def update_household(*, actor: Principal, household_id: str, data: dict) -> Hous
         h.phone = data["phone"]
     h.moved_in_on = data.get("moved_in_on")
     h.residents = _residents(data["residents"], h.residents)
+    _only_floating_keep_permits(h)
     index_fields(h)
     record_history(h, actor, "updated")
     return _save(h, events.household_updated(h))
@@ -174,7 +185,10 @@ def move_household(*, actor: Principal, household_id: str, to_grid_id: str, vers
         h.address = Address(**address)
     index_fields(h)
     record_history(h, actor, "moved", from_grid_id=from_grid, to_grid_id=target.pk, reason=reason)
-    return _save(h, events.household_moved(h, from_grid_id=from_grid, from_community_id=from_community))
+    _save(h, events.household_moved(h, from_grid_id=from_grid, from_community_id=from_community))
+    follow_household(household_ids=[str(h.pk)])  # its open follow-ups too (the worker repeats it on the event)
+    drop_from_groups(household_id=str(h.pk))  # out of its old grid's ten-household group (so does the worker)
+    return h
 
 
 def household_left(*, actor: Principal, household_id: str, moved_out_on: date, version: int,
@@ -191,7 +205,9 @@ def household_left(*, actor: Principal, household_id: str, moved_out_on: date, v
     h.moved_out_on = moved_out_on
     index_fields(h)
     record_history(h, actor, "left", reason=reason)
-    return _save(h, events.household_left(h, reason))
+    _save(h, events.household_left(h, reason))
+    drop_from_groups(household_id=str(h.pk))  # out of its ten-household group (so does the worker)
+    return h
 
 
 def _resident(h: Household, resident_id: str) -> Resident:
