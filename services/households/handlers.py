@@ -20,13 +20,25 @@ def refresh_grids(event) -> None:
         service.refresh_summary(grid_id=grid_id, unless_refreshed_after=event.occurred_at + SETTLE)
 
 
+def follow_households(event) -> None:
+    """Open follow-ups of moved households go to their new grid (idempotent: reads where each lives now)."""
+    service.follow_household(household_ids=event.data.get("household_ids") or [event.data["household_id"]])
+
+
+def leave_groups(event) -> None:
+    """A household that left or moved to another grid drops out of its ten-household group (idempotent: reads
+    where each household lives now)."""
+    for household_id in event.data.get("household_ids") or [event.data["household_id"]]:
+        service.drop_from_groups(household_id=household_id)
+
+
 HANDLERS = {
     ("grid.created", 1): [refresh_grids],
-    ("grid.redrawn", 1): [refresh_grids],
+    ("grid.redrawn", 1): [refresh_grids, follow_households, leave_groups],
     ("household.registered", 1): [refresh_grids],
     ("household.updated", 1): [refresh_grids],
-    ("household.moved", 1): [refresh_grids],
-    ("household.left", 1): [refresh_grids],
+    ("household.moved", 1): [refresh_grids, follow_households, leave_groups],
+    ("household.left", 1): [refresh_grids, leave_groups],
     ("resident.care_flagged", 1): [refresh_grids],
     ("resident.care_cleared", 1): [refresh_grids],
     ("visit.logged", 1): [refresh_grids],

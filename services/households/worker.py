@@ -4,7 +4,7 @@ import os
 from services.households import events, models, service
 from services.households.config import SERVICE, SETTINGS
 from services.households.handlers import HANDLERS
-from services.households.models import Grid, Household, Redraw, Visit
+from services.households.models import BuildingHead, Grid, Household, Redraw, TenHouseholdGroup, Visit
 from services.households.service import import_journal
 from shared.config import Config
 from shared.messaging import worker
@@ -16,6 +16,8 @@ SNAPSHOTS = {
     Household: lambda h: [events.household_registered(h)] + ([events.household_left(h, None)] if h.status == "left"
                                                              else []),
     Visit: lambda v: [events.visit_logged(v)],
+    BuildingHead: lambda b: [events.building_head_changed(b)],
+    TenHouseholdGroup: lambda g: [events.household_group_changed(g)],
 }
 
 
@@ -29,6 +31,11 @@ def finish_pending_redraws() -> None:
         service.apply_redraw(redraw_id=str(redraw_id))
 
 
+def publish_cadences() -> None:
+    """The care-visit cadences, to volunteers: soon after the start when they differ from those last published."""
+    service.publish_cadences()
+
+
 def recover_imports() -> None:
     import_journal.recover(stale_after_s=SETTINGS.IMPORT_STALE_S)
 
@@ -37,7 +44,8 @@ def bootstrap(config):
     """The worker's parts for `config` (tests pass a test config), which the worker binds."""
     config.use(SETTINGS)
     return dict(handlers=HANDLERS, documents=documents_with_outbox(models),
-                periodic=[(600, refresh_all_summaries), (60, finish_pending_redraws), (30, recover_imports)])
+                periodic=[(600, refresh_all_summaries), (60, finish_pending_redraws), (30, recover_imports),
+                          (5, publish_cadences)])
 
 
 def main():

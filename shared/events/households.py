@@ -77,6 +77,17 @@ class CareFlag(Contract):
     tag = fields.String(required=True, validate=validate.OneOf(CARE_TAGS))
     since = fields.Date(allow_none=True, load_default=None)
     until = fields.Date(allow_none=True, load_default=None)
+    # Added in issue 15 (optional, so older events still load): the tag's visit cadence when it was flagged.
+    cadence_days = fields.Integer(allow_none=True, load_default=None, validate=validate.Range(min=1, max=366))
+
+
+class CadencesSet(Contract):
+    """The visit cadence of every care tag as households sets it (VISIT_CADENCE_DAYS_BY_TAG): published when the
+    worker starts with a table other than the last one published. Consumers keep the newest by occurred_at."""
+
+    cadences = fields.Dict(keys=fields.String(validate=validate.OneOf(CARE_TAGS)),
+                           values=fields.Integer(validate=validate.Range(min=1, max=366)), required=True)
+    default_days = fields.Integer(required=True, validate=validate.Range(min=1, max=366))
 
 
 class VisitLogged(Contract):
@@ -85,6 +96,26 @@ class VisitLogged(Contract):
     visited_at = fields.AwareDateTime(required=True)
     visitor_id = fields.String(required=True)
     follow_up_needed = fields.Boolean(required=True)
+
+
+class BuildingHeadChanged(Contract):
+    """A building's head (楼栋长) set, changed or removed: the name only, never the phone."""
+    head_id = fields.String(required=True)
+    grid_id = fields.String(required=True)
+    building = fields.String(required=True)
+    name = fields.String(allow_none=True, load_default=None)
+    household_id = fields.String(allow_none=True, load_default=None)
+    removed = fields.Boolean(load_default=False)
+
+
+class HouseholdGroupChanged(Contract):
+    """A ten-household group (十联户) as it now is: its members, its lead household; dissolved when ended."""
+    group_id = fields.String(required=True)
+    grid_id = fields.String(required=True)
+    name = fields.String(required=True)
+    household_ids = fields.List(fields.String(), required=True)
+    lead_household_id = fields.String(allow_none=True, load_default=None)
+    dissolved = fields.Boolean(load_default=False)
 
 
 CONTRACTS = {
@@ -97,4 +128,7 @@ CONTRACTS = {
     ("resident.care_flagged", 1): CareFlag,
     ("resident.care_cleared", 1): CareFlag,
     ("visit.logged", 1): VisitLogged,
+    ("care.cadences_set", 1): CadencesSet,
+    ("building_head.changed", 1): BuildingHeadChanged,
+    ("household_group.changed", 1): HouseholdGroupChanged,
 }

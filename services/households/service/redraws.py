@@ -5,7 +5,10 @@ from bson import ObjectId
 from services.households import events, rules
 from services.households.models import Grid, HistoryEntry, Household, Redraw
 from services.households.service.access import grid_in_scope
+from services.households.service.figures import refresh_summary
 from services.households.service.grids import create_grid
+from services.households.service.network import drop_from_groups
+from services.households.service.visits import follow_household
 from shared.clock import now
 from shared.errors import Conflict, Invalid, NotFound
 from shared.identity import Principal
@@ -61,6 +64,13 @@ def apply_redraw(*, redraw_id: str) -> Redraw:
             {"$set": {"grid_id": target.pk, "community_id": target.community_id,
                       "active_address": rules.active_address(target.pk, h.address_sort), "updated_at": now(), "updated_by": op.by},
              "$push": {"history": entry}, "$inc": {"version": 1}})
+    # Open follow-ups move with their households, and both grids' summaries (overdue care households included)
+    # are recounted now: the grid.redrawn event went out before the households moved.
+    follow_household(household_ids=op.household_ids)
+    for household_id in op.household_ids:  # out of the old grid's ten-household groups
+        drop_from_groups(household_id=household_id)
+    for grid_id in (op.from_grid_id, op.to_grid_id):
+        refresh_summary(grid_id=grid_id)
     Redraw.objects(pk=op.pk).update_one(set__status="applied")
     op.reload()
     return op
