@@ -22,6 +22,16 @@ def drill_started(drill) -> Event:
         "started_at": drill.started_at.isoformat(), "households": drill.households or 0})
 
 
+def drill_cancelled(drill) -> Event:
+    return _drill_event(drill, "drill.cancelled", {"cancelled_at": drill.cancelled_at.isoformat()})
+
+
+def drill_rescheduled(drill, previous_starts_at) -> Event:
+    return _drill_event(drill, "drill.rescheduled", {
+        "starts_at": drill.starts_at.isoformat(), "ends_at": drill.ends_at.isoformat(),
+        "previous_starts_at": previous_starts_at.isoformat(), "rescheduled_at": drill.reschedules[-1].at.isoformat()})
+
+
 def household_accounted(tick) -> Event:
     return new_event("drill.household_accounted", version=1, source=SOURCE, community_id=tick.community_id,
                      grid_id=tick.grid_id, data={

@@ -4,13 +4,17 @@ from datetime import datetime
 from prometheus_client import Counter, Gauge
 
 from services.drills import rules
+from services.drills.config import SETTINGS
 from services.drills.models import Action, Drill, Grid, RollState, Supply
 from shared import clock
 
-DRILLS_HELD = Gauge("grid_drills_held", "Completed drills per community and year (kind: comprehensive, shelter)",
+DRILLS_HELD = Gauge("grid_drills_held", "Completed drills that count towards the annual duty (their roll-call reached "
+                    "DRILL_COMPLETE_SHARE) per community and year (kind: comprehensive, shelter)",
                     ["community_id", "year", "kind"])
-WITHOUT_DRILL = Gauge("grid_drill_communities_without_drill", "Known communities with no completed drill this year",
-                      ["year"])
+DRILLS_INCOMPLETE = Gauge("grid_drills_incomplete", "Completed drills held but incomplete (roll-call below "
+                          "DRILL_COMPLETE_SHARE), which do not count, per community and year", ["community_id", "year"])
+WITHOUT_DRILL = Gauge("grid_drill_communities_without_drill",
+                      "Known communities with no completed drill that counts this year", ["year"])
 ROLLCALL = Gauge("grid_drill_rollcall_accounted_ratio", "Share of households accounted for in a live drill",
                  ["drill_id", "grid_id"])
 TIME_TO_90 = Gauge("grid_drill_time_to_90_seconds",
@@ -22,7 +26,12 @@ SUPPLIES_EXPIRED = Gauge("grid_supplies_expired", "Emergency supplies past their
 TICKS = Counter("grid_drill_ticks_total", "Roll-call ticks received (outcome: stored, duplicate, rejected)",
                 ["outcome"])
 
-GAUGES = (DRILLS_HELD, WITHOUT_DRILL, ROLLCALL, TIME_TO_90, ACTIONS_OPEN, ACTIONS_OVERDUE, SUPPLIES_EXPIRED)
+SUPPLIES_SHORT = Gauge("grid_drills_supplies_short",
+                       "Emergency supply items whose stock is below the quantity required, per community and category",
+                       ["community_id", "category"])
+
+GAUGES = (DRILLS_HELD, DRILLS_INCOMPLETE, WITHOUT_DRILL, ROLLCALL, TIME_TO_90, ACTIONS_OPEN, ACTIONS_OVERDUE,
+          SUPPLIES_EXPIRED, SUPPLIES_SHORT)
 
 
 def refresh() -> None:
@@ -34,17 +43,26 @@ def refresh() -> None:
     years = (today.year - 1, today.year)
     held: dict[tuple[str, int, str], int] = {(c, y, k): 0 for c in communities for y in years for k in rules.REQUIREMENTS}
     latest: dict[str, tuple] = {}
+    counted: set[str] = set()
+    incomplete: dict[tuple[str, int], int] = {}
     for d in Drill.objects(status="completed", year__in=years).only(
-            "community_id", "year", "kind", "shelters_opened", "ended_at", "result").as_pymongo():
+            "community_id", "year", "kind", "status", "shelters_opened", "ended_at", "result").as_pymongo():
         communities.add(d["community_id"])
-        for kind in rules.REQUIREMENTS:
+        if not rules.counts(d, SETTINGS.DRILL_COMPLETE_SHARE):
+            key = (d["community_id"], d["year"])
+            incomplete[key] = incomplete.get(key, 0) + 1
+        elif d["year"] == today.year:
+            counted.add(d["community_id"])
+        for kind in rules.REQUIREMENTS if rules.counts(d, SETTINGS.DRILL_COMPLETE_SHARE) else ():
             key = (d["community_id"], d["year"], kind)
             held[key] = held.get(key, 0) + (1 if rules.satisfies(d, kind) else 0)
         if d["year"] == today.year and (d["community_id"] not in latest or latest[d["community_id"]][0] < d["ended_at"]):
             latest[d["community_id"]] = (d["ended_at"], (d.get("result") or {}).get("time_to_90_s"))
     for (community, year, kind), n in held.items():
         DRILLS_HELD.labels(community, str(year), kind).set(n)
-    WITHOUT_DRILL.labels(str(today.year)).set(len(communities - set(latest)))
+    for (community, year), n in incomplete.items():
+        DRILLS_INCOMPLETE.labels(community, str(year)).set(n)
+    WITHOUT_DRILL.labels(str(today.year)).set(len(communities - counted))
     for community, (_, seconds) in latest.items():
         if seconds is not None:
             TIME_TO_90.labels(community).set(seconds)
@@ -64,3 +82,9 @@ def refresh() -> None:
         ACTIONS_OVERDUE.labels(row["_id"]).set(row["n"])
     for row in Supply.objects(expires_on__lt=expired).aggregate(by_community):
         SUPPLIES_EXPIRED.labels(row["_id"]).set(row["n"])
+    short: dict[tuple[str, str], int] = {}  # zero, not absent, for each community and category kept
+    for s in Supply.objects.only("community_id", "category", "quantity", "required_quantity").as_pymongo():
+        key = (s["community_id"], s["category"])
+        short[key] = short.get(key, 0) + (1 if rules.is_short(s) else 0)
+    for (community, category), n in short.items():
+        SUPPLIES_SHORT.labels(community, category).set(n)

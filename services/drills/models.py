@@ -101,6 +101,32 @@ class Volunteer(me.Document):
     meta = {"collection": "volunteers", "indexes": ["community_id"]}
 
 
+class BuildingHead(me.Document):
+    """A building's head (楼栋长) as the households service announced it: a name, never a phone."""
+
+    id = me.StringField(primary_key=True)  # the households service's head id
+    grid_id = me.StringField(required=True)
+    building = me.StringField(required=True)
+    name = me.StringField()
+    household_id = me.StringField()
+    removed = me.BooleanField(default=False)
+    changed_at = me.DateTimeField()
+    meta = {"collection": "building_heads", "indexes": [("grid_id", "building")]}
+
+
+class HouseholdGroup(me.Document):
+    """A ten-household group (十联户) as the households service announced it: members and the lead household."""
+
+    id = me.StringField(primary_key=True)  # the households service's group id
+    grid_id = me.StringField(required=True)
+    name = me.StringField()
+    household_ids = me.ListField(me.StringField())
+    lead_household_id = me.StringField()
+    dissolved = me.BooleanField(default=False)
+    changed_at = me.DateTimeField()
+    meta = {"collection": "household_groups", "indexes": [("grid_id", "dissolved"), "household_ids"]}
+
+
 # ---- plans, shelters, supplies -------------------------------------------------------------------
 
 class PlanRole(me.EmbeddedDocument):
@@ -118,6 +144,14 @@ class AssemblyPoint(me.EmbeddedDocument):
     capacity = me.IntField(min_value=0)
 
 
+class PlanLevel(me.EmbeddedDocument):
+    """One response level of a plan: when it is activated (启动条件) and what is done, in order (响应措施)."""
+
+    level = me.StringField(required=True, choices=LEVELS)
+    criteria = me.StringField(max_length=1000)
+    steps = me.ListField(me.StringField(max_length=300))
+
+
 class EmergencyPlan(Aggregate):
     """应急预案: one community's plan for one hazard type."""
 
@@ -128,6 +162,7 @@ class EmergencyPlan(Aggregate):
     level = me.StringField(required=True, choices=LEVELS)
     summary = me.StringField(max_length=4000)
     response_steps = me.ListField(me.StringField(max_length=500))
+    levels = me.EmbeddedDocumentListField(PlanLevel)  # I–IV, each with its criteria and steps
     roles = me.EmbeddedDocumentListField(PlanRole)
     assembly_points = me.EmbeddedDocumentListField(AssemblyPoint)
     shelter_ids = me.ListField(me.StringField())
@@ -170,6 +205,18 @@ class SupplyFlag(me.EmbeddedDocument):
     cleared_by = me.StringField()
 
 
+class SupplyMovement(me.EmbeddedDocument):
+    """One line of a supply item's ledger: booked in (入库) or out (出库); the stock is their sum."""
+
+    direction = me.StringField(required=True, choices=("in", "out"))
+    quantity = me.IntField(required=True, min_value=1)
+    reason = me.StringField(required=True, max_length=200)
+    by = me.StringField()
+    by_name = me.StringField()
+    at = me.DateTimeField(required=True)
+    stock = me.IntField(required=True, min_value=0)  # the stock after this line
+
+
 class Supply(Aggregate):
     """应急物资/装备: what there is, how much, where it is kept, until when it is good."""
 
@@ -178,7 +225,8 @@ class Supply(Aggregate):
     name = me.StringField(required=True, max_length=60)
     category = me.StringField(required=True)
     unit = me.StringField(required=True, max_length=10)
-    quantity = me.IntField(required=True, min_value=0)
+    quantity = me.IntField(required=True, min_value=0)  # the stock: the sum of the ledger, changed only with it
+    movements = me.EmbeddedDocumentListField(SupplyMovement)
     required_quantity = me.IntField(min_value=0, default=0)
     location = me.StringField(required=True, max_length=200)
     shelter_id = me.StringField()
@@ -198,6 +246,15 @@ class ShelterOpened(me.EmbeddedDocument):
     opened_at = me.DateTimeField(required=True)
     people = me.IntField(min_value=0)
     by = me.StringField()
+
+
+class Reschedule(me.EmbeddedDocument):
+    from_starts_at = me.DateTimeField(required=True)
+    starts_at = me.DateTimeField(required=True)
+    ends_at = me.DateTimeField(required=True)
+    reason = me.StringField(required=True, max_length=200)
+    by = me.StringField()
+    at = me.DateTimeField(required=True)
 
 
 class Problem(me.EmbeddedDocument):
@@ -225,11 +282,15 @@ class Drill(Aggregate):
     helpers_wanted = me.IntField(min_value=0, default=0)
     skills = me.ListField(me.StringField())
     year = me.IntField(required=True)  # local year it is (or was) held in, for compliance
-    status = me.StringField(choices=("planned", "live", "completed"), default="planned")
+    status = me.StringField(choices=("planned", "live", "completed", "cancelled"), default="planned")
     started_at = me.DateTimeField()
     started_by = me.StringField()
     ended_at = me.DateTimeField()
     ended_by = me.StringField()
+    cancelled_at = me.DateTimeField()
+    cancelled_by = me.StringField()
+    cancel_reason = me.StringField(max_length=200)
+    reschedules = me.EmbeddedDocumentListField(Reschedule)
     households = me.IntField()  # on the roster when it started
     result = me.DictField()  # the recorded timings: accounted, total, time_to_90_s, time_to_100_s, ...
     shelters_opened = me.EmbeddedDocumentListField(ShelterOpened)

@@ -22,29 +22,47 @@ def satisfies(drill: dict, requirement: str) -> bool:
     return drill["kind"] == "shelter" or bool(drill.get("shelters_opened"))
 
 
-def compliance(drills: list[dict], *, year: int, today: date, due_month: int) -> dict:
-    """One community's standing for `year` from its drills (dicts with kind, status, shelters_opened, hazard, id).
+def counts(drill: dict, complete_share: float) -> bool:
+    """A completed drill counts towards the duty only when its roll-call accounted for `complete_share` of the
+    households (never when none were accounted for, nor when it had no roster)."""
+    share = (drill.get("result") or {}).get("share")
+    return drill["status"] == "completed" and bool(share) and share + 1e-9 >= complete_share
 
-    Each requirement is held (a completed drill satisfies it), planned (one is planned or running, deadline not
-    passed), due (nothing yet, deadline not passed) or overdue (not held and the due month has passed).
+
+def compliance(drills: list[dict], *, year: int, today: date, due_month: int, complete_share: float = 0.9) -> dict:
+    """One community's standing for `year` from its drills (dicts with kind, status, shelters_opened, hazard, id,
+    result.share).
+
+    Each requirement is held (a completed drill whose roll-call reached `complete_share` satisfies it), incomplete
+    (held but incomplete: completed drills below the share only), planned (one is planned or running, deadline not
+    passed), due (nothing yet, deadline not passed) or overdue (nothing held or held only incompletely, and the
+    due month has passed: an incomplete drill shows as incomplete but the requirement is still listed overdue).
+    Cancelled drills count for nothing.
     """
     due = deadline(year, due_month)
-    held = [d for d in drills if d["status"] == "completed"]
+    completed = [d for d in drills if d["status"] == "completed"]
+    held = [d for d in completed if counts(d, complete_share)]
+    short = [d for d in completed if not counts(d, complete_share)]
     coming = [d for d in drills if d["status"] in ("planned", "live")]
-    out = {"year": year, "due_by": due, "drills_held": len(held),
-           "hazards_drilled": sorted({d["hazard"] for d in held}), "overdue": []}
+    out = {"year": year, "due_by": due, "drills_held": len(completed), "drills_counted": len(held),
+           "complete_share": complete_share, "hazards_drilled": sorted({d["hazard"] for d in held}), "overdue": []}
     for req in REQUIREMENTS:
         done = [d["id"] for d in held if satisfies(d, req)]
+        incomplete = [{"drill_id": d["id"], "share": (d.get("result") or {}).get("share") or 0.0}
+                      for d in short if satisfies(d, req)]
         planned = [d["id"] for d in coming if satisfies({**d, "shelters_opened": d.get("shelter_ids")}, req)]
         if done:
             state = "held"
+        elif incomplete:
+            state = "incomplete"
         elif today > due:
             state = "overdue"
         else:
             state = "planned" if planned else "due"
-        if state == "overdue":
+        if not done and today > due:
             out["overdue"].append(req)
-        out[req] = {"status": state, "held": bool(done), "drill_ids": done, "planned_drill_ids": planned}
+        out[req] = {"status": state, "held": bool(done), "drill_ids": done, "planned_drill_ids": planned,
+                    "incomplete": incomplete}
     return out
 
 
@@ -68,6 +86,17 @@ def supply_state(supply: dict, *, today: date, expiring_days: int) -> list[str]:
     if any(f.get("cleared_at") is None for f in supply.get("flags") or []):
         problems.append("flagged")
     return problems
+
+
+def is_short(supply: dict) -> bool:
+    """The stock is below the quantity the plan requires (missing or short)."""
+    return (supply.get("quantity") or 0) < (supply.get("required_quantity") or 0)
+
+
+def stock_after(stock: int, direction: str, quantity: int) -> int | None:
+    """The stock after booking `quantity` in or out; None when more would go out than is in stock."""
+    after = stock + quantity if direction == "in" else stock - quantity
+    return after if after >= 0 else None
 
 
 def hours(checked_in: datetime, checked_out: datetime | None, ended: datetime | None, now: datetime) -> float:

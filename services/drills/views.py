@@ -6,6 +6,7 @@ from services.drills import documents, service
 from services.drills.schemas.base import CommunityQuery
 from services.drills.schemas.drills import (
     Board,
+    CancelRequest,
     CheckinCreate,
     CheckinRead,
     CheckoutRequest,
@@ -17,6 +18,7 @@ from services.drills.schemas.drills import (
     GridStatus,
     HouseholdTicks,
     ProblemCreate,
+    RescheduleRequest,
     ShelterOpenRequest,
     SingleTick,
     TickBatch,
@@ -209,6 +211,20 @@ def get_drill(drill_id):
 @bp.response(200, DrillRead)
 def start_drill(drill_id):
     return service.start_drill(actor=caller(), drill_id=drill_id)
+
+
+@bp.post("/drills/<drill_id>/cancel")
+@bp.arguments(CancelRequest)
+@bp.response(200, DrillRead)
+def cancel_drill(data, drill_id):
+    return service.cancel_drill(actor=caller(), drill_id=drill_id, **data)
+
+
+@bp.post("/drills/<drill_id>/reschedule")
+@bp.arguments(RescheduleRequest)
+@bp.response(200, DrillRead)
+def reschedule_drill(data, drill_id):
+    return service.reschedule_drill(actor=caller(), drill_id=drill_id, **data)
 
 
 @bp.post("/drills/<drill_id>/end")

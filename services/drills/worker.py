@@ -9,13 +9,20 @@ from shared.config import Config
 from shared.messaging import worker
 from shared.messaging.outbox import documents_with_outbox
 
+
 # Each drill as it is now, as the events the volunteers service acts on (`python -m shared.messaging.resend
 # services.drills.worker QUEUE`): a drill still to come or running asks for helpers; a completed one credits its check-ins'
-# hours (asking for helpers for it now would only open a need to close). Nothing consumes the other events.
-SNAPSHOTS = {
-    Drill: lambda d: [events.drill_completed(d, service.drill_checkins(d))] if d.status == "completed"
-    else [events.drill_planned(d)],
-}
+# hours (asking for helpers for it now would only open a need to close); a cancelled one closes what it opened, if
+# anything. Nothing consumes the other events.
+def _snapshot(d: Drill) -> list:
+    if d.status == "completed":
+        return [events.drill_completed(d, service.drill_checkins(d))]
+    if d.status == "cancelled":
+        return [events.drill_cancelled(d)]
+    return [events.drill_planned(d)]
+
+
+SNAPSHOTS = {Drill: _snapshot}
 
 
 def bootstrap(config):

@@ -9,7 +9,7 @@ from services.volunteers import register_copy, service
 
 
 def keep_register(event) -> None:
-    """Grids, household copies and per-community resident counts (for the 10% target)."""
+    """Grids, household copies and per-community resident counts (for the volunteer share target)."""
     register_copy.on_register_event(event)
 
 
@@ -18,9 +18,14 @@ def care_needs(event) -> None:
     service.on_care_event(event)
 
 
+def care_cadences(event) -> None:
+    """Households' visit cadence per care tag: kept, and the open standing care needs follow it."""
+    service.on_cadences_set(event)
+
+
 def drill_helpers(event) -> None:
-    """A planned drill asks for helpers: one need per drill."""
-    service.on_drill_planned(event)
+    """A planned drill asks for helpers: one need per drill; cancelled, the need closes; rescheduled, it moves."""
+    service.on_drill_helpers_event(event)
 
 
 def drill_hours(event) -> None:
@@ -37,6 +42,9 @@ HANDLERS = {
     ("household.left", 1): [keep_register, care_needs],
     ("resident.care_flagged", 1): [care_needs],
     ("resident.care_cleared", 1): [care_needs],
+    ("care.cadences_set", 1): [care_cadences],
     ("drill.planned", 1): [drill_helpers],
+    ("drill.cancelled", 1): [drill_helpers],
+    ("drill.rescheduled", 1): [drill_helpers],
     ("drill.completed", 1): [drill_hours],
 }

@@ -86,6 +86,28 @@ class ActionClosed(Contract):
     exercise = fields.Boolean(required=True, validate=validate.Equal(True))
 
 
+class DrillCancelled(Contract):
+    """A planned drill will not take place: what it opened elsewhere (the volunteers' helper need) closes. The
+    reason typed by staff stays in the drills service (free text may name people)."""
+
+    drill_id = fields.String(required=True)
+    community_id = fields.String(required=True)
+    cancelled_at = fields.AwareDateTime(required=True)
+    exercise = fields.Boolean(required=True, validate=validate.Equal(True))
+
+
+class DrillRescheduled(Contract):
+    """A planned drill moves to another time: what it opened elsewhere moves with it."""
+
+    drill_id = fields.String(required=True)
+    community_id = fields.String(required=True)
+    starts_at = fields.AwareDateTime(required=True)
+    ends_at = fields.AwareDateTime(required=True)
+    previous_starts_at = fields.AwareDateTime(required=True)
+    rescheduled_at = fields.AwareDateTime(required=True)
+    exercise = fields.Boolean(required=True, validate=validate.Equal(True))
+
+
 CONTRACTS = {
     ("drill.planned", 1): DrillPlanned,
     ("drill.completed", 1): DrillCompleted,
@@ -93,4 +115,6 @@ CONTRACTS = {
     ("drill.household_accounted", 1): HouseholdAccounted,
     ("action.opened", 1): ActionOpened,
     ("action.closed", 1): ActionClosed,
+    ("drill.cancelled", 1): DrillCancelled,
+    ("drill.rescheduled", 1): DrillRescheduled,
 }

@@ -6,6 +6,7 @@ REF = Text("drills.ref", "use 1–64 letters, digits, - or _", N_("Use 1–64 le
 CLIENT_ID = Text("drills.client_id", "use 8–64 letters, digits, - or _", N_("Use 8–64 letters, digits, - or _."))
 SKILL = Text("drills.skill", "a skill code: lower-case letters and _", N_("A skill code: lower-case letters and _."))
 ENDS_AFTER_START = Text("drills.ends_after_start", "must be after starts_at", N_("Must be after the start."))
+NOT_BLANK = Text("drills.not_blank", "must say something", N_("Please write why."))
 AT_MOST_3_DAYS = Text("drills.at_most_3_days", "a drill lasts at most 3 days", N_("A drill lasts at most 3 days."))
 
 # ---- where things are -------------------------------------------------------------------------------
@@ -44,6 +45,12 @@ NO_REPORT_YET = Text("drills.no_report_yet", "the drill has not started; there i
 ENDED = Text("drills.ended", "the drill has ended", N_("The drill has ended; its roll-call is closed."))
 ROLLCALL_CLOSED = Text("drills.rollcall_closed", "the drill has ended; its roll-call is closed",
                        N_("The drill has ended; its roll-call is closed."))
+ONLY_PLANNED_CANCELS = Text("drills.only_planned_cancels",
+                            "the drill is %(status)s; only a planned drill can be cancelled",
+                            N_("Only a planned drill can be cancelled; a running or completed drill cannot."))
+ONLY_PLANNED_MOVES = Text("drills.only_planned_moves", "the drill is %(status)s; only a planned drill can be moved",
+                          N_("Only a planned drill can be moved to another time."))
+SAME_START = Text("drills.same_start", "the drill already starts then", N_("The drill already starts at that time."))
 SHELTERS_WHILE_LIVE = Text("drills.shelters_while_live", "shelters are opened while the drill runs",
                            N_("Shelters are opened while the drill runs."))
 
@@ -60,6 +67,16 @@ CLIENT_ID_TAKEN = Text("drills.client_id_taken", "this client_id belongs to anot
 NOT_CHECKED_IN = Text("drills.not_checked_in", "this volunteer has not checked in",
                       N_("This volunteer has not checked in."))
 OUT_BEFORE_IN = Text("drills.out_before_in", "must not be before the check-in", N_("Must not be before the check-in."))
+
+# ---- plans' response levels -------------------------------------------------------------------------------
+LEVEL_TWICE = Text("drills.level_twice", "level %(level)s is given twice", N_("Each response level only once."))
+
+# ---- supplies booked in and out --------------------------------------------------------------------------
+QUANTITY_BY_MOVEMENTS = Text("drills.quantity_by_movements",
+                             "the stock changes only by booking supplies in or out (POST /supplies/<id>/movements)",
+                             N_("The stock changes only by booking supplies in or out."))
+OUT_MORE_THAN_STOCK = Text("drills.out_more_than_stock", "only %(stock)s in stock; cannot book out %(quantity)s",
+                           N_("Only %(stock)s in stock; cannot book out %(quantity)s."))
 
 # ---- supplies and corrective actions ----------------------------------------------------------------------
 NO_OPEN_FLAG = Text("drills.no_open_flag", "this item has no open flag", N_("This item has no open flag."))

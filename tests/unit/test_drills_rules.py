@@ -172,7 +172,8 @@ def test_compliance_held_planned_due_and_overdue():
     assert late["overdue"] == ["comprehensive", "shelter"] and late["shelter"]["planned_drill_ids"] == ["shelter-planned"]
     planned = rules.compliance([drill("shelter", "planned", shelter_ids=["s"])], year=2025, today=before, due_month=10)
     assert (planned["comprehensive"]["status"], planned["shelter"]["status"]) == ("due", "planned")
-    done = rules.compliance([drill("comprehensive", "completed", shelters_opened=[{"shelter_id": "s"}])],
+    done = rules.compliance([drill("comprehensive", "completed", shelters_opened=[{"shelter_id": "s"}],
+                                   result={"share": 1.0})],
                             year=2025, today=after, due_month=10)
     assert (done["comprehensive"]["status"], done["shelter"]["status"], done["overdue"]) == ("held", "held", [])
     assert rules.deadline(2024, 2) == date(2024, 2, 29)

@@ -11,6 +11,7 @@ from services.drills.schemas.base import (
     CommunityQuery,
     Figures,
     Marked,
+    Pattern,
     Reached,
     StrictSchema,
     Text,
@@ -60,6 +61,15 @@ class ProblemRead(Schema):
     at = fields.AwareDateTime()
 
 
+class RescheduleRead(Schema):
+    from_starts_at = fields.AwareDateTime()
+    starts_at = fields.AwareDateTime()
+    ends_at = fields.AwareDateTime()
+    reason = fields.String()
+    by = fields.String(allow_none=True)
+    at = fields.AwareDateTime()
+
+
 class RecordedResult(Reached):
     """What the drill recorded when it ended (kept current by ticks synced late)."""
 
@@ -83,6 +93,9 @@ class DrillRead(Marked):
     status = fields.String()
     started_at = fields.AwareDateTime(allow_none=True)
     ended_at = fields.AwareDateTime(allow_none=True)
+    cancelled_at = fields.AwareDateTime(allow_none=True)
+    cancel_reason = fields.String(allow_none=True)
+    reschedules = fields.List(fields.Nested(RescheduleRead), metadata={"description": "each move, oldest first"})
     households = fields.Integer(allow_none=True)
     result = fields.Nested(RecordedResult)
     shelters_opened = fields.List(fields.Nested(ShelterOpenedRead))
@@ -92,13 +105,27 @@ class DrillRead(Marked):
 
 class DrillQuery(CommunityQuery):
     grid_id = fields.String(validate=CODE)
-    status = fields.String(validate=validate.OneOf(("planned", "live", "completed")))
+    status = fields.String(validate=validate.OneOf(("planned", "live", "completed", "cancelled")))
     year = fields.Integer(validate=validate.Range(min=2000, max=2100))
 
 
 class EndRequest(StrictSchema):
     problems = fields.List(Text(1000), load_default=list, validate=validate.Length(max=50),
                            metadata={"description": "problems found, added to the report"})
+
+
+WHY = Pattern(r"^\s*\S", reasons.NOT_BLANK)
+
+
+class CancelRequest(StrictSchema):
+    reason = Text(200, required=True, validate_also=[WHY], metadata={"description": "why the drill is called off"})
+
+
+class RescheduleRequest(StrictSchema):
+    starts_at = fields.AwareDateTime(required=True)
+    ends_at = fields.AwareDateTime(load_default=None, allow_none=True,
+                                   metadata={"description": "absent: the drill keeps its length"})
+    reason = Text(200, required=True, validate_also=[WHY], metadata={"description": "why it moves"})
 
 
 class BoardGrid(Figures):

@@ -48,18 +48,28 @@ class ActionQuery(CommunityQuery):
     overdue = fields.Boolean()
 
 
+class IncompleteDrill(Schema):
+    drill_id = fields.String()
+    share = fields.Float(metadata={"description": "share of households its roll-call accounted for"})
+
+
 class Requirement(Schema):
-    status = fields.String(metadata={"description": "held, planned, due or overdue"})
-    held = fields.Boolean()
-    drill_ids = fields.List(fields.String())
+    status = fields.String(metadata={"description": "held, incomplete (held but incomplete: its roll-call accounted "
+                                                    "for less than complete_share), planned, due or overdue"})
+    held = fields.Boolean(metadata={"description": "a drill that counts towards the duty was held"})
+    drill_ids = fields.List(fields.String(), metadata={"description": "drills that count"})
     planned_drill_ids = fields.List(fields.String())
+    incomplete = fields.List(fields.Nested(IncompleteDrill), metadata={
+        "description": "completed drills that do not count: too few households accounted for"})
 
 
 class ComplianceRow(Schema):
     community_id = fields.String()
     year = fields.Integer()
     due_by = fields.Date()
-    drills_held = fields.Integer()
+    drills_held = fields.Integer(metadata={"description": "completed drills, counting or not"})
+    drills_counted = fields.Integer(metadata={"description": "completed drills that count towards the duty"})
+    complete_share = fields.Float(metadata={"description": "the share of households a drill must account for"})
     hazards_drilled = fields.List(fields.String())
     comprehensive = fields.Nested(Requirement)
     shelter = fields.Nested(Requirement)

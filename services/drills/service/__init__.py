@@ -18,6 +18,7 @@ from services.drills.service.plans import create_plan, get_plan, list_plans, upd
 from services.drills.service.report import report
 from services.drills.service.rollcall import board, drill_roster, grid_status, household_ticks, reconcile_live_drills
 from services.drills.service.roster import grid_roster, list_grids, list_volunteers, set_assistance
+from services.drills.service.schedule import cancel_drill, reschedule_drill
 from services.drills.service.shelters import create_shelter, get_shelter, list_shelters, update_shelter
 from services.drills.service.supplies import (
     clear_supply_flags,
@@ -30,10 +31,10 @@ from services.drills.service.supplies import (
 )
 from services.drills.service.ticks import record_tick, record_ticks
 
-__all__ = ["add_problem", "board", "check_in", "check_out", "clear_supply_flags", "close_action", "compliance",
+__all__ = ["add_problem", "board", "cancel_drill", "check_in", "check_out", "clear_supply_flags", "close_action", "compliance",
            "create_plan", "create_shelter", "create_supply", "drill_checkins", "drill_roster", "end_drill",
            "flag_supply", "get_drill", "get_plan", "get_shelter", "get_supply", "grid_roster", "grid_status",
            "household_ticks", "list_actions", "list_checkins", "list_drills", "list_grids", "list_plans",
            "list_shelters", "list_supplies", "list_volunteers", "open_action", "open_shelter", "plan_drill",
-           "reconcile_live_drills", "record_tick", "record_ticks", "report", "set_assistance", "start_drill",
+           "reconcile_live_drills", "record_tick", "record_ticks", "report", "reschedule_drill", "set_assistance", "start_drill",
            "supplies_report", "update_plan", "update_shelter", "update_supply"]

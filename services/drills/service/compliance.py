@@ -8,7 +8,7 @@ from shared.identity import Principal
 
 
 def compliance(*, actor: Principal, year: int | None = None, community_id: str | None = None) -> list[dict]:
-    """Per community and year: comprehensive and shelter drills held, planned, due or overdue."""
+    """Per community and year: comprehensive and shelter drills held, held but incomplete, planned, due or overdue."""
     actor.require("drills.read")
     today = clock.today()
     year = year or today.year
@@ -22,8 +22,9 @@ def compliance(*, actor: Principal, year: int | None = None, community_id: str |
         communities = sorted(known if seen is None else known & seen)
     drills: dict[str, list[dict]] = {c: [] for c in communities}
     for d in Drill.objects(community_id__in=communities, year=year).only(
-            "id", "community_id", "kind", "status", "hazard", "shelters_opened", "shelter_ids").as_pymongo():
+            "id", "community_id", "kind", "status", "hazard", "shelters_opened", "shelter_ids", "result").as_pymongo():
         drills[d["community_id"]].append({**d, "id": str(d["_id"])})
     return [{"community_id": c, **rules.compliance(drills[c], year=year, today=today,
-                                                   due_month=SETTINGS.DRILL_DUE_MONTH)}
+                                                   due_month=SETTINGS.DRILL_DUE_MONTH,
+                                                   complete_share=SETTINGS.DRILL_COMPLETE_SHARE)}
             for c in communities]

@@ -8,7 +8,7 @@
 
 Who may do what, and loading in the caller's scope, is `access`. The names views and handlers call are here.
 """
-from services.volunteers.service.care_needs import on_care_event
+from services.volunteers.service.care_needs import follow_cadences, on_cadences_set, on_care_event
 from services.volunteers.service.certificates import (
                                                       certificate_pdf,
                                                       get_certificate,
@@ -19,7 +19,7 @@ from services.volunteers.service.certificates import (
                                                       verify_certificate,
 )
 from services.volunteers.service.communities import community_figures, list_communities, list_grids, name_community
-from services.volunteers.service.drill_helpers import on_drill_completed, on_drill_planned
+from services.volunteers.service.drill_helpers import on_drill_completed, on_drill_helpers_event, on_drill_planned
 from services.volunteers.service.hours import correct_hours, ledger
 from services.volunteers.service.links import (
                                                       close_link,
@@ -82,7 +82,7 @@ __all__ = [
     "get_volunteer", "hash_plain_tokens", "issue_certificate", "issue_personal_link", "leave", "leave_self",
     "led_teams", "ledger", "link_qr", "list_certificates", "list_claims", "list_communities", "list_grids",
     "list_links", "list_needs", "list_reports", "list_teams", "list_volunteers", "matches", "name_community",
-    "on_care_event", "on_drill_completed", "on_drill_planned", "own_certificate_pdf", "own_page", "personal_page",
+    "follow_cadences", "on_cadences_set", "on_care_event", "on_drill_completed", "on_drill_helpers_event", "on_drill_planned", "own_certificate_pdf", "own_page", "personal_page",
     "public_link", "reject_claim", "reject_report", "remove_member", "repair_approved_reports", "report_service",
     "reveal_volunteer", "revoke_certificate", "set_capacity", "set_leaders", "signup", "update_volunteer",
     "verify_certificate",

@@ -1,12 +1,17 @@
-"""Drills, from the drills service's events: a planned drill asks for helpers (one need per drill); a completed
-drill credits hours to each volunteer who checked in, once per drill and volunteer."""
+"""Drills, from the drills service's events: a planned drill asks for helpers (one need per drill); a cancelled drill
+closes that need and a rescheduled one moves it; a completed drill credits hours to each volunteer who checked in,
+once per drill and volunteer.
+
+drill.planned, drill.cancelled and drill.rescheduled go to one handler (one queue), so they are applied in the order
+the drill's outbox published them; each is idempotent, and a planned event that comes after the cancel opens
+nothing."""
 import mongoengine as me
 from bson import ObjectId
 
 from services.volunteers import events
 from services.volunteers.models import Need, VolunteerRecord
 from services.volunteers.service.hours import record
-from services.volunteers.service.needs import close
+from services.volunteers.service.needs import close, with_retries
 from shared import clock
 from shared.messaging.outbox import commit
 
@@ -14,11 +19,22 @@ HAZARD_LABELS = {"natural_disaster": "自然灾害", "accident": "事故灾难",
                  "social_security": "社会安全事件"}
 
 
+CANCELLED = "drill cancelled"
+
+
+def on_drill_helpers_event(event):
+    """drill.planned opens the helper need, drill.cancelled closes it, drill.rescheduled moves it."""
+    return {"drill.planned": on_drill_planned, "drill.cancelled": on_drill_cancelled,
+            "drill.rescheduled": on_drill_rescheduled}[event.type](event)
+
+
 def on_drill_planned(event) -> Need | None:
     """A planned drill asks the community's volunteers for helpers: one need per drill."""
     data = event.data
     if data["helpers_wanted"] < 1:
         return None
+    if Need.objects(drill_id=data["drill_id"], closed_reason=CANCELLED).only("id").first():
+        return None  # the drill was called off before this (a redelivery, or a resend) arrived
     grids = data["grid_ids"]
     need = Need(community_id=data["community_id"], grid_id=grids[0] if len(grids) == 1 else None, kind="drill",
                 title=f"演练协助：{data['title']}"[:120],
@@ -31,6 +47,36 @@ def on_drill_planned(event) -> Need | None:
         return commit(need, events.need_opened(need))
     except me.NotUniqueError:
         return None
+
+
+def _drill_needs(data: dict) -> list[Need]:
+    return list(Need.objects(drill_id=data["drill_id"], community_id=data["community_id"], kind="drill",
+                             status__in=["open", "filled"]))
+
+
+def on_drill_cancelled(event) -> int:
+    """The drill will not take place: its helper need closes (its volunteers are no longer wanted: the need shows
+    closed, "drill cancelled"). A redelivery finds nothing open and changes nothing."""
+    closed = 0
+    for need in _drill_needs(event.data):
+        with_retries(need, lambda n: close(n, CANCELLED) if n.status != "closed" else n)
+        closed += 1
+    return closed
+
+
+def on_drill_rescheduled(event) -> int:
+    """The drill moved: its helper need moves to the new time (setting the same times again changes nothing)."""
+    data, moved = event.data, 0
+    for need in _drill_needs(data):
+        def move(n: Need) -> Need:
+            if n.status == "closed" or (clock.aware(n.starts_at), clock.aware(n.ends_at)) == (
+                    data["starts_at"], data["ends_at"]):
+                return n
+            n.starts_at, n.ends_at = data["starts_at"], data["ends_at"]
+            return commit(n)
+        with_retries(need, move)
+        moved += 1
+    return moved
 
 
 def on_drill_completed(event) -> int:

@@ -192,6 +192,12 @@ def test_annual_compliance_and_the_metrics_operators_watch(drills, who, drills_c
     assert r.json["shelters_opened"][0]["people"] == 120
     r = drills.post(f"/drills/{drill_id}/shelters/{site['id']}/open", json={"people": 150}, headers=who.staff())
     assert [(s["shelter_id"], s["people"]) for s in r.json["shelters_opened"]] == [(site["id"], 150)]
+    for grid in (GRID_A, GRID_B):  # every household accounted for: the drill counts (see test_drills_duty.py)
+        homes = drills.get(f"/drills/{drill_id}/grids/{grid}/roster", headers=who.staff()).json["households"]
+        ticks = [{"client_id": f"all-{grid}-{n:04d}", "household_id": h["household_id"], "status": "at_home"}
+                 for n, h in enumerate(homes)]
+        assert drills.post(f"/drills/{drill_id}/grids/{grid}/ticks", json={"ticks": ticks},
+                           headers=who.staff()).status_code == 200
     drills.post(f"/drills/{drill_id}/end", json={}, headers=who.staff())
 
     rows = {row["community_id"]: row for row in drills.get("/compliance", headers=operator).json}
