@@ -1,9 +1,11 @@
 """Streets, communities and grids (the hierarchy a household is registered in), with each grid's figures."""
 import mongoengine as me
 
-from services.households import events, rules
+from services.households import events
+from services.households.config import SETTINGS
 from services.households.models import Community, Grid, GridSummary, Street
 from services.households.service.access import scope_query
+from services.households.service.figures import band_of, community_figures
 from shared.errors import Conflict, Forbidden, Invalid, NotFound
 from shared.identity import Principal
 from shared.messaging.outbox import commit
@@ -36,14 +38,26 @@ def _insert_new(document: Street | Community, *, taken) -> Street | Community:
     return document
 
 
-def list_communities(*, actor: Principal) -> list[Community]:
-    """Communities the caller can see."""
+def list_communities(*, actor: Principal, street_id: str | None = None, figures: bool = False) -> list:
+    """Communities the caller can see (a street's staff: every community of their streets), with their figures
+    and staffing when `figures`."""
     actor.require("register.figures")
-    query = Community.objects.order_by("id")
-    if actor.district_wide:
-        return list(query)
-    grid_communities = Grid.objects(pk__in=list(actor.grid_ids)).distinct("community_id")
-    return list(query.filter(pk__in=list(set(actor.community_ids) | set(grid_communities))))
+    query = Community.objects.order_by("street_id", "id")
+    if street_id:
+        query = query.filter(street_id=street_id)
+    if not actor.district_wide:
+        grid_communities = Grid.objects(pk__in=list(actor.grid_ids)).distinct("community_id")
+        query = query.filter(me.Q(pk__in=list(set(actor.community_ids) | set(grid_communities)))
+                             | me.Q(street_id__in=list(actor.street_ids)))
+    communities = list(query)
+    if not figures:
+        return communities
+    counts = community_figures([c.pk for c in communities])
+    return [{**community_view(c), **counts[c.pk]} for c in communities]
+
+
+def community_view(community: Community) -> dict:
+    return {"id": community.pk, "name": community.name, "street_id": community.street_id, "kind": community.kind}
 
 
 def create_grid(*, actor: Principal, data: dict) -> Grid:
@@ -79,9 +93,20 @@ def get_grid(*, actor: Principal, grid_id: str) -> dict:
     return _grid_view(grid, GridSummary.objects(pk=grid.pk).first())
 
 
+def update_grid(*, actor: Principal, grid_id: str, data: dict) -> dict:
+    """Rename a grid or assign its grid workers (`worker_ids`, counted by the community's staffing)."""
+    grid = load_in_scope(Grid, grid_id, actor=actor, what="grid", permission="grids.manage")
+    for key in ("name", "worker_name", "worker_ids"):
+        if key in data:
+            setattr(grid, key, list(dict.fromkeys(data[key])) if key == "worker_ids" else data[key])
+    commit(grid)
+    return get_grid(actor=actor, grid_id=grid.pk)
+
+
 def _grid_view(grid: Grid, summary: GridSummary | None) -> dict:
     count = summary.households if summary else 0
     return {"id": grid.pk, "name": grid.name, "community_id": grid.community_id, "worker_name": grid.worker_name,
-            "households": count, "band": rules.band(count),
+            "worker_ids": list(grid.worker_ids or []), "households": count, "band": band_of(count),
+            "band_min": SETTINGS.GRID_BAND_MIN, "band_max": SETTINGS.GRID_BAND_MAX,
             "care_residents": dict(summary.care_residents) if summary else {},
             "care_households_overdue": summary.care_households_overdue if summary else 0}

@@ -22,6 +22,9 @@ def bodies(other: dict, own_grid: str) -> dict:
     return {
         "households.create_street": {"id": "S9", "name": "街道", "district": "区"},
         "households.create_community": {"id": "C9", "name": "社区", "street_id": "S1"},
+        "households.update_street": {"name": "街道"},
+        "households.update_community": {"name": "社区"},
+        "households.update_grid": {"worker_ids": ["w9"]},
         "households.create_grid": {"id": other["community_id"] + "-G7", "name": "七网格",
                                    "community_id": other["community_id"]},
         "households.redraw": {"to_grid_id": own_grid, "buildings": ["1栋"], "reason": "调整"},
@@ -43,7 +46,8 @@ def bodies(other: dict, own_grid: str) -> dict:
 
 def queries(other: dict) -> dict:
     return {"households.list_households": {"grid_id": other["grid_id"]},
-            "households.list_grids": {"community_id": other["community_id"]}}
+            "households.list_grids": {"community_id": other["community_id"]},
+            "households.place_names": {"ids": f"{other['grid_id']},{other['community_id']}"}}
 
 
 def test_grid_a_worker_gets_403_or_404_for_every_route_on_grid_b(client, households_app, district, as_staff):
@@ -55,12 +59,13 @@ def test_grid_a_worker_gets_403_or_404_for_every_route_on_grid_b(client, househo
     other = {"community_id": "C1", "grid_id": grid_b, "household_id": hid, "resident_id": resident, "visit_id": visit}
     worker_a = headers_for(households_app, role="grid_worker", user_id="w-a", grids=[district["grid_a"]])
     before = (Household.objects.count(), Visit.objects.count())
-    answers = walk(households_app, client, headers=worker_a, ids=other, bodies=bodies(other, district["grid_a"]),
+    answers = walk(households_app, client, headers=worker_a, ids={**other, "street_id": "S1"},
+                   bodies=bodies(other, district["grid_a"]),
                    query=queries(other))
     print("\n" + report("households service", answers, "grid A's worker on grid B's objects"))
     let = let_through(answers)
     # Listing grids and communities answers 200 but holds only the caller's own grid: checked below.
-    assert {(m, r) for m, r, _ in let} <= {("GET", "/grids"), ("GET", "/communities")}, let
+    assert {(m, r) for m, r, _ in let} <= {("GET", "/grids"), ("GET", "/communities"), ("GET", "/places")}, let
     assert [g["id"] for g in client.get("/grids", query_string={"community_id": "C1"}, headers=worker_a).json] == [
         district["grid_a"]]
     assert (Household.objects.count(), Visit.objects.count()) == before
@@ -70,9 +75,10 @@ def test_community_c1_staff_get_403_or_404_for_every_route_on_community_c2(clien
     other = households_objects(client, households_app, "C2-G1")
     staff = headers_for(households_app, role="community_staff", user_id="s-c1", communities=["C1"])
     before = fingerprint(mongoengine.get_db())
-    answers = walk_detail(households_app, client, headers=staff, ids=other, bodies=bodies(other, "C1-G1"),
+    answers = walk_detail(households_app, client, headers=staff, ids={**other, "street_id": "S1"},
+                          bodies=bodies(other, "C1-G1"),
                           query=queries(other))
-    assert let_through(answers, {("GET", "/grids"), ("GET", "/communities")}) == []
+    assert let_through(answers, {("GET", "/grids"), ("GET", "/communities"), ("GET", "/places")}) == []
     assert leaks(answers, [other["household_id"], other["visit_id"], "C2-G1", "和平社区"]) == []
     assert fingerprint(mongoengine.get_db()) == before
     print("\n" + report("households service", answers, "community C1's staff on community C2's objects"))
@@ -86,7 +92,8 @@ def test_every_route_refuses_identities_not_from_the_gateway(households_app, cli
     before = fingerprint(mongoengine.get_db())
     walked = 0
     for label, headers in outsiders(households_app):
-        answers = walk(households_app, client, headers=headers, ids=own, bodies=bodies(own, "C1-G2"),
+        answers = walk(households_app, client, headers=headers, ids={**own, "street_id": "S1"},
+                       bodies=bodies(own, "C1-G2"),
                        query=queries(own))
         walked += len(answers)
         assert {s for _, _, s in answers} == {401}, (label, [a for a in answers if a[2] != 401])
