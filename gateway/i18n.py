@@ -70,6 +70,15 @@ CERT_STATUS_LABELS = {"valid": _l("Valid"), "revoked": _l("Revoked")}
 NEED_STATUS_LABELS = {"open": _l("Open"), "filled": _l("Filled"), "closed": _l("Closed")}
 NEED_KIND_LABELS = {"manual": _l("By hand"), "care": _l("Care visit"), "drill": _l("Drill helpers")}
 RECURRENCE_LABELS = {"weekly": _l("Weekly"), "monthly": _l("Monthly")}
+
+
+def recurrence_text(need: dict) -> str:
+    """How often a need recurs: a standing care need every so many days (its care tag's cadence), else weekly or
+    monthly; empty for a need that does not recur."""
+    if need.get("recurrence") == "days":
+        return _("Every %(n)s days", n=need["every_days"]) if need.get("every_days") else _("Regularly")
+    label = RECURRENCE_LABELS.get(need.get("recurrence"))
+    return str(label) if label else ""
 ASSIGNMENT_STATUS_LABELS = {"confirmed": _l("Confirmed"), "completed": _l("Completed"), "cancelled": _l("Cancelled")}
 
 # ---- drills --------------------------------------------------------------------------------------
@@ -135,6 +144,9 @@ FIELD_LABELS = {
     "moved_out_on": _l("Moved out on"), "residents": _l("Residents"), "name": _l("Name"),
     "gender": _l("Gender"), "birth_date": _l("Date of birth"), "id_number": _l("ID number"),
     "relation": _l("Relation"), "care_tags": _l("Special care"), "tag": _l("Special care"),
+    "hukou_place": _l("Place of household registration"), "permit_number": _l("Residence permit number"),
+    "permit_expires_on": _l("Permit valid until"), "arrived_on": _l("Arrived here on"),
+    "stay_months": _l("Expected stay (months)"),
     "since": _l("Since"), "until": _l("Until"), "note": _l("Note"), "version": _l("Version"),
     "grid_id": _l("Grid"), "community_id": _l("Community"), "to_grid_id": _l("Target grid"),
     "new_grid_name": _l("New grid name"), "buildings": _l("Buildings"), "household_ids": _l("Households"),

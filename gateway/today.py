@@ -30,6 +30,14 @@ def households_section(grid: dict, principal: Principal) -> dict:
     return section
 
 
+def permits_section(grid: dict, principal: Principal) -> dict:
+    """Residence permits (居住证) of the grid's floating residents expiring soon or expired (numbers masked)."""
+    rows = client("households", principal).get(f"/grids/{grid['id']}/permits-expiring")
+    expired = sum(1 for row in rows if row.get("expired"))
+    return {"items": rows[:10], "more": max(0, len(rows) - 10), "expired": expired,
+            "tiles": [(_l("Residence permits expiring or expired"), len(rows), "#permits", bool(expired))]}
+
+
 def disputes_section(grid: dict, principal: Principal) -> dict:
     """Open disputes of the grid and those I registered (first-contact owner) or mediate; deadlines first."""
     md = client("mediation", principal)
@@ -88,6 +96,7 @@ def volunteers_section(grid: dict, principal: Principal) -> dict:
 
 SECTIONS = [
     ("households", _l("Care visits and follow-ups"), "today/_households.html", households_section),
+    ("permits", _l("Residence permits expiring"), "today/_permits.html", permits_section),
     ("disputes", _l("Disputes"), "today/_disputes.html", disputes_section),
     ("drills", _l("Drills"), "today/_drills.html", drills_section),
     ("volunteers", _l("Volunteer needs"), "today/_volunteers.html", volunteers_section),

@@ -54,6 +54,14 @@ class ResidentForm(Form):
     id_number = StringField(_l("ID number"), render_kw={"autocomplete": "off", "autocapitalize": "characters"})
     phone = StringField(_l("Phone"), render_kw={"type": "tel", "inputmode": "numeric", "autocomplete": "off"})
     care_tags = MultiCheckboxField(_l("Special care"), choices=choices(CARE_TAG_LABELS))
+    # 流动人口: always on the form (no JS needed), optional, checked by the service (only for a floating household)
+    hukou_place = StringField(_l("Place of household registration"))
+    permit_number = StringField(_l("Residence permit number"),
+                                render_kw={"autocomplete": "off", "autocapitalize": "characters"})
+    permit_expires_on = DateField(_l("Permit valid until"), validators=[Optional()])
+    arrived_on = DateField(_l("Arrived here on"), validators=[Optional()])
+    stay_months = StringField(_l("Expected stay (months)"),
+                              render_kw={"inputmode": "numeric", "type": "number", "min": 1, "max": 240})
 
 
 class HouseholdForm(BaseForm):

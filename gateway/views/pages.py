@@ -84,6 +84,15 @@ def grid_today(grid_id):
     return render_template("today.html", grid=grid, sections=sections, done_form=PostForm())
 
 
+@bp.get("/grids/<grid_id>/permits")
+@permission_required("register.read")
+def permits(grid_id):
+    """The grid's floating residents whose residence permit expires soon or has expired (numbers masked)."""
+    grid_id = checked(grid_id, CODE)
+    items = hh().get(f"/grids/{grid_id}/permits-expiring")
+    return render_template("permits.html", grid_id=grid_id, items=items)
+
+
 # ---- the register ---------------------------------------------------------------------------
 
 @bp.get("/grids/<grid_id>/households")
@@ -165,6 +174,15 @@ def _empty_rows(form: HouseholdForm, n: int) -> None:
         form.residents.append_entry()
 
 
+def floating_payload(row) -> dict:
+    """A resident row's floating-population fields (户籍地, 居住证, arrival, stay) as the service takes them; blank
+    ones left out (the permit number, shown masked, is then kept on an edit)."""
+    return {"hukou_place": typed(row.hukou_place.data), "permit_number": typed(row.permit_number.data),
+            "permit_expires_on": row.permit_expires_on.data.isoformat() if row.permit_expires_on.data else None,
+            "arrived_on": row.arrived_on.data.isoformat() if row.arrived_on.data else None,
+            "stay_months": typed(row.stay_months.data)}
+
+
 def household_payload(form: HouseholdForm) -> tuple[dict, dict[int, int]]:
     """The service's body from the form, and which form row each resident came from.
 
@@ -180,7 +198,8 @@ def household_payload(form: HouseholdForm) -> tuple[dict, dict[int, int]]:
         resident = present({
             "name": typed(row.name.data), "relation": row.relation.data, "gender": row.gender.data or None,
             "birth_date": row.birth_date.data.isoformat() if row.birth_date.data else None,
-            "id_number": typed(row.id_number.data), "phone": typed(row.phone.data), "resident_id": rid})
+            "id_number": typed(row.id_number.data), "phone": typed(row.phone.data), "resident_id": rid,
+            **floating_payload(row)})
         if not rid:
             resident["care_tags"] = [{"tag": t} for t in (row.care_tags.data or [])]
         row_map[len(residents)] = row_index
@@ -227,6 +246,13 @@ def new_household(grid_id):
                            errors=errors), _status()
 
 
+def floating_data(resident: dict) -> dict:
+    """A stored resident's floating-population fields for the edit form (the permit number is only a placeholder)."""
+    days = {k: date.fromisoformat(resident[k]) if resident.get(k) else None for k in ("permit_expires_on", "arrived_on")}
+    return {"hukou_place": resident.get("hukou_place") or "", "stay_months": str(resident.get("stay_months") or ""),
+            **days}
+
+
 @bp.route("/households/<household_id>/edit", methods=["GET", "POST"])
 @permission_required("register.write")
 def edit_household(household_id):
@@ -240,7 +266,7 @@ def edit_household(household_id):
             "moved_in_on": date.fromisoformat(current["moved_in_on"]) if current.get("moved_in_on") else None,
             "version": str(current["version"]),
             "residents": [{"resident_id": r["resident_id"], "name": r["name"], "relation": r["relation"],
-                           "gender": r.get("gender") or ""} for r in current["residents"]]})
+                           "gender": r.get("gender") or "", **floating_data(r)} for r in current["residents"]]})
     else:
         form = HouseholdForm()
     errors = []
