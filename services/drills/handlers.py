@@ -17,6 +17,11 @@ def keep_volunteers(event) -> None:
     register_copy.apply_volunteer_event(event=event)
 
 
+def keep_network(event) -> None:
+    """Building heads and ten-household groups, to sort and hand out the roll-call by building or group."""
+    register_copy.apply_network_event(event=event)
+
+
 HANDLERS = {
     ("grid.created", 1): [keep_roster],
     ("grid.redrawn", 1): [keep_roster],
@@ -26,6 +31,8 @@ HANDLERS = {
     ("household.left", 1): [keep_roster],
     ("resident.care_flagged", 1): [keep_roster],
     ("resident.care_cleared", 1): [keep_roster],
+    ("building_head.changed", 1): [keep_network],
+    ("household_group.changed", 1): [keep_network],
     ("volunteer.registered", 1): [keep_volunteers],
     ("volunteer.updated", 1): [keep_volunteers],
     ("volunteer.left", 1): [keep_volunteers],

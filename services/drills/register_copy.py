@@ -7,12 +7,13 @@ event it came from, and an event only changes a part it is newer than (shared.re
     placed_at    the grid and community (any event's envelope, moves, redraws)
 Care flags and clears not older than the snapshot are kept by event id and applied on top of it: one in the
 same millisecond either came with the snapshot (applying it again changes nothing) or just after it.
+Building heads and ten-household groups (the four-in-one network) come whole in each event: the newest one wins.
 """
 import re
 
 from pymongo.errors import DuplicateKeyError
 
-from services.drills.models import Grid, Household, Volunteer, natural_key
+from services.drills.models import BuildingHead, Grid, Household, HouseholdGroup, Volunteer, natural_key
 from shared.clock import aware
 from shared.messaging.outbox import ConcurrentChange
 from shared.register_copy import event_time, newer, not_older, set_unless_newer
@@ -55,6 +56,26 @@ def apply_volunteer_event(*, event) -> bool:
     return set_unless_newer(Volunteer._get_collection(), data["volunteer_id"], change, stamp="changed_at",
                             at=event_time(event), ties_win=event.type == "volunteer.left",  # leaving wins a tie
                             on_insert=change_on_insert)
+
+
+def apply_network_event(*, event) -> bool:
+    """Keep the copy of building heads and ten-household groups; each event carries the whole of one, and an older
+    event never overwrites a newer one (so a redelivery or a late event changes nothing)."""
+    data = event.data
+    if event.type == "building_head.changed":
+        _ensure_grid(data["grid_id"], event.community_id)
+        return set_unless_newer(BuildingHead._get_collection(), data["head_id"], {
+            "grid_id": data["grid_id"], "building": data["building"], "name": data.get("name"),
+            "household_id": data.get("household_id"), "removed": bool(data.get("removed"))},
+            stamp="changed_at", at=event_time(event))
+    unsafe = [i for i in data["household_ids"] if not SAFE_KEY.match(i)]
+    if unsafe:
+        raise ValueError(f"household ids unusable as keys: {unsafe[:3]}")
+    _ensure_grid(data["grid_id"], event.community_id)
+    return set_unless_newer(HouseholdGroup._get_collection(), data["group_id"], {
+        "grid_id": data["grid_id"], "name": data["name"], "household_ids": list(data["household_ids"]),
+        "lead_household_id": data.get("lead_household_id"), "dissolved": bool(data.get("dissolved"))},
+        stamp="changed_at", at=event_time(event))
 
 
 def _ensure_grid(grid_id: str | None, community_id: str | None) -> None:

@@ -19,6 +19,7 @@ from services.drills.schemas.drills import (
     HouseholdTicks,
     ProblemCreate,
     RescheduleRequest,
+    RosterQuery,
     ShelterOpenRequest,
     SingleTick,
     TickBatch,
@@ -36,6 +37,7 @@ from services.drills.schemas.reports import (
 )
 from services.drills.schemas.roster import AssistanceWrite, GridRead, GridRoster, SpecialResident, VolunteerRead
 from services.drills.schemas.supplies import (
+    MovementCreate,
     ShelterCreate,
     ShelterRead,
     ShelterUpdate,
@@ -142,6 +144,13 @@ def update_supply(data, supply_id):
     return service.update_supply(actor=caller(), supply_id=supply_id, data=data)
 
 
+@bp.post("/supplies/<supply_id>/movements")
+@bp.arguments(MovementCreate)
+@bp.response(201, SupplyRead)
+def book_movement(data, supply_id):
+    return service.book_movement(actor=caller(), supply_id=supply_id, **data)
+
+
 @bp.post("/supplies/<supply_id>/flags")
 @bp.arguments(SupplyFlagRequest)
 @bp.response(200, SupplyRead)
@@ -242,9 +251,10 @@ def board(drill_id):
 
 @bp.get("/drills/<drill_id>/grids/<grid_id>/roster")
 @bp.etag
+@bp.arguments(RosterQuery, location="query")
 @bp.response(200, DrillRoster)
-def drill_roster(drill_id, grid_id):
-    return service.drill_roster(actor=caller(), drill_id=drill_id, grid_id=grid_id)
+def drill_roster(args, drill_id, grid_id):
+    return service.drill_roster(actor=caller(), drill_id=drill_id, grid_id=grid_id, **args)
 
 
 @bp.get("/drills/<drill_id>/grids/<grid_id>/status")

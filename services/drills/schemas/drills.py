@@ -152,6 +152,24 @@ class RollEntry(RosterHousehold):
     at = fields.AwareDateTime(allow_none=True)
 
 
+class RosterQuery(Schema):
+    by = fields.String(validate=validate.OneOf(("building", "group")),
+                       metadata={"description": "also hand the roll-call out by building or ten-household group"})
+
+
+class RollSection(Schema):
+    """One hand-out of the roll-call: a building with its head, or a ten-household group with its lead household."""
+
+    key = fields.String()
+    title = fields.String(allow_none=True, metadata={"description": "the building, or the group's name (null: no group)"})
+    buildings = fields.List(fields.String())
+    head_names = fields.List(fields.String(), metadata={"description": "the heads (楼栋长) of these buildings"})
+    group_id = fields.String(allow_none=True)
+    lead_household_id = fields.String(allow_none=True, metadata={"description": "the group's lead household (联户长)"})
+    lead_label = fields.String(allow_none=True)
+    households = fields.List(fields.Nested(RollEntry))
+
+
 class DrillRoster(Marked):
     drill_id = fields.String()
     grid_id = fields.String()
@@ -161,6 +179,8 @@ class DrillRoster(Marked):
     total = fields.Integer()
     accounted = fields.Integer()
     households = fields.List(fields.Nested(RollEntry))
+    by = fields.String(allow_none=True)
+    sections = fields.List(fields.Nested(RollSection), metadata={"description": "with `by`: the hand-outs"})
 
 
 class GridStatus(Marked):

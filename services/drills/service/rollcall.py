@@ -12,7 +12,7 @@ from pymongo.errors import DuplicateKeyError
 from services.drills import rules
 from services.drills.models import Drill, Grid, RollCall, RollState, RosterEntry, Tick
 from services.drills.service.areas import covered_grids, drill_grid, load_drill
-from services.drills.service.roster import roster_entries
+from services.drills.service.roster import network_sections, roster_entries
 from shared import clock
 from shared.identity import Principal
 
@@ -140,8 +140,9 @@ def board(*, actor: Principal, drill_id: str) -> dict:
             "as_of": at, **overall, "grids": rows}
 
 
-def drill_roster(*, actor: Principal, drill_id: str, grid_id: str) -> dict:
-    """A grid's roll-call for a grid worker's phone: frozen at the start (a preview before), with statuses."""
+def drill_roster(*, actor: Principal, drill_id: str, grid_id: str, by: str | None = None) -> dict:
+    """A grid's roll-call for a grid worker's phone: frozen at the start (a preview before), with statuses; `by`
+    building or group also hands it out in sections (see roster.network_sections)."""
     drill = drill_grid(drill_id, grid_id, actor=actor, permission="roster.read")
     if drill.status == "planned":
         entries, state, frozen = roster_entries(grid_id, clock.today().year), None, False
@@ -155,7 +156,8 @@ def drill_roster(*, actor: Principal, drill_id: str, grid_id: str) -> dict:
         households.append({**e, "status": status, "at": at})
     return {"drill_id": str(drill.pk), "grid_id": grid_id, "drill_status": drill.status,
             "started_at": drill.started_at, "frozen": frozen, "total": len(entries),
-            "accounted": len((state or {}).get("first") or {}), "households": households}
+            "accounted": len((state or {}).get("first") or {}), "households": households, "by": by,
+            "sections": network_sections(grid_id, households, by) if by else []}
 
 
 def grid_status(*, actor: Principal, drill_id: str, grid_id: str) -> dict:

@@ -1,6 +1,7 @@
-"""The standing roster of each grid (from the copy of the register), who needs help to move, and volunteers."""
+"""The standing roster of each grid (from the copy of the register), who needs help to move, and volunteers;
+the roll-call handed out by building or ten-household group."""
 from services.drills import rules
-from services.drills.models import Assistance, Grid, Household, Volunteer
+from services.drills.models import Assistance, BuildingHead, Grid, Household, HouseholdGroup, Volunteer, natural_key
 from services.drills.service.areas import community_query
 from shared import clock
 from shared.errors import Invalid
@@ -42,6 +43,43 @@ def roster_entries(grid_id: str, year: int) -> list[dict]:
                         "care_tags": sorted({t for r in residents for t in r.get("care_tags") or []}),
                         "special": rules.special_residents(h, plans, year)})
     return rules.roster_order(entries)
+
+
+def network_sections(grid_id: str, entries: list[dict], by: str) -> list[dict]:
+    """The roll-call `entries` handed out by building (with its head, 楼栋长) or by ten-household group (with its
+    lead household, 联户长, and the heads of its buildings); households in no group come last. Each section keeps
+    the roll-call's order; groups and buildings are read now, so a household that changed group shows in its new one."""
+    ids = [e["household_id"] for e in entries]
+    building_of = {h["_id"]: (h.get("address") or {}).get("building") or ""
+                   for h in Household._get_collection().find({"_id": {"$in": ids}}, {"address.building": 1})}
+    heads = {h["building"]: h.get("name") for h in BuildingHead._get_collection().find(
+        {"grid_id": grid_id, "removed": False}, {"building": 1, "name": 1})}
+    labels = {e["household_id"]: e.get("label") for e in entries}
+    keyed: dict = {}
+    if by == "building":
+        for e in entries:
+            keyed.setdefault(building_of.get(e["household_id"], ""), []).append(e)
+        return [{"key": b, "title": b, "buildings": [b], "head_names": [heads[b]] if heads.get(b) else [],
+                 "group_id": None, "lead_household_id": None, "lead_label": None, "households": keyed[b]}
+                for b in sorted(keyed, key=natural_key)]
+    groups = {}
+    group_of = {}
+    # the newest wins should one household show in two groups for a moment (events out of order)
+    for g in HouseholdGroup._get_collection().find({"grid_id": grid_id, "dissolved": False}).sort("changed_at", 1):
+        groups[g["_id"]] = g
+        group_of.update({hid: g["_id"] for hid in g.get("household_ids") or []})
+    for e in entries:
+        keyed.setdefault(group_of.get(e["household_id"]), []).append(e)
+    sections = []
+    for group_id in sorted(keyed, key=lambda k: (k is None, natural_key(groups[k].get("name")) if k else "")):
+        members = keyed[group_id]
+        buildings = sorted({building_of.get(e["household_id"], "") for e in members}, key=natural_key)
+        group = groups.get(group_id) or {}
+        lead = group.get("lead_household_id")
+        sections.append({"key": group_id or "", "title": group.get("name"), "buildings": buildings,
+                         "head_names": [heads[b] for b in buildings if heads.get(b)], "group_id": group_id,
+                         "lead_household_id": lead, "lead_label": labels.get(lead), "households": members})
+    return sections
 
 
 def grids_of_community(community_id: str, grid_ids, *, field: str) -> None:
