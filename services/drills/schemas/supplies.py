@@ -1,7 +1,8 @@
 """What the API takes and gives for shelters and supplies."""
 from marshmallow import Schema, fields, validate
 
-from services.drills.schemas.base import CODE, OID, CommunityQuery, StrictSchema, Text
+from services.drills.schemas.base import CODE, OID, CommunityQuery, Pattern, StrictSchema, Text
+from shared.reasons import drills as reasons
 
 CATEGORIES = ("food", "water", "medical", "rescue_equipment", "communication", "lighting", "shelter_gear",
               "clothing_bedding", "fire", "other")
@@ -64,7 +65,28 @@ class SupplyCreate(_SupplyBody):
 
 
 class SupplyUpdate(_SupplyBody):
+    quantity = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=0), metadata={
+        "description": "the stock is booked in and out (POST /supplies/<id>/movements), not set: a quantity other "
+                       "than the current stock is refused (422, drills.quantity_by_movements)"})
     version = fields.Integer(required=True)
+
+
+class MovementCreate(StrictSchema):
+    direction = fields.String(required=True, validate=validate.OneOf(("in", "out")),
+                              metadata={"description": "in 入库, out 出库"})
+    quantity = fields.Integer(required=True, validate=validate.Range(min=1, max=1_000_000))
+    reason = Text(200, required=True, validate_also=[Pattern(r"^\s*\S", reasons.NOT_BLANK)],
+                  metadata={"description": "why: bought, donated, used in a drill, expired and thrown away..."})
+
+
+class MovementRead(Schema):
+    direction = fields.String()
+    quantity = fields.Integer()
+    reason = fields.String()
+    by = fields.String(allow_none=True)
+    by_name = fields.String(allow_none=True)
+    at = fields.AwareDateTime()
+    stock = fields.Integer(metadata={"description": "the stock after this line"})
 
 
 class SupplyFlagRead(Schema):
@@ -90,6 +112,8 @@ class SupplyRead(Schema):
     flags = fields.List(fields.Nested(SupplyFlagRead))
     problems = fields.List(fields.String(), metadata={
         "description": "expired, expiring, missing, short, flagged (an open flag)"})
+    movements = fields.List(fields.Nested(MovementRead), metadata={
+        "description": "the ledger's latest lines, newest first; quantity is the sum of every line"})
     version = fields.Integer()
 
 

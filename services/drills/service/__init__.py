@@ -21,6 +21,7 @@ from services.drills.service.roster import grid_roster, list_grids, list_volunte
 from services.drills.service.schedule import cancel_drill, reschedule_drill
 from services.drills.service.shelters import create_shelter, get_shelter, list_shelters, update_shelter
 from services.drills.service.supplies import (
+    book_movement,
     clear_supply_flags,
     create_supply,
     flag_supply,
@@ -31,7 +32,7 @@ from services.drills.service.supplies import (
 )
 from services.drills.service.ticks import record_tick, record_ticks
 
-__all__ = ["add_problem", "board", "cancel_drill", "check_in", "check_out", "clear_supply_flags", "close_action", "compliance",
+__all__ = ["add_problem", "board", "book_movement", "cancel_drill", "check_in", "check_out", "clear_supply_flags", "close_action", "compliance",
            "create_plan", "create_shelter", "create_supply", "drill_checkins", "drill_roster", "end_drill",
            "flag_supply", "get_drill", "get_plan", "get_shelter", "get_supply", "grid_roster", "grid_status",
            "household_ticks", "list_actions", "list_checkins", "list_drills", "list_grids", "list_plans",
