@@ -76,7 +76,7 @@ def reasons(parsed, row) -> str:
 
 def test_chinese_and_english_headers_map_to_the_same_columns():
     positions, _ = rs.map_header(HEADER)
-    assert positions == {key: i for i, key in enumerate(rs.KEYS)}
+    assert positions == {key: i for i, key in enumerate(rs.KEYS[:len(HEADER)])}   # the floating columns are optional
     english = ["building", "unit", "room", "residency", "head_name", "relation", "name", "gender", "birth_date",
                "id_number", "phone", "care_tags", "moved_in_on"]
     assert rs.map_header(english)[0] == positions
