@@ -154,6 +154,7 @@ FIELD_LABELS = {
     "follow_up_needed": _l("Follow-up needed"), "follow_up": _l("Follow-up"), "client_id": _l("Entry id"),
     "q": _l("Search"), "page": _l("Page"), "file": _l("File"), "mode": _l("Import mode"), "_schema": _l("Form"),
     "format": _l("Format"), "dry_run": _l("Check only"), "row": _l("Row"),
+    "mapping": _l("Column mapping"), "head_name": _l("Name of the head of household"),
     "skills": _l("Skills"), "availability": _l("When you are free"), "consent": _l("Consent"),
     "hours": _l("Hours"), "served_on": _l("Date of service"), "description": _l("Description"),
     "team_id": _l("Team"), "team_ids": _l("Teams"), "title": _l("Title"), "valid_days": _l("Valid for (days)"),

@@ -149,9 +149,15 @@ class StreetTotals(Schema):
     communities_understaffed = fields.Integer()
 
 
+class StaffingRule(Schema):
+    per_worker = fields.Integer(metadata={"description": "households one grid worker serves (GRID_WORKER_HOUSEHOLDS)"})
+    minimum = fields.Integer(metadata={"description": "fewest grid workers a community needs (GRID_WORKERS_MIN)"})
+
+
 class StreetOverview(StreetRead):
     communities = fields.List(fields.Nested(CommunityRead))
     totals = fields.Nested(StreetTotals)
+    staffing = fields.Nested(StaffingRule)
 
 
 class PlacesQuery(StrictSchema):
@@ -573,11 +579,17 @@ class NetworkBuilding(Schema):
     residents_group = fields.String(allow_none=True)
 
 
+class NetworkResident(Schema):
+    resident_id = fields.String()
+    name = fields.String()
+
+
 class NetworkHousehold(Schema):
     household_id = fields.String()
     label = fields.String()
     group_id = fields.String(allow_none=True)
     group_name = fields.String(allow_none=True)
+    residents = fields.List(fields.Nested(NetworkResident), metadata={"description": "names, to pick a building head"})
 
 
 class GridNetworkQuery(Schema):

@@ -1,5 +1,5 @@
 """The volunteers service's own settings, on top of shared.config's (read from the environment)."""
-from shared.settings import Setting, Settings
+from shared.settings import Setting, Settings, between
 
 SERVICE = "volunteers"
 
@@ -16,6 +16,10 @@ SETTINGS = Settings(
     Setting("VOLUNTEERS_RECOUNT_EVERY_S", float, 2.0,
             "seconds between recounts of the communities whose households changed (the figures page recounts "
             "on reading when needed)"),
+    Setting("VOLUNTEER_SHARE_TARGET", float, 0.10,
+            "registered volunteers a community aims at, as a share of its residents (0.10: 10 %, rounded up)",
+            check=between(0.001, 1.0)),
+    Setting("VOLUNTEER_TEAMS_TARGET", int, 5, "volunteer teams a community aims at", check=between(0, 1000)),
 )
 
 

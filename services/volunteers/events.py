@@ -35,7 +35,7 @@ def need_opened(need) -> Event:
         "need_id": str(need.pk), "community_id": need.community_id, "grid_id": need.grid_id, "kind": need.kind,
         "title": need.title, "skills": list(need.skills), "people_wanted": need.people_wanted,
         "starts_at": need.starts_at.isoformat(), "ends_at": need.ends_at.isoformat() if need.ends_at else None,
-        "recurrence": need.recurrence, "team_ids": list(need.team_ids), "drill_id": need.drill_id,
+        "recurrence": need.recurrence, "every_days": need.every_days, "team_ids": list(need.team_ids), "drill_id": need.drill_id,
         "care_tag": need.care.tag if need.care else None})
 
 

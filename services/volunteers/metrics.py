@@ -1,4 +1,5 @@
-"""Business figures operators watch: volunteers vs 10% of residents, teams vs 5, open needs by age, hours."""
+"""Business figures operators watch: volunteers vs their target share of residents (VOLUNTEER_SHARE_TARGET, 10 %),
+teams (target VOLUNTEER_TEAMS_TARGET, 5), open needs by age, hours."""
 from datetime import date, datetime, timedelta
 
 from prometheus_client import Gauge
@@ -8,8 +9,8 @@ from services.volunteers.rules import volunteer_target
 from shared import clock
 
 VOLUNTEERS = Gauge("grid_volunteers", "Registered volunteers per community", ["community_id"])
-TARGET = Gauge("grid_volunteer_target", "Volunteers wanted per community: 10% of its residents", ["community_id"])
-TEAMS = Gauge("grid_volunteer_teams", "Volunteer teams per community (target 5)", ["community_id"])
+TARGET = Gauge("grid_volunteer_target", "Volunteers wanted per community: VOLUNTEER_SHARE_TARGET of its residents", ["community_id"])
+TEAMS = Gauge("grid_volunteer_teams", "Volunteer teams per community (target: VOLUNTEER_TEAMS_TARGET)", ["community_id"])
 WAITLISTED = Gauge("grid_volunteers_waitlisted", "Sign-ups on a waiting list per community", ["community_id"])
 NEEDS_OPEN = Gauge("grid_volunteer_needs_open", "Open volunteer needs by how long they have been open",
                    ["community_id", "age_bucket"])

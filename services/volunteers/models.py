@@ -37,16 +37,17 @@ SLOTS = {"morning": (6, 12), "afternoon": (12, 18), "evening": (18, 23)}
 SLOT_LABELS = {"morning": "上午", "afternoon": "下午", "evening": "晚上"}
 AVAILABILITY = tuple(f"{d}_{s}" for d in DAYS for s in SLOTS)
 
-# What a special-care flag asks of volunteers: skills wanted and how often someone visits.
-CARE_NEEDS = {
-    "elderly_alone": (("elderly_care",), "weekly"),
-    "empty_nest": (("elderly_care",), "weekly"),
-    "left_behind_child": (("child_care", "tutoring"), "weekly"),
-    "child_in_difficulty": (("child_care", "psychological"), "weekly"),
-    "disability": (("disability_support",), "weekly"),
-    "subsistence": ((), "monthly"),
-    "extreme_poverty": (("elderly_care",), "monthly"),
-    "entitled_group": ((), "monthly"),
+# The skills a special-care flag asks of volunteers. How often someone visits is households' cadence for the tag
+# (care.cadences_set, kept in CareCadences), not a table here.
+CARE_SKILLS = {
+    "elderly_alone": ("elderly_care",),
+    "empty_nest": ("elderly_care",),
+    "left_behind_child": ("child_care", "tutoring"),
+    "child_in_difficulty": ("child_care", "psychological"),
+    "disability": ("disability_support",),
+    "subsistence": (),
+    "extreme_poverty": ("elderly_care",),
+    "entitled_group": (),
 }
 CARE_LABELS = {
     "elderly_alone": "孤寡/独居老人", "empty_nest": "空巢老人", "left_behind_child": "留守儿童",
@@ -54,8 +55,6 @@ CARE_LABELS = {
     "extreme_poverty": "特困人员", "entitled_group": "优抚对象",
 }
 
-TEAM_TARGET = 5
-VOLUNTEER_SHARE = 0.10
 ACTIVE_DAYS = 90
 CONSENT_VERSION = "2025-01"
 
@@ -110,6 +109,16 @@ class CareState(me.Document):
     flagged = me.BooleanField(required=True)
     as_of = me.DateTimeField(required=True)
     meta = {"collection": "care_states"}
+
+
+class CareCadences(me.Document):
+    """The visit cadence of each care tag, as households last published it (care.cadences_set): days per tag."""
+
+    id = me.StringField(primary_key=True)  # "current"
+    cadences = me.DictField()
+    default_days = me.IntField()
+    as_of = me.DateTimeField()  # the event's time: a late, older table never replaces a newer one
+    meta = {"collection": "care_cadences"}
 
 
 # ---- links and volunteers ---------------------------------------------------------------------
@@ -258,7 +267,8 @@ class Need(Aggregate):
     description = me.StringField(max_length=2000)
     starts_at = me.DateTimeField(required=True)
     ends_at = me.DateTimeField()
-    recurrence = me.StringField(choices=("weekly", "monthly"))
+    recurrence = me.StringField(choices=("weekly", "monthly", "days"))
+    every_days = me.IntField(min_value=1)  # with recurrence "days": a standing care need, at the tag's cadence
     skills = me.ListField(me.StringField())
     people_wanted = me.IntField(required=True, min_value=1)
     team_ids = me.ListField(me.StringField())  # empty: any team of the community

@@ -2,6 +2,7 @@
 import math
 from datetime import datetime
 
+from services.volunteers.config import SETTINGS
 from services.volunteers.models import (
     AVAILABILITY,
     CONSENT_VERSION,
@@ -10,7 +11,6 @@ from services.volunteers.models import (
     SKILLS,
     SLOT_LABELS,
     SLOTS,
-    VOLUNTEER_SHARE,
 )
 from shared import clock
 
@@ -61,9 +61,20 @@ def mask_name(name: str | None) -> str:
     return name[0] + "*" * (len(name) - 1) if len(name) > 1 else "*"
 
 
-def volunteer_target(residents: int) -> int:
-    """Registered volunteers wanted: 10% of residents, rounded up."""
-    return math.ceil(round(residents * VOLUNTEER_SHARE, 6))
+def volunteer_target(residents: int, *, share: float | None = None) -> int:
+    """Registered volunteers wanted: `share` of residents (VOLUNTEER_SHARE_TARGET, 10 %), rounded up."""
+    share = SETTINGS.VOLUNTEER_SHARE_TARGET if share is None else share
+    return math.ceil(round(residents * share, 6))
+
+
+def share_percent(share: float) -> str:
+    """0.1 -> "10", 0.125 -> "12.5": a share as the percent a page shows."""
+    return f"{round(share * 100, 2):g}"
+
+
+def every_days_text(days: int | None) -> str:
+    """How often a standing care visit recurs, as the need's description says it: 每7天, or 定期 when not known."""
+    return f"每{days}天" if days else "定期"
 
 
 def serial_for(year: int, n: int, check: str) -> str:

@@ -69,7 +69,8 @@ class Figures(Schema):
     community_name = fields.String()
     residents = fields.Integer()
     volunteers = fields.Integer(metadata={"description": "registered volunteers now"})
-    volunteer_target = fields.Integer(metadata={"description": "10% of residents, rounded up"})
+    volunteer_target = fields.Integer(metadata={"description": "VOLUNTEER_SHARE_TARGET of residents, rounded up"})
+    volunteer_share_target = fields.Float(metadata={"description": "the share of residents aimed at (0.10: 10 %)"})
     volunteers_vs_target = fields.Float(allow_none=True)
     waitlisted = fields.Integer()
     teams = fields.Integer()
@@ -364,6 +365,8 @@ class NeedRead(Schema):
     starts_at = fields.AwareDateTime()
     ends_at = fields.AwareDateTime(allow_none=True)
     recurrence = fields.String(allow_none=True)
+    every_days = fields.Integer(allow_none=True, metadata={
+        "description": "with recurrence 'days' (a standing care need): days between visits, the care tag's cadence"})
     skills = fields.List(fields.String())
     people_wanted = fields.Integer()
     team_ids = fields.List(fields.String())

@@ -45,6 +45,8 @@ class NeedOpened(Contract):
     starts_at = fields.AwareDateTime(required=True)
     ends_at = fields.AwareDateTime(allow_none=True, load_default=None)
     recurrence = fields.String(allow_none=True, load_default=None)
+    # Added in issue 15 (optional): with recurrence "days", the days between a standing care need's visits.
+    every_days = fields.Integer(allow_none=True, load_default=None)
     team_ids = fields.List(fields.String(), load_default=list)
     drill_id = fields.String(allow_none=True, load_default=None)
     care_tag = fields.String(allow_none=True, load_default=None)

@@ -2,9 +2,10 @@
 from datetime import timedelta
 
 import mongoengine as me
+from bson import ObjectId
 
 from services.households import events
-from services.households.models import Visit
+from services.households.models import Household, Visit
 from services.households.service.access import grid_in_scope, household_in_scope
 from shared import clock
 from shared.clock import now
@@ -26,7 +27,7 @@ def log_visit(*, actor: Principal, household_id: str, data: dict) -> tuple[Visit
             return stored, False
     if data["visited_at"] > clock.now() + timedelta(minutes=10):
         raise Invalid(reasons.IN_THE_FUTURE(), field="visited_at")
-    visit = Visit(household_id=str(h.pk), community_id=h.community_id, grid_id=h.grid_id,
+    visit = Visit(household_id=str(h.pk), community_id=h.community_id, grid_id=h.grid_id, visited_in_grid_id=h.grid_id,
                   visitor_id=actor.user_id, visitor_name=actor.name, **data)
     try:
         commit(visit, events.visit_logged(visit))
@@ -55,3 +56,21 @@ def complete_follow_up(*, actor: Principal, visit_id: str) -> Visit:
         raise Conflict(reasons.NO_OPEN_FOLLOW_UP())
     visit.follow_up_done_at = now()
     return commit(visit)
+
+
+def follow_household(*, household_ids: list[str]) -> int:
+    """Open follow-ups go where their household now lives (after a move or a redraw); idempotent, and safe to run
+    late or twice, since it reads the household's grid as it is now. A done follow-up or a visit without one keeps
+    the grid it was made in. Returns how many follow-ups moved."""
+    moved = 0
+    ids = [ObjectId(i) for i in household_ids if ObjectId.is_valid(i)]
+    for h in Household.objects(pk__in=ids).only("id", "grid_id", "community_id"):
+        open_elsewhere = {"household_id": str(h.pk), "follow_up_needed": True, "follow_up_done_at": None,
+                          "grid_id": {"$ne": h.grid_id}}
+        collection = Visit._get_collection()
+        for row in collection.find(open_elsewhere, {"grid_id": 1, "visited_in_grid_id": 1}):
+            # the grid it was made in is kept (a visit logged before that was recorded has only grid_id)
+            moved += collection.update_one({**open_elsewhere, "_id": row["_id"]}, {"$set": {
+                "grid_id": h.grid_id, "community_id": h.community_id,
+                "visited_in_grid_id": row.get("visited_in_grid_id") or row["grid_id"]}}).modified_count
+    return moved

@@ -1,9 +1,9 @@
 """Communities: their names as residents see them, their grids, and their figures against the targets."""
 from datetime import date, timedelta
 
+from services.volunteers.config import SETTINGS
 from services.volunteers.models import (
     ACTIVE_DAYS,
-    TEAM_TARGET,
     CommunityCopy,
     GridCopy,
     HoursEntry,
@@ -43,22 +43,24 @@ def list_grids(*, actor: Principal, community_id: str) -> list[GridCopy]:
 
 
 def community_figures(*, actor: Principal, community_id: str) -> dict:
-    """The community's volunteer figures against the targets (10% of residents, 5 teams)."""
+    """The community's volunteer figures against the targets (VOLUNTEER_SHARE_TARGET of residents,
+    VOLUNTEER_TEAMS_TARGET teams)."""
     in_community(actor, community_id, "volunteers.figures")
     c = counted(community_id)
     today = clock.today()
     volunteers = VolunteerRecord.objects(community_id=community_id, status="registered").count()
-    target = volunteer_target(c.residents or 0)
+    share, team_target = SETTINGS.VOLUNTEER_SHARE_TARGET, SETTINGS.VOLUNTEER_TEAMS_TARGET
+    target = volunteer_target(c.residents or 0, share=share)
     teams = Team.objects(community_id=community_id).count()
     active = len(HoursEntry.objects(community_id=community_id, served_on__gte=today - timedelta(days=ACTIVE_DAYS),
                                     delta__gt=0).distinct("volunteer_id"))
     return {
         "community_id": community_id, "community_name": c.display_name, "residents": c.residents or 0,
-        "volunteers": volunteers, "volunteer_target": target,
+        "volunteers": volunteers, "volunteer_target": target, "volunteer_share_target": share,
         "volunteers_vs_target": round(volunteers / target, 3) if target else None,
         "waitlisted": VolunteerRecord.objects(community_id=community_id, status="waitlisted").count(),
-        "teams": teams, "team_target": TEAM_TARGET, "active_volunteers_90d": active,
+        "teams": teams, "team_target": team_target, "active_volunteers_90d": active,
         "hours_this_year": hours_sum(community_id=community_id, served_on__gte=date(today.year, 1, 1)),
         "needs_open": Need.objects(community_id=community_id, status="open").count(),
-        "meets_volunteer_target": target > 0 and volunteers >= target, "meets_team_target": teams >= TEAM_TARGET,
+        "meets_volunteer_target": target > 0 and volunteers >= target, "meets_team_target": teams >= team_target,
     }

@@ -1,5 +1,8 @@
 """The grid register over HTTP against a real MongoDB-wire server."""
+from datetime import timedelta
+
 from services.households.models import Household, RevealRecord
+from shared import clock
 from tests.support.callers import headers_for
 from tests.support.data import household, id_number
 
@@ -140,7 +143,9 @@ def test_visits_overdue_and_follow_ups(client, district, as_worker):
     register(client, as_worker, household(grid, 42))
     overdue = client.get(f"/grids/{grid}/overdue-visits", headers=as_worker).json
     assert {row["household_id"] for row in overdue} == {care, other}
-    visit = {"visited_at": "2026-11-20T10:00:00+08:00", "notes": "身体尚可", "follow_up_needed": True,
+    # a day ago: within every care tag's cadence (elderly_alone: 7 days), whatever day the suite runs
+    yesterday = (clock.now() - timedelta(days=1)).isoformat()
+    visit = {"visited_at": yesterday, "notes": "身体尚可", "follow_up_needed": True,
              "follow_up": "帮助申请助餐", "client_id": "phone-0001-abc"}
     first = client.post(f"/households/{care}/visits", json=visit, headers=as_worker)
     again = client.post(f"/households/{care}/visits", json=visit, headers=as_worker)

@@ -77,7 +77,7 @@ def test_a_care_flag_delivered_twice_opens_exactly_one_standing_need(places, wor
     send_twice(publisher, flag)
     broker.wait_until(lambda: consumed(vol_config, "care_needs", "resident.care_flagged", "duplicate") >= 1)
     [need] = Need.objects(kind="care")
-    assert (need.community_id, need.grid_id, need.status, need.recurrence) == ("C1", "C1-G1", "open", "weekly")
+    assert (need.community_id, need.grid_id, need.status, need.recurrence) == ("C1", "C1-G1", "open", "days")
     assert need.care.resident_id == "r-1" and need.skills == ["elderly_care"] and "王奶奶" in need.title
     # a crash between the handler's write and the inbox record: the handler runs again, still one need
     handlers.care_needs(flag.load())
