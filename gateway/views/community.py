@@ -1,4 +1,5 @@
 """Community staff pages: redraw a grid, import and export a grid's register."""
+import json
 import re
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -9,7 +10,7 @@ from gateway.auth import permission_required, principal
 from gateway.calls import CODE, checked, flash_error, present, put_errors, service
 from gateway.errors import error_page
 from gateway.forms.register import FullExportForm, ImportForm, RedrawForm
-from gateway.i18n import field_reasons, reason_text, row_reason
+from gateway.i18n import FIELD_LABELS, field_reasons, reason_text, row_reason
 from gateway.upstream import ServiceError
 from gateway.views.pages import typed
 
@@ -57,12 +58,17 @@ def import_register(grid_id):
     grid = hh().get(f"/grids/{grid_id}")
     form = ImportForm()
     report, errors, missing, status = None, [], False, 200
+    posted = _posted_mapping() if request.method == "POST" else {}
     if request.method == "POST":
         status = 422
     if form.validate_on_submit():
         upload = form.file.data
         files = {"file": (upload.filename or "register.csv", upload.stream, upload.mimetype or "application/octet-stream")}
         data = {"mode": form.mode.data, "dry_run": "true" if form.dry_run.data else "false"}
+        chosen = {h: c for h, c in posted.items() if c != UNCHOSEN}
+        if chosen:
+            data["mapping"] = json.dumps({h: None if c == IGNORE else c for h, c in chosen.items()},
+                                         ensure_ascii=False)
         response = hh().request("POST", f"/grids/{grid_id}/import", data=data, files=files)
         body = _json(response)
         code = response.status_code
@@ -78,8 +84,53 @@ def import_register(grid_id):
             errors = put_errors(form, ServiceError("households", code, body))
             status = code
     return render_template("import.html", form=form, grid=grid, report=report, report_view=_report_view(report),
-                           errors=errors, missing=missing, export_form=FullExportForm(formdata=None),
+                           columns=_column_choices(report, posted), errors=errors, missing=missing,
+                           export_form=FullExportForm(formdata=None),
                            can_reveal=principal().may("register.reveal")), status
+
+
+# The column choices of the import form: one select per header of the sheet the register does not know (or that a
+# mapping names), posted as map-<n> (a register column, IGNORE, or UNCHOSEN) beside map-header-<n> (the header).
+MAX_COLUMN_CHOICES = 60
+IGNORE, UNCHOSEN = "-", ""
+
+
+def _posted_mapping() -> dict[str, str]:
+    """{header: the choice posted for it} (a register column, IGNORE or UNCHOSEN)."""
+    out = {}
+    for i in range(MAX_COLUMN_CHOICES):
+        header = (request.form.get(f"map-header-{i}") or "").strip()
+        if header:
+            out[header] = (request.form.get(f"map-{i}") or UNCHOSEN).strip()
+    return out
+
+
+def _column_choices(report: dict | None, posted: dict[str, str]) -> list[dict]:
+    """A select per column to choose for: the report's unknown columns and mapping in force, else what was
+    posted (so the choices survive a form that came back); each with the register columns it could be."""
+    report = report or {}
+    names = report.get("register_columns") if isinstance(report.get("register_columns"), dict) else {}
+    found = report.get("columns") if isinstance(report.get("columns"), dict) else {}
+    headers: dict[str, str] = {}
+    for item in report.get("unknown_columns") or []:
+        if isinstance(item, dict) and item.get("header"):
+            headers[str(item["header"])] = posted.get(str(item["header"]), UNCHOSEN)
+    for header, column in (report.get("mapping") or {}).items():
+        headers[header] = posted.get(header, IGNORE if column is None else column)
+    if not report:
+        headers = dict(posted)
+    columns = list(names) or sorted({c for c in posted.values() if c not in (IGNORE, UNCHOSEN)})
+    out = []
+    for header, chosen in list(headers.items())[:MAX_COLUMN_CHOICES]:
+        options = [(UNCHOSEN, _("Choose…")), (IGNORE, _("Ignore this column"))]
+        options += [(key, _column_label(key, names)) for key in columns if found.get(key) in (None, header)]
+        out.append({"header": header, "chosen": chosen, "options": options})
+    return out
+
+
+def _column_label(key: str, names: dict) -> str:
+    """A register column by its name on the page (the sheet's own Chinese name when the gateway has none)."""
+    return str(FIELD_LABELS[key]) if key in FIELD_LABELS else str(names.get(key) or key)
 
 
 def _json(response) -> dict:

@@ -131,6 +131,8 @@ class ImportReport(Schema):
         "description": "the mapping in force for this file (remembered for the community, and as sent)"})
     columns = fields.Dict(keys=fields.String(), values=fields.String(), metadata={
         "description": "each register column found, with its header in the file"})
+    register_columns = fields.Dict(keys=fields.String(), values=fields.String(), metadata={
+        "description": "every register column a header may be mapped to, with its name in the register's sheet"})
 
 
 class ImportMappingBody(Schema):

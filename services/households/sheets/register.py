@@ -199,7 +199,8 @@ class Header:
         return {"unknown_columns": [{"header": h, "candidates": candidates} for h in self.unknown[:20]],
                 "missing_columns": [c.key for c in COLUMNS if c.header in self.missing],
                 "ignored_columns": list(self.ignored), "mapping": dict(self.mapping),
-                "columns": {key: self.texts[key] for key in KEYS if key in self.texts}}
+                "columns": {key: self.texts[key] for key in KEYS if key in self.texts},
+                "register_columns": dict(HEADERS)}
 
 
 def read_header(cells, mapping: dict[str, str | None] | None = None) -> Header:
