@@ -25,7 +25,7 @@ from services.drills.schemas.drills import (
     TickBatch,
     TickResults,
 )
-from services.drills.schemas.plans import PlanCreate, PlanQuery, PlanRead, PlanUpdate
+from services.drills.schemas.plans import DrillLevel, PlanCreate, PlanLevelsUpdate, PlanQuery, PlanRead, PlanUpdate
 from services.drills.schemas.reports import (
     ActionClose,
     ActionCreate,
@@ -81,6 +81,19 @@ def get_plan(plan_id):
 @bp.response(200, PlanRead)
 def update_plan(data, plan_id):
     return service.update_plan(actor=caller(), plan_id=plan_id, data=data)
+
+
+@bp.put("/plans/<plan_id>/levels")
+@bp.arguments(PlanLevelsUpdate)
+@bp.response(200, PlanRead)
+def update_plan_levels(data, plan_id):
+    return service.update_plan_levels(actor=caller(), plan_id=plan_id, **data)
+
+
+@bp.get("/drills/<drill_id>/level")
+@bp.response(200, DrillLevel)
+def drill_level(drill_id):
+    return service.drill_level(actor=caller(), drill_id=drill_id)
 
 
 @bp.post("/shelters")

@@ -14,7 +14,14 @@ from services.drills.service.drills import (
     plan_drill,
     start_drill,
 )
-from services.drills.service.plans import create_plan, get_plan, list_plans, update_plan
+from services.drills.service.plans import (
+    create_plan,
+    drill_level,
+    get_plan,
+    list_plans,
+    update_plan,
+    update_plan_levels,
+)
 from services.drills.service.report import report
 from services.drills.service.rollcall import board, drill_roster, grid_status, household_ticks, reconcile_live_drills
 from services.drills.service.roster import grid_roster, list_grids, list_volunteers, set_assistance
@@ -32,10 +39,11 @@ from services.drills.service.supplies import (
 )
 from services.drills.service.ticks import record_tick, record_ticks
 
-__all__ = ["add_problem", "board", "book_movement", "cancel_drill", "check_in", "check_out", "clear_supply_flags", "close_action", "compliance",
-           "create_plan", "create_shelter", "create_supply", "drill_checkins", "drill_roster", "end_drill",
-           "flag_supply", "get_drill", "get_plan", "get_shelter", "get_supply", "grid_roster", "grid_status",
-           "household_ticks", "list_actions", "list_checkins", "list_drills", "list_grids", "list_plans",
-           "list_shelters", "list_supplies", "list_volunteers", "open_action", "open_shelter", "plan_drill",
-           "reconcile_live_drills", "record_tick", "record_ticks", "report", "reschedule_drill", "set_assistance", "start_drill",
-           "supplies_report", "update_plan", "update_shelter", "update_supply"]
+__all__ = ["add_problem", "board", "book_movement", "cancel_drill", "check_in", "check_out", "clear_supply_flags",
+           "close_action", "compliance", "create_plan", "create_shelter", "create_supply", "drill_checkins",
+           "drill_level", "drill_roster", "end_drill", "flag_supply", "get_drill", "get_plan", "get_shelter",
+           "get_supply", "grid_roster", "grid_status", "household_ticks", "list_actions", "list_checkins",
+           "list_drills", "list_grids", "list_plans", "list_shelters", "list_supplies", "list_volunteers",
+           "open_action", "open_shelter", "plan_drill", "reconcile_live_drills", "record_tick", "record_ticks",
+           "report", "reschedule_drill", "set_assistance", "start_drill", "supplies_report", "update_plan",
+           "update_plan_levels", "update_shelter", "update_supply"]

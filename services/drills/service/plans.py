@@ -1,13 +1,35 @@
 """Emergency plans (应急预案): one per community and hazard type, with roles, assembly points and shelters."""
-from services.drills.models import AssemblyPoint, EmergencyPlan, PlanRole
-from services.drills.service.areas import community_object, community_query, manage
+from bson import ObjectId
+
+from services.drills import rules
+from services.drills.models import AssemblyPoint, EmergencyPlan, PlanLevel, PlanRole
+from services.drills.service.areas import community_object, community_query, load_drill, manage
 from services.drills.service.roster import grids_of_community
 from services.drills.service.shelters import shelters_of
 from shared import clock
-from shared.errors import Conflict
+from shared.errors import Conflict, Invalid
 from shared.identity import Principal
 from shared.messaging.outbox import commit
 from shared.reasons import common
+from shared.reasons import drills as reasons
+
+
+def _levels(data_levels: list[dict], hazard: str) -> list[PlanLevel]:
+    """The plan's levels as given (each level once, in order I–IV), or the hazard's defaults when none are."""
+    seen = set()
+    for level in data_levels:
+        if level["level"] in seen:
+            raise Invalid(reasons.LEVEL_TWICE(level=level["level"]), field="levels")
+        seen.add(level["level"])
+    chosen = rules.ordered_levels(data_levels) if data_levels else rules.default_levels(hazard)
+    return [PlanLevel(level=x["level"], criteria=x.get("criteria"), steps=list(x.get("steps") or [])) for x in chosen]
+
+
+def with_levels(plan: EmergencyPlan) -> EmergencyPlan:
+    """A plan written before levels had them shows its hazard's defaults (not stored until the plan is saved)."""
+    if not plan.levels:
+        plan.levels = _levels([], plan.hazard)
+    return plan
 
 
 def _plan_fields(community_id: str, data: dict) -> dict:
@@ -19,7 +41,7 @@ def _plan_fields(community_id: str, data: dict) -> dict:
     return {"hazard": data["hazard"], "title": data["title"], "level": data["level"], "summary": data.get("summary"),
             "response_steps": data["response_steps"], "roles": [PlanRole(**r) for r in data["roles"]],
             "assembly_points": [AssemblyPoint(**a) for a in data["assembly_points"]],
-            "shelter_ids": [str(s.pk) for s in shelters]}
+            "shelter_ids": [str(s.pk) for s in shelters], "levels": _levels(data.get("levels") or [], data["hazard"])}
 
 
 def create_plan(*, actor: Principal, data: dict) -> EmergencyPlan:
@@ -36,12 +58,12 @@ def list_plans(*, actor: Principal, community_id: str | None = None, hazard: str
     query = EmergencyPlan.objects(community_query(actor, community_id)).exclude("outbox")
     if hazard:
         query = query.filter(hazard=hazard)
-    return list(query.order_by("community_id", "hazard", "-updated_at"))
+    return [with_levels(p) for p in query.order_by("community_id", "hazard", "-updated_at")]
 
 
 def get_plan(*, actor: Principal, plan_id: str) -> EmergencyPlan:
     """One emergency plan."""
-    return community_object(EmergencyPlan, plan_id, actor=actor, what="plan", permission="drills.read")
+    return with_levels(community_object(EmergencyPlan, plan_id, actor=actor, what="plan", permission="drills.read"))
 
 
 def update_plan(*, actor: Principal, plan_id: str, data: dict) -> EmergencyPlan:
@@ -49,8 +71,43 @@ def update_plan(*, actor: Principal, plan_id: str, data: dict) -> EmergencyPlan:
     plan = community_object(EmergencyPlan, plan_id, actor=actor, what="plan", permission="drills.manage")
     if data["version"] != plan.version:
         raise Conflict(common.CHANGED_MEANWHILE(), field="version")
-    for key, value in _plan_fields(plan.community_id, data).items():
+    fields = _plan_fields(plan.community_id, data)
+    if not data.get("levels") and plan.levels and plan.hazard == data["hazard"]:
+        fields.pop("levels")  # a revision that does not send levels keeps the plan's own
+    for key, value in fields.items():
         setattr(plan, key, value)
     plan.status = data["status"]
     plan.updated_by, plan.updated_at = actor.user_id, clock.now()
     return commit(plan)
+
+
+def update_plan_levels(*, actor: Principal, plan_id: str, levels: list[dict], version: int) -> EmergencyPlan:
+    """Set each response level's activation criteria (启动条件) and ordered steps (响应措施); the version must be the
+    one read."""
+    plan = community_object(EmergencyPlan, plan_id, actor=actor, what="plan", permission="drills.manage")
+    if version != plan.version:
+        raise Conflict(common.CHANGED_MEANWHILE(), field="version")
+    given = {x.level: x for x in _levels(levels, plan.hazard)}  # none given: the hazard's defaults again
+    kept = {x.level: x for x in with_levels(plan).levels}
+    plan.levels = [given.get(level) or kept[level] for level in ("I", "II", "III", "IV") if level in given or level in kept]
+    plan.updated_by, plan.updated_at = actor.user_id, clock.now()
+    return commit(plan)
+
+
+def drill_level(*, actor: Principal, drill_id: str) -> dict:
+    """The drill's response level with its criteria and steps: from the drill's plan, else the community's active
+    plan for its hazard, else the defaults for the hazard."""
+    drill = load_drill(drill_id, actor=actor)
+    plan = None
+    if drill.plan_id and ObjectId.is_valid(drill.plan_id):
+        plan = EmergencyPlan.objects(pk=ObjectId(drill.plan_id), community_id=drill.community_id).first()
+    if plan is None:
+        plan = EmergencyPlan.objects(community_id=drill.community_id, hazard=drill.hazard, status="active").order_by(
+            "-updated_at").first()
+    found = next((x for x in plan.levels if x.level == drill.level), None) if plan else None
+    if found is not None:
+        return {"drill_id": str(drill.pk), "level": drill.level, "criteria": found.criteria, "steps": list(found.steps),
+                "source": "plan", "plan_id": str(plan.pk), "plan_title": plan.title}
+    default = next(x for x in rules.default_levels(drill.hazard) if x["level"] == drill.level)
+    return {"drill_id": str(drill.pk), "level": drill.level, "criteria": default["criteria"], "steps": default["steps"],
+            "source": "default", "plan_id": str(plan.pk) if plan else None, "plan_title": plan.title if plan else None}
