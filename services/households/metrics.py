@@ -10,6 +10,9 @@ OUTSIDE_BAND = Gauge("grid_grids_outside_band", "Grids outside the household ban
 CARE_RESIDENTS = Gauge("grid_care_residents", "Residents with an active special-care tag", ["community_id", "tag"])
 CARE_OVERDUE = Gauge("grid_care_households_overdue", "Care households not visited within the cadence",
                      ["community_id", "grid_id"])
+PERMITS = Gauge("grid_residence_permits", "Residence permits (居住证) of a grid's floating residents expiring within "
+                "PERMIT_EXPIRY_NOTICE_DAYS (state=expiring) or expired (state=expired)",
+                ["community_id", "grid_id", "state"])
 WORKERS = Gauge("grid_community_workers", "Distinct full-time grid workers assigned to a community's grids",
                 ["community_id"])
 WORKERS_REQUIRED = Gauge("grid_community_workers_required",
@@ -20,8 +23,8 @@ WORKERS_REQUIRED = Gauge("grid_community_workers_required",
 def refresh() -> None:
     """Set the gauges from the summaries (cleared first so removed grids disappear)."""
     rows = GridSummary.objects.only("id", "community_id", "households", "care_residents",
-                                    "care_households_overdue").as_pymongo()
-    for gauge in (HOUSEHOLDS, OUTSIDE_BAND, CARE_RESIDENTS, CARE_OVERDUE, WORKERS, WORKERS_REQUIRED):
+                                    "care_households_overdue", "permits_expiring", "permits_expired").as_pymongo()
+    for gauge in (HOUSEHOLDS, OUTSIDE_BAND, CARE_RESIDENTS, CARE_OVERDUE, WORKERS, WORKERS_REQUIRED, PERMITS):
         gauge.clear()
     outside: dict[str, int] = {}
     care: dict[tuple[str, str], int] = {}
@@ -29,6 +32,8 @@ def refresh() -> None:
         community = row["community_id"]
         HOUSEHOLDS.labels(community, row["_id"]).set(row.get("households", 0))
         CARE_OVERDUE.labels(community, row["_id"]).set(row.get("care_households_overdue", 0))
+        for state in ("expiring", "expired"):
+            PERMITS.labels(community, row["_id"], state).set(row.get(f"permits_{state}", 0))
         outside[community] = outside.get(community, 0) + (band_of(row.get("households", 0)) != "within")
         for tag, n in (row.get("care_residents") or {}).items():
             care[(community, tag)] = care.get((community, tag), 0) + n

@@ -257,6 +257,8 @@ class GridSummary(me.Document):
     households = me.IntField(default=0)
     care_residents = me.DictField()
     care_households_overdue = me.IntField(default=0)
+    permits_expiring = me.IntField(default=0)   # residence permits expiring within PERMIT_EXPIRY_NOTICE_DAYS
+    permits_expired = me.IntField(default=0)    # residence permits of floating residents past their expiry
     refreshed_at = me.DateTimeField(default=now)
     meta = {"collection": "grid_summaries", "indexes": ["community_id"]}
 

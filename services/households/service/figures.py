@@ -3,6 +3,7 @@ from services.households import rules
 from services.households.config import SETTINGS
 from services.households.models import Grid, GridSummary, Household, Visit
 from services.households.service.access import grid_in_scope
+from services.households.service.floating import permit_counts
 from shared import clock
 from shared.clock import now
 from shared.identity import Principal
@@ -51,7 +52,7 @@ def refresh_summary(*, grid_id: str, unless_refreshed_after=None) -> GridSummary
             for tag in {t.tag for t in r.care_tags if t.active_on(today)}:
                 care[tag] = care.get(tag, 0) + 1
     counts = {"community_id": grid.community_id, "households": households.count(), "care_residents": care,
-              "care_households_overdue": len(_overdue(grid_id))}
+              "care_households_overdue": len(_overdue(grid_id)), **permit_counts(grid_id, today=today)}
     # the periodic recount and the event handler overlap: one that started earlier must not overwrite
     set_unless_newer(GridSummary._get_collection(), grid_id, counts, stamp="refreshed_at", at=started, ties_win=True)
     return GridSummary.objects(pk=grid_id).first()

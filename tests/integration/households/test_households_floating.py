@@ -6,6 +6,9 @@ import csv
 import io
 from datetime import timedelta
 
+from prometheus_client import REGISTRY, generate_latest
+
+from services.households import metrics, service
 from services.households.models import Household, RevealRecord
 from shared import clock
 from tests.support.callers import headers_for
@@ -155,3 +158,48 @@ def test_permits_expiring_within_the_notice_days_and_expired_ones_are_listed_for
     assert len(client.get(f"/grids/{grid}/permits-expiring", headers=staff).json) == 3
     outsider = headers_for(households_app, role="community_staff", communities=["C2"])
     assert client.get(f"/grids/{grid}/permits-expiring", headers=outsider).status_code in (403, 404)
+
+    # the metric: counts per grid and state, no names or numbers in its labels
+    for gid in (grid, district["grid_b"]):
+        service.refresh_summary(grid_id=gid)
+    metrics.refresh()
+    scrape = generate_latest(REGISTRY).decode()
+    sample = lambda g, state: REGISTRY.get_sample_value(  # noqa: E731
+        "grid_residence_permits", {"community_id": "C1", "grid_id": g, "state": state})
+    assert (sample(grid, "expiring"), sample(grid, "expired")) == (2, 1)
+    assert (sample(district["grid_b"], "expiring"), sample(district["grid_b"], "expired")) == (1, 0)
+    assert "PERMIT00" not in scrape and "居民11" not in scrape
+
+
+def test_the_register_sheet_imports_the_floating_columns_and_refuses_what_does_not_fit(client, district, as_worker):
+    grid = district["grid_a"]
+    header = ["楼栋", "房号", "户籍类型", "与户主关系", "姓名", "户籍地", "居住证号", "居住证有效期至", "来本地日期",
+              "预计居住期限（月）"]
+    good = [["8栋", "101", "流动", "户主", "周外来", "安徽省阜阳市", "ah 3412 0099", day(20), day(-100), "12个月"]]
+
+    def upload(rows, **form):
+        text = io.StringIO()
+        csv.writer(text).writerows([header, *rows])
+        data = {"file": (io.BytesIO(text.getvalue().encode("utf-8-sig")), "台账.csv"), **form}
+        return client.post(f"/grids/{grid}/import", data=data, headers=as_worker, content_type="multipart/form-data")
+
+    bad = [["8栋", "102", "户籍", "户主", "吴本地", "", "AH34120100", "", "", ""],            # not floating
+           ["8栋", "103", "流动", "户主", "郑脱敏", "", "AH**********", "", "", ""],            # a masked export's cell
+           ["8栋", "104", "流动", "户主", "王日期", "", "AH34120102", day(-200), day(-100), "半年"]]
+    r = upload(good + bad)
+    assert r.status_code == 422, r.json
+    problems = {(p["row"], p["field"], p["code"]) for p in r.json["report"]["bad_rows"]}
+    assert problems == {(3, "居住证号", "floating.only_floating"), (4, "居住证号", "import.cell.masked_permit"),
+                        (5, "预计居住期限（月）", "import.cell.not_months"),
+                        (5, "居住证有效期至", "floating.expires_before_arrival")}
+    assert Household.objects.count() == 0
+
+    r = upload(good)
+    assert r.status_code == 201, r.json
+    [stored] = Household.objects(grid_id=grid)
+    person = stored.residents[0]
+    assert (stored.residency, person.hukou_place, person.permit_number, person.stay_months) == (
+        "floating", "安徽省阜阳市", "AH34120099", 12)
+    assert person.permit_expires_on.isoformat() == day(20) and person.arrived_on.isoformat() == day(-100)
+    listed = client.get(f"/grids/{grid}/permits-expiring", headers=as_worker).json
+    assert [(row["name"], row["days_left"]) for row in listed] == [("周外来", 20)]
