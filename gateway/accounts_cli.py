@@ -32,12 +32,13 @@ def _app() -> Flask:
     return app
 
 
-def demo_accounts(app: Flask, *, grid_ids: list[str], community_ids: list[str]) -> list[dict]:
+def demo_accounts(app: Flask, *, grid_ids: list[str], community_ids: list[str],
+                  street_ids: list[str] = ()) -> list[dict]:
     """The demo cast, each with their own one-time password, created only into an empty user store."""
     with app.app_context():
         if User.objects.only("id").first() is not None:
             return []
-    cast = demo_users(grid_ids=grid_ids, community_ids=community_ids)
+    cast = demo_users(grid_ids=grid_ids, community_ids=community_ids, street_ids=street_ids)
     return seed_demo_users(app, password="", users=[{**u, "password": passwords.one_time_password()} for u in cast])
 
 
@@ -52,10 +53,11 @@ def main(argv=None) -> int:
     demo = sub.add_parser("demo", help="the demo accounts, into an empty user store only")
     demo.add_argument("--grids", type=_ids, default=[], help="comma-separated grid ids: a grid worker for each")
     demo.add_argument("--communities", type=_ids, default=[], help="comma-separated community ids: staff for each")
+    demo.add_argument("--streets", type=_ids, default=[], help="comma-separated street ids: street staff for each")
     args = parser.parse_args(argv)
     app = _app()
     if args.command == "demo":
-        accounts = demo_accounts(app, grid_ids=args.grids, community_ids=args.communities)
+        accounts = demo_accounts(app, grid_ids=args.grids, community_ids=args.communities, street_ids=args.streets)
         print(json.dumps([{k: a[k] for k in ("role", "username", "password")} for a in accounts], ensure_ascii=False))
         return 0
     try:

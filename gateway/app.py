@@ -6,12 +6,12 @@ from flask import Flask, current_app, g, request, send_from_directory, url_for
 from flask_wtf.csrf import generate_csrf
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from gateway import auth, db, errors, i18n, ratelimit
+from gateway import auth, db, errors, i18n, places, ratelimit
 from gateway.config import SETTINGS, GatewayConfig
 from gateway.extensions import babel, csrf
 from gateway.sessions import MongoSessionInterface
 from gateway.upstream import http_session
-from gateway.views import admin, api, community, drills, health, mediation, pages, volunteers
+from gateway.views import admin, api, community, drills, health, mediation, network, pages, streets, volunteers
 from gateway.views import auth as auth_views
 from shared import clock
 from shared.web import observability
@@ -42,8 +42,8 @@ def create_app(config=None) -> Flask:
 
     health.install(app)
     observability.install(app, config.SERVICE_NAME)
-    for bp in (auth_views.bp, pages.bp, community.bp, admin.bp, api.bp, *volunteers.BLUEPRINTS, *drills.BLUEPRINTS,
-               *mediation.BLUEPRINTS):
+    for bp in (auth_views.bp, pages.bp, community.bp, admin.bp, api.bp, streets.bp, network.bp, *volunteers.BLUEPRINTS,
+               *drills.BLUEPRINTS, *mediation.BLUEPRINTS):
         app.register_blueprint(bp)
     ratelimit.install(app)
     app.before_request(auth.load_user)
@@ -56,6 +56,8 @@ def create_app(config=None) -> Flask:
     app.jinja_env.globals["labels"] = i18n  # also in macros imported without context
     app.jinja_env.filters["localdate"] = lambda value: _localtime(value)[:10]
     app.jinja_env.filters["duration"] = _duration
+    app.jinja_env.filters["place_name"] = places.place_name  # a street, community or grid by name, not its code
+    app.jinja_env.filters["band_label"] = places.band_label
     app.add_url_rule("/sw.js", "service_worker", _service_worker)
     return app
 

@@ -1,5 +1,6 @@
 """Who is signed in, and what they may open. Sign-in, sign-out and the language link live in views/auth.py."""
 import unicodedata
+from dataclasses import replace
 from functools import wraps
 from urllib.parse import unquote
 
@@ -8,6 +9,7 @@ from bson.errors import InvalidId
 from flask import abort, current_app, g, jsonify, redirect, request, session, url_for
 
 from gateway.models import User
+from gateway.places import street_communities
 from shared.identity import Principal
 
 
@@ -57,8 +59,17 @@ def current_user() -> User | None:
 
 
 def principal() -> Principal:
-    """The signed-in user as the identity the services will verify."""
-    return g.user.principal()
+    """The signed-in user as the identity the services will verify. A street's staff carry their streets'
+    communities too (asked of the register, kept briefly: gateway/places.py), so `Principal.covers` in every
+    service sees each community of their street and nothing of another."""
+    signed = g.get("signed_principal")
+    if signed is None or signed.user_id != str(g.user.pk):
+        signed = g.user.principal()
+        if signed.street_ids:
+            communities = tuple(dict.fromkeys(signed.community_ids + street_communities(signed)))
+            signed = replace(signed, community_ids=communities)
+        g.signed_principal = signed
+    return signed
 
 
 def is_api_request() -> bool:

@@ -73,6 +73,8 @@ SETTINGS = Settings(
     Setting("MAX_UPLOAD_BYTES", int, 10 * 1024 * 1024, "the largest file a page may send"),
     Setting("TIMEZONE", str, "Asia/Shanghai", "the district's time zone: dates on pages"),
     Setting("REGISTER_PAGE_SIZE", int, 50, "households on one page of the register"),
+    Setting("PLACES_CACHE_S", float, 60.0,
+            "seconds the gateway keeps a street's communities (signed for its street staff) and places' names"),
 )
 
 

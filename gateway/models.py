@@ -7,8 +7,8 @@ from shared.identity import ROLES, Principal
 
 CODE = r"^[A-Za-z0-9_-]{1,40}$"
 USERNAME = r"^[a-z0-9][a-z0-9._-]{1,39}$"
-# What each role's scope is made of: grid workers serve grids, most others communities,
-# operators and admins the whole district.
+# What each role's scope is made of: grid workers serve grids, most others communities, a street's staff streets
+# (the gateway signs their streets' communities, gateway/auth.py), operators and admins the whole district.
 SCOPE_KIND = {"grid_worker": "grids", "community_staff": "communities", "street_staff": "streets", "mediator": "communities",
               "team_leader": "communities", "operator": "district", "admin": "district"}
 
@@ -21,6 +21,7 @@ class User(me.Document):
     role = me.StringField(required=True, choices=ROLES)
     grid_ids = me.ListField(me.StringField(regex=CODE))
     community_ids = me.ListField(me.StringField(regex=CODE))
+    street_ids = me.ListField(me.StringField(regex=CODE))  # a street's staff: the streets (街道) they serve
     password_hash = me.StringField(required=True)
     active = me.BooleanField(default=True)
     created_at = me.DateTimeField(default=now)
@@ -37,7 +38,8 @@ class User(me.Document):
     def principal(self) -> Principal:
         """The identity the gateway signs for the services on this user's behalf."""
         return Principal(user_id=str(self.pk), role=self.role, name=self.name,
-                         grid_ids=tuple(self.grid_ids), community_ids=tuple(self.community_ids))
+                         grid_ids=tuple(self.grid_ids), community_ids=tuple(self.community_ids),
+                         street_ids=tuple(self.street_ids or ()))
 
 
 class SessionRecord(me.Document):

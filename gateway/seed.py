@@ -1,7 +1,7 @@
 """The first administrator and demo users.
 
     python -m gateway.seed admin --username admin          (password from GATEWAY_ADMIN_PASSWORD or a prompt)
-    python -m gateway.seed demo --password P --grids g1,g2 --communities c1
+    python -m gateway.seed demo --password P --grids g1,g2 --communities c1 --streets s1
 
 `make run` makes its demo accounts through gateway.accounts_cli demo, which calls
 `seed_demo_users(app, password=..., users=...)`; tests call it with grid and community ids.
@@ -25,11 +25,14 @@ def ensure_admin(app, *, username: str, password: str, name: str = "管理员") 
         return create_user(username=username, password=password, role="admin", name=name, by="seed")
 
 
-def demo_users(*, grid_ids: Sequence[str], community_ids: Sequence[str]) -> list[dict]:
-    """The default demo cast for a district: an admin and operator, staff, mediator and team leader per
-    community (the first community for the latter two), and one grid worker per grid."""
+def demo_users(*, grid_ids: Sequence[str], community_ids: Sequence[str], street_ids: Sequence[str] = ()) -> list[dict]:
+    """The default demo cast for a district: an admin and operator, street staff per street (street-cg),
+    staff per community, a mediator and team leader (of the first community), and one grid worker per grid."""
     users = [{"username": "admin", "name": "系统管理员", "role": "admin"},
              {"username": "operator", "name": "区运维", "role": "operator"}]
+    for i, sid in enumerate(street_ids):
+        users.append({"username": f"street-{sid}".lower(), "name": f"街道干部{i + 1}", "role": "street_staff",
+                      "street_ids": [sid]})
     for i, cid in enumerate(community_ids):
         users.append({"username": f"staff-{cid}".lower(), "name": f"社区干部{i + 1}", "role": "community_staff",
                       "community_ids": [cid]})
@@ -44,15 +47,16 @@ def demo_users(*, grid_ids: Sequence[str], community_ids: Sequence[str]) -> list
 
 
 def seed_demo_users(app, *, password: str, grid_ids: Sequence[str] = (), community_ids: Sequence[str] = (),
-                    users: Iterable[dict] | None = None) -> list[dict]:
+                    street_ids: Sequence[str] = (), users: Iterable[dict] | None = None) -> list[dict]:
     """Create (or bring up to date) demo users; idempotent.
 
-    `users` is a list of {"username", "name", "role", "grid_ids"?, "community_ids"?, "password"?};
-    without it, `demo_users(grid_ids=..., community_ids=...)` is used. Every user gets `password`
+    `users` is a list of {"username", "name", "role", "grid_ids"?, "community_ids"?, "street_ids"?, "password"?};
+    without it, `demo_users(grid_ids=..., community_ids=..., street_ids=...)` is used. Every user gets `password`
     unless their entry carries its own. An existing user keeps their password and gets the role and
-    scope given here. Returns [{"username", "name", "role", "grid_ids", "community_ids", "password"}].
+    scope given here. Returns [{"username", "name", "role", "grid_ids", "community_ids", "street_ids", "password"}].
     """
-    cast = list(users) if users is not None else demo_users(grid_ids=grid_ids, community_ids=community_ids)
+    cast = list(users) if users is not None else demo_users(grid_ids=grid_ids, community_ids=community_ids,
+                                                            street_ids=street_ids)
     out = []
     with app.app_context():
         for entry in cast:
@@ -62,14 +66,16 @@ def seed_demo_users(app, *, password: str, grid_ids: Sequence[str] = (), communi
             if existing:
                 update_user(existing, by="seed", name=entry.get("name"), role=entry["role"],
                             grid_ids=entry.get("grid_ids", []), community_ids=entry.get("community_ids", []),
-                            active=True)
+                            street_ids=entry.get("street_ids", []), active=True)
                 user = existing
             else:
                 user = create_user(username=username, password=own_password, role=entry["role"],
                                    name=entry.get("name") or username, grid_ids=entry.get("grid_ids", ()),
-                                   community_ids=entry.get("community_ids", ()), by="seed")
+                                   community_ids=entry.get("community_ids", ()),
+                                   street_ids=entry.get("street_ids", ()), by="seed")
             out.append({"username": user.username, "name": user.name, "role": user.role,
                         "grid_ids": list(user.grid_ids), "community_ids": list(user.community_ids),
+                        "street_ids": list(user.street_ids),
                         "password": None if existing else own_password})
     return out
 
@@ -82,10 +88,11 @@ def main(argv=None) -> int:
     a = sub.add_parser("admin", help="create the first administrator")
     a.add_argument("--username", default="admin")
     a.add_argument("--name", default="管理员")
-    d = sub.add_parser("demo", help="create demo users for the given grids and communities")
+    d = sub.add_parser("demo", help="create demo users for the given grids, communities and streets")
     d.add_argument("--password", default=os.environ.get("GATEWAY_DEMO_PASSWORD"))
     d.add_argument("--grids", default="")
     d.add_argument("--communities", default="")
+    d.add_argument("--streets", default="")
     args = parser.parse_args(argv)
     app = create_app()
     try:
@@ -98,8 +105,9 @@ def main(argv=None) -> int:
                 parser.error("give --password or GATEWAY_DEMO_PASSWORD")
             split = lambda s: [x for x in s.replace(" ", "").split(",") if x]  # noqa: E731
             for u in seed_demo_users(app, password=args.password, grid_ids=split(args.grids),
-                                     community_ids=split(args.communities)):
-                print(f"{u['username']:24} {u['role']:16} {','.join(u['grid_ids'] + u['community_ids'])}")
+                                     community_ids=split(args.communities), street_ids=split(args.streets)):
+                scope = u["grid_ids"] + u["community_ids"] + u["street_ids"]
+                print(f"{u['username']:24} {u['role']:16} {','.join(scope)}")
     except UserInvalid as exc:
         print(f"refused: {exc}", file=sys.stderr)
         return 2

@@ -35,10 +35,10 @@ def parse_ids(value) -> list[str]:
     return out
 
 
-def _check_scope(role: str, grid_ids: list[str], community_ids: list[str]) -> None:
+def _check_scope(role: str, grid_ids: list[str], community_ids: list[str], street_ids: list[str] = ()) -> None:
     if role not in ROLES:
         raise UserInvalid("role", "unknown_role")
-    for field, ids in (("grid_ids", grid_ids), ("community_ids", community_ids)):
+    for field, ids in (("grid_ids", grid_ids), ("community_ids", community_ids), ("street_ids", street_ids)):
         bad = [i for i in ids if not _CODE.match(i)]
         if bad:
             raise UserInvalid(field, "bad_id", ids=", ".join(bad[:5]))
@@ -47,6 +47,10 @@ def _check_scope(role: str, grid_ids: list[str], community_ids: list[str]) -> No
         raise UserInvalid("grid_ids", "grids_needed")
     if kind == "communities" and not community_ids and not grid_ids:
         raise UserInvalid("community_ids", "communities_needed")
+    if kind == "streets" and not street_ids:
+        raise UserInvalid("street_ids", "streets_needed")
+    if street_ids and kind != "streets":
+        raise UserInvalid("street_ids", "streets_only_street_staff")
 
 
 def manages_accounts(role: str, active: bool) -> bool:
@@ -64,16 +68,16 @@ def audit(action: str, *, by: str | None, user_id: str | None, ip: str | None = 
 
 
 def create_user(*, username: str, password: str, role: str, name: str, grid_ids=(), community_ids=(),
-                active: bool = True, by: str = "system", must_change: bool = True) -> User:
+                street_ids=(), active: bool = True, by: str = "system", must_change: bool = True) -> User:
     """A new user; UserInvalid when the username is taken, the password weak or the scope wrong."""
     username = username.strip().lower()
-    grid_ids, community_ids = parse_ids(grid_ids), parse_ids(community_ids)
-    _check_scope(role, grid_ids, community_ids)
+    grid_ids, community_ids, street_ids = parse_ids(grid_ids), parse_ids(community_ids), parse_ids(street_ids)
+    _check_scope(role, grid_ids, community_ids, street_ids)
     weak = passwords.weak_reason(password or "", username)
     if weak:
         raise UserInvalid("password", weak, min=passwords.MIN_LENGTH)
     user = User(username=username, name=name.strip(), role=role, grid_ids=grid_ids, community_ids=community_ids,
-                password_hash=passwords.hash_password(password), active=active, created_by=by, updated_by=by,
+                street_ids=street_ids, password_hash=passwords.hash_password(password), active=active, created_by=by, updated_by=by,
                 must_change_password=must_change)
     try:
         user.save(force_insert=True)
@@ -81,19 +85,21 @@ def create_user(*, username: str, password: str, role: str, name: str, grid_ids=
         raise UserInvalid("username", "taken") from None
     except me.ValidationError as exc:
         raise UserInvalid(next(iter(exc.to_dict() or {"username": ""})), "invalid") from None
-    audit("user.created", by=by, user_id=str(user.pk), role=role, grid_ids=grid_ids, community_ids=community_ids)
+    audit("user.created", by=by, user_id=str(user.pk), role=role, grid_ids=grid_ids, community_ids=community_ids,
+          street_ids=street_ids)
     return user
 
 
 def update_user(user: User, *, by: str, name: str | None = None, role: str | None = None, grid_ids=None,
-                community_ids=None, active: bool | None = None, password: str | None = None) -> User:
+                community_ids=None, street_ids=None, active: bool | None = None, password: str | None = None) -> User:
     """Change a user; a change of role, scope, password or a deactivation ends their sessions."""
     before = {"role": user.role, "grid_ids": list(user.grid_ids), "community_ids": list(user.community_ids),
-              "active": user.active}
+              "street_ids": list(user.street_ids or []), "active": user.active}
     role = role or user.role
     grid_ids = parse_ids(grid_ids) if grid_ids is not None else list(user.grid_ids)
     community_ids = parse_ids(community_ids) if community_ids is not None else list(user.community_ids)
-    _check_scope(role, grid_ids, community_ids)
+    street_ids = parse_ids(street_ids) if street_ids is not None else list(user.street_ids or [])
+    _check_scope(role, grid_ids, community_ids, street_ids)
     active = user.active if active is None else active
     if manages_accounts(user.role, user.active) and not manages_accounts(role, active) \
             and not other_account_managers(user):
@@ -108,9 +114,11 @@ def update_user(user: User, *, by: str, name: str | None = None, role: str | Non
     if name:
         user.name = name.strip()
     user.role, user.grid_ids, user.community_ids, user.active = role, grid_ids, community_ids, active
+    user.street_ids = street_ids
     user.updated_at, user.updated_by = now(), by
     user.save()
-    after = {"role": role, "grid_ids": grid_ids, "community_ids": community_ids, "active": active}
+    after = {"role": role, "grid_ids": grid_ids, "community_ids": community_ids, "street_ids": street_ids,
+             "active": active}
     changed = {k: {"from": before[k], "to": after[k]} for k in after if before[k] != after[k]}
     if changed or password:
         audit("user.updated", by=by, user_id=str(user.pk), changed=changed, password_reset=bool(password))

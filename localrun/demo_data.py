@@ -69,8 +69,11 @@ def seed(*, households_url: str, identity_private_key: str, resume: bool = False
         _created_or_there(http.post(f"{households_url}/communities", json=community, timeout=10))
     bodies = []
     for grid_id, name, community, size in GRIDS:
-        _created_or_there(http.post(f"{households_url}/grids", json={"id": grid_id, "name": name,
-                                                                     "community_id": community}, timeout=10))
+        # each grid's worker (the demo account worker-<grid>) is assigned, so staffing counts them: 幸福社区 has
+        # three for 1,360 households (four needed), 和平村 one (three needed)
+        _created_or_there(http.post(f"{households_url}/grids", json={
+            "id": grid_id, "name": name, "community_id": community, "worker_ids": [f"worker-{grid_id}".lower()]},
+            timeout=10))
         bodies += [demo_household(grid_id, n) for n in range(size)]
 
     def post(body):

@@ -241,9 +241,10 @@ def _step(children: Children, name: str, argv: list[str], env: dict, timeout: fl
 
 
 def _demo_scope() -> list[str]:
-    """The demo district's grids and communities, as `gateway.accounts_cli demo` takes them."""
+    """The demo district's grids, communities and street, as `gateway.accounts_cli demo` takes them."""
     return ["--grids", ",".join(grid[0] for grid in demo_data.GRIDS),
-            "--communities", ",".join(community["id"] for community in demo_data.COMMUNITIES)]
+            "--communities", ",".join(community["id"] for community in demo_data.COMMUNITIES),
+            "--streets", demo_data.STREET["id"]]
 
 
 def serve(*, ports: Ports, run: Path) -> int:

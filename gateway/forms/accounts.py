@@ -25,6 +25,7 @@ class UserForm(BaseForm):
     role = SelectField(_l("Role"), choices=choices({r: ROLE_LABELS[r] for r in ROLES}))
     grid_ids = StringField(_l("Grids (ids, separated by commas)"), validators=[Optional(), Length(max=2000)])
     community_ids = StringField(_l("Communities (ids, separated by commas)"), validators=[Optional(), Length(max=2000)])
+    street_ids = StringField(_l("Streets (ids, separated by commas)"), validators=[Optional(), Length(max=2000)])
     password = PasswordField(_l("Password"), validators=[Optional(), Length(max=200)],
                              render_kw={"autocomplete": "new-password"})
     active = BooleanField(_l("Active"), default=True)

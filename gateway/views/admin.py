@@ -40,6 +40,8 @@ def user_error_message(exc: UserInvalid) -> str:
         "unknown_user": _("No such user."),
         "grids_needed": _("A grid worker needs at least one grid."),
         "communities_needed": _("This role needs at least one community."),
+        "streets_needed": _("Street staff need at least one street."),
+        "streets_only_street_staff": _("Only street staff serve streets."),
         "bad_id": _("Not valid ids: %(ids)s", ids=exc.params.get("ids", "")),
         "last_admin": _("The last administrator cannot be removed or deactivated."),
         "unknown_role": _("Choose a role."),
@@ -47,7 +49,7 @@ def user_error_message(exc: UserInvalid) -> str:
     }.get(exc.code, _("Not valid."))
 
 
-def _unknown_places(grid_ids: list[str], community_ids: list[str]) -> list[str]:
+def _unknown_places(grid_ids: list[str], community_ids: list[str], street_ids: list[str] = ()) -> list[str]:
     """Ids the households service does not know (checked as the admin); [] when it cannot be asked."""
     unknown = []
     try:
@@ -63,10 +65,19 @@ def _unknown_places(grid_ids: list[str], community_ids: list[str]) -> list[str]:
         if community_ids:
             known = {c["id"] for c in hh.get("/communities")}
             unknown += [c for c in community_ids if c not in known]
+        if street_ids:
+            streets = {s["id"] for s in hh.get("/streets")}
+            unknown += [s for s in street_ids if s not in streets]
     except ServiceError:
         flash(_("The register could not be asked whether these grids and communities exist."), "error")
         return []
     return unknown
+
+
+def _unknown_field(unknown: list[str], grid_ids: list[str], street_ids: list[str]) -> str:
+    """The form field the first unknown ids were given in."""
+    return "grid_ids" if set(unknown) & set(grid_ids) else "street_ids" if set(unknown) & set(street_ids) \
+        else "community_ids"
 
 
 @bp.get("/users")
@@ -75,11 +86,11 @@ def users():
     q = (request.args.get("q") or "").strip().lower()[:40]
     role = request.args.get("role") or ""
     query = User.objects.order_by("username").only("username", "name", "role", "grid_ids", "community_ids",
-                                                    "active", "last_login_at")
+                                                    "street_ids", "active", "last_login_at")
     if role:
         query = query.filter(role=role)
     rows = [u for u in query if not q or q in u.username or q in u.name.lower()
-            or q in [x.lower() for x in u.grid_ids + u.community_ids]]
+            or q in [x.lower() for x in u.grid_ids + u.community_ids + list(u.street_ids or [])]]
     return render_template("admin/users.html", users=rows[:200], more=len(rows) > 200, q=q, role=role)
 
 
@@ -99,16 +110,16 @@ def new_user():
     form = UserForm()
     if form.validate_on_submit():
         grid_ids, community_ids = parse_ids(form.grid_ids.data), parse_ids(form.community_ids.data)
+        street_ids = parse_ids(form.street_ids.data)
         try:
             if not form.password.data:
                 raise UserInvalid("password", "password_needed")
-            unknown = _unknown_places(grid_ids, community_ids)
+            unknown = _unknown_places(grid_ids, community_ids, street_ids)
             if unknown:
-                raise UserInvalid("grid_ids" if set(unknown) & set(grid_ids) else "community_ids", "bad_id",
-                                  ids=", ".join(unknown))
+                raise UserInvalid(_unknown_field(unknown, grid_ids, street_ids), "bad_id", ids=", ".join(unknown))
             user = create_user(username=form.username.data, password=form.password.data, role=form.role.data,
                                name=form.name.data, grid_ids=grid_ids, community_ids=community_ids,
-                               active=form.active.data, by=str(current_user().pk))
+                               street_ids=street_ids, active=form.active.data, by=str(current_user().pk))
         except UserInvalid as exc:
             getattr(form, exc.field, form.username).errors.append(user_error_message(exc))
         else:
@@ -126,21 +137,24 @@ def edit_user(user_id):
     if request.method == "GET":
         form.grid_ids.data = ", ".join(user.grid_ids)
         form.community_ids.data = ", ".join(user.community_ids)
+        form.street_ids.data = ", ".join(user.street_ids or [])
         form.password.data = ""
     elif form.validate_on_submit():
         grid_ids, community_ids = parse_ids(form.grid_ids.data), parse_ids(form.community_ids.data)
+        street_ids = parse_ids(form.street_ids.data)
         try:
             new_places = [g for g in grid_ids if g not in user.grid_ids]
             new_comms = [c for c in community_ids if c not in user.community_ids]
-            unknown = _unknown_places(new_places, new_comms)
+            new_streets = [s for s in street_ids if s not in (user.street_ids or [])]
+            unknown = _unknown_places(new_places, new_comms, new_streets)
             if unknown:
-                raise UserInvalid("grid_ids" if set(unknown) & set(grid_ids) else "community_ids", "bad_id",
-                                  ids=", ".join(unknown))
+                raise UserInvalid(_unknown_field(unknown, grid_ids, street_ids), "bad_id", ids=", ".join(unknown))
             if user.pk == current_user().pk and not manages_accounts(form.role.data, form.active.data):
                 raise UserInvalid("active", "self") if other_account_managers(user) else \
                     UserInvalid("role", "last_admin")
             update_user(user, by=str(current_user().pk), name=form.name.data, role=form.role.data,
-                        grid_ids=grid_ids, community_ids=community_ids, active=form.active.data,
+                        grid_ids=grid_ids, community_ids=community_ids, street_ids=street_ids,
+                        active=form.active.data,
                         password=form.password.data or None)
         except UserInvalid as exc:
             message = _("You cannot deactivate or demote yourself.") if exc.code == "self" else user_error_message(exc)

@@ -72,7 +72,9 @@ def grids():
         checked(community_id, CODE)
     params = {"community_id": community_id} if community_id else None
     rows = hh().get("/grids", params=params)
-    return render_template("grids.html", grids=rows, community_id=community_id,
+    shown = {row["community_id"] for row in rows} | ({community_id} if community_id else set())
+    communities = [c for c in hh().get("/communities", params={"figures": "true"}) if c["id"] in shown]
+    return render_template("grids.html", grids=rows, community_id=community_id, communities=communities,
                            can_manage=principal().may("grids.manage"), can_read=principal().may("register.read"))
 
 
@@ -287,9 +289,10 @@ def edit_household(household_id):
 def _household_page(household_id: str, *, revealed: dict | None = None, reveal_form=None, status=200):
     household = revealed or hh().get(f"/households/{household_id}")
     visits = hh().get(f"/households/{household_id}/visits")[:10]
+    network = hh().get(f"/households/{household_id}/network")  # its residents' group, building head, 十联户
     p = principal()
     response = render_template(
-        "household.html", h=household, visits=visits, revealed=revealed is not None,
+        "household.html", h=household, visits=visits, network=network, revealed=revealed is not None,
         reveal_form=reveal_form or RevealForm(), post_form=PostForm(), care_form=CareFlagForm(),
         can_write=p.may("register.write"), can_reveal=p.may("register.reveal"), can_visit=p.may("visits.write"),
         can_see_care=p.may("care.read"))

@@ -66,7 +66,7 @@ COVERAGE = {
                        "grid_events_published_total", "grid_events_consumed_total", "grid_events_retried_total",
                        "grid_events_dead_lettered_total", "grid_outbox_backlog", "grid_outbox_lag_seconds_bucket"],
     "district-overview": ["grid_households", "grid_grids_outside_band", "grid_care_residents",
-                          "grid_care_households_overdue",
+                          "grid_care_households_overdue", "grid_community_workers", "grid_community_workers_required",
                           "grid_volunteers", "grid_volunteer_target", "grid_volunteer_teams",
                           "grid_disputes_open", "grid_disputes_overdue", "grid_disputes_by_category",
                           "grid_mediation_satisfaction_ratio",

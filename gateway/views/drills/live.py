@@ -23,6 +23,7 @@ from gateway.views.entries import typed
 from shared import clock
 
 STATUSES = tuple(TICK_LABELS)
+ROLL_BY = ("building", "group")  # the roll-call handed out by building (楼栋) or ten-household group (十联户)
 TICK = re.compile(r"^([A-Za-z0-9_-]{1,64}):([a-z_]{1,20})$")
 NONCE = re.compile(r"^[A-Za-z0-9]{8,20}$")
 
@@ -160,10 +161,16 @@ def end(drill_id):
 @bp.get("/<drill_id>/grids/<grid_id>/roll")
 @permission_required("roster.read")
 def roll(drill_id, grid_id):
+    """The roll-call; `?by=building|group` hands it out in sections (a building with its head, a ten-household group
+    with its lead household), and `&print=1` gives those sections as a list to print and hand out."""
     drill_id, grid_id = checked(drill_id, OBJECT_ID), checked(grid_id, CODE)
-    roster = dr().get(f"/drills/{drill_id}/grids/{grid_id}/roster")
+    by = request.args.get("by") if request.args.get("by") in ROLL_BY else None
+    roster = dr().get(f"/drills/{drill_id}/grids/{grid_id}/roster", params={"by": by} if by else None)
     d = drill_of(drill_id)
-    return render_template("drills/roll.html", d=d, roster=roster, grid_id=grid_id,
+    if by and request.args.get("print"):
+        return render_template("drills/roll_print.html", d=d, roster=roster, grid_id=grid_id, by=by), 200, {
+            "Cache-Control": "private, no-cache"}
+    return render_template("drills/roll.html", d=d, roster=roster, grid_id=grid_id, by=by,
                            nonce=secrets.token_hex(8), statuses=STATUSES), 200, {"Cache-Control": "private, no-cache"}
 
 
@@ -188,7 +195,8 @@ def tick(drill_id, grid_id):
         flash(flash_error(exc), "error")
     else:
         flash(_("Recorded: %(status)s", status=TICK_LABELS[status]), "ok")
-    return redirect(url_for("drills.roll", drill_id=drill_id, grid_id=grid_id) + f"#h-{household_id}", code=303)
+    by = request.form.get("by") if request.form.get("by") in ROLL_BY else None
+    return redirect(url_for("drills.roll", drill_id=drill_id, grid_id=grid_id, by=by) + f"#h-{household_id}", code=303)
 
 
 # ---- the live board ----------------------------------------------------------------------------------------

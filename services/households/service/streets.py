@@ -2,6 +2,7 @@
 for a street, community or grid id."""
 import mongoengine as me
 
+from services.households.config import SETTINGS
 from services.households.models import Community, Grid, Street
 from services.households.service.figures import community_figures
 from services.households.service.grids import community_view
@@ -67,7 +68,8 @@ def street_overview(*, actor: Principal, street_id: str) -> dict:
     totals = {key: sum(row[key] for row in rows) for key in summed}
     totals["communities_understaffed"] = sum(row["understaffed"] for row in rows)
     return {"id": street.pk, "name": street.name, "district": street.district, "communities": rows,
-            "totals": totals}
+            "totals": totals, "staffing": {"per_worker": SETTINGS.GRID_WORKER_HOUSEHOLDS,
+                                           "minimum": SETTINGS.GRID_WORKERS_MIN}}
 
 
 def place_names(*, actor: Principal, ids: list[str]) -> list[dict]:
