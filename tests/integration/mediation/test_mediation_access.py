@@ -27,6 +27,8 @@ def bodies(other: dict) -> dict:
         "mediation.pause_clock": {"reason": "等待鉴定"},
         "mediation.resume_clock": {},
         "mediation.extend_deadline": {"working_days": 3, "reason": "案情复杂"},
+        "mediation.decide_extension": {"approve": True, "reason": "同意延期"},
+        "mediation.closing_notice_pdf": {"token": other["token"]},
         "mediation.record_session": {"attendance": [{"party_id": p, "present": True} for p in other["party_ids"]]},
         "mediation.record_outcome": {"kind": "no_agreement"},
         "mediation.refer": {"kind": "judicial", "to_body": "区人民法院"},
@@ -54,7 +56,8 @@ def queries(other: dict) -> dict:
 
 
 def ids(other: dict) -> dict:
-    return {"dispute_id": {"/survey-link": other["closed_id"], "/archive": other["closed_id"],
+    return {"dispute_id": {"/survey-link": other["closed_id"], "/closing-notice": other["closed_id"],
+                           "/archive": other["closed_id"],
                            "/disputes/": other["dispute_id"]},
             "referral_id": other["referral_id"], "notification_id": other["notification_id"],
             "user_id": other["user_id"], "token": other["token"]}

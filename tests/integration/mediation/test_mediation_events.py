@@ -119,14 +119,15 @@ def test_first_contact_owner_is_told_of_every_step_after_reassignment(api, regis
     today.set("2025-09-30")
     ok(api.post(f"{url}/resume", headers=people["m2"]))
     ok(api.post(f"{url}/extend", json={"working_days": 2, "reason": "需补充材料"}, headers=people["m2"]))
+    ok(api.post(f"{url}/extend/decision", json={"approve": True, "reason": "同意"}, headers=people["staff"]))
     ok(api.post(f"{url}/outcome", json={"kind": "agreement", "terms": ["互相谅解"]}, headers=people["m2"]))
     token = ok(api.post(f"{url}/close", json={}, headers=people["m2"]))["survey_token"]
     ok(api.post(f"/public/surveys/{token}", json={"rating": 4}, headers=people["resident"]), 201)
     ok(api.post(f"{url}/archive", headers=people["staff"]))
 
     expected = ["dispute.assigned", "dispute.assigned", "dispute.session_held", "dispute.paused",
-                "dispute.resumed", "dispute.extended", "dispute.resolved", "dispute.closed",
-                "satisfaction.recorded", "dispute.archived"]
+                "dispute.resumed", "dispute.extension_requested", "dispute.extended", "dispute.resolved",
+                "dispute.closed", "satisfaction.recorded", "dispute.archived"]
 
     def owner_feed():
         feed = api.get("/notifications?limit=100", headers=people["worker"]).json
@@ -141,9 +142,10 @@ def test_first_contact_owner_is_told_of_every_step_after_reassignment(api, regis
     assert api.get(url, headers=people["worker"]).status_code == 200
     # the mediators hear of what others did, not of their own steps
     m2 = broker.wait_until(lambda: api.get("/notifications", headers=people["m2"]).json["items"] or None)
-    broker.wait_until(lambda: len(api.get("/notifications", headers=people["m2"]).json["items"]) == 3)
+    broker.wait_until(lambda: len(api.get("/notifications", headers=people["m2"]).json["items"]) == 4)
     m2_types = sorted(n["event_type"] for n in api.get("/notifications", headers=people["m2"]).json["items"])
-    assert m2 and m2_types == ["dispute.archived", "dispute.assigned", "satisfaction.recorded"]
+    # the extension m2 requested was approved by staff: m2 hears of the approval
+    assert m2 and m2_types == ["dispute.archived", "dispute.assigned", "dispute.extended", "satisfaction.recorded"]
     m1 = broker.wait_until(lambda: len(api.get("/notifications", headers=people["m1"]).json["items"]) == 2 or None)
     m1_feed = api.get("/notifications", headers=people["m1"]).json["items"]
     assert m1 and sorted(n["why"] for n in m1_feed) == ["mediator", "previous_mediator"]
