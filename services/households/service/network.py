@@ -48,7 +48,8 @@ def grid_network(*, actor: Principal, grid_id: str, building: str | None = None)
     """A grid's buildings with their heads, its ten-household groups and its community's residents' groups;
     with `building`, that building's households and the group each is in (to form groups)."""
     grid = grid_in_scope(actor, grid_id)
-    homes = list(Household.objects(grid_id=grid.pk, status="active").only("id", "address", "address_sort")
+    homes = list(Household.objects(grid_id=grid.pk, status="active").only("id", "address", "address_sort",
+                                                                          "residents.resident_id", "residents.name")
                  .order_by("address_sort"))
     labels = {str(h.pk): label(h.address) for h in homes}
     heads = {h.building: h for h in BuildingHead.objects(grid_id=grid.pk, removed=False).exclude("outbox")}
@@ -69,7 +70,8 @@ def grid_network(*, actor: Principal, grid_id: str, building: str | None = None)
     if building:
         out["households"] = [{"household_id": str(h.pk), "label": labels[str(h.pk)],
                               "group_id": str(group_of[str(h.pk)].pk) if str(h.pk) in group_of else None,
-                              "group_name": group_of[str(h.pk)].name if str(h.pk) in group_of else None}
+                              "group_name": group_of[str(h.pk)].name if str(h.pk) in group_of else None,
+                              "residents": [{"resident_id": r.resident_id, "name": r.name} for r in h.residents]}
                              for h in homes if h.address.building == building]
     return out
 
