@@ -47,6 +47,11 @@ def bodies(other: dict) -> dict:
         "drills.open_action": {"title": "修复", "owner_name": "某", "grid_id": other["grid_id"],
                                "due_on": (date.today() + timedelta(days=7)).isoformat()},
         "drills.close_action": {"resolution": "已修复"},
+        "drills.update_plan_levels": {"levels": [{"level": "I", "criteria": "红色预警", "steps": ["转移"]}],
+                                      "version": 1},
+        "drills.cancel_drill": {"reason": "暴雨预警"},
+        "drills.reschedule_drill": {"starts_at": soon(600), "reason": "改期"},
+        "drills.book_movement": {"direction": "out", "quantity": 1, "reason": "演练发放"},
     }
 
 
