@@ -389,7 +389,7 @@ def test_a_standing_care_need_records_each_visit_once_per_day(vol_app, vc, staff
     team = make_team(vc, staff, leaders=["tl-1"])
     leader = leader_of(vol_app, "tl-1")
     [need] = vc.get("/needs", query_string={"community_id": "C1", "kind": "care"}, headers=leader).json["items"]
-    assert (need["recurrence"], need["people_wanted"], need["care"]["tag"]) == ("weekly", 1, "empty_nest")
+    assert (need["recurrence"], need["people_wanted"], need["care"]["tag"]) == ("days", 1, "empty_nest")
     link = make_link(vc, staff, team_id=team["id"])
     vid = _registered(vc, public, link, 130)
     assert vc.get(f"/needs/{need['id']}/matches", headers=leader).json[0]["volunteer_id"] == vid
