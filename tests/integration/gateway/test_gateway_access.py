@@ -83,7 +83,7 @@ def page_ids(other: dict) -> dict:
     """The gateway's placeholders filled with the other side's objects."""
     vol, dr, med = other["volunteers"], other["drills"], other["mediation"]
     return {"grid_id": other["grid_id"], "community_id": other["community_id"], "household_id": other["household_id"],
-            "resident_id": other["resident_id"], "tag": "elderly_alone", "visit_id": other["visit_id"],
+            "street_id": "s1", "resident_id": other["resident_id"], "tag": "elderly_alone", "visit_id": other["visit_id"],
             "user_id": other["user_id"], "dispute_id": med["dispute_id"],
             "referral_id": med["referral_id"], "notification_id": med["notification_id"],
             "drill_id": dr["drill_id"], "action_id": dr["action_id"], "plan_id": dr["plan_id"],
@@ -249,7 +249,7 @@ def api_plans(other: dict, own_grid: str) -> dict:
 
     households = {"community_id": other["community_id"], "grid_id": other["grid_id"],
                   "household_id": other["household_id"], "resident_id": other["resident_id"],
-                  "visit_id": other["visit_id"]}
+                  "visit_id": other["visit_id"], "street_id": "s1"}
     vol, drill, med = other["volunteers"], other["drills"], other["mediation"]
     return {"households": (households, hh.bodies(households, own_grid), hh.queries(households)),
             "volunteers": (volunteers_path_ids(vol), vo.bodies(vol), vo.queries(vol)),
@@ -292,7 +292,7 @@ def test_every_service_route_through_the_api_refuses_outsiders(s, username, own_
             walked += 1
         per_service[name] = walked
     # what each service lets its own callers list (their own grid's or community's things): checked for leaks
-    lists = {"GET /api/households/grids", "GET /api/households/communities", "GET /api/volunteers/communities",
+    lists = {"GET /api/households/grids", "GET /api/households/communities", "GET /api/households/places", "GET /api/volunteers/communities",
              "GET /api/volunteers/teams/led", "GET /api/volunteers/volunteers", "GET /api/volunteers/needs",
              "GET /api/mediation/disputes", "GET /api/mediation/notices", "GET /api/mediation/notifications",
              "POST /api/mediation/notifications/read-all", "GET /api/mediation/reports/hotspots",
