@@ -5,24 +5,19 @@ uploader maps once (a dry run lists each unknown header with the register column
 successful import used is remembered for the community (`ImportMapping`) and applied to its next uploads, and
 can be read and replaced through the API.
 """
-from services.households.models import Community, Grid, ImportMapping, MappedColumn
+from services.households.models import Community, ImportMapping, MappedColumn
 from services.households.sheets.register import check_mapping, header_key
 from shared.clock import now
 from shared.errors import Invalid
 from shared.identity import Principal
-from shared.scope import not_found
+from shared.scope import load_in_scope
 
 
 def community_in_scope(actor: Principal, community_id: str, permission: str) -> Community:
-    """The community if the caller holds `permission` and works in it (its own or one of its grids), else 404."""
-    actor.require(permission)
-    community = Community.objects(pk=community_id).first() if isinstance(community_id, str) else None
-    if community is None:
-        raise not_found("community", community_id)
-    if not (actor.covers(community_id=community.pk, grid_id=None)
-            or Grid.objects(pk__in=list(actor.grid_ids), community_id=community.pk).count()):
-        raise not_found("community", community_id)
-    return community
+    """The community if the caller holds `permission` and serves the whole community, else 404 (a grid worker
+    maps columns through the uploads of their own grid, not for the community)."""
+    return load_in_scope(Community, community_id, actor=actor, what="community", permission=permission,
+                         place=lambda c: (c.pk, None))
 
 
 def remembered(community_id: str) -> dict[str, str | None]:

@@ -10,7 +10,7 @@ from tests.support.access import leaks, let_through, outsiders, report, walk, wa
 from tests.support.callers import headers_for
 from tests.support.data import household, phone
 from tests.support.fuzz import fingerprint
-from tests.support.objects import households_district, households_objects
+from tests.support.objects import households_district, households_objects, network_objects
 
 VISIT = {"visited_at": "2026-11-20T10:00:00+08:00", "notes": "走访"}
 
@@ -41,6 +41,19 @@ def bodies(other: dict, own_grid: str) -> dict:
         "transfer.import_register": lambda: {"data": {"file": (io.BytesIO("楼栋,房号\n".encode()), "a.csv")},
                                              "content_type": "multipart/form-data"},
         "transfer.export_register_revealed": {"format": "csv", "reason": "核对"},
+        "transfer.set_import_mapping": {"mapping": {"备注": None}},
+        "network.set_building_head": {"building": "1栋", "name": "楼长", "phone": "13900001111"},
+        "network.remove_building_head": {},
+        "network.reveal_building_head": {"reason": "核对"},
+        "network.create_ten_group": {"name": "联户", "household_ids": [other["household_id"], "0" * 24],
+                                     "lead_household_id": other["household_id"]},
+        "network.update_ten_group": {"name": "联户", "household_ids": [other["household_id"], "0" * 24],
+                                     "lead_household_id": other["household_id"], "version": 1},
+        "network.dissolve_ten_group": {},
+        "network.create_residents_group": {"number": 9, "name": "第九居民小组", "buildings": ["1栋"]},
+        "network.update_residents_group": {"number": 9, "name": "第九居民小组", "buildings": ["1栋"]},
+        "network.delete_residents_group": {},
+        "network.reveal_residents_group_leader": {"reason": "核对"},
     }
 
 
@@ -56,7 +69,10 @@ def test_grid_a_worker_gets_403_or_404_for_every_route_on_grid_b(client, househo
     resident = Household.objects.get(pk=hid).residents[0].resident_id
     visit = client.post(f"/households/{hid}/visits", json={**VISIT, "follow_up_needed": True, "follow_up": "复访"},
                         headers=as_staff).json["id"]
-    other = {"community_id": "C1", "grid_id": grid_b, "household_id": hid, "resident_id": resident, "visit_id": visit}
+    second = client.post("/households", json=household(grid_b, 2), headers=as_staff).json
+    other = {"community_id": "C1", "grid_id": grid_b, "household_id": hid, "resident_id": resident, "visit_id": visit,
+             **network_objects(client, households_app, grid_b, [client.get(f"/households/{hid}", headers=as_staff).json,
+                                                                second])}
     worker_a = headers_for(households_app, role="grid_worker", user_id="w-a", grids=[district["grid_a"]])
     before = (Household.objects.count(), Visit.objects.count())
     answers = walk(households_app, client, headers=worker_a, ids={**other, "street_id": "S1"},

@@ -167,5 +167,6 @@ def test_bad_mappings_are_refused_on_the_mapping_field(client, district):
     assert client.put("/communities/C1/import-mapping", json={"mapping": {}}, headers=staff("C2")).status_code == 404
     assert client.get("/communities/C1/import-mapping", headers=staff("C2")).status_code == 404
     worker = headers_for(role="grid_worker", user_id="w-a", grids=[district["grid_a"]])
-    assert client.get("/communities/C1/import-mapping", headers=worker).status_code == 200
+    assert client.get("/communities/C1/import-mapping", headers=worker).status_code == 404   # the community's
+    assert client.get("/communities/C9/import-mapping", headers=headers_for(role="admin")).status_code == 404
     assert upload(client, c1, content, district["grid_a"]).status_code == 201     # the mapping set applies
