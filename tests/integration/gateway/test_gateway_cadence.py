@@ -1,0 +1,41 @@
+"""The whole product with one cadence table: the households worker publishes it (care.cadences_set) and volunteers
+keeps it; the seeded elderly_alone residents' standing care needs recur every 7 days and the pages say so (每7天),
+the grid worker's today page gives the overdue households' cadence, and the staff figures page the target share."""
+import pytest
+from pymongo import MongoClient
+
+from services.households.config import DEFAULT_CADENCES
+from tests.support.pages import signed_in, text
+from tests.support.stack import staff_principal
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def s(seeded_stack):
+    return seeded_stack
+
+
+def test_volunteers_keep_the_published_table_and_care_needs_recur_at_it(s):
+    kept = MongoClient(s.mongo_url)[f"test_{s.run_id}_volunteers"]["care_cadences"]
+    s.wait_for(lambda: (kept.find_one({"_id": "current"}) or {}).get("cadences") == dict(DEFAULT_CADENCES))
+
+    def care_needs():
+        r = s.call("volunteers", "GET", "/needs", principal=staff_principal(),
+                   params={"community_id": "c1", "kind": "care", "page_size": 100})
+        return r.json()["items"] if r.status_code == 200 else []
+
+    s.wait_for(lambda: len(care_needs()) >= 3)  # seed_full flags every 5th household of g1 elderly_alone
+    assert {(n["recurrence"], n["every_days"]) for n in care_needs() if n["care"]["tag"] == "elderly_alone"} \
+        == {("days", 7)}
+    staff = signed_in(s, "staff-c1")
+    needs = text(staff.get("/volunteers/c1/needs"))
+    assert needs.count("每7天") >= 3  # each elderly_alone need's line (the form still offers 每周 for needs by hand)
+    figures = text(staff.get("/volunteers/c1"))
+    assert "名居民的 10%" in figures and "/ 5" in figures
+
+
+def test_the_today_page_gives_each_overdue_households_cadence(s):
+    worker = signed_in(s, "worker-g1")
+    page = text(worker.get("/grids/g1/today"))
+    assert "应每7天探访一次" in page  # the seeded elderly_alone households were never visited
