@@ -87,7 +87,9 @@ HAZARD_LABELS = {"natural_disaster": _l("Natural disaster"), "accident": _l("Acc
 LEVEL_LABELS = {"I": _l("Level I (most severe)"), "II": _l("Level II"), "III": _l("Level III"), "IV": _l("Level IV")}
 DRILL_KIND_LABELS = {"comprehensive": _l("Comprehensive drill"), "shelter": _l("Shelter activation drill"),
                      "special": _l("Special drill")}
-DRILL_STATUS_LABELS = {"planned": _l("Planned"), "live": _l("Running"), "completed": _l("Completed")}
+DRILL_STATUS_LABELS = {"planned": _l("Planned"), "live": _l("Running"), "completed": _l("Completed"),
+                       "cancelled": _l("Cancelled")}
+MOVEMENT_LABELS = {"in": _l("Booked in"), "out": _l("Booked out")}
 TICK_LABELS = {"at_home": _l("At home"), "evacuated": _l("Evacuated"), "absent": _l("Absent"),
                "needs_help": _l("Needs help")}
 SHELTER_STATUS_LABELS = {"ready": _l("Ready"), "limited": _l("Limited"), "unavailable": _l("Unavailable")}
@@ -103,7 +105,8 @@ DUTY_LABELS = {"commander": _l("Commander"), "caller": _l("Calling and liaison")
                "evacuation": _l("Evacuation"), "shelter": _l("Shelter"), "supplies": _l("Supplies"),
                "medical": _l("Medical aid"), "security": _l("Security"), "other": _l("Other")}
 ACTION_STATUS_LABELS = {"open": _l("Open"), "closed": _l("Closed")}
-REQUIREMENT_LABELS = {"held": _l("Held"), "planned": _l("Planned"), "due": _l("Due"), "overdue": _l("Overdue")}
+REQUIREMENT_LABELS = {"held": _l("Held"), "incomplete": _l("Held but incomplete"), "planned": _l("Planned"),
+                      "due": _l("Due"), "overdue": _l("Overdue")}
 
 # ---- mediation -----------------------------------------------------------------------------------
 DISPUTE_CATEGORY_LABELS = {"neighbours": _l("Neighbours"), "family": _l("Marriage and family"),
@@ -135,7 +138,8 @@ STEP_LABELS = {
     "satisfaction_recorded": _l("Satisfaction answered"), "updated": _l("Case changed"),
     "due_recomputed": _l("Due date recomputed"), "party_moved": _l("A party moved"),
     "party_updated": _l("A party's details changed"), "deadline_warning": _l("Deadline near"),
-    "overdue": _l("Past the deadline"),
+    "overdue": _l("Past the deadline"), "extension_requested": _l("Extension requested"),
+    "extension_refused": _l("Extension refused"),
 }
 
 FIELD_LABELS = {

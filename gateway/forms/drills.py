@@ -23,6 +23,43 @@ class EndDrillForm(BaseForm):
     submit = SubmitField(_l("End the drill"))
 
 
+class CancelDrillForm(BaseForm):
+    reason = StringField(_l("Why is it called off"), render_kw={"maxlength": 200})
+    submit = SubmitField(_l("Cancel the drill"))
+
+
+class RescheduleDrillForm(BaseForm):
+    starts_at = StringField(_l("New start"), render_kw={"type": "datetime-local", "step": 60})
+    ends_at = StringField(_l("New end (optional: keeps its length)"), render_kw={"type": "datetime-local", "step": 60})
+    reason = StringField(_l("Why does it move"), render_kw={"maxlength": 200})
+    submit = SubmitField(_l("Move the drill"))
+
+
+class PlanLevelsForm(BaseForm):
+    """Each response level's activation criteria and steps (one per line), all four on one form."""
+
+    criteria_I = TextAreaField(_l("Level I: activation criteria"), render_kw={"rows": 2})  # noqa: N815
+    steps_I = TextAreaField(_l("Level I: response steps (one per line)"), render_kw={"rows": 4})  # noqa: N815
+    criteria_II = TextAreaField(_l("Level II: activation criteria"), render_kw={"rows": 2})  # noqa: N815
+    steps_II = TextAreaField(_l("Level II: response steps (one per line)"), render_kw={"rows": 4})  # noqa: N815
+    criteria_III = TextAreaField(_l("Level III: activation criteria"), render_kw={"rows": 2})  # noqa: N815
+    steps_III = TextAreaField(_l("Level III: response steps (one per line)"), render_kw={"rows": 4})  # noqa: N815
+    criteria_IV = TextAreaField(_l("Level IV: activation criteria"), render_kw={"rows": 2})  # noqa: N815
+    steps_IV = TextAreaField(_l("Level IV: response steps (one per line)"), render_kw={"rows": 4})  # noqa: N815
+    submit = SubmitField(_l("Save the levels"))
+
+
+class MovementForm(BaseForm):
+    direction = RadioField(_l("Book"), choices=[], validate_choice=False, default="in")
+    quantity = StringField(_l("Quantity"), render_kw={"inputmode": "numeric", "maxlength": 7})
+    reason = StringField(_l("Reason (e.g. 采购, 演练发放, 过期报废)"), render_kw={"maxlength": 200})
+    submit = SubmitField(_l("Book it"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.direction.choices = _drill_labels("MOVEMENT_LABELS")
+
+
 class ActionForm(BaseForm):
     title = StringField(_l("What must be put right"), render_kw={"maxlength": 200})
     detail = TextAreaField(_l("Details"), render_kw={"rows": 2})
@@ -104,7 +141,7 @@ class SupplyForm(BaseForm):
     name = StringField(_l("Item"))
     category = SelectField(_l("Category"), choices=[], validate_choice=False)
     unit = StringField(_l("Counted in (e.g. 箱, 件)"))
-    quantity = StringField(_l("Quantity"), render_kw={"inputmode": "numeric"})
+    quantity = StringField(_l("Opening stock"), render_kw={"inputmode": "numeric"})
     required_quantity = StringField(_l("Quantity required"), default="0", render_kw={"inputmode": "numeric"})
     location = StringField(_l("Kept where"))
     shelter_id = SelectField(_l("At a shelter (optional)"), choices=[], validate_choice=False)

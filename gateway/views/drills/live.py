@@ -15,11 +15,18 @@ from wtforms.fields.choices import SelectChoice
 from gateway.auth import current_user, permission_required, principal
 from gateway.calls import CODE, OBJECT_ID, REF, checked, flash_error, flash_outcome, present
 from gateway.forms.common import PostForm
-from gateway.forms.drills import CheckinForm, EndDrillForm, OpenShelterForm, ProblemForm
+from gateway.forms.drills import (
+    CancelDrillForm,
+    CheckinForm,
+    EndDrillForm,
+    OpenShelterForm,
+    ProblemForm,
+    RescheduleDrillForm,
+)
 from gateway.i18n import TICK_LABELS
 from gateway.upstream import ServiceError
 from gateway.views.drills.base import bp, button, can_manage, dr
-from gateway.views.entries import typed
+from gateway.views.entries import local_iso, typed
 from shared import clock
 
 STATUSES = tuple(TICK_LABELS)
@@ -63,7 +70,8 @@ def home():
 def drill(drill_id):
     d = drill_of(drill_id)
     me = principal()
-    context = {"checkins": [], "checkin_form": None, "shelter_form": None, "problem_form": None}
+    context = {"checkins": [], "checkin_form": None, "shelter_form": None, "problem_form": None, "level": None,
+               "cancel_form": None, "move_form": None}
     if d["status"] == "live":
         if me.may("drills.checkin"):
             context["checkins"] = dr().get(f"/drills/{d['id']}/checkins")
@@ -84,6 +92,10 @@ def drill(drill_id):
             form = ProblemForm(formdata=None)
             form.grid_id.choices = [SelectChoice("", "—")] + [SelectChoice(g, g) for g in _my_grids(d)]
             context["problem_form"] = form
+    if d["status"] in ("planned", "live"):  # the level's activation criteria and steps (a checklist while it runs)
+        context["level"] = dr().get(f"/drills/{d['id']}/level")
+    if d["status"] == "planned" and me.may("drills.manage"):
+        context["cancel_form"], context["move_form"] = CancelDrillForm(formdata=None), RescheduleDrillForm(formdata=None)
     return render_template("drills/drill.html", d=d, my_grids=_my_grids(d), can_manage=me.may("drills.manage"),
                            end_form=EndDrillForm(formdata=None), post_form=PostForm(), **context)
 
@@ -137,6 +149,28 @@ def start(drill_id):
     drill_id = checked(drill_id, OBJECT_ID)
     flash_outcome(lambda: dr().post(f"/drills/{drill_id}/start"), _("The drill has started: the roll-call is open."))
     return redirect(url_for("drills.drill", drill_id=drill_id), code=303)
+
+
+@bp.post("/<drill_id>/cancel")
+@permission_required("drills.manage")
+def cancel(drill_id):
+    drill_id = checked(drill_id, OBJECT_ID)
+    form = CancelDrillForm()
+    return button(f"/drills/{drill_id}/cancel", present({"reason": typed(form.reason.data)}),
+                  _("The drill is cancelled; the volunteer helper task it opened is closed."),
+                  url_for("drills.drill", drill_id=drill_id), form)
+
+
+@bp.post("/<drill_id>/reschedule")
+@permission_required("drills.manage")
+def reschedule(drill_id):
+    drill_id = checked(drill_id, OBJECT_ID)
+    form = RescheduleDrillForm()
+    body = present({"starts_at": local_iso(form.starts_at.data), "ends_at": local_iso(form.ends_at.data),
+                    "reason": typed(form.reason.data)})
+    return button(f"/drills/{drill_id}/reschedule", body,
+                  _("The drill is moved; the volunteer helpers' task moves with it."),
+                  url_for("drills.drill", drill_id=drill_id), form)
 
 
 @bp.post("/<drill_id>/end")

@@ -8,7 +8,16 @@ from wtforms.fields.choices import SelectChoice
 
 from gateway.auth import permission_required
 from gateway.calls import CODE, OBJECT_ID, attempt, checked, present, press
-from gateway.forms.drills import AssistanceForm, DrillForm, FlagForm, PlanForm, ShelterForm, SupplyForm
+from gateway.forms.drills import (
+    AssistanceForm,
+    DrillForm,
+    FlagForm,
+    MovementForm,
+    PlanForm,
+    PlanLevelsForm,
+    ShelterForm,
+    SupplyForm,
+)
 from gateway.i18n import DUTY_LABELS
 from gateway.views.drills.base import back_to, bp, button, can_manage, chosen, communities, dr
 from gateway.views.entries import local_iso, typed
@@ -90,14 +99,37 @@ def _plans_page(form=None, errors=(), status=200):
     shelters = dr().get("/shelters", params={"community_id": community_id}) if community_id else []
     form.shelter_ids.choices = [SelectChoice(x["id"], x["name"]) for x in shelters]
     return render_template("drills/plans.html", plans=plans, form=form, errors=list(errors),
-                           community_id=community_id, can_manage=can_manage(),
+                           community_id=community_id, can_manage=can_manage(), levels_form=_levels_form,
                            shelter_names={x["id"]: x["name"] for x in shelters}), status
+
+
+def _levels_form(plan: dict) -> PlanLevelsForm:
+    """The plan's levels, filled in, to edit."""
+    form = PlanLevelsForm(formdata=None)
+    for x in plan.get("levels") or []:
+        getattr(form, f"criteria_{x['level']}").data = x.get("criteria") or ""
+        getattr(form, f"steps_{x['level']}").data = "\n".join(x.get("steps") or [])
+    return form
 
 
 @bp.get("/plans")
 @permission_required("drills.read")
 def plans():
     return _plans_page()
+
+
+@bp.post("/plans/<plan_id>/levels")
+@permission_required("drills.manage")
+def plan_levels(plan_id):
+    plan_id = checked(plan_id, OBJECT_ID)
+    form = PlanLevelsForm()
+    version = request.form.get("version") or ""
+    levels = [{"level": level, "criteria": typed(getattr(form, f"criteria_{level}").data),
+               "steps": _lines(getattr(form, f"steps_{level}").data)} for level in ("I", "II", "III", "IV")]
+    body = {"levels": levels, "version": int(version) if version.isdigit() else version}
+    back = url_for("drills.plans", community_id=request.args.get("community_id")) + f"#p-{plan_id}"
+    press(form, lambda: dr().put(f"/plans/{plan_id}/levels", json=body), _("Response levels saved."))
+    return redirect(back, code=303)
 
 
 @bp.post("/plans")
@@ -163,7 +195,7 @@ def _supplies_page(form=None, errors=(), status=200):
     form.shelter_id.choices = [SelectChoice("", "—")] + [SelectChoice(x["id"], x["name"]) for x in shelters]
     return render_template("drills/supplies.html", supplies=supplies, form=form, errors=list(errors),
                            community_id=community_id, problem=problem, can_manage=can_manage(),
-                           flag_form=FlagForm(formdata=None)), status
+                           flag_form=FlagForm(formdata=None), movement_form=MovementForm(formdata=None)), status
 
 
 @bp.get("/supplies")
@@ -205,6 +237,17 @@ def flag_supply(supply_id):
     return button(f"/supplies/{supply_id}/flags", present({"problem": typed(form.problem.data),
                                                            "note": typed(form.note.data)}),
                   _("Problem flagged."), back, form)
+
+
+@bp.post("/supplies/<supply_id>/movements")
+@permission_required("drills.manage")
+def book_movement(supply_id):
+    supply_id = checked(supply_id, OBJECT_ID)
+    form = MovementForm()
+    back = back_to(url_for("drills.supplies")) + f"#s-{supply_id}"
+    body = present({"direction": typed(form.direction.data), "quantity": typed(form.quantity.data),
+                    "reason": typed(form.reason.data)})
+    return button(f"/supplies/{supply_id}/movements", body, _("Booked on the ledger."), back, form)
 
 
 @bp.post("/supplies/<supply_id>/clear")

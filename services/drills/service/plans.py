@@ -15,13 +15,15 @@ from shared.reasons import drills as reasons
 
 
 def _levels(data_levels: list[dict], hazard: str) -> list[PlanLevel]:
-    """The plan's levels as given (each level once, in order I–IV), or the hazard's defaults when none are."""
-    seen = set()
+    """Levels I–IV: each as given (once), else (not given, or given with neither criteria nor steps) the hazard's
+    Chinese defaults."""
+    given: dict[str, dict] = {}
     for level in data_levels:
-        if level["level"] in seen:
+        if level["level"] in given:
             raise Invalid(reasons.LEVEL_TWICE(level=level["level"]), field="levels")
-        seen.add(level["level"])
-    chosen = rules.ordered_levels(data_levels) if data_levels else rules.default_levels(hazard)
+        given[level["level"]] = level
+    chosen = [given[x["level"]] if given.get(x["level"], {}).get("criteria") or given.get(x["level"], {}).get("steps")
+              else x for x in rules.default_levels(hazard)]
     return [PlanLevel(level=x["level"], criteria=x.get("criteria"), steps=list(x.get("steps") or [])) for x in chosen]
 
 
@@ -82,14 +84,14 @@ def update_plan(*, actor: Principal, plan_id: str, data: dict) -> EmergencyPlan:
 
 
 def update_plan_levels(*, actor: Principal, plan_id: str, levels: list[dict], version: int) -> EmergencyPlan:
-    """Set each response level's activation criteria (启动条件) and ordered steps (响应措施); the version must be the
-    one read."""
+    """Set response levels' activation criteria (启动条件) and ordered steps (响应措施); levels not sent stay as they
+    are, a level sent blank goes back to the defaults; the version must be the one read."""
     plan = community_object(EmergencyPlan, plan_id, actor=actor, what="plan", permission="drills.manage")
     if version != plan.version:
         raise Conflict(common.CHANGED_MEANWHILE(), field="version")
-    given = {x.level: x for x in _levels(levels, plan.hazard)}  # none given: the hazard's defaults again
-    kept = {x.level: x for x in with_levels(plan).levels}
-    plan.levels = [given.get(level) or kept[level] for level in ("I", "II", "III", "IV") if level in given or level in kept]
+    _levels(levels, plan.hazard)  # each level once
+    kept = {x.level: {"level": x.level, "criteria": x.criteria, "steps": list(x.steps)} for x in with_levels(plan).levels}
+    plan.levels = _levels(list({**kept, **{x["level"]: x for x in levels}}.values()), plan.hazard)
     plan.updated_by, plan.updated_at = actor.user_id, clock.now()
     return commit(plan)
 

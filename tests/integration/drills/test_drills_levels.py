@@ -25,12 +25,16 @@ def test_levels_have_criteria_and_steps_with_defaults_and_edits(drills, who):
     flood = drills.post("/plans", json=plan_body(hazard="natural_disaster", title="防汛预案"), headers=staff).json
     assert flood["levels"][0]["criteria"] != plan["levels"][0]["criteria"]
 
-    # a plan written with its own levels keeps them, ordered I..IV; a level twice is a 422 that stores nothing
+    # a plan written with its own levels keeps them, ordered I..IV, the others from the defaults; a level twice is
+    # a 422 that stores nothing
     own = [{"level": "III", "criteria": "单栋楼冒烟", "steps": ["网格员到场", "疏散该楼"]},
            {"level": "I", "criteria": "多栋楼起火", "steps": ["报警", "全面疏散", "清点"]}]
     r = drills.post("/plans", json=plan_body(title="消防预案", levels=own), headers=staff)
-    assert [(x["level"], x["criteria"], x["steps"]) for x in r.json["levels"]] == [
-        ("I", "多栋楼起火", ["报警", "全面疏散", "清点"]), ("III", "单栋楼冒烟", ["网格员到场", "疏散该楼"])]
+    got = r.json["levels"]
+    assert [x["level"] for x in got] == ["I", "II", "III", "IV"]
+    assert [(x["criteria"], x["steps"]) for x in (got[0], got[2])] == [
+        ("多栋楼起火", ["报警", "全面疏散", "清点"]), ("单栋楼冒烟", ["网格员到场", "疏散该楼"])]
+    assert (got[1], got[3]) == (plan["levels"][1], plan["levels"][3])
     before = EmergencyPlan.objects.count()
     r = drills.post("/plans", json=plan_body(levels=[own[0], own[0]]), headers=staff)
     assert r.status_code == 422 and r.json["reason"]["code"] == "drills.level_twice"
