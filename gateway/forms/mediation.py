@@ -64,6 +64,14 @@ class ExtendForm(BaseForm):
     reason = TextAreaField(_l("Reason"), render_kw={"rows": 2})
 
 
+class ExtensionDecisionForm(BaseForm):
+    """Community staff's decision on the handler's extension request: approve or refuse, always with a reason."""
+
+    decision = RadioField(_l("Decision"), choices=[SelectChoice("approve", _l("Approve")),
+                                                   SelectChoice("refuse", _l("Refuse"))], validate_choice=False)
+    reason = TextAreaField(_l("Reason"), render_kw={"rows": 2})
+
+
 class ReferForm(BaseForm):
     kind = SelectField(_l("Refer to"), choices=[], validate_choice=False)
     to_body = StringField(_l("Body it goes to (e.g. district justice bureau)"))

@@ -2,8 +2,10 @@
 the one-time notice (一次告知), the cases (mine as first-contact owner, as mediator, the community's), a case
 with its timeline and every step (assign, pause/resume/extend with a reason, sessions, outcome and the
 agreement PDF, referral and its return, escalation, close, archive, notes), hot spots, and the public
-satisfaction survey (account-free, rate limited).
+satisfaction survey (account-free, rate limited), answered by the applicant alone: the closing page and the
+closing notice PDF carry its link and QR code, and a signed-in session cannot open it.
 """
+import base64
 import re
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -32,6 +34,7 @@ from gateway.forms.mediation import (
     DisputeEditForm,
     EscalateForm,
     ExtendForm,
+    ExtensionDecisionForm,
     IntakeForm,
     NoteForm,
     OutcomeForm,
@@ -44,6 +47,7 @@ from gateway.models import User
 from gateway.ratelimit import public_page
 from gateway.upstream import ServiceError
 from gateway.views.entries import typed
+from shared.qr import qr_svg
 
 bp = Blueprint("mediation", __name__, url_prefix="/disputes")
 survey_bp = Blueprint("survey", __name__, url_prefix="/survey")
@@ -235,6 +239,8 @@ def _case_page(dispute_id: str, *, forms=None, errors=(), open_form=None, reveal
         "can_escalate": me.may("disputes.escalate"), "can_annotate": me.may("disputes.annotate"),
         "assign_form": assign, "pause_form": forms.get("pause") or ReasonForm(formdata=None, prefix="pause"),
         "extend_form": forms.get("extend") or ExtendForm(formdata=None),
+        "decision_form": forms.get("decision") or ExtensionDecisionForm(formdata=None, prefix="decision"),
+        "can_approve": me.may("disputes.approve"),
         "refer_form": forms.get("refer") or ReferForm(formdata=None),
         "return_form": forms.get("return") or ReferralReturnForm(formdata=None),
         "escalate_form": forms.get("escalate") or EscalateForm(formdata=None),
@@ -298,7 +304,20 @@ def extend(dispute_id):
     form = ExtendForm()
     body = present({"working_days": typed(form.working_days.data), "reason": typed(form.reason.data)})
     return _step(dispute_id, "extend", form, lambda: me_().post(f"/disputes/{dispute_id}/extend", json=body),
-                 _("The deadline is extended."))
+                 _("Extension requested: community staff will approve or refuse it."))
+
+
+@bp.post("/<dispute_id>/extend/decision")
+@permission_required("disputes.approve")
+def extend_decision(dispute_id):
+    dispute_id = checked(dispute_id, OBJECT_ID)
+    form = ExtensionDecisionForm(prefix="decision")
+    decision = form.decision.data
+    body = present({"approve": {"approve": True, "refuse": False}.get(decision), "reason": typed(form.reason.data)})
+    message = _("The extension is approved; the due date moved.") if decision == "approve" else \
+        _("The extension is refused.")
+    return _step(dispute_id, "decision", form, lambda: me_().post(f"/disputes/{dispute_id}/extend/decision",
+                                                                  json=body), message, {"approve": "decision"})
 
 
 @bp.post("/<dispute_id>/refer")
@@ -369,10 +388,24 @@ def reveal(dispute_id):
 
 
 def _survey_done(dispute_id: str, result: dict, message: str):
+    """The closing page shown to the applicant: the survey link as text and QR code to scan with their own phone,
+    and the closing notice to print. No link to open here: the handler's session could not answer anyway."""
     token = result.get("survey_token") or ""
     url = url_for("survey.answer", token=token, _external=True) if TOKEN.match(token) else None
+    qr = "data:image/svg+xml;base64," + base64.b64encode(qr_svg(url)).decode() if url else None
     flash(message, "ok")
-    return render_template("mediation/survey_link.html", d=result["dispute"], url=url), 200, NO_STORE
+    return render_template("mediation/survey_link.html", d=result["dispute"], url=url, qr=qr,
+                           token=token if url else None), 200, NO_STORE
+
+
+@bp.post("/<dispute_id>/closing-notice.pdf")
+@permission_required("disputes.read")
+def closing_notice(dispute_id):
+    dispute_id = checked(dispute_id, OBJECT_ID)
+    token = checked(request.form.get("token") or "", TOKEN)
+    upstream = me_().request("POST", f"/disputes/{dispute_id}/closing-notice.pdf", json={"token": token},
+                             stream=True)
+    return stream(upstream, filename=f"closing-notice-{dispute_id}.pdf")
 
 
 @bp.post("/<dispute_id>/close")
@@ -384,7 +417,8 @@ def close(dispute_id):
     done, errors = attempt(form, lambda: me_().post(f"/disputes/{dispute_id}/close", json=body))
     if done is None:
         return _case_page(dispute_id, forms={"close": form}, errors=errors, open_form="close", status=422)
-    return _survey_done(dispute_id, done, _("The case is closed. Give the applicant the satisfaction survey link."))
+    return _survey_done(dispute_id, done, _("The case is closed. Give the applicant the closing notice: they answer the survey on their own "
+                          "phone."))
 
 
 @bp.post("/<dispute_id>/survey-link")
@@ -470,6 +504,11 @@ def hotspots():
 def answer(token):
     if not TOKEN.match(token or ""):
         return error_page(404, message=_("No such survey; check the link."))
+    if current_user() is not None:  # staff (the handler who closed the case above all) never answer for the resident
+        page, status = error_page(403, message=_("The satisfaction survey is answered by the applicant on their own "
+                                                 "phone, not by staff: give them the link or the closing notice "
+                                                 "with its QR code."))
+        return page, status, NO_STORE
     try:
         view = public("mediation").get(f"/public/surveys/{token}")
     except ServiceError as exc:

@@ -112,8 +112,8 @@ SURVEY_CLOSED = Text("mediation.survey_closed", "this survey has closed", N_("Th
 NOTIFICATION_NOT_FOUND = Text("mediation.notification_not_found", "notification not found",
                               N_("The notification was not found."))
 SURVEY_RESIDENT_ONLY = Text("mediation.survey_resident_only", "only the resident answers the satisfaction survey",
-                            N_("The satisfaction survey is answered by the resident on their own phone: "
-                               "sign out first, or give the resident the link or the closing notice."))
+                            N_("The satisfaction survey is answered by the applicant on their own phone, not by "
+                               "staff: give them the link or the closing notice with its QR code."))
 SURVEY_TOKEN_WRONG = Text("mediation.survey_token_wrong", "this is not the case's current survey link",
                           N_("This survey link is no longer the case's: give a new survey link."))
 

@@ -92,6 +92,9 @@ def test_a_case_from_assignment_to_archive_and_the_public_survey(s):
     due_before = s.call("mediation", "GET", f"/disputes/{dispute_id}").json()["due_on"]
     assert mediator.post(f"/disputes/{dispute_id}/extend", data={"csrf_token": token, "working_days": "3",
                                                                  "reason": "需要现场勘查"}).status_code == 303
+    assert s.call("mediation", "GET", f"/disputes/{dispute_id}").json()["due_on"] == due_before  # staff decide
+    assert staff.post(f"/disputes/{dispute_id}/extend/decision", data={
+        "csrf_token": page_token(staff), "decision-decision": "approve", "decision-reason": "同意"}).status_code == 303
     assert s.call("mediation", "GET", f"/disputes/{dispute_id}").json()["due_on"] > due_before
     session = text(mediator.get(f"/disputes/{dispute_id}/session"))
     parties = re.findall(r'name="present" type="checkbox" value="([0-9a-f]+)"', session)
@@ -107,7 +110,7 @@ def test_a_case_from_assignment_to_archive_and_the_public_survey(s):
     pdf = mediator.get(f"/disputes/{dispute_id}/agreement.pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
     closed = mediator.post(f"/disputes/{dispute_id}/close", data={"csrf_token": token, "close-note": "回访满意"})
-    survey_url = re.search(r'id="survey-link" href="(http://[^"]+/survey/([A-Za-z0-9_-]+))"', text(closed))
+    survey_url = re.search(r'id="survey-link">(http://[^<]+/survey/([A-Za-z0-9_-]+))<', text(closed))
     assert closed.status_code == 200 and survey_url
     resident = s.gateway_app.test_client()
     form = text(resident.get(f"/survey/{survey_url[2]}"))
