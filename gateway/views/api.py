@@ -27,7 +27,8 @@ def me():
     """Who is signed in, with a fresh CSRF token for scripts."""
     user = current_user()
     return jsonify(id=str(user.pk), username=user.username, name=user.name, role=user.role,
-                   grid_ids=list(user.grid_ids), community_ids=list(user.community_ids), csrf_token=generate_csrf())
+                   grid_ids=list(user.grid_ids), community_ids=list(user.community_ids),
+                   street_ids=list(user.street_ids or []), csrf_token=generate_csrf())
 
 
 @bp.route("/<service>/<path:rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
