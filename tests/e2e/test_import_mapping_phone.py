@@ -18,9 +18,9 @@ def sheet() -> dict:
     book = Workbook(write_only=True)
     ws = book.create_sheet("人口台账")
     ws.append(HEADER)
-    ws.append(["70栋", "1单元", "101", "赵一", "男", id_number(7001), "13900000071", "户主", "常住", "独居老人", None,
+    ws.append(["70栋", "1单元", "101", "赵一", "男", id_number(701), "13900000071", "户主", "常住", "独居老人", None,
                "已核实"])
-    ws.append(["70栋", "1单元", "101", "赵二", "女", id_number(7002), None, "配偶", None, None, None, None])
+    ws.append(["70栋", "1单元", "101", "赵二", "女", id_number(702), None, "配偶", None, None, None, None])
     out = io.BytesIO()
     book.save(out)
     return {"name": "台账.xlsx", "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

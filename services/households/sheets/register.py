@@ -107,7 +107,7 @@ CARE_LABELS = {  # the first label of each tag is the one exports write
 }
 assert set(CARE_LABELS) == set(CARE_TAGS)
 CARE = {label: tag for tag, labels in CARE_LABELS.items() for label in (tag, *labels)}
-_CARE_SPLIT = re.compile(r"[、,，;；/\s]+")
+_CARE_SPLIT = re.compile(r"[、,，;；/／\s]+")
 _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$")
 _DATE8 = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _SCIENTIFIC = re.compile(r"^\d(\.\d+)?E\+\d+$")
