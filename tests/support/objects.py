@@ -314,10 +314,28 @@ def households_objects(client, app, grid: str, n: int = 0) -> dict:
     community = grid.split("-")[0]
     staff = headers_for(app, role="community_staff", user_id=f"s-{community}", communities=[community])
     first = ok(client.post("/households", json=household(grid, n + 1, care_tag="elderly_alone"), headers=staff))
-    ok(client.post("/households", json=household(grid, n + 2), headers=staff))
+    second = ok(client.post("/households", json=household(grid, n + 2), headers=staff))
     visit = ok(client.post(f"/households/{first['id']}/visits", json={
         "visited_at": "2026-11-20T10:00:00+08:00", "notes": "走访", "follow_up_needed": True, "follow_up": "复访"},
         headers=staff))
     ok(client.post(f"/households/{first['id']}/reveal", json={"reason": "核对"}, headers=staff))
     return {"community_id": community, "grid_id": grid, "household_id": first["id"],
-            "resident_id": first["residents"][0]["resident_id"], "visit_id": visit["id"]}
+            "resident_id": first["residents"][0]["resident_id"], "visit_id": visit["id"],
+            **network_objects(client, app, grid, [first, second], n)}
+
+
+def network_objects(client, app, grid: str, households: list[dict], n: int = 0) -> dict:
+    """In `grid`: a building head and a ten-household group of `households`; a residents' group in its community.
+    Their ids as a walk takes them: head_id, and group_id by route (ten-household or residents' group)."""
+    community = grid.split("-")[0]
+    staff = headers_for(app, role="community_staff", user_id=f"s-{community}", communities=[community])
+    building = households[0]["address"]["building"]
+    head = ok(client.put(f"/grids/{grid}/building-heads", json={
+        "building": building, "resident_id": households[0]["residents"][0]["resident_id"]}, headers=staff))
+    group = ok(client.post(f"/grids/{grid}/ten-groups", json={
+        "name": f"联户{n}", "household_ids": [h["id"] for h in households], "lead_household_id": households[0]["id"]},
+        headers=staff))
+    residents_group = ok(client.post(f"/communities/{community}/residents-groups", json={
+        "number": n + 1, "name": f"第{n + 1}居民小组", "buildings": [building]}, headers=staff))
+    return {"head_id": head["id"],
+            "group_id": {"/ten-groups/": group["id"], "/residents-groups/": residents_group["id"]}}
