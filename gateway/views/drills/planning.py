@@ -19,6 +19,7 @@ from gateway.forms.drills import (
     SupplyForm,
 )
 from gateway.i18n import DUTY_LABELS
+from gateway.places import place_name
 from gateway.views.drills.base import back_to, bp, button, can_manage, chosen, communities, dr
 from gateway.views.entries import local_iso, typed
 
@@ -29,7 +30,7 @@ def _lines(text: str | None) -> list[str]:
 
 
 def _drill_form_page(form: DrillForm, community_id: str | None, errors=(), status=200):
-    form.community_id.choices = [SelectChoice(c, c) for c in communities()]
+    form.community_id.choices = [SelectChoice(c, place_name(c)) for c in communities()]
     form.community_id.data = community_id
     grids = dr().get("/grids", params={"community_id": community_id}) if community_id else []
     form.grid_ids.choices = [SelectChoice(g["grid_id"], f"{g['name'] or g['grid_id']} ({g['households']})")
@@ -94,7 +95,7 @@ def _plans_page(form=None, errors=(), status=200):
     community_id = chosen(form.community_id.data if form else None)
     plans = dr().get("/plans", params={"community_id": community_id} if community_id else {})
     form = form or PlanForm(formdata=None)
-    form.community_id.choices = [SelectChoice(c, c) for c in communities()]
+    form.community_id.choices = [SelectChoice(c, place_name(c)) for c in communities()]
     form.community_id.data = community_id
     shelters = dr().get("/shelters", params={"community_id": community_id}) if community_id else []
     form.shelter_ids.choices = [SelectChoice(x["id"], x["name"]) for x in shelters]
@@ -153,7 +154,7 @@ def _shelters_page(form=None, errors=(), status=200):
     community_id = chosen(form.community_id.data if form else None)
     shelters = dr().get("/shelters", params={"community_id": community_id} if community_id else {})
     form = form or ShelterForm(formdata=None)
-    form.community_id.choices = [SelectChoice(c, c) for c in communities()]
+    form.community_id.choices = [SelectChoice(c, place_name(c)) for c in communities()]
     form.community_id.data = community_id
     return render_template("drills/shelters.html", shelters=shelters, form=form, errors=list(errors),
                            community_id=community_id, can_manage=can_manage()), status
@@ -189,7 +190,7 @@ def _supplies_page(form=None, errors=(), status=200):
         params["problem"] = problem
     supplies = dr().get("/supplies", params=params)
     form = form or SupplyForm(formdata=None)
-    form.community_id.choices = [SelectChoice(c, c) for c in communities()]
+    form.community_id.choices = [SelectChoice(c, place_name(c)) for c in communities()]
     form.community_id.data = community_id
     shelters = dr().get("/shelters", params={"community_id": community_id}) if community_id else []
     form.shelter_id.choices = [SelectChoice("", "—")] + [SelectChoice(x["id"], x["name"]) for x in shelters]
