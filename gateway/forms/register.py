@@ -27,7 +27,7 @@ class RevealForm(BaseForm):
 
 
 class LookupForm(BaseForm):
-    number = StringField(_l("Full ID number or mobile number"),
+    number = StringField(_l("Full ID number, mobile number or residence permit number"),
                          render_kw={"autocomplete": "off", "inputmode": "text"})
     reason = StringField(_l("Why do you look this person up?"))
     submit = SubmitField(_l("Find"))

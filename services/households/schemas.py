@@ -380,7 +380,7 @@ class RevealRequest(StrictSchema):
 
 class LookupRequest(StrictSchema):
     number = fields.String(required=True, validate=validate.Length(min=1, max=30),
-                           metadata={"description": "a full ID number or mobile number (no fragments)"})
+                           metadata={"description": "a full ID number, mobile number or residence permit number (no fragments)"})
     reason = Text(200, required=True, metadata={"description": "why you look this person up; recorded"})
     grid_id = fields.String(load_default=None, validate=CODE, metadata={"description": "only in this grid"})
 
