@@ -52,6 +52,8 @@ def every_event(d):
         events.closed(d, "m-2"),
         events.archived(d, "s"),
         events.satisfaction_recorded(d),
+        events.extension_requested(d, "m-2", fake(working_days=2, reason="勘查"), approved=0, limit=1),
+        events.extension_refused(d, "s-c1", fake(working_days=2, decision_reason="不予延期", by="m-2")),
     ]
 
 
@@ -83,7 +85,10 @@ def test_feeds_reach_the_owner_and_mediators_but_not_the_one_who_acted():
 
 
 def test_the_handler_table_covers_households_events_and_own_events():
-    assert set(HOUSEHOLD_EVENTS) - {("visit.logged", 1)} <= set(handlers.HANDLERS)
+    # visits, visit cadences and the four-in-one network (building heads, household groups) are no party's business
+    irrelevant = {("visit.logged", 1), ("care.cadences_set", 1), ("building_head.changed", 1),
+                  ("household_group.changed", 1)}
+    assert set(HOUSEHOLD_EVENTS) - irrelevant <= set(handlers.HANDLERS)
     assert all(handlers.HANDLERS[kind] == [handlers.notify] for kind in CONTRACTS)
     assert handlers.follow_parties in handlers.HANDLERS[("household.moved", 1)]
 
