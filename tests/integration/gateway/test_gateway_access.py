@@ -56,9 +56,26 @@ def objects_of(s, community: str, grid: str, households: list) -> dict:
     med = mediation_objects(HttpClient(s.urls["mediation"]), signer, {grid: [h["id"] for h in households]}, grid,
                             community=community, mediator_id=s.seeded["mediator_id"], worker_id="w-" + grid,
                             notify=False)
+    network = network_of(s, community, grid, households)
     return {"community_id": community, "grid_id": grid, "household_id": first["id"],
-            "resident_id": first["residents"][0]["resident_id"], "visit_id": visit.json()["id"],
+            "resident_id": first["residents"][0]["resident_id"], "visit_id": visit.json()["id"], **network,
             "volunteers": vol, "drills": drill, "mediation": med, "households": [h["id"] for h in households]}
+
+
+def network_of(s, community: str, grid: str, households: list) -> dict:
+    """A building head and a ten-household group in `grid`, a residents' group in `community` (households API)."""
+    first = households[0]
+    building = first["address"]["building"]
+    head = s.call("households", "PUT", f"/grids/{grid}/building-heads", json={
+        "building": building, "resident_id": first["residents"][0]["resident_id"]})
+    group = s.call("households", "POST", f"/grids/{grid}/ten-groups", json={
+        "name": "联户", "household_ids": [h["id"] for h in households[:3]], "lead_household_id": first["id"]})
+    residents_group = s.call("households", "POST", f"/communities/{community}/residents-groups", json={
+        "number": 1, "name": "第一居民小组", "buildings": [building]})
+    for r in (head, group, residents_group):
+        assert r.status_code in (200, 201), r.text
+    return {"head_id": head.json()["id"], "ten_group_id": group.json()["id"],
+            "residents_group_id": residents_group.json()["id"]}
 
 
 def admin(signer):
@@ -90,7 +107,7 @@ def page_ids(other: dict) -> dict:
             "shelter_id": dr["shelter_id"], "supply_id": dr["supply_id"], "link_id": vol["link_id"],
             "team_id": vol["team_id"], "need_id": vol["need_id"], "volunteer_id": vol["volunteer_id"],
             "report_id": vol["report_id"], "entry_id": vol["entry_id"], "certificate_id": vol["certificate_id"],
-            "claim_id": vol["claim_id"],
+            "claim_id": vol["claim_id"], "head_id": other["head_id"], "group_id": other["ten_group_id"],
             "serial": vol["serial"], "token": {"/v/me/": vol["personal_token"], "/v/": vol["link_token"],
                                                "/survey/": med["token"]}}
 
@@ -164,7 +181,8 @@ def _one(ids, rule, name):
 
 def secrets_of(other: dict) -> list[str]:
     vol, dr, med = other["volunteers"], other["drills"], other["mediation"]
-    return [*other["households"], other["visit_id"], other["resident_id"], med["dispute_id"], med["closed_id"],
+    return [*other["households"], other["visit_id"], other["resident_id"], other["head_id"], other["ten_group_id"],
+            other["residents_group_id"], med["dispute_id"], med["closed_id"],
             med["number"], med["token"], *med["party_ids"], dr["drill_id"], dr["action_id"], vol["volunteer_id"],
             vol["link_token"], vol["personal_token"], vol["need_id"], vol["certificate_id"], vol["serial"]]
 
@@ -234,7 +252,7 @@ def service_url_map(name: str):
     import importlib
 
     app = Flask(f"walk-{name}")
-    for module in {"households": ("views", "import_views")}.get(name, ("views",)):
+    for module in {"households": ("views", "import_views", "network_views")}.get(name, ("views",)):
         app.register_blueprint(importlib.import_module(f"services.{name}.{module}").bp)
     return app
 
@@ -249,7 +267,8 @@ def api_plans(other: dict, own_grid: str) -> dict:
 
     households = {"community_id": other["community_id"], "grid_id": other["grid_id"],
                   "household_id": other["household_id"], "resident_id": other["resident_id"],
-                  "visit_id": other["visit_id"], "street_id": "s1"}
+                  "visit_id": other["visit_id"], "street_id": "s1", "head_id": other["head_id"],
+                  "group_id": {"/ten-groups/": other["ten_group_id"], "/residents-groups/": other["residents_group_id"]}}
     vol, drill, med = other["volunteers"], other["drills"], other["mediation"]
     return {"households": (households, hh.bodies(households, own_grid), hh.queries(households)),
             "volunteers": (volunteers_path_ids(vol), vo.bodies(vol), vo.queries(vol)),
