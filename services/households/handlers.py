@@ -22,7 +22,8 @@ def refresh_grids(event) -> None:
 
 def follow_households(event) -> None:
     """Open follow-ups of moved households go to their new grid (idempotent: reads where each lives now)."""
-    service.follow_household(household_ids=event.data.get("household_ids") or [event.data["household_id"]])
+    data = event.data
+    service.follow_household(household_ids=data["household_ids"] if "household_ids" in data else [data["household_id"]])
 
 
 def leave_groups(event) -> None:
