@@ -181,7 +181,7 @@ def test_data_and_accounts_survive_ctrl_c_and_the_demo_is_seeded_once(embedded, 
         watching.set()
     out = first.output
     assert "demo district: 1480 households added" in out
-    assert out.count("one-time password:") == 10 and "reset-password USERNAME" in out
+    assert out.count("one-time password:") == 11 and "reset-password USERNAME" in out
     # Ready means ready: while the district was being loaded the gateway answered, but not "ready".
     seeded_at = first.line_time("demo district:")
     assert any(code == 503 and checks.get("startup") is False for _, code, checks in seen), seen[:5]
