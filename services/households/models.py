@@ -193,7 +193,12 @@ class TenHouseholdGroup(Aggregate):
     created_at = me.DateTimeField(default=now)
     updated_at = me.DateTimeField(default=now)
     updated_by = me.StringField()
-    meta = {"collection": "ten_household_groups", "indexes": [("grid_id", "dissolved"), "household_ids"]}
+    # A household is in at most one group, also when two groups are formed at the same moment: unique among the
+    # groups not dissolved that have members (an empty list would count as one value shared by all such groups).
+    meta = {"collection": "ten_household_groups", "indexes": [
+        ("grid_id", "dissolved"),
+        {"fields": ["household_ids"], "unique": True, "name": "one_group_per_household",
+         "partialFilterExpression": {"dissolved": False, "household_ids.0": {"$exists": True}}}]}
 
 
 class Visit(Aggregate):

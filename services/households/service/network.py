@@ -8,6 +8,7 @@ Building heads and ten-household groups raise events (names and ids, never phone
 """
 import mongoengine as me
 from bson import ObjectId
+from pymongo.errors import DuplicateKeyError
 
 from services.households import events, rules
 from services.households.config import SETTINGS
@@ -192,7 +193,17 @@ def create_ten_group(*, actor: Principal, grid_id: str, name: str, household_ids
     group = TenHouseholdGroup(community_id=grid.community_id, grid_id=grid.pk, name=name,
                               household_ids=list(household_ids), lead_household_id=lead_household_id,
                               updated_by=actor.user_id)
-    return commit(group, events.household_group_changed(group))
+    return _commit_group(group, grid)
+
+
+def _commit_group(group: TenHouseholdGroup, grid: Grid) -> TenHouseholdGroup:
+    """Store the group and its event; a household taken by another group meanwhile is the same 422 as before."""
+    try:
+        return commit(group, events.household_group_changed(group))
+    except (me.NotUniqueError, DuplicateKeyError):
+        _check_members(grid, group.household_ids, group.lead_household_id,
+                       group_id=None if group._created else str(group.pk))
+        raise Conflict(CHANGED_MEANWHILE(), field="household_ids") from None
 
 
 def _group(actor: Principal, group_id: str, permission: str = "network.manage") -> TenHouseholdGroup:
@@ -212,7 +223,7 @@ def update_ten_group(*, actor: Principal, group_id: str, name: str, household_id
     _check_members(grid, household_ids, lead_household_id, group_id=str(group.pk))
     group.name, group.household_ids, group.lead_household_id = name, list(household_ids), lead_household_id
     group.updated_at, group.updated_by = now(), actor.user_id
-    return commit(group, events.household_group_changed(group))
+    return _commit_group(group, grid)
 
 
 def dissolve_ten_group(*, actor: Principal, group_id: str) -> TenHouseholdGroup:

@@ -214,3 +214,27 @@ def test_residents_groups_of_a_community(client, district, as_worker, as_staff):
     r = client.post(f"/residents-groups/{listed[0]['id']}/reveal", json={"reason": "联系组长"}, headers=as_staff)
     assert r.status_code == 200 and r.json["leader_phone"] == "13700002222"
     assert RevealRecord.objects(kind="network").count() == 1
+
+
+def test_two_groups_formed_at_the_same_moment_cannot_share_a_household(client, district, as_worker, monkeypatch):
+    """The check before the write can pass for both of two requests at once; the unique index decides, and the
+    second hears the same 422 as if it had come later."""
+    from services.households.service import network
+
+    grid = district["grid_a"]
+    ids = homes(client, as_worker, grid, [1, 2, 3, 4])
+    assert client.post(f"/grids/{grid}/ten-groups", headers=as_worker, json={
+        "name": "先到", "household_ids": ids[:2], "lead_household_id": ids[0]}).status_code == 201
+    real = network._check_members
+    calls = []
+
+    def raced(*args, **kwargs):  # the second request's check ran before the first one's write
+        calls.append(1)
+        if len(calls) > 1:
+            return real(*args, **kwargs)
+
+    monkeypatch.setattr(network, "_check_members", raced)
+    r = client.post(f"/grids/{grid}/ten-groups", headers=as_worker, json={
+        "name": "后到", "household_ids": ids[1:4], "lead_household_id": ids[2]})
+    assert r.status_code == 422 and reason(r) == "network.in_another_group" and len(calls) == 2
+    assert TenHouseholdGroup.objects(name="后到").count() == 0
