@@ -15,3 +15,8 @@ class StreetForm(BaseForm):
 class CommunityNameForm(BaseForm):
     name = StringField(_l("Community name"), validators=[REQUIRED, Length(max=60)])
     submit = SubmitField(_l("Save"))
+
+
+class GridWorkersForm(BaseForm):
+    worker_ids = StringField(_l("Grid workers (usernames, separated by commas)"), validators=[Length(max=1000)])
+    submit = SubmitField(_l("Save"))

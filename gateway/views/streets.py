@@ -7,8 +7,10 @@ from flask_babel import gettext as _
 from gateway import places
 from gateway.auth import may, permission_required
 from gateway.calls import CODE, attempt, checked, service
-from gateway.forms.streets import CommunityNameForm, StreetForm
+from gateway.forms.streets import CommunityNameForm, GridWorkersForm, StreetForm
+from gateway.models import User
 from gateway.upstream import ServiceError
+from gateway.users import parse_ids
 from shared import clock
 
 bp = Blueprint("streets", __name__)
@@ -73,6 +75,32 @@ def rename_community(street_id, community_id):
     else:
         flash(" ".join(f"{f.label.text}{_(': ')}{e}" for f in form for e in f.errors), "error")
     return redirect(url_for("streets.overview", street_id=street_id), code=303)
+
+
+@bp.post("/grids/<grid_id>/workers")
+@permission_required("grids.manage")
+def grid_workers(grid_id):
+    """Assign a grid's full-time workers (grid worker accounts by username): the community's staffing counts them."""
+    checked(grid_id, CODE)
+    form = GridWorkersForm(prefix=grid_id)
+    grid = service("households").get(f"/grids/{grid_id}")  # 404 outside the caller's area
+    back = redirect(url_for("pages.grids", community_id=grid["community_id"]), code=303)
+    if not form.validate_on_submit():
+        flash(" ".join(f"{f.label.text}{_(': ')}{e}" for f in form for e in f.errors), "error")
+        return back
+    usernames = [u.lower() for u in parse_ids(form.worker_ids.data)]
+    known = {u.username for u in User.objects(username__in=usernames, role="grid_worker", active=True).only("username")}
+    unknown = [u for u in usernames if u not in known]
+    if unknown:
+        flash(_("Not grid worker accounts: %(ids)s", ids=", ".join(unknown[:5])), "error")
+        return back
+    done, leftover = attempt(form, lambda: service("households").call(
+        "PATCH", f"/grids/{grid_id}", json={"worker_ids": usernames}))
+    if done is None:
+        flash(" ".join(leftover) or _("Some entries need correcting."), "error")
+    else:
+        flash(_("Grid workers of %(name)s saved.", name=done["name"]), "ok")
+    return back
 
 
 def _other_figures(community_ids: list[str]) -> dict[str, dict]:

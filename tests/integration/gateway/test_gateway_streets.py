@@ -161,3 +161,23 @@ def test_the_admin_renames_streets_and_communities_and_gives_users_streets(s, st
     assert c.post("/admin/users/new", data={**form, "street_ids": "s1"}).status_code == 303
     assert User.objects(username="jie-dao").first().street_ids == ["s1"]
     assert "街道：s1" in text(c.get("/admin/users?q=jie"))
+
+
+def test_community_staff_assign_grid_workers_and_the_grids_page_shows_staffing(s, streets):
+    c = signed_in(s, "staff-c2")
+    page = text(c.get("/grids?community_id=c2"))
+    assert "c2社区 · 网格员 0 人（应配 3 人）" in page and "配备不足" in page
+    token = page_token(c, "/grids")
+    r = c.post("/grids/g3/workers", data={"csrf_token": token, "g3-worker_ids": "worker-g3, nobody-here"})
+    assert r.status_code == 303
+    assert "不是网格员账号：nobody-here" in text(c.get(r.headers["Location"]))
+    assert s.households_call("GET", "/grids/g3").json()["worker_ids"] == []
+    r = c.post("/grids/g3/workers", data={"csrf_token": token, "g3-worker_ids": "worker-g3, worker-g1"})
+    assert r.status_code == 303
+    assert s.households_call("GET", "/grids/g3").json()["worker_ids"] == ["worker-g3", "worker-g1"]
+    assert "网格员 2 人（应配 3 人）" in text(c.get("/grids?community_id=c2"))
+    # another community's grid: as if it did not exist; a street's staff assign nobody
+    assert c.post("/grids/g1/workers", data={"csrf_token": token, "g1-worker_ids": "worker-g3"}).status_code == 404
+    street = signed_in(s, "street-s1")
+    assert street.post("/grids/g3/workers", data={"csrf_token": page_token(street, "/grids"),
+                                                  "g3-worker_ids": ""}).status_code == 403
