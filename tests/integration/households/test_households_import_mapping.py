@@ -170,3 +170,20 @@ def test_bad_mappings_are_refused_on_the_mapping_field(client, district):
     assert client.get("/communities/C1/import-mapping", headers=worker).status_code == 404   # the community's
     assert client.get("/communities/C9/import-mapping", headers=headers_for(role="admin")).status_code == 404
     assert upload(client, c1, content, district["grid_a"]).status_code == 201     # the mapping set applies
+
+
+def test_a_mapping_matches_headers_as_written_with_marks_and_notes():
+    from services.households.sheets.register import check_mapping, read_header
+    mapping = check_mapping({" 帮扶类别 ": "care_tags", "备注": None})
+    assert mapping == {"帮扶类别": "care_tags", "备注": None}
+    header = read_header(["*楼栋", "房号", "姓名", "与户主关系", "户籍类型", "帮扶类别（可多选）", "备注：", "序号"], mapping)
+    assert not header.refused and header.positions["care_tags"] == 5
+    assert header.ignored == ["备注："] and header.skip == {6, 7}
+    unmapped = read_header(["楼栋", "房号", "姓名", "与户主关系", "户籍类型", "帮扶类别"])
+    assert unmapped.unknown == ["帮扶类别"] and unmapped.reason().code == "import.unmapped_columns"
+    assert "care_tags" in unmapped.as_json()["unknown_columns"][0]["candidates"]
+    # a 序号 column and an ignored one hold values on every row: neither is a problem of the row
+    from services.households.sheets.register import read_register
+    rows = [[i + 1, *row[:9], "身份证复印件已收"] for i, row in enumerate(office_rows(2))]
+    parsed = read_register(io.BytesIO(xlsx(["序号", *OFFICE[:9], "备注"], rows)), mapping={"备注": None})
+    assert (parsed.rows, len(parsed.households), parsed.bad) == (4, 2, {})
