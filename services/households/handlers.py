@@ -27,17 +27,17 @@ def follow_households(event) -> None:
 
 
 def leave_groups(event) -> None:
-    """A household that left or moved to another grid drops out of its ten-household group (idempotent: reads
-    where each household lives now)."""
+    """A household that left or moved to another grid drops out of its ten-household group, and its resident
+    stops being a building head where it no longer lives (idempotent: reads where each household lives now)."""
     for household_id in event.data.get("household_ids") or [event.data["household_id"]]:
-        service.drop_from_groups(household_id=household_id)
+        service.drop_from_network(household_id=household_id)
 
 
 HANDLERS = {
     ("grid.created", 1): [refresh_grids],
     ("grid.redrawn", 1): [refresh_grids, follow_households, leave_groups],
     ("household.registered", 1): [refresh_grids],
-    ("household.updated", 1): [refresh_grids],
+    ("household.updated", 1): [refresh_grids, leave_groups],
     ("household.moved", 1): [refresh_grids, follow_households, leave_groups],
     ("household.left", 1): [refresh_grids, leave_groups],
     ("resident.care_flagged", 1): [refresh_grids],

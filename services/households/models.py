@@ -177,7 +177,7 @@ class BuildingHead(Aggregate):
     updated_at = me.DateTimeField(default=now)
     updated_by = me.StringField()
     meta = {"collection": "building_heads",
-            "indexes": [{"fields": ["grid_id", "building"], "unique": True}]}
+            "indexes": [{"fields": ["grid_id", "building"], "unique": True}, "household_id"]}
 
 
 class TenHouseholdGroup(Aggregate):

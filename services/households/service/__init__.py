@@ -40,7 +40,7 @@ from services.households.service.network import (
                                                  create_ten_group,
                                                  delete_residents_group,
                                                  dissolve_ten_group,
-                                                 drop_from_groups,
+                                                 drop_from_network,
                                                  get_ten_group,
                                                  grid_network,
                                                  household_network,
@@ -71,7 +71,7 @@ from services.households.service.visits import (
 )
 
 __all__ = [
-    "create_residents_group", "create_ten_group", "delete_residents_group", "dissolve_ten_group", "drop_from_groups",
+    "create_residents_group", "create_ten_group", "delete_residents_group", "dissolve_ten_group", "drop_from_network",
     "get_ten_group", "grid_network", "household_network", "list_residents_groups", "remove_building_head",
     "reveal_building_head", "reveal_residents_group_leader", "set_building_head", "update_residents_group",
     "update_ten_group",

@@ -7,7 +7,7 @@ import mongoengine as me
 from services.households import events, lookup, rules
 from services.households.models import Address, CareTag, Grid, HistoryEntry, Household, Resident
 from services.households.service.access import grid_in_scope, household_in_scope
-from services.households.service.network import drop_from_groups
+from services.households.service.network import drop_from_network
 from services.households.service.visits import follow_household
 from shared import clock
 from shared.clock import now
@@ -165,7 +165,9 @@ def update_household(*, actor: Principal, household_id: str, data: dict) -> Hous
     _only_floating_keep_permits(h)
     index_fields(h)
     record_history(h, actor, "updated")
-    return _save(h, events.household_updated(h))
+    _save(h, events.household_updated(h))
+    drop_from_network(household_id=str(h.pk))  # a building head now living in another building heads it no more
+    return h
 
 
 def move_household(*, actor: Principal, household_id: str, to_grid_id: str, version: int,
@@ -187,7 +189,7 @@ def move_household(*, actor: Principal, household_id: str, to_grid_id: str, vers
     record_history(h, actor, "moved", from_grid_id=from_grid, to_grid_id=target.pk, reason=reason)
     _save(h, events.household_moved(h, from_grid_id=from_grid, from_community_id=from_community))
     follow_household(household_ids=[str(h.pk)])  # its open follow-ups too (the worker repeats it on the event)
-    drop_from_groups(household_id=str(h.pk))  # out of its old grid's ten-household group (so does the worker)
+    drop_from_network(household_id=str(h.pk))  # out of its old grid's ten-household group (so does the worker)
     return h
 
 
@@ -206,7 +208,7 @@ def household_left(*, actor: Principal, household_id: str, moved_out_on: date, v
     index_fields(h)
     record_history(h, actor, "left", reason=reason)
     _save(h, events.household_left(h, reason))
-    drop_from_groups(household_id=str(h.pk))  # out of its ten-household group (so does the worker)
+    drop_from_network(household_id=str(h.pk))  # out of its ten-household group (so does the worker)
     return h
 
 

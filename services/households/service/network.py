@@ -242,33 +242,56 @@ def get_ten_group(*, actor: Principal, group_id: str) -> dict:
     return _group_view(group, labels)
 
 
-def drop_from_groups(*, household_id: str) -> int:
-    """Take a household out of every group it no longer belongs in: all of them once it left, those of another
-    grid once it moved; the lead's group loses its lead. Idempotent (handlers and use cases call it); how many."""
-    h = Household.objects(pk=ObjectId(household_id)).only("id", "grid_id", "status").first() \
+def drop_from_network(*, household_id: str) -> int:
+    """Take a household out of what it no longer belongs to: every ten-household group once it left, those of
+    another grid once it moved (a lead's group loses its lead); and its resident stops being a building's head
+    once the household left or lives elsewhere. Idempotent (use cases and the worker's handlers call it); how
+    many groups and heads changed."""
+    h = Household.objects(pk=ObjectId(household_id)).only("id", "grid_id", "status", "address").first() \
         if ObjectId.is_valid(household_id) else None
     if h is None:
         return 0
     where = me.Q(household_ids=household_id, dissolved=False)
     if h.status == "active":
         where &= me.Q(grid_id__ne=h.grid_id)
-    dropped = 0
+    changed = 0
     for group_id in TenHouseholdGroup.objects(where).scalar("id"):
-        for _ in range(20):
-            group = TenHouseholdGroup.objects(pk=group_id).exclude("outbox").first()
-            if group is None or household_id not in group.household_ids:
-                break
-            group.household_ids = [i for i in group.household_ids if i != household_id]
-            if group.lead_household_id == household_id:
-                group.lead_household_id = None
-            group.updated_at, group.updated_by = now(), "system"
-            try:
-                commit(group, events.household_group_changed(group))
-                dropped += 1
-                break
-            except ConcurrentChange:
-                continue
-    return dropped
+        changed += _retry(TenHouseholdGroup, group_id, lambda g: _leave_group(g, household_id))
+    for head_id in BuildingHead.objects(household_id=household_id, removed=False).scalar("id"):
+        changed += _retry(BuildingHead, head_id, lambda b: _head_moved_out(b, h))
+    return changed
+
+
+def _leave_group(group: TenHouseholdGroup, household_id: str) -> bool:
+    if group.dissolved or household_id not in group.household_ids:
+        return False
+    group.household_ids = [i for i in group.household_ids if i != household_id]
+    if group.lead_household_id == household_id:
+        group.lead_household_id = None
+    return True
+
+
+def _head_moved_out(head: BuildingHead, h: Household) -> bool:
+    if head.removed or (h.status == "active" and h.grid_id == head.grid_id and h.address.building == head.building):
+        return False
+    head.removed, head.name, head.phone, head.household_id, head.resident_id = True, None, None, None, None
+    return True
+
+
+def _retry(document, pk, change) -> int:
+    """Apply `change` (True when it changed the document) and commit with its event, again on a concurrent edit."""
+    event = events.household_group_changed if document is TenHouseholdGroup else events.building_head_changed
+    for _ in range(20):
+        doc = document.objects(pk=pk).exclude("outbox").first()
+        if doc is None or not change(doc):
+            return 0
+        doc.updated_at, doc.updated_by = now(), "system"
+        try:
+            commit(doc, event(doc))
+            return 1
+        except ConcurrentChange:
+            continue
+    raise ConcurrentChange(f"{document.__name__} {pk} kept changing")
 
 
 # ---- residents' groups (居民小组) -------------------------------------------------------------------------

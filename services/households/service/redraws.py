@@ -7,7 +7,7 @@ from services.households.models import Grid, HistoryEntry, Household, Redraw
 from services.households.service.access import grid_in_scope
 from services.households.service.figures import refresh_summary
 from services.households.service.grids import create_grid
-from services.households.service.network import drop_from_groups
+from services.households.service.network import drop_from_network
 from services.households.service.visits import follow_household
 from shared.clock import now
 from shared.errors import Conflict, Invalid, NotFound
@@ -68,7 +68,7 @@ def apply_redraw(*, redraw_id: str) -> Redraw:
     # are recounted now: the grid.redrawn event went out before the households moved.
     follow_household(household_ids=op.household_ids)
     for household_id in op.household_ids:  # out of the old grid's ten-household groups
-        drop_from_groups(household_id=household_id)
+        drop_from_network(household_id=household_id)
     for grid_id in (op.from_grid_id, op.to_grid_id):
         refresh_summary(grid_id=grid_id)
     Redraw.objects(pk=op.pk).update_one(set__status="applied")

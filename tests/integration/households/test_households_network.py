@@ -176,8 +176,8 @@ def test_households_that_leave_move_or_are_redrawn_drop_out_of_their_group(clien
     r = client.post(f"/grids/{grid_b}/ten-groups", headers=staff, json={
         "name": "新联户", "household_ids": [ids[1], ids[5]], "lead_household_id": ids[1]})
     assert r.status_code == 201, r.json
-    from services.households.service import drop_from_groups
-    assert sum(drop_from_groups(household_id=i) for i in ids) == 0
+    from services.households.service import drop_from_network
+    assert sum(drop_from_network(household_id=i) for i in ids) == 0
     assert client.get(f"/households/{ids[1]}/network", headers=staff).json["ten_group"]["name"] == "新联户"
     # a lead must be chosen again among those left
     r = client.put(f"/ten-groups/{group['id']}", headers=staff, json={
@@ -238,3 +238,34 @@ def test_two_groups_formed_at_the_same_moment_cannot_share_a_household(client, d
         "name": "后到", "household_ids": ids[1:4], "lead_household_id": ids[2]})
     assert r.status_code == 422 and reason(r) == "network.in_another_group" and len(calls) == 2
     assert TenHouseholdGroup.objects(name="后到").count() == 0
+
+
+def test_a_head_whose_household_leaves_the_building_heads_it_no_more(client, district, as_worker):
+    grid = district["grid_a"]
+    ids = homes(client, as_worker, grid, [1, 2, 41])  # 1栋, 1栋, 2栋
+    first = client.get(f"/households/{ids[0]}", headers=as_worker).json
+    second = client.get(f"/households/{ids[1]}", headers=as_worker).json
+    for h in (first, second):
+        head = client.put(f"/grids/{grid}/building-heads", headers=as_worker, json={
+            "building": "1栋", "resident_id": h["residents"][0]["resident_id"]}).json
+    assert head["household_id"] == ids[1]
+    # the head's household moves to 2栋 (an edit of its address): 1栋 has no head any more
+    body = {k: second[k] for k in ("residency", "residents", "version")}
+    body["address"] = {**second["address"], "building": "2栋", "room": "909"}
+    body["residents"] = [{k: r[k] for k in ("resident_id", "name", "relation")} for r in second["residents"]]
+    r = client.put(f"/households/{ids[1]}", json=body, headers=as_worker)
+    assert r.status_code == 200, r.json
+    assert client.get(f"/households/{ids[0]}/network", headers=as_worker).json["building_head"] is None
+    stored = BuildingHead.objects.get(pk=head["id"])
+    assert stored.removed and stored.phone is None
+    assert [e.envelope["data"]["removed"] for e in stored.outbox][-1] is True
+    # a head named anew, whose household then leaves the district: removed again
+    client.put(f"/grids/{grid}/building-heads", headers=as_worker, json={
+        "building": "1栋", "resident_id": first["residents"][0]["resident_id"]})
+    staff_version = client.get(f"/households/{ids[0]}", headers=as_worker).json["version"]
+    r = client.post(f"/households/{ids[0]}/leave", headers=as_worker,
+                    json={"moved_out_on": "2024-01-01", "version": staff_version})
+    assert r.status_code == 200, r.json
+    assert BuildingHead.objects.get(pk=head["id"]).removed
+    grid_net = client.get(f"/grids/{grid}/network", headers=as_worker).json
+    assert grid_net["building_heads"] == []
