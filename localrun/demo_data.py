@@ -7,9 +7,11 @@ import os
 import random
 import sys
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 import requests
 
+from shared import clock
 from shared.identity import IdentityAuth, Principal
 from shared.validators import id_check_char
 
@@ -23,6 +25,7 @@ GRIDS = [("XF-01", "幸福一网格", "XF", 460), ("XF-02", "幸福二网格", "
          ("HP-01", "和平村网格", "HP", 120)]
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂英"
+HUKOU_PLACES = ["安徽省阜阳市", "河南省周口市", "江苏省徐州市", "四川省南充市", "湖北省黄冈市", "山东省临沂市"]
 CARE = ["elderly_alone", "empty_nest", "left_behind_child", "disability", "subsistence", "entitled_group"]
 
 
@@ -43,7 +46,13 @@ def demo_household(grid_id: str, n: int) -> dict:
                           for rel in rnd.sample(["spouse", "child", "parent"], rnd.randint(0, 3))]
     if rnd.random() < 0.125:
         head["care_tags"] = [{"tag": rnd.choice(CARE), "since": "2025-03-01"}]
-    return {"grid_id": grid_id, "residency": rnd.choice(["registered"] * 4 + ["floating"]),
+    residency = rnd.choice(["registered"] * 4 + ["floating"])
+    if residency == "floating":  # the head's 居住证: a few expire within the month or have expired
+        arrived = clock.today() - timedelta(days=rnd.randint(30, 1500))
+        head.update(hukou_place=rnd.choice(HUKOU_PLACES), permit_number=f"3201{rnd.randint(10**9, 10**10 - 1)}",
+                    arrived_on=arrived.isoformat(), stay_months=rnd.choice([6, 12, 24, 36]),
+                    permit_expires_on=(clock.today() + timedelta(days=rnd.randint(-20, 700))).isoformat())
+    return {"grid_id": grid_id, "residency": residency,
             "address": {"building": f"{n // 48 + 1}栋", "unit": f"{n // 16 % 3 + 1}单元", "room": f"{n % 16 // 2 + 1}0{n % 2 + 1}"},
             "residents": residents}
 
