@@ -29,8 +29,9 @@ def test_volunteers_keep_the_published_table_and_care_needs_recur_at_it(s):
     assert {(n["recurrence"], n["every_days"]) for n in care_needs() if n["care"]["tag"] == "elderly_alone"} \
         == {("days", 7)}
     staff = signed_in(s, "staff-c1")
-    needs = text(staff.get("/volunteers/c1/needs"))
-    assert needs.count("每7天") >= 3  # each elderly_alone need's line (the form still offers 每周 for needs by hand)
+    need = next(n for n in care_needs() if n["care"]["tag"] == "elderly_alone")
+    page = text(staff.get(f"/volunteers/needs/{need['id']}"))
+    assert "每7天" in page and "每7天上门探访" in page  # the label, and the description volunteers wrote
     figures = text(staff.get("/volunteers/c1"))
     assert "名居民的 10%" in figures and "/ 5" in figures
 
