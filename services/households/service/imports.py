@@ -293,7 +293,7 @@ def import_register(*, actor: Principal, grid_id: str, file, mode: str = ALL_OR_
     if header.missing or header.twice or (header.unknown and not dry_run):
         # a dry run reads the rows without the unknown columns, and lists each with what it could be
         field = "file" if (header.missing or header.twice) and not header.mapped_twice else "mapping"
-        if not header.unknown:      # nothing to choose a column for: the refusal alone
+        if not header.unknown and not header.mapped_twice:     # nothing to choose a column for: the refusal alone
             raise Invalid(header.reason(), field=field)
         raise ImportRejected(header.reason(), column_report(parsed, mode=mode, dry_run=dry_run), field=field)
     if not parsed.rows:

@@ -187,3 +187,17 @@ def test_a_mapping_matches_headers_as_written_with_marks_and_notes():
     rows = [[i + 1, *row[:9], "身份证复印件已收"] for i, row in enumerate(office_rows(2))]
     parsed = read_register(io.BytesIO(xlsx(["序号", *OFFICE[:9], "备注"], rows)), mapping={"备注": None})
     assert (parsed.rows, len(parsed.households), parsed.bad) == (4, 2, {})
+
+
+def test_a_remembered_mapping_that_now_gives_a_column_twice_is_offered_for_choosing_again(client, district):
+    c1 = staff("C1")
+    assert client.put("/communities/C1/import-mapping", json={"mapping": {"帮扶类别": "care_tags"}},
+                      headers=c1).status_code == 200
+    both = ["重点人群" if h == "户籍类型" else h for h in OWN[:-1]] + ["户籍类型"]      # 重点人群 and 帮扶类别
+    rows = [r[:8] + [r[9], r[9], r[10], r[8]] for r in office_rows(2)]
+    r = upload(client, c1, xlsx(both, rows), district["grid_a"], dry_run=True)
+    assert r.status_code == 422 and r.json["field_reasons"]["mapping"][0]["code"] == "import.mapped_twice"
+    assert r.json["report"]["mapping"] == {"帮扶类别": "care_tags"}      # the page offers it to choose again
+    r = upload(client, c1, xlsx(both, rows), district["grid_a"], mapping={"帮扶类别": None})
+    assert r.status_code == 201, r.json
+    assert client.get("/communities/C1/import-mapping", headers=c1).json["mapping"] == {"帮扶类别": None}
