@@ -122,6 +122,20 @@ def create_group(grid_id):
     return _back(grid_id, building)
 
 
+@bp.post("/grids/<grid_id>/network/groups/<group_id>/lead")
+@permission_required("network.manage")
+def choose_lead(grid_id, group_id):
+    """A new lead household among the group's members (after the lead moved out, or by agreement)."""
+    grid_id, group_id = checked(grid_id, CODE), checked(group_id, OBJECT_ID)
+    group = hh().get(f"/ten-groups/{group_id}")
+    lead = request.form.get("lead_household_id") or ""
+    body = {"name": group["name"], "household_ids": group["household_ids"], "lead_household_id": lead,
+            "version": group["version"]}
+    flash_outcome(lambda: hh().put(f"/ten-groups/{group_id}", json=body),
+                  _("Lead household of %(name)s chosen.", name=group["name"]))
+    return _back(grid_id, _building())
+
+
 @bp.post("/grids/<grid_id>/network/groups/<group_id>/dissolve")
 @permission_required("network.manage")
 def dissolve_group(grid_id, group_id):

@@ -109,3 +109,28 @@ def test_the_roll_call_handed_out_by_group_and_by_building(s):
     assert "演练" in printable and "☐" in printable and 'name="tick"' not in printable
     by_building = text(worker.get(f"/drills/{drill_id}/grids/g1/roll?by=building"))
     assert '<h2 class="section">1栋' in by_building and by_building.count('class="card hh') == 12
+
+
+def test_a_group_whose_lead_moved_out_gets_a_new_lead_on_the_page(s):
+    homes = households(s)
+    groups = s.households_call("GET", "/grids/g1/network").json()["ten_groups"]
+    group = groups[0] if groups else s.households_call("POST", "/grids/g1/ten-groups", json={
+        "name": "幸福一联户", "household_ids": [h["id"] for h in homes[1:6]],
+        "lead_household_id": homes[1]["id"]}).json()
+    lead = group["lead_household_id"]
+    version = s.households_call("GET", f"/households/{lead}").json()["version"]
+    r = s.households_call("POST", f"/households/{lead}/leave", json={"moved_out_on": "2024-01-01", "version": version})
+    assert r.status_code == 200, r.text
+    worker = signed_in(s, "worker-g1")
+    page = text(worker.get("/grids/g1/network"))
+    assert "暂无，请重新选定联户长" in page and "选定联户长" in page
+    new_lead = s.households_call("GET", f"/ten-groups/{group['id']}").json()["household_ids"][0]
+    r = worker.post(f"/grids/g1/network/groups/{group['id']}/lead",
+                    data={"csrf_token": page_token(worker, "/grids/g1/network"), "lead_household_id": new_lead})
+    assert r.status_code == 303
+    assert f"已选定{group['name']}的联户长" in text(worker.get(r.headers["Location"]))
+    assert s.households_call("GET", f"/ten-groups/{group['id']}").json()["lead_household_id"] == new_lead
+    # a lead that is not a member is refused with the service's reason
+    r = worker.post(f"/grids/g1/network/groups/{group['id']}/lead",
+                    data={"csrf_token": page_token(worker, "/grids/g1/network"), "lead_household_id": lead})
+    assert "联户长必须是本组的住户之一" in text(worker.get(r.headers["Location"]))
