@@ -1,12 +1,15 @@
 """The whole product with one cadence table: the households worker publishes it (care.cadences_set) and volunteers
 keeps it; the seeded elderly_alone residents' standing care needs recur every 7 days and the pages say so (每7天),
 the grid worker's today page gives the overdue households' cadence, and the staff figures page the target share."""
+import re
+
 import pytest
 from pymongo import MongoClient
 
 from services.households.config import DEFAULT_CADENCES
+from tests.support.data import household
 from tests.support.pages import signed_in, text
-from tests.support.stack import staff_principal
+from tests.support.stack import register, staff_principal
 
 pytestmark = pytest.mark.integration
 
@@ -37,6 +40,10 @@ def test_volunteers_keep_the_published_table_and_care_needs_recur_at_it(s):
 
 
 def test_the_today_page_gives_each_overdue_households_cadence(s):
+    body = household("g1", 4242, care_tag="left_behind_child")
+    body["residents"][0]["care_tags"].append({"tag": "subsistence", "since": "2024-01-01"})
+    register(s, body)  # never visited: overdue at once, due every 7 days (the shorter of 7 and 30)
     worker = signed_in(s, "worker-g1")
     page = text(worker.get("/grids/g1/today"))
-    assert "应每7天探访一次" in page  # the seeded elderly_alone households were never visited
+    row = re.search(r"107栋.*?</small>", page, re.S)  # its row of the overdue list (address 107栋3单元103)
+    assert row and "应每7天探访一次" in row.group() and "从未走访" in row.group()
