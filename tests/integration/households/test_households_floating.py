@@ -69,6 +69,11 @@ def test_a_floating_residents_permit_is_kept_and_masked_in_every_channel_until_r
         assert PERMIT not in text and "permit" not in text and "hukou" not in text
         assert entry.envelope["data"]["residency"] == "floating"
 
+    mediator = headers_for(role="mediator", grids=[grid])    # reads the register, may not reveal
+    assert client.get(f"/households/{hid}", headers=mediator).json["residents"][0]["permit_number"] == MASKED
+    assert client.post(f"/households/{hid}/reveal", json={"reason": "看看"}, headers=mediator).status_code == 403
+    assert client.post("/households/lookup", json={"number": PERMIT, "reason": "看看"},
+                       headers=mediator).status_code == 403
     revealed = client.post(f"/households/{hid}/reveal", json={"reason": "居住证续签核对"}, headers=as_worker)
     assert revealed.status_code == 200 and revealed.json["residents"][0]["permit_number"] == PERMIT
     full = client.post(f"/grids/{grid}/export", json={"format": "csv", "reason": "居住证年审"}, headers=as_worker)
@@ -85,6 +90,8 @@ def test_a_floating_residents_permit_is_kept_and_masked_in_every_channel_until_r
     part = client.post("/households/lookup", json={"number": PERMIT[:8], "reason": "居住证核验"}, headers=as_worker)
     assert part.status_code == 200 and part.json == []
     assert RevealRecord.objects(household_id=hid, kind="lookup").count() == 1
+    refused = client.post("/households", json=floating(grid, 9, permit=PERMIT + "!"), headers=as_worker)
+    assert refused.status_code == 422 and PERMIT not in refused.get_data(as_text=True)
 
 
 def test_bad_floating_fields_get_422_on_the_field_and_nothing_is_stored(client, district, as_worker):
