@@ -229,7 +229,7 @@ class ClockRead(Schema):
     extensions_left = fields.Integer(metadata={"description": "extensions that may still be approved (MAX_EXTENSIONS)"})
     paused_since = fields.Date(allow_none=True)
     calendar_warning = fields.String(allow_none=True, metadata={
-        "description": "set when a year had no official holiday schedule and only weekends were counted"})
+        "description": "set when a year had no official holiday schedule: statutory holidays counted, make-up days (调休) unknown"})
 
 
 class DisputeSummary(Schema):

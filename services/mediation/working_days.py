@@ -110,7 +110,7 @@ def statutory_holidays(year: int) -> frozenset:
 
 @dataclass(frozen=True)
 class Reckoning:
-    """A day or a count, and the years for which only weekends could be counted."""
+    """A day or a count, and the years counted without their official schedule (statutory holidays, no 调休)."""
 
     value: object
     unknown_years: frozenset = field(default_factory=frozenset)
