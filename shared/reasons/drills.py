@@ -48,6 +48,7 @@ ROLLCALL_CLOSED = Text("drills.rollcall_closed", "the drill has ended; its roll-
 ONLY_PLANNED_CANCELS = Text("drills.only_planned_cancels",
                             "the drill is %(status)s; only a planned drill can be cancelled",
                             N_("Only a planned drill can be cancelled; a running or completed drill cannot."))
+CANCELLED = Text("drills.cancelled", "the drill was cancelled", N_("The drill was cancelled."))
 ONLY_PLANNED_MOVES = Text("drills.only_planned_moves", "the drill is %(status)s; only a planned drill can be moved",
                           N_("Only a planned drill can be moved to another time."))
 SAME_START = Text("drills.same_start", "the drill already starts then", N_("The drill already starts at that time."))

@@ -26,6 +26,8 @@ def action_view(a: Action, today: date) -> dict:
 def open_action(*, actor: Principal, drill_id: str, data: dict) -> dict:
     """Open a corrective action from a drill, with an owner and a due date."""
     drill = load_drill(drill_id, actor=actor, permission="drills.manage")
+    if drill.status == "cancelled":
+        raise Conflict(reasons.CANCELLED())
     if drill.status == "planned":
         raise Conflict(reasons.NOT_STARTED())
     if data.get("grid_id") and data["grid_id"] not in drill.grid_ids:

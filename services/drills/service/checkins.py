@@ -29,6 +29,8 @@ def check_in(*, actor: Principal, drill_id: str, volunteer_id: str, at: datetime
     drill = load_drill(drill_id, actor=actor, permission="drills.checkin")
     if drill.status == "completed":
         raise Conflict(reasons.ENDED())
+    if drill.status == "cancelled":
+        raise Conflict(reasons.CANCELLED())
     volunteer = Volunteer.objects(pk=volunteer_id, active=True).first()
     if volunteer is None:
         raise Invalid(reasons.NO_ACTIVE_VOLUNTEER(), field="volunteer_id")

@@ -125,6 +125,8 @@ def _push_problem(drill: Drill, problem: Problem) -> None:
 def add_problem(*, actor: Principal, drill_id: str, text: str, grid_id: str | None = None) -> Drill:
     """Note a problem found during or after a drill (for the after-action report)."""
     drill = load_drill(drill_id, actor=actor, permission="drills.tick")
+    if drill.status == "cancelled":
+        raise Conflict(reasons.CANCELLED())
     if drill.status == "planned":
         raise Conflict(reasons.NOT_STARTED())
     if grid_id and (grid_id not in drill.grid_ids or not actor.covers(community_id=drill.community_id, grid_id=grid_id)):

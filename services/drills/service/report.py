@@ -18,6 +18,8 @@ def report(*, actor: Principal, drill_id: str) -> dict:
     """The after-action report: timings per grid, who was never accounted for, special-care residents and how
     long they took, volunteers, shelters, problems, flagged supplies and corrective actions."""
     drill = load_drill(drill_id, actor=actor, permission="roster.read")
+    if drill.status == "cancelled":
+        raise Conflict(reasons.CANCELLED())
     if drill.status == "planned":
         raise Conflict(reasons.NO_REPORT_YET())
     started = clock.aware(drill.started_at)

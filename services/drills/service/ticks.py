@@ -55,6 +55,8 @@ def _on_roll(drill: Drill, grid_id: str) -> frozenset:
 
 
 def _accepting(drill: Drill, received: datetime) -> None:
+    if drill.status == "cancelled":
+        raise Conflict(reasons.CANCELLED())
     if drill.status == "planned":
         raise Conflict(reasons.NOT_STARTED())
     late = timedelta(minutes=SETTINGS.DRILL_LATE_TICK_MINUTES)

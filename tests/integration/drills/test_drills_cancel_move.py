@@ -18,7 +18,7 @@ from shared.events import EnvelopeSchema
 from shared.messaging.bus import EventPublisher
 from shared.messaging.worker import Worker
 from tests.support import broker
-from tests.support.drills import COMMUNITY, district, drill_body, soon
+from tests.support.drills import COMMUNITY, GRID_A, district, drill_body, soon
 from tests.support.volunteers import grid_created
 
 
@@ -69,6 +69,16 @@ def test_a_planned_drill_is_cancelled_or_moved_and_a_running_one_is_not(drills, 
     r = drills.post(f"/drills/{first['id']}/cancel", json={"reason": "again"}, headers=staff)
     assert r.status_code == 409 and r.json["reason"]["code"] == "drills.only_planned_cancels"
     assert drills.post(f"/drills/{first['id']}/start", headers=staff).status_code == 409
+    # nothing happens at a cancelled drill: no ticks, check-ins, problems, actions or report
+    for method, path, body in (
+            ("post", f"/drills/{first['id']}/grids/{GRID_A}/ticks",
+             {"ticks": [{"client_id": "cancelled-0001", "household_id": "h-1", "status": "at_home"}]}),
+            ("post", f"/drills/{first['id']}/checkins", {"volunteer_id": "v-1"}),
+            ("post", f"/drills/{first['id']}/problems", {"text": "广播听不清"}),
+            ("post", f"/drills/{first['id']}/actions", {"title": "修复", "owner_name": "某", "due_on": "2099-01-01"}),
+            ("get", f"/drills/{first['id']}/report", None)):
+        r = getattr(drills, method)(path, json=body, headers=staff) if body else drills.get(path, headers=staff)
+        assert (r.status_code, r.json["reason"]["code"]) == (409, "drills.cancelled"), (path, r.json)
     assert drills.post(f"/drills/{first['id']}/reschedule", json={"starts_at": soon(60).isoformat(), "reason": "x"},
                        headers=staff).status_code == 409
 
