@@ -1,4 +1,5 @@
-"""A demo district for `make run`: a street, an urban community and a village, grids of telling sizes.
+"""A demo district for `make run`: a street, an urban community and a village, grids of telling sizes; the first
+grid's four-in-one network (building heads, residents' groups, ten-household groups).
 
     python -m localrun.demo_data    load it through HOUSEHOLDS_URL, signed with IDENTITY_PRIVATE_KEY, unless
                                     the register already holds a community (the launcher runs this at each start)
@@ -90,9 +91,36 @@ def seed(*, households_url: str, identity_private_key: str, resume: bool = False
 
     pool = ThreadPoolExecutor(4)
     try:
-        return sum(code == 201 for code in pool.map(post, bodies))
+        added = sum(code == 201 for code in pool.map(post, bodies))
     finally:  # stopped half-way (Ctrl+C): drop what is queued rather than post it all first
         pool.shutdown(cancel_futures=True)
+    seed_network(http, households_url, grid_id=GRIDS[0][0], community_id=GRIDS[0][2])
+    return added
+
+
+def seed_network(http: requests.Session, households_url: str, *, grid_id: str, community_id: str) -> None:
+    """The four-in-one network of one grid: per building a head (its first household's head of household), a
+    residents' group of the community and ten-household groups of ten neighbours (the first one the lead).
+    Households already in a group stay in it, so a resumed load groups only those added since."""
+    network = http.get(f"{households_url}/grids/{grid_id}/network", timeout=30).json()
+    for number, b in enumerate(network["buildings"], 1):
+        building = b["building"]
+        homes = http.get(f"{households_url}/grids/{grid_id}/network", params={"building": building},
+                         timeout=30).json()["households"]
+        head = homes[0]["residents"][0]
+        if not b["head"]:  # a head named since (on the page) is kept
+            http.put(f"{households_url}/grids/{grid_id}/building-heads", timeout=10,
+                     json={"building": building, "resident_id": head["resident_id"]}).raise_for_status()
+        _created_or_there(http.post(f"{households_url}/communities/{community_id}/residents-groups", timeout=10, json={
+            "number": number, "name": f"第{number}居民小组", "buildings": [building], "leader_name": head["name"]}))
+        free = [h["household_id"] for h in homes if not h["group_id"]]
+        formed = len({h["group_id"] for h in homes if h["group_id"]})
+        for i in range(0, len(free) - 1, 10):
+            members = free[i:i + 10]
+            if len(members) >= 2:
+                http.post(f"{households_url}/grids/{grid_id}/ten-groups", timeout=10, json={
+                    "name": f"{building}第{formed + i // 10 + 1}联户", "household_ids": members,
+                    "lead_household_id": members[0]}).raise_for_status()
 
 
 def main(argv: list[str] | None = None) -> int:

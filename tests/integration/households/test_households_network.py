@@ -269,3 +269,25 @@ def test_a_head_whose_household_leaves_the_building_heads_it_no_more(client, dis
     assert BuildingHead.objects.get(pk=head["id"]).removed
     grid_net = client.get(f"/grids/{grid}/network", headers=as_worker).json
     assert grid_net["building_heads"] == []
+
+
+def test_the_demo_district_has_a_network_and_a_resumed_load_groups_only_the_new_households(households_app,
+                                                                                            monkeypatch):
+    import os
+
+    from localrun import demo_data
+    from tests.support.stack import serve
+
+    key = os.environ["IDENTITY_PRIVATE_KEY"]
+    with serve(households_app) as url:
+        monkeypatch.setattr(demo_data, "GRIDS", [("XF-01", "幸福一网格", "XF", 25)])
+        assert demo_data.seed(households_url=url, identity_private_key=key) == 25
+        groups = {g.name: len(g.household_ids) for g in TenHouseholdGroup.objects}
+        assert groups == {"1栋第1联户": 10, "1栋第2联户": 10, "1栋第3联户": 5}
+        assert [h.name for h in BuildingHead.objects] == [demo_data.demo_household("XF-01", 0)["residents"][0]["name"]]
+        monkeypatch.setattr(demo_data, "GRIDS", [("XF-01", "幸福一网格", "XF", 52)])
+        assert demo_data.seed(households_url=url, identity_private_key=key, resume=True) == 27
+        groups = {g.name: len(g.household_ids) for g in TenHouseholdGroup.objects}
+        assert groups == {"1栋第1联户": 10, "1栋第2联户": 10, "1栋第3联户": 5, "1栋第4联户": 10, "1栋第5联户": 10,
+                          "1栋第6联户": 3, "2栋第1联户": 4}
+        assert BuildingHead.objects.count() == 2
