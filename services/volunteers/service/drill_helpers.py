@@ -20,6 +20,15 @@ HAZARD_LABELS = {"natural_disaster": "自然灾害", "accident": "事故灾难",
 
 
 CANCELLED = "drill cancelled"
+CANCELLED_NOTICE = "【演练已取消】无需志愿者到场。"  # first on the need's page, for staff to pass on
+
+
+def _called_off(need: Need) -> Need:
+    if need.status == "closed":
+        return need
+    if not (need.description or "").startswith(CANCELLED_NOTICE):
+        need.description = (CANCELLED_NOTICE + (need.description or ""))[:2000]
+    return close(need, CANCELLED)
 
 
 def on_drill_helpers_event(event):
@@ -55,11 +64,12 @@ def _drill_needs(data: dict) -> list[Need]:
 
 
 def on_drill_cancelled(event) -> int:
-    """The drill will not take place: its helper need closes (its volunteers are no longer wanted: the need shows
-    closed, "drill cancelled"). A redelivery finds nothing open and changes nothing."""
+    """The drill will not take place: its helper need closes ("drill cancelled") and its page says first that no
+    volunteer is needed; the confirmed volunteers stay listed on it for staff to tell (the volunteers service has
+    no channel of its own to them). A redelivery finds nothing open and changes nothing."""
     closed = 0
     for need in _drill_needs(event.data):
-        with_retries(need, lambda n: close(n, CANCELLED) if n.status != "closed" else n)
+        with_retries(need, _called_off)
         closed += 1
     return closed
 

@@ -177,6 +177,7 @@ def test_the_helper_need_moves_and_closes_once_through_the_bus(vol_bus, vol_conf
     broker.wait_until(lambda: consumed(vol_config, "drill.cancelled", "duplicate") >= 1)
     need.reload()
     assert need.closed_reason == "drill cancelled" and need.open_key is None
+    assert need.description.startswith("【演练已取消】无需志愿者到场。")
     handlers.drill_helpers(cancelled.load())
     # a late resend of the planned drill (a new event id) opens nothing for a cancelled drill
     vol_bus.publish(drill_events.drill_planned(drill).to_dict())
