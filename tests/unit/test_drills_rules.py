@@ -222,9 +222,10 @@ def test_every_drill_event_must_say_it_is_an_exercise():
                                              "ended_at": T0.isoformat(), "volunteer_checkins": []})
 
 
-def test_the_drills_worker_has_one_queue_for_the_register_and_one_for_volunteers():
+def test_the_drills_worker_has_one_queue_for_the_register_one_for_the_network_and_one_for_volunteers():
     subs = subscriptions("drills", HANDLERS)
-    assert {s.queue_name: len(s.patterns) for s in subs} == {"drills.keep_roster": 8, "drills.keep_volunteers": 3}
+    assert {s.queue_name: len(s.patterns) for s in subs} == {"drills.keep_roster": 8, "drills.keep_network": 2,
+                                                            "drills.keep_volunteers": 3}
 
 
 def test_household_ids_that_cannot_be_state_keys_are_refused_before_any_write():
