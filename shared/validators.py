@@ -1,16 +1,18 @@
-"""Checks for Chinese personal data: resident ID numbers (GB 11643) and mainland mobile numbers."""
+"""Checks for Chinese personal data: resident ID numbers (GB 11643), mainland mobile numbers and residence permit
+(居住证) numbers."""
 import re
 from datetime import date
 
 from marshmallow import ValidationError
 
 from shared import clock
-from shared.reasons import people
+from shared.reasons import households, people
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
 _ID = re.compile(r"^\d{17}[\dX]$")
 _PHONE = re.compile(r"^1[3-9]\d{9}$")
+_PERMIT = re.compile(r"^[A-Z0-9]{6,30}$")
 
 
 _INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
@@ -44,6 +46,17 @@ def validate_phone(value: str) -> None:
     """A mainland mobile number: 11 digits starting 13–19."""
     if not _PHONE.match(value or ""):
         raise ValidationError(people.PHONE_FORM())
+
+
+def normalise_permit_number(value: str) -> str:
+    """A residence permit number without spaces, its letters upper case."""
+    return re.sub(r"\s+", "", value or "").upper()
+
+
+def validate_permit_number(value: str) -> None:
+    """居住证号: formats differ by city, so 6–30 letters or digits (spaces ignored)."""
+    if not _PERMIT.match(normalise_permit_number(value)):
+        raise ValidationError(households.PERMIT_NUMBER_FORM())
 
 
 def normalise_id_number(value: str) -> str:

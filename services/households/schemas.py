@@ -1,6 +1,4 @@
 """What the households API accepts and returns. Reads are masked; reveal is a separate, logged call."""
-import re
-
 from flask import g, has_request_context
 from marshmallow import Schema, ValidationError, fields, post_dump, post_load, validate, validates_schema
 
@@ -12,24 +10,14 @@ from shared.validators import (
     mask_id_number,
     mask_phone,
     normalise_id_number,
+    normalise_permit_number,
     refuse_control_characters,
     validate_id_number,
+    validate_permit_number,
     validate_phone,
 )
 
 FLOATING_FIELDS = ("hukou_place", "permit_number", "permit_expires_on", "arrived_on", "stay_months")
-PERMIT_NUMBER = re.compile(r"^[A-Za-z0-9]{6,30}$")
-
-
-def normalise_permit_number(value: str) -> str:
-    return re.sub(r"\s+", "", value or "").upper()
-
-
-def validate_permit_number(value: str) -> None:
-    """居住证号: formats differ by city, so 6–30 letters or digits (spaces ignored)."""
-    if not PERMIT_NUMBER.match(normalise_permit_number(value)):
-        raise ValidationError(reasons.PERMIT_NUMBER_FORM())
-
 
 RELATIONS = ("head", "spouse", "child", "parent", "grandchild", "grandparent", "sibling", "in_law", "other")
 Text = lambda n, **kw: schemas.Text(n, validate_also=[refuse_control_characters], **kw)  # noqa: E731
