@@ -131,7 +131,7 @@ def page_form(other: dict, own_grid: str, csrf: str) -> dict:
             "volunteer_ids": [vol["volunteer_id"]], "period_from": f"{date.today().year}-01-01", "period_to": TODAY,
             "name": "应急队", "capacity": "5", "valid_days": "30", "people_wanted": "1",
             "starts_at": "2030-05-04T09:00", "grid_id": other["grid_id"], "team_id": vol["team_id"],
-            "problem": "missing"}
+            "problem": "missing", "direction": "out", "quantity": "1"}
 
 
 FORM_OVERRIDES = {"mediation.refer": {"kind": "judicial"}}
