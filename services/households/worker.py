@@ -31,11 +31,6 @@ def finish_pending_redraws() -> None:
         service.apply_redraw(redraw_id=str(redraw_id))
 
 
-def publish_cadences() -> None:
-    """The care-visit cadences, to volunteers: soon after the start when they differ from those last published."""
-    service.publish_cadences()
-
-
 def recover_imports() -> None:
     import_journal.recover(stale_after_s=SETTINGS.IMPORT_STALE_S)
 
@@ -43,6 +38,16 @@ def recover_imports() -> None:
 def bootstrap(config):
     """The worker's parts for `config` (tests pass a test config), which the worker binds."""
     config.use(SETTINGS)
+    published = []
+
+    def publish_cadences() -> None:
+        """The care-visit cadences, to volunteers, once soon after the start when they differ from those last
+        published (a failed try is tried again). Settings are read at the start, so once is enough; trying again
+        later would only undo, during a rolling update, the table a newer replica published."""
+        if not published:
+            service.publish_cadences()
+            published.append(True)
+
     return dict(handlers=HANDLERS, documents=documents_with_outbox(models),
                 periodic=[(600, refresh_all_summaries), (60, finish_pending_redraws), (30, recover_imports),
                           (5, publish_cadences)])

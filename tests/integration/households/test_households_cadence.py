@@ -10,6 +10,7 @@ from services.households import metrics
 from services.households.config import DEFAULT_CADENCES, SETTINGS, tag_days
 from services.households.models import CadenceTable, GridSummary, Household
 from services.households.service import publish_cadences, refresh_summary
+from services.households.worker import bootstrap
 from shared import clock
 from shared.config import TestConfig
 from shared.settings import ConfigError
@@ -123,6 +124,20 @@ def test_the_cadence_table_is_published_once_and_again_when_it_changes(client, d
     hid = register(client, as_worker, household(district["grid_a"], 11, care_tag="disability"))
     [flag] = [e.envelope for e in Household.objects.get(pk=hid).outbox if e.type == "resident.care_flagged"]
     assert flag["data"]["cadence_days"] == 7
+
+
+def test_the_worker_publishes_once_after_its_start(client, district, households_config):
+    """Settings are read at the start: the worker's job publishes once (a failed try is tried again), so an older
+    replica still running in a rolling update does not undo the table a newer one published."""
+    [job] = [job for _, job in bootstrap(households_config)["periodic"] if job.__name__ == "publish_cadences"]
+    job()
+    assert [e.type for e in CadenceTable.objects.get(pk="published").outbox] == ["care.cadences_set"]
+    households_config.VISIT_CADENCE_DAYS_BY_TAG = {**DEFAULT_CADENCES, "empty_nest": 7}  # a newer replica's table
+    assert publish_cadences() is True
+    households_config.VISIT_CADENCE_DAYS_BY_TAG = DEFAULT_CADENCES  # back in the old replica, its job runs again
+    job()
+    stored = CadenceTable.objects.get(pk="published")
+    assert len(stored.outbox) == 2 and stored.cadences["empty_nest"] == 7
 
 
 def test_the_summary_keeps_its_overdue_count_per_grid(client, district, as_worker):
