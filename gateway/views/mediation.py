@@ -44,6 +44,7 @@ from gateway.forms.mediation import (
     SurveyForm,
 )
 from gateway.models import User
+from gateway.places import place_name
 from gateway.ratelimit import public_page
 from gateway.upstream import ServiceError
 from gateway.views.entries import typed
@@ -124,7 +125,7 @@ def _places() -> list[SelectChoice]:
     # a whole community only for those whose scope is the community (a grid worker's is their grids)
     communities = sorted(c for c in {g["community_id"] for g in grids} | set(me.community_ids)
                          if me.covers(community_id=c, grid_id=None))
-    out += [SelectChoice(f"community:{c}", _("Community %(id)s (no particular grid)", id=c)) for c in communities]
+    out += [SelectChoice(f"community:{c}", _("%(name)s (no particular grid)", name=place_name(c))) for c in communities]
     out += [SelectChoice(f"grid:{g['id']}", f"{g['name']} ({g['id']})") for g in grids]
     return out
 

@@ -181,3 +181,10 @@ def test_community_staff_assign_grid_workers_and_the_grids_page_shows_staffing(s
     street = signed_in(s, "street-s1")
     assert street.post("/grids/g3/workers", data={"csrf_token": page_token(street, "/grids"),
                                                   "g3-worker_ids": ""}).status_code == 403
+
+
+def test_the_intake_form_names_the_communities_it_offers(s, streets):
+    places.forget()
+    staff = signed_in(s, "staff-c1")
+    form = text(staff.get("/disputes/new"))
+    assert "c1社区（不限网格）" in form and "社区 c1" not in form
