@@ -131,7 +131,7 @@ def test_volunteer_events_carry_no_phone_or_id_number():
 def test_handlers_cover_household_and_drill_events_one_queue_each():
     consumed = {"grid.created", "grid.redrawn", "household.registered", "household.updated", "household.moved",
                 "household.left", "resident.care_flagged", "resident.care_cleared", "care.cadences_set",
-                "drill.planned", "drill.completed"}
+                "drill.planned", "drill.completed", "drill.cancelled", "drill.rescheduled"}
     assert set(HANDLERS) == {(t, 1) for t in consumed} and all((t, 1) in CONTRACTS for t in consumed)
     queues = {s.queue_name for s in subscriptions("volunteers", HANDLERS)}
     assert queues == {"volunteers.keep_register", "volunteers.care_needs", "volunteers.care_cadences",
