@@ -238,3 +238,23 @@ def test_local_dates_are_chinese_dates():
     late_evening_utc = datetime(2024, 12, 31, 17, 0, tzinfo=timezone.utc)  # 01:00 on 1 January in China
     clock.configure("Asia/Shanghai")
     assert clock.local(late_evening_utc).date() == date(2025, 1, 1)
+
+
+def test_a_drill_counts_only_at_the_share_and_never_at_none():
+    done = lambda share: drill("comprehensive", "completed", result={"share": share})  # noqa: E731
+    assert [rules.counts(done(s), 0.9) for s in (None, 0.0, 0.5, 0.8999, 0.9, 1.0)] == [
+        False, False, False, False, True, True]
+    assert rules.counts(done(0.0), 0.01) is False and rules.counts(drill("comprehensive", "cancelled"), 0.0) is False
+    out = rules.compliance([done(0.5)], year=2025, today=date(2025, 11, 1), due_month=10, complete_share=0.9)
+    assert (out["comprehensive"]["status"], out["overdue"], out["drills_held"], out["drills_counted"]) == (
+        "incomplete", ["comprehensive", "shelter"], 1, 0)
+    assert out["comprehensive"]["incomplete"] == [{"drill_id": "comprehensive-completed", "share": 0.5}]
+
+
+def test_stock_and_default_levels():
+    assert (rules.stock_after(5, "in", 3), rules.stock_after(5, "out", 5), rules.stock_after(5, "out", 6)) == (8, 0, None)
+    assert rules.is_short({"quantity": 3, "required_quantity": 4}) and not rules.is_short({"quantity": 3})
+    for hazard in ("natural_disaster", "accident", "public_health", "social_security"):
+        levels = rules.default_levels(hazard)
+        assert [x["level"] for x in levels] == ["I", "II", "III", "IV"]
+        assert all(x["criteria"] and len(x["steps"]) >= 3 for x in levels)
