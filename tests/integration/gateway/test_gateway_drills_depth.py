@@ -53,6 +53,7 @@ def test_a_planned_drill_is_moved_and_cancelled_from_its_page(s):
     r = staff.post(f"/drills/{d['id']}/cancel", data={"csrf_token": token, "reason": "暴雨预警，改为线上培训"})
     page = text(staff.get(r.headers["Location"]))
     assert "演练已取消" in page and "已取消" in page and "暴雨预警，改为线上培训" in page and "取消原因" not in page
+    assert f"/drills/{d['id']}/report" not in page and f"/drills/{d['id']}/board" not in page
     s.wait_for(lambda: drill_needs(s, d["id"])[0]["status"] == "closed")
     assert drill_needs(s, d["id"])[0]["closed_reason"] == "drill cancelled"
     assert d["id"] not in text(staff.get("/drills"))  # not among the coming drills any more
