@@ -170,7 +170,7 @@ class GridCreate(StrictSchema):
 
 
 class GridUpdate(StrictSchema):
-    name = Text(60)
+    """A grid's workers (its name travels in grid.created to the other services' copies, so it is not edited here)."""
     worker_name = Text(40, allow_none=True)
     worker_ids = fields.List(fields.String(validate=CODE), validate=validate.Length(max=20),
                              metadata={"description": "the grid's full-time workers (user ids), counted by staffing"})

@@ -94,9 +94,9 @@ def get_grid(*, actor: Principal, grid_id: str) -> dict:
 
 
 def update_grid(*, actor: Principal, grid_id: str, data: dict) -> dict:
-    """Rename a grid or assign its grid workers (`worker_ids`, counted by the community's staffing)."""
+    """Assign a grid's workers (`worker_ids`, counted by the community's staffing; `worker_name` as shown)."""
     grid = load_in_scope(Grid, grid_id, actor=actor, what="grid", permission="grids.manage")
-    for key in ("name", "worker_name", "worker_ids"):
+    for key in ("worker_name", "worker_ids"):
         if key in data:
             setattr(grid, key, list(dict.fromkeys(data[key])) if key == "worker_ids" else data[key])
     commit(grid)
