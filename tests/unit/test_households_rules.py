@@ -11,7 +11,8 @@ def test_addresses_sort_naturally():
 
 
 def test_band_against_400_to_500():
-    assert [band(n) for n in (399, 400, 500, 501)] == ["below", "within", "within", "above"]
+    assert [band(n, low=400, high=500) for n in (399, 400, 500, 501)] == ["below", "within", "within", "above"]
+    assert [band(n, low=300, high=350) for n in (299, 351)] == ["below", "above"]
 
 
 def test_a_care_tag_ends_on_its_until_day():
