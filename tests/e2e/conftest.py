@@ -4,7 +4,7 @@ import pytest
 
 from gateway.seed import seed_demo_users
 from tests.support.data import household
-from tests.support.stack import register, seed_district, stack
+from tests.support.stack import full_stack, register, seed_district, seed_full, stack
 
 PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True,
          "device_scale_factor": 2, "locale": "zh-CN", "timezone_id": "Asia/Shanghai"}
@@ -35,6 +35,23 @@ def phone(browser, live):
 @pytest.fixture
 def phone_without_js(browser, live):
     context = browser.new_context(base_url=live.gateway_url, java_script_enabled=False, **PHONE)
+    context.set_default_timeout(15000)
+    yield context
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def full(mongo_url):
+    """Every service behind the gateway, with seed_full's district (grids g1, g2 in c1, g3 in c2; demo accounts)."""
+    with full_stack(mongo_url) as s:
+        s.seeded = seed_full(s, password=PASSWORD)
+        yield s
+
+
+@pytest.fixture
+def full_phone(browser, full):
+    """A fresh phone on the whole product."""
+    context = browser.new_context(base_url=full.gateway_url, **PHONE)
     context.set_default_timeout(15000)
     yield context
     context.close()

@@ -5,29 +5,15 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from tests.e2e.conftest import PASSWORD, PHONE, no_horizontal_scroll, sign_in
-from tests.support.stack import full_stack, seed_full, staff_principal
+from tests.e2e.conftest import no_horizontal_scroll, sign_in
+from tests.support.stack import staff_principal
 
 pytestmark = pytest.mark.e2e
 STAFF = staff_principal()
 
 
-@pytest.fixture(scope="module")
-def full(mongo_url):
-    with full_stack(mongo_url) as s:
-        s.seeded = seed_full(s, password=PASSWORD, households_per_grid=6)
-        yield s
 
-
-@pytest.fixture
-def phone(browser, full):
-    context = browser.new_context(base_url=full.gateway_url, **PHONE)
-    context.set_default_timeout(15000)
-    yield context
-    context.close()
-
-
-def test_the_live_drill_shows_its_steps_and_the_supplies_ledger_takes_a_booking(phone, full):
+def test_the_live_drill_shows_its_steps_and_the_supplies_ledger_takes_a_booking(full_phone, full):
     soon = datetime.now(timezone.utc) + timedelta(minutes=5)
     drill = full.call("drills", "POST", "/drills", principal=STAFF, json={
         "community_id": "c1", "grid_ids": ["g1"], "title": "燃气泄漏疏散演练", "hazard": "accident", "level": "IV",
@@ -37,7 +23,7 @@ def test_the_live_drill_shows_its_steps_and_the_supplies_ledger_takes_a_booking(
         "community_id": "c1", "name": "应急照明灯", "category": "lighting", "unit": "个", "quantity": 2,
         "required_quantity": 8, "location": "社区仓库"}).json()
 
-    page = phone.new_page()
+    page = full_phone.new_page()
     sign_in(page, "staff-c1")
     page.goto(f"/drills/{drill['id']}")
     level = page.locator("#level")

@@ -1,13 +1,11 @@
 """The import page on a phone at 360 px, without JavaScript: an office's sheet with columns of its own is
 checked, a select per unknown column offers the register's columns in Chinese and 忽略, and the choice goes
 with the file into the real import."""
-import io
 
 import pytest
-from openpyxl import Workbook
 
 from tests.e2e.conftest import no_horizontal_scroll, sign_in
-from tests.support.data import id_number
+from tests.support.data import id_number, xlsx
 
 pytestmark = pytest.mark.e2e
 
@@ -15,16 +13,12 @@ HEADER = ["楼栋", "单元", "房号", "姓名", "性别", "身份证号", "联
 
 
 def sheet() -> dict:
-    book = Workbook(write_only=True)
-    ws = book.create_sheet("人口台账")
-    ws.append(HEADER)
-    ws.append(["70栋", "1单元", "101", "赵一", "男", id_number(701), "13900000071", "户主", "常住", "独居老人", None,
-               "已核实"])
-    ws.append(["70栋", "1单元", "101", "赵二", "女", id_number(702), None, "配偶", None, None, None, None])
-    out = io.BytesIO()
-    book.save(out)
+    content = xlsx(HEADER, [["70栋", "1单元", "101", "赵一", "男", id_number(701), "13900000071", "户主", "常住", "独居老人", None,
+               "已核实"],
+                            ["70栋", "1单元", "101", "赵二", "女", id_number(702), None, "配偶", None, None, None, None]],
+                   title="人口台账")
     return {"name": "台账.xlsx", "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            "buffer": out.getvalue()}
+            "buffer": content}
 
 
 def test_the_column_choice_on_a_phone_without_js(phone_without_js, live):

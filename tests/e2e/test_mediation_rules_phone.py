@@ -4,25 +4,10 @@ opening a closed case's survey link is refused in Chinese, with no form to answe
 import pytest
 
 from shared.identity import Principal
-from tests.e2e.conftest import PASSWORD, PHONE, no_horizontal_scroll, sign_in
-from tests.support.stack import full_stack, seed_full
+from tests.e2e.conftest import no_horizontal_scroll, sign_in
 
 pytestmark = pytest.mark.e2e
 
-
-@pytest.fixture(scope="module")
-def full(mongo_url):
-    with full_stack(mongo_url) as s:
-        s.seeded = seed_full(s, password=PASSWORD)
-        yield s
-
-
-@pytest.fixture
-def phone(browser, full):
-    context = browser.new_context(base_url=full.gateway_url, **PHONE)
-    context.set_default_timeout(15000)
-    yield context
-    context.close()
 
 
 def ok(response, status=200) -> dict:
@@ -39,12 +24,12 @@ def assigned_case(full, mediator: Principal) -> dict:
     return case
 
 
-def test_staff_approve_an_extension_and_cannot_open_the_survey(phone, full):
+def test_staff_approve_an_extension_and_cannot_open_the_survey(full_phone, full):
     mediator = Principal(user_id=full.seeded["mediator_id"], role="mediator", name="调解员", community_ids=("c1",))
     waiting = assigned_case(full, mediator)
     ok(full.call("mediation", "POST", f"/disputes/{waiting['id']}/extend", principal=mediator,
                  json={"working_days": 3, "reason": "等待噪音检测报告"}))
-    page = phone.new_page()
+    page = full_phone.new_page()
     sign_in(page, "staff-c1")
     page.goto(f"/disputes/{waiting['id']}")
     assert "等待噪音检测报告" in page.inner_text("#extension-request") and no_horizontal_scroll(page)

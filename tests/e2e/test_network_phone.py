@@ -6,30 +6,16 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from tests.e2e.conftest import PASSWORD, PHONE, no_horizontal_scroll, sign_in
-from tests.support.stack import full_stack, seed_full, staff_principal
+from tests.e2e.conftest import no_horizontal_scroll, sign_in
+from tests.support.stack import staff_principal
 
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture(scope="module")
-def full(mongo_url):
-    with full_stack(mongo_url) as s:
-        s.seeded = seed_full(s, password=PASSWORD)
-        yield s
 
-
-@pytest.fixture
-def phone(browser, full):
-    context = browser.new_context(base_url=full.gateway_url, **PHONE)
-    context.set_default_timeout(15000)
-    yield context
-    context.close()
-
-
-def test_network_page_household_page_and_roll_call_by_group(phone, full):
+def test_network_page_household_page_and_roll_call_by_group(full_phone, full):
     homes = full.seeded["g1"]
-    page = phone.new_page()
+    page = full_phone.new_page()
     sign_in(page, "worker-g1")
     page.goto("/grids/g1/network")
     assert "四位一体网络" in page.inner_text("h1") and no_horizontal_scroll(page)

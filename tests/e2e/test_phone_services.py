@@ -8,25 +8,11 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import PASSWORD, PHONE, no_horizontal_scroll, sign_in
-from tests.support.stack import full_stack, seed_full, staff_principal
+from tests.e2e.conftest import PHONE, no_horizontal_scroll, sign_in
+from tests.support.stack import staff_principal
 
 pytestmark = pytest.mark.e2e
 
-
-@pytest.fixture(scope="module")
-def full(mongo_url):
-    with full_stack(mongo_url) as s:
-        s.seeded = seed_full(s, password=PASSWORD)
-        yield s
-
-
-@pytest.fixture
-def phone(browser, full):
-    context = browser.new_context(base_url=full.gateway_url, **PHONE)
-    context.set_default_timeout(15000)
-    yield context
-    context.close()
 
 
 def live_drill(full, grid_ids=("g1",)) -> dict:
@@ -47,16 +33,16 @@ def ticks_of(full, drill_id, household_id) -> list[dict]:
     return r.json()["ticks"]
 
 
-def test_roll_call_ticks_wait_offline_and_are_sent_once(phone, full):
+def test_roll_call_ticks_wait_offline_and_are_sent_once(full_phone, full):
     drill = live_drill(full)
-    page = phone.new_page()
+    page = full_phone.new_page()
     sign_in(page, "worker-g1")
     page.goto(f"/drills/{drill['id']}/grids/g1/roll")
     assert "演练" in page.inner_text(".exercise")
     rows = page.locator("li.hh")
     assert rows.count() == 12
     ids = [rows.nth(i).get_attribute("id")[2:] for i in range(3)]
-    phone.set_offline(True)
+    full_phone.set_offline(True)
     for hid, label in zip(ids, ("需要帮助", "已撤离", "在家")):
         page.click(f"#h-{hid} button:has-text('{label}')")
     for hid in ids:
@@ -67,7 +53,7 @@ def test_roll_call_ticks_wait_offline_and_are_sent_once(phone, full):
     queued = page.evaluate("JSON.parse(localStorage.getItem('grid.queue.v1')).map(e => e.id)")
     assert [ticks_of(full, drill["id"], hid) for hid in ids] == [[], [], []]
     assert no_horizontal_scroll(page)
-    phone.set_offline(False)
+    full_phone.set_offline(False)
     expect(page.locator("li.hh.sent")).to_have_count(3)
     assert page.evaluate("JSON.parse(localStorage.getItem('grid.queue.v1') || '[]').length") == 0
     stored = [ticks_of(full, drill["id"], hid) for hid in ids]
@@ -81,9 +67,9 @@ def test_roll_call_ticks_wait_offline_and_are_sent_once(phone, full):
     assert "需要帮助" in page.inner_text(f"#h-{ids[0]} .st")
 
 
-def test_live_board_follows_the_ticks(phone, full):
+def test_live_board_follows_the_ticks(full_phone, full):
     drill = live_drill(full, grid_ids=("g1", "g2"))
-    staff = phone.new_page()
+    staff = full_phone.new_page()
     sign_in(staff, "staff-c1")
     staff.goto(f"/drills/{drill['id']}/board")
     assert staff.inner_text('[data-f="accounted"]') == "0" and no_horizontal_scroll(staff)
@@ -113,9 +99,9 @@ def fill_signup(page, name: str, phone: str):
     page.wait_for_load_state("load")
 
 
-def test_a_resident_signs_up_through_a_public_link_and_again_waits_for_staff(phone, full):
+def test_a_resident_signs_up_through_a_public_link_and_again_waits_for_staff(full_phone, full):
     link = make_link(full, title="社区志愿者招募")
-    page = phone.new_page()
+    page = full_phone.new_page()
     page.goto(f"/v/{link['token']}")  # as from the QR code: no account, no sign-in
     assert "志愿者报名" in page.inner_text("h1") and "幸福社区" in page.content()
     assert no_horizontal_scroll(page)
@@ -151,8 +137,8 @@ def test_sign_up_works_without_javascript_and_shows_reasons(browser, full):
         context.close()
 
 
-def test_a_mediation_intake_gives_a_receipt_with_a_case_number(phone, full):
-    page = phone.new_page()
+def test_a_mediation_intake_gives_a_receipt_with_a_case_number(full_phone, full):
+    page = full_phone.new_page()
     sign_in(page, "worker-g1")
     page.goto("/disputes/new")
     assert no_horizontal_scroll(page)
@@ -176,7 +162,7 @@ def test_a_mediation_intake_gives_a_receipt_with_a_case_number(phone, full):
     assert number in page.inner_text("h1") and no_horizontal_scroll(page)
 
 
-def test_other_areas_are_refused_on_the_new_pages(phone, full):
+def test_other_areas_are_refused_on_the_new_pages(full_phone, full):
     soon = datetime.now(timezone.utc) + timedelta(hours=1)
     other = staff_principal("c2", user_id="s-c2")
     drill = full.call("drills", "POST", "/drills", principal=other, json={
@@ -185,14 +171,14 @@ def test_other_areas_are_refused_on_the_new_pages(phone, full):
     case = full.call("mediation", "POST", "/disputes", principal=other, json={
         "community_id": "c2", "category": "family", "description": "家庭纠纷", "channel": "walk_in",
         "parties": [{"role": "applicant", "kind": "person", "name": "郑女士"}]}).json()["dispute"]
-    page = phone.new_page()
+    page = full_phone.new_page()
     sign_in(page, "worker-g1")
     for path in (f"/drills/{drill['id']}", f"/drills/{drill['id']}/grids/g3/roll", f"/disputes/{case['id']}",
                  f"/disputes/{case['id']}/receipt", "/grids/g3/today"):
         response = page.goto(path)
         assert response.status == 404, path
         assert "不在您的负责范围内" in page.content() and "郑女士" not in page.content() and no_horizontal_scroll(page)
-    staff = phone.browser.new_context(base_url=full.gateway_url, **PHONE)
+    staff = full_phone.browser.new_context(base_url=full.gateway_url, **PHONE)
     try:
         p2 = staff.new_page()
         sign_in(p2, "staff-c2")
@@ -202,7 +188,7 @@ def test_other_areas_are_refused_on_the_new_pages(phone, full):
         staff.close()
 
 
-def test_new_pages_fit_360px_with_big_touch_targets(phone, full):
+def test_new_pages_fit_360px_with_big_touch_targets(full_phone, full):
     drill = live_drill(full)
     link = make_link(full)
     case = full.call("mediation", "POST", "/disputes", principal=staff_principal(), json={
@@ -226,7 +212,7 @@ def test_new_pages_fit_360px_with_big_touch_targets(phone, full):
     }
     heights = []
     for username, paths in pages.items():
-        context = phone.browser.new_context(base_url=full.gateway_url, **PHONE)
+        context = full_phone.browser.new_context(base_url=full.gateway_url, **PHONE)
         try:
             page = context.new_page()
             if username:

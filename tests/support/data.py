@@ -1,5 +1,8 @@
 """Sample register data: valid ID numbers, phones and households."""
+import io
 import random
+
+from openpyxl import Workbook
 
 from shared.validators import id_check_char
 
@@ -52,3 +55,15 @@ def register_csv(households: int, *, first: int = 0, members: int = 1, care: str
                              "男" if seed % 2 else "女", "1960-05-01" if k < 2 else "1990-05-01",
                              first17 + id_check_char(first17), f"139{seed:08d}", care, "2019-03-01"])
     return out.getvalue().encode("utf-8-sig")
+
+
+def xlsx(header: list[str], rows: list[list], *, title: str = "台账") -> bytes:
+    """A one-sheet workbook as an office would send it: `header`, then `rows`."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title)
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -308,7 +308,8 @@ def households_district(client, app) -> None:
 
 
 def households_objects(client, app, grid: str, n: int = 0) -> dict:
-    """In `grid`: two households (one cared for), a visit with a follow-up, a reveal on record."""
+    """In `grid` (of households_district's street S1): two households (one cared for), a visit with a follow-up,
+    a reveal on record, and the four-in-one network of network_objects."""
     from tests.support.data import household
 
     community = grid.split("-")[0]
@@ -319,7 +320,7 @@ def households_objects(client, app, grid: str, n: int = 0) -> dict:
         "visited_at": "2026-11-20T10:00:00+08:00", "notes": "走访", "follow_up_needed": True, "follow_up": "复访"},
         headers=staff))
     ok(client.post(f"/households/{first['id']}/reveal", json={"reason": "核对"}, headers=staff))
-    return {"community_id": community, "grid_id": grid, "household_id": first["id"],
+    return {"street_id": "S1", "community_id": community, "grid_id": grid, "household_id": first["id"],
             "resident_id": first["residents"][0]["resident_id"], "visit_id": visit["id"],
             **network_objects(client, app, grid, [first, second], n)}
 

@@ -5,9 +5,8 @@ Through the gateway's test client against the whole product (fixture `s`: tests/
 import io
 import re
 
-from openpyxl import Workbook
-
 from tests.support.data import id_number
+from tests.support.data import xlsx as sheet
 from tests.support.pages import signed_in, text
 from tests.support.stack import page_token
 
@@ -15,14 +14,7 @@ OWN = ["楼栋", "单元", "房号", "姓名", "性别", "身份证号", "联系
 
 
 def xlsx(rows: list[list], header=OWN) -> bytes:
-    book = Workbook(write_only=True)
-    ws = book.create_sheet("人口台账")
-    ws.append(header)
-    for row in rows:
-        ws.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return sheet(header, rows, title="人口台账")
 
 
 def good_rows(building: str, seed: int) -> list[list]:

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 import mongoengine
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from pymongo.errors import AutoReconnect
 
 from services.households.app import create_app
@@ -25,7 +25,7 @@ from shared.config import TestConfig
 from shared.identity import Principal
 from shared.validators import id_check_char
 from tests.support.callers import headers_for
-from tests.support.data import household
+from tests.support.data import household, xlsx
 
 HEADER = ["楼栋", "单元", "房号", "户籍类型", "户主姓名", "与户主关系", "姓名", "性别", "出生日期", "身份证号", "联系电话",
           "关爱类型", "入住日期"]
@@ -57,14 +57,7 @@ def sheet(rows, fmt="xlsx", header=HEADER) -> bytes:
         writer.writerow(header)
         writer.writerows(rows)
         return text.getvalue().encode("utf-8-sig")
-    book = Workbook(write_only=True)
-    ws = book.create_sheet("台账")
-    ws.append(header)
-    for row in rows:
-        ws.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx(header, rows)
 
 
 @pytest.fixture

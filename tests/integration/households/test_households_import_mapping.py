@@ -6,11 +6,10 @@ import io
 import json
 from datetime import date, timedelta
 
-from openpyxl import Workbook
-
 from services.households.models import Household, ImportMapping
 from shared.validators import id_check_char
 from tests.support.callers import headers_for
+from tests.support.data import xlsx as sheet
 
 # a community office's register, measured: refused whole before ("unknown columns: 重点人群")
 OFFICE = ["楼栋", "单元", "房号", "姓名", "性别", "身份证号", "联系电话", "与户主关系", "户籍类型", "重点人群", "入住日期"]
@@ -40,14 +39,7 @@ def office_rows(households: int, *, building: str = "1栋", seed: int = 0, notes
 
 
 def xlsx(header: list[str], rows: list[list]) -> bytes:
-    book = Workbook(write_only=True)
-    ws = book.create_sheet("人口台账")
-    ws.append(header)
-    for row in rows:
-        ws.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return sheet(header, rows, title="人口台账")
 
 
 def upload(client, headers, content: bytes, grid: str, *, mapping=None, **form):
