@@ -18,6 +18,8 @@ SATISFACTION_TARGET = Gauge("grid_mediation_satisfaction_target", "The satisfact
                             "(SATISFACTION_TARGET), beside each community's ratio", ["community_id"])
 SURVEY_ANSWERS = Gauge("grid_mediation_survey_answers", "This year's answered satisfaction surveys (the alert on the "
                        "ratio waits for SATISFACTION_MIN_ANSWERS of them)", ["community_id"])
+SURVEY_MIN_ANSWERS = Gauge("grid_mediation_survey_min_answers", "Answered surveys needed before a community's "
+                           "ratio is judged (SATISFACTION_MIN_ANSWERS; the alert compares against it)", ["community_id"])
 SURVEYED = Gauge("grid_mediation_closed_surveyable", "This year's closed cases given a satisfaction survey link "
                  "(answers / this = the response rate)", ["community_id"])
 
@@ -35,7 +37,8 @@ def age_bucket(working_days: int) -> str:
 def refresh() -> None:
     """Set the gauges from the database (cleared first so communities without cases disappear)."""
     today = clock.today()
-    for gauge in (OPEN_CASES, OVERDUE, BY_CATEGORY, SATISFACTION, SATISFACTION_TARGET, SURVEY_ANSWERS, SURVEYED):
+    for gauge in (OPEN_CASES, OVERDUE, BY_CATEGORY, SATISFACTION, SATISFACTION_TARGET, SURVEY_ANSWERS, SURVEY_MIN_ANSWERS,
+                  SURVEYED):
         gauge.clear()
     opened: dict[tuple[str, str], int] = {}
     overdue: dict[str, int] = {}
@@ -67,6 +70,7 @@ def refresh() -> None:
         SURVEYED.labels(community).set(n)
         ratings = answered.get(community, [])
         SURVEY_ANSWERS.labels(community).set(len(ratings))
+        SURVEY_MIN_ANSWERS.labels(community).set(SETTINGS.SATISFACTION_MIN_ANSWERS)
         if ratings:
             SATISFACTION.labels(community).set(sum(r >= 4 for r in ratings) / len(ratings))
             SATISFACTION_TARGET.labels(community).set(SETTINGS.SATISFACTION_TARGET)

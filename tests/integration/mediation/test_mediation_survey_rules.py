@@ -82,6 +82,7 @@ def test_the_response_rate_is_beside_the_rate_and_one_answer_is_not_judged(two_a
     assert 'grid_mediation_survey_answers{community_id="C1"} 1.0' in metrics
     assert 'grid_mediation_closed_surveyable{community_id="C1"} 4.0' in metrics
     assert 'grid_mediation_satisfaction_target{community_id="C1"} 0.9' in metrics
+    assert 'grid_mediation_survey_min_answers{community_id="C1"} 2.0' in metrics  # the alert rule compares with it
     call(api, f"/public/surveys/{tokens[1]}", people["resident"], {"rating": 5}, status=201)
     figures = api.get("/reports/hotspots?year=2025", headers=people["staff"]).json["satisfaction"]
     assert (figures["rate"], figures["meets_target"], figures["response_rate"]) == (0.5, False, 0.5)
