@@ -17,6 +17,8 @@ OBJECT_ID = re.compile(r"^[0-9a-f]{24}$")
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,100}$")
 SERIAL = re.compile(r"^[A-Za-z0-9-]{4,40}$")
 REF = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+# Pages with a revealed number, a fresh link or a public token: never kept by a browser or a proxy.
+NO_STORE = {"Cache-Control": "no-store"}
 # A resident on a public page: no scope at all; the link's token is the only key.
 PUBLIC = Principal(user_id="public", role=PUBLIC_ROLE, name="")
 

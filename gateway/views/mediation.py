@@ -15,6 +15,7 @@ from wtforms.fields.choices import SelectChoice
 from gateway.auth import current_user, permission_required, principal
 from gateway.calls import (
     CODE,
+    NO_STORE,
     OBJECT_ID,
     TOKEN,
     attempt,
@@ -22,11 +23,9 @@ from gateway.calls import (
     flash_error,
     flash_outcome,
     present,
-    public,
     service,
     stream,
 )
-from gateway.errors import error_page
 from gateway.forms.common import ReasonForm
 from gateway.forms.mediation import (
     AnnotateForm,
@@ -41,20 +40,16 @@ from gateway.forms.mediation import (
     ReferForm,
     ReferralReturnForm,
     SessionForm,
-    SurveyForm,
 )
 from gateway.models import User
 from gateway.places import place_name
-from gateway.ratelimit import public_page
 from gateway.upstream import ServiceError
 from gateway.views.entries import typed
 from shared.qr import qr_svg
 
 bp = Blueprint("mediation", __name__, url_prefix="/disputes")
-survey_bp = Blueprint("survey", __name__, url_prefix="/survey")
 PICK = re.compile(r"^(applicant|respondent):([A-Za-z0-9_-]{1,40})$")
 VIEWS = ("mine", "mediating", "area")
-NO_STORE = {"Cache-Control": "no-store"}
 
 
 def me_():
@@ -498,38 +493,6 @@ def hotspots():
     return render_template("mediation/hotspots.html", h=data, community_id=community_id)
 
 
-# ---- the public satisfaction survey ----------------------------------------------------------------------------
-
-@survey_bp.route("/<token>", methods=["GET", "POST"])
-@public_page("token")
-def answer(token):
-    if not TOKEN.match(token or ""):
-        return error_page(404, message=_("No such survey; check the link."))
-    if current_user() is not None:  # staff (the handler who closed the case above all) never answer for the resident
-        page, status = error_page(403, message=_("The satisfaction survey is answered by the applicant on their own "
-                                                 "phone, not by staff: give them the link or the closing notice "
-                                                 "with its QR code."))
-        return page, status, NO_STORE
-    try:
-        view = public("mediation").get(f"/public/surveys/{token}")
-    except ServiceError as exc:
-        if exc.status != 404:
-            raise
-        return error_page(404, message=_("No such survey; check the link."))
-    form = SurveyForm(formdata=request.form if request.method == "POST" else None)
-    errors, status = [], 200
-    if request.method == "POST" and view["open"]:
-        body = present({"rating": typed(form.rating.data), "comment": typed(form.comment.data)})
-        done, errors = attempt(form, lambda: public("mediation").post(f"/public/surveys/{token}", json=body))
-        if done is not None:
-            return render_template("mediation/survey.html", view=done, form=None, thanks=True, token=token,
-                                   errors=[]), 200, NO_STORE
-        status = 422
-    return render_template("mediation/survey.html", view=view, form=form, thanks=False, token=token,
-                           errors=errors), status, NO_STORE
-
-
-
 # ---- correcting a case ------------------------------------------------------------------------------------------
 
 @bp.route("/<dispute_id>/edit", methods=["GET", "POST"])
@@ -605,4 +568,4 @@ def mediators():
                            accounts=accounts, on_roster=on_roster)
 
 
-BLUEPRINTS = [bp, survey_bp]
+BLUEPRINTS = [bp]

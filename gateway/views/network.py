@@ -6,14 +6,13 @@ from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
 from gateway.auth import permission_required, principal
-from gateway.calls import CODE, OBJECT_ID, attempt, checked, flash_outcome, present, service
+from gateway.calls import CODE, NO_STORE, OBJECT_ID, attempt, checked, flash_outcome, present, service
 from gateway.forms.common import PostForm, digits
 from gateway.forms.network import BuildingHeadForm, ResidentsGroupForm, TenGroupForm
 from gateway.forms.register import RevealForm
 from gateway.views.entries import typed
 
 bp = Blueprint("network", __name__)
-NO_STORE = {"Cache-Control": "no-store"}
 
 
 def hh():

@@ -12,7 +12,7 @@ from wtforms.fields.choices import SelectChoice
 
 from gateway import today
 from gateway.auth import current_user, login_required, permission_required, principal, safe_next
-from gateway.calls import CODE, attempt, checked, flash_outcome, present, put_errors, service
+from gateway.calls import CODE, NO_STORE, attempt, checked, flash_outcome, present, put_errors, service
 from gateway.forms.common import PostForm
 from gateway.forms.register import CareFlagForm, HouseholdForm, LeaveForm, LookupForm, MoveForm, RevealForm, VisitForm
 from gateway.i18n import CARE_TAG_LABELS
@@ -20,7 +20,6 @@ from gateway.upstream import ServiceError
 from shared import clock
 
 bp = Blueprint("pages", __name__)
-NO_STORE = {"Cache-Control": "no-store"}
 
 
 def hh():

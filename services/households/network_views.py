@@ -1,8 +1,9 @@
 """HTTP routes of the four-in-one network and ten-household groups (service/network.py): load, call, dump."""
 from flask_smorest import Blueprint
 
-from services.households import schemas as s
+from services.households import network_schemas as s
 from services.households import service
+from services.households.schemas import RevealRequest
 from shared.web.factory import caller
 
 bp = Blueprint("network", __name__, url_prefix="/",
@@ -36,7 +37,7 @@ def remove_building_head(head_id):
 
 
 @bp.post("/building-heads/<head_id>/reveal")
-@bp.arguments(s.RevealRequest)
+@bp.arguments(RevealRequest)
 @bp.response(200, s.BuildingHeadRevealed)
 def reveal_building_head(data, head_id):
     return service.reveal_building_head(actor=caller(), head_id=head_id, **data)
@@ -98,7 +99,7 @@ def delete_residents_group(group_id):
 
 
 @bp.post("/residents-groups/<group_id>/reveal")
-@bp.arguments(s.RevealRequest)
+@bp.arguments(RevealRequest)
 @bp.response(200, s.ResidentsGroupRevealed)
 def reveal_residents_group_leader(data, group_id):
     return service.reveal_residents_group_leader(actor=caller(), group_id=group_id, **data)

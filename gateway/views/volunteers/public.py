@@ -9,7 +9,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
-from gateway.calls import SERIAL, TOKEN, attempt, checked, present, public, put_errors, stream
+from gateway.calls import NO_STORE, SERIAL, TOKEN, attempt, checked, present, public, put_errors, stream
 from gateway.errors import error_page
 from gateway.forms.volunteers import LeaveSelfForm, SerialForm, ServiceReportForm, SignupForm
 from gateway.ratelimit import public_page
@@ -19,7 +19,6 @@ from shared import clock
 
 pub = Blueprint("vpublic", __name__, url_prefix="/v")
 PERSONAL = re.compile(r"/v/me/([A-Za-z0-9_-]{20,100})/?$")
-NO_STORE = {"Cache-Control": "no-store"}
 
 
 # ---- the public sign-up link --------------------------------------------------------------------------------
