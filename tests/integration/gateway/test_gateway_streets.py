@@ -118,7 +118,7 @@ def test_streets_pages_overview_with_staffing_and_figures_and_names_not_codes(s,
     assert "测试街道" in body and "c1社区" in body and "c2社区" in body and "东门社区" not in body
     # c1: 12 households, g1's two workers, 3 needed; the other services' figures per community
     assert re.search(r"2 人（应配 3 人）", body) and "配备不足" in body
-    assert re.search(r"<dt>\d{4} 年演练</dt><dd>0</dd>", body) and "<dt>未办结纠纷</dt><dd>1</dd>" in body
+    assert re.search(r"<dt>\d{4} 年演练</dt><dd>0</dd>", body) and "<dt>在办纠纷</dt><dd>1</dd>" in body
     assert "0 / 目标 2" in body  # c1's volunteers against its target
     assert "每 400 户配备 1 名专职网格员" in body
     assert c.get("/streets/s2").status_code == 404

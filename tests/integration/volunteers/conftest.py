@@ -3,7 +3,10 @@ tests/integration/apps.py)."""
 import pytest
 
 from services.volunteers import register_copy, service
+from services.volunteers.worker import bootstrap
 from shared.identity import Principal
+from shared.messaging.bus import EventPublisher
+from shared.messaging.worker import Worker
 from tests.support.callers import headers_for
 from tests.support.volunteers import grid_created
 
@@ -36,3 +39,21 @@ def staff_b(vol_app, places):
 def public(vol_app):
     """A resident on a public page (no account)."""
     return headers_for(vol_app, role="resident", user_id="anon")
+
+
+@pytest.fixture
+def publisher(vol_config):
+    """Publishes events onto the run's exchange as another service would."""
+    pub = EventPublisher(url=vol_config.AMQP_URL, exchange=vol_config.EVENT_EXCHANGE, service="test")
+    yield pub
+    pub.close()
+
+
+@pytest.fixture
+def worker(vol_app, vol_config):
+    """The volunteers worker (relay, consumer, periodic jobs) with its queues declared before anything is sent."""
+    w = Worker(vol_config, **bootstrap(vol_config))
+    w.consumer.declare()
+    w.start()
+    yield w
+    w.shutdown()

@@ -4,34 +4,13 @@ changes nothing. No weekly/monthly table of volunteers' own."""
 import dataclasses
 from datetime import datetime, timedelta, timezone
 
-import pytest
-
 from services.volunteers import handlers, models
 from services.volunteers.models import CareCadences, Need
-from services.volunteers.worker import bootstrap
 from shared.events import new_event
-from shared.messaging.bus import EventPublisher
-from shared.messaging.worker import Worker
 from tests.support import broker
 
 TABLE = {"elderly_alone": 7, "empty_nest": 14, "left_behind_child": 7, "child_in_difficulty": 7, "disability": 14,
          "subsistence": 30, "extreme_poverty": 30, "entitled_group": 30}
-
-
-@pytest.fixture
-def publisher(vol_config):
-    pub = EventPublisher(url=vol_config.AMQP_URL, exchange=vol_config.EVENT_EXCHANGE, service="test")
-    yield pub
-    pub.close()
-
-
-@pytest.fixture
-def worker(vol_app, vol_config):
-    w = Worker(vol_config, **bootstrap(vol_config))
-    w.consumer.declare()
-    w.start()
-    yield w
-    w.shutdown()
 
 
 def cadences_set(table: dict, *, at: datetime | None = None, default_days: int = 30):

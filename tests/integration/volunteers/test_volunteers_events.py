@@ -4,15 +4,11 @@ import dataclasses
 import json
 from datetime import datetime, timedelta, timezone
 
-import pytest
 from prometheus_client import REGISTRY
 
 from services.volunteers import handlers, register_copy
 from services.volunteers.models import CommunityCopy, GridCopy, HoursEntry, Need
-from services.volunteers.worker import bootstrap
 from shared.events import EnvelopeSchema, new_event
-from shared.messaging.bus import EventPublisher
-from shared.messaging.worker import Worker
 from tests.support import broker
 from tests.support.callers import headers_for
 from tests.support.data import id_number
@@ -23,23 +19,6 @@ def consumed(config, handler: str, event_type: str, outcome: str) -> float:
     queue = f"{config.QUEUE_PREFIX}volunteers.{handler}"
     return REGISTRY.get_sample_value("grid_events_consumed_total", {
         "service": "volunteers", "queue": queue, "type": event_type, "outcome": outcome}) or 0.0
-
-
-@pytest.fixture
-def publisher(vol_config):
-    pub = EventPublisher(url=vol_config.AMQP_URL, exchange=vol_config.EVENT_EXCHANGE, service="test")
-    yield pub
-    pub.close()
-
-
-@pytest.fixture
-def worker(vol_app, vol_config):
-    """The volunteers worker (relay, consumer, periodic jobs) with its queues declared before anything is sent."""
-    w = Worker(vol_config, **bootstrap(vol_config))
-    w.consumer.declare()
-    w.start()
-    yield w
-    w.shutdown()
 
 
 def send_twice(publisher, event):
