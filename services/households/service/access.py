@@ -21,3 +21,12 @@ def scope_query(actor: Principal, grid_field: str = "grid_id") -> me.Q:
     if actor.district_wide:
         return me.Q()
     return me.Q(**{f"{grid_field}__in": list(actor.grid_ids)}) | me.Q(community_id__in=list(actor.community_ids))
+
+
+def community_scope_query(actor: Principal) -> me.Q:
+    """The condition that keeps a list of communities within the caller's area: their communities, those of their
+    grids, and every community of their streets."""
+    if actor.district_wide:
+        return me.Q()
+    of_grids = Grid.objects(pk__in=list(actor.grid_ids)).distinct("community_id")
+    return me.Q(pk__in=list(set(actor.community_ids) | set(of_grids))) | me.Q(street_id__in=list(actor.street_ids))

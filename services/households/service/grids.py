@@ -4,7 +4,7 @@ import mongoengine as me
 from services.households import events
 from services.households.config import SETTINGS
 from services.households.models import Community, Grid, GridSummary, Street
-from services.households.service.access import scope_query
+from services.households.service.access import community_scope_query, scope_query
 from services.households.service.figures import band_of, community_figures
 from shared.errors import Conflict, Forbidden, Invalid, NotFound
 from shared.identity import Principal
@@ -45,11 +45,7 @@ def list_communities(*, actor: Principal, street_id: str | None = None, figures:
     query = Community.objects.order_by("street_id", "id")
     if street_id:
         query = query.filter(street_id=street_id)
-    if not actor.district_wide:
-        grid_communities = Grid.objects(pk__in=list(actor.grid_ids)).distinct("community_id")
-        query = query.filter(me.Q(pk__in=list(set(actor.community_ids) | set(grid_communities)))
-                             | me.Q(street_id__in=list(actor.street_ids)))
-    communities = list(query)
+    communities = list(query.filter(community_scope_query(actor)))
     if not figures:
         return communities
     counts = community_figures([c.pk for c in communities])

@@ -1,9 +1,9 @@
 """Streets (街道/镇) above the communities: listed and renamed, a street's overview, and the names every page shows
 for a street, community or grid id."""
-import mongoengine as me
 
 from services.households.config import SETTINGS
 from services.households.models import Community, Grid, Street
+from services.households.service.access import community_scope_query, scope_query
 from services.households.service.figures import community_figures
 from services.households.service.grids import community_view
 from shared.errors import Invalid
@@ -81,12 +81,10 @@ def place_names(*, actor: Principal, ids: list[str]) -> list[dict]:
     communities = Community.objects(pk__in=wanted).only("id", "name", "street_id")
     grids = Grid.objects(pk__in=wanted).only("id", "name", "community_id")
     if not actor.district_wide:
-        own_communities = set(actor.community_ids) | set(
-            Grid.objects(pk__in=list(actor.grid_ids)).distinct("community_id"))
-        communities = communities.filter(me.Q(pk__in=list(own_communities)) | me.Q(street_id__in=list(actor.street_ids)))
-        own_streets = set(actor.street_ids) | set(Community.objects(pk__in=list(own_communities)).distinct("street_id"))
-        streets = streets.filter(pk__in=list(own_streets))
-        grids = grids.filter(me.Q(pk__in=list(actor.grid_ids)) | me.Q(community_id__in=list(actor.community_ids)))
+        in_area = community_scope_query(actor)
+        communities = communities.filter(in_area)
+        streets = streets.filter(pk__in=list(set(actor.street_ids) | set(Community.objects(in_area).distinct("street_id"))))
+        grids = grids.filter(scope_query(actor, grid_field="pk"))
     return ([{"id": s.pk, "kind": "street", "name": s.name} for s in streets]
             + [{"id": c.pk, "kind": "community", "name": c.name, "street_id": c.street_id} for c in communities]
             + [{"id": g.pk, "kind": "grid", "name": g.name, "community_id": g.community_id} for g in grids])
