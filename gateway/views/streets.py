@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 
 from gateway import places
 from gateway.auth import may, permission_required
-from gateway.calls import CODE, attempt, checked, service
+from gateway.calls import CODE, checked, form_reasons, press, service
 from gateway.forms.streets import CommunityNameForm, GridWorkersForm, StreetForm
 from gateway.models import User
 from gateway.upstream import ServiceError
@@ -34,14 +34,11 @@ def edit_street(street_id):
     form = StreetForm(prefix=street_id)
     if form.validate_on_submit():
         body = {"name": form.name.data.strip(), "district": form.district.data.strip()}
-        done, leftover = attempt(form, lambda: service("households").call("PATCH", f"/streets/{street_id}", json=body))
-        if done is not None:
+        if press(form, lambda: service("households").call("PATCH", f"/streets/{street_id}", json=body),
+                 _("Street %(name)s saved.", name=body["name"])):
             places.forget()
-            flash(_("Street %(name)s saved.", name=done["name"]), "ok")
-            return redirect(url_for("streets.streets"), code=303)
-        flash(" ".join(leftover) or _("Some entries need correcting."), "error")
     else:
-        flash(" ".join(f"{f.label.text}{_(': ')}{e}" for f in form for e in f.errors), "error")
+        flash(form_reasons(form), "error")
     return redirect(url_for("streets.streets"), code=303)
 
 
@@ -65,15 +62,11 @@ def rename_community(street_id, community_id):
     form = CommunityNameForm(prefix=community_id)
     if form.validate_on_submit():
         body = {"name": form.name.data.strip()}
-        done, leftover = attempt(form, lambda: service("households").call(
-            "PATCH", f"/communities/{community_id}", json=body))
-        if done is not None:
+        if press(form, lambda: service("households").call("PATCH", f"/communities/{community_id}", json=body),
+                 _("Community %(name)s saved.", name=body["name"])):
             places.forget()
-            flash(_("Community %(name)s saved.", name=done["name"]), "ok")
-        else:
-            flash(" ".join(leftover) or _("Some entries need correcting."), "error")
     else:
-        flash(" ".join(f"{f.label.text}{_(': ')}{e}" for f in form for e in f.errors), "error")
+        flash(form_reasons(form), "error")
     return redirect(url_for("streets.overview", street_id=street_id), code=303)
 
 
@@ -86,7 +79,7 @@ def grid_workers(grid_id):
     grid = service("households").get(f"/grids/{grid_id}")  # 404 outside the caller's area
     back = redirect(url_for("pages.grids", community_id=grid["community_id"]), code=303)
     if not form.validate_on_submit():
-        flash(" ".join(f"{f.label.text}{_(': ')}{e}" for f in form for e in f.errors), "error")
+        flash(form_reasons(form), "error")
         return back
     usernames = [u.lower() for u in parse_ids(form.worker_ids.data)]
     known = {u.username for u in User.objects(username__in=usernames, role="grid_worker", active=True).only("username")}
@@ -94,12 +87,8 @@ def grid_workers(grid_id):
     if unknown:
         flash(_("Not grid worker accounts: %(ids)s", ids=", ".join(unknown[:5])), "error")
         return back
-    done, leftover = attempt(form, lambda: service("households").call(
-        "PATCH", f"/grids/{grid_id}", json={"worker_ids": usernames}))
-    if done is None:
-        flash(" ".join(leftover) or _("Some entries need correcting."), "error")
-    else:
-        flash(_("Grid workers of %(name)s saved.", name=done["name"]), "ok")
+    press(form, lambda: service("households").call("PATCH", f"/grids/{grid_id}", json={"worker_ids": usernames}),
+          _("Grid workers of %(name)s saved.", name=grid["name"]))
     return back
 
 
