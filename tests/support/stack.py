@@ -9,6 +9,7 @@ import uuid
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 
+from pymongo import MongoClient
 from werkzeug.serving import make_server
 
 from shared.identity import HEADER, Principal, sign
@@ -346,7 +347,15 @@ def seed_full(s: FullStack, *, households_per_grid: int = 12, password: str = DE
         roster = {g["grid_id"]: g["households"] for g in drills} if isinstance(drills, list) else {}
         mediation = s.call("mediation", "GET", "/register/households", params={"grid_id": "g1", "limit": 100}).json()
         grids = s.call("volunteers", "GET", "/communities/c1/grids").json()
-        return roster.get("g1") == total and len(mediation) == total and len(grids) >= 2
+        return (roster.get("g1") == total and len(mediation) == total and len(grids) >= 2
+                and cadences_kept())
+
+    def cadences_kept():
+        """The households worker's start-up work is done: its cadence table published and kept by volunteers."""
+        if "volunteers" not in s.urls:
+            return True
+        with MongoClient(s.mongo_url) as client:
+            return client[f"test_{s.run_id}_volunteers"]["care_cadences"].find_one() is not None
 
     s.wait_for(settled, timeout=120)
     return out

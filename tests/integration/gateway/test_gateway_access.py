@@ -16,6 +16,7 @@ from datetime import date, timedelta
 
 import pytest
 from flask import Flask
+from pymongo import MongoClient
 
 from tests.support.access import is_public, leaks, placeholder_value, routes, stored_state
 from tests.support.data import id_number, phone
@@ -74,6 +75,13 @@ def network_of(s, community: str, grid: str, households: list) -> dict:
         "number": 1, "name": "第一居民小组", "buildings": [building]})
     for r in (head, group, residents_group):
         assert r.status_code in (200, 201), r.text
+
+    def drills_keep_them():  # from building_head.changed and household_group.changed, before anything is compared
+        with MongoClient(s.mongo_url) as client:
+            db = client[f"test_{s.run_id}_drills"]
+            return db["building_heads"].find_one() is not None and db["household_groups"].find_one() is not None
+
+    s.wait_for(drills_keep_them, 60)
     return {"head_id": head.json()["id"], "ten_group_id": group.json()["id"],
             "residents_group_id": residents_group.json()["id"]}
 
