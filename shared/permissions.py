@@ -62,6 +62,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {k: frozenset(v) for k, v in {
     "notifications.read": _EVERYONE,
     "disputes.figures": {"grid_worker", "community_staff", "mediator", _STREET, "operator", "admin"},
     "survey.answer": {PUBLIC_ROLE},
+    # the service desk (一站式受理): requests for help and incidents, beside disputes, in the mediation service.
+    # Reading a case of any kind is disputes.read; these are what only requests and incidents have.
+    "cases.register": {"grid_worker", "community_staff", "admin"},  # a request or an incident (from the phone)
+    "cases.dispatch": _STAFF,  # 分拨: to a department or a person, with its own due date
+    "cases.handle": {"grid_worker", "community_staff", "admin"},  # 处置: what was done (the person dispatched to)
+    "cases.verify": {"grid_worker", "community_staff", "admin"},  # 核查: the reporter or community staff
     # the gateway's own pages
     "accounts.manage": {"admin"},
     # the volunteers staff pages (a grid worker reads volunteers through the service, but has no pages for them)

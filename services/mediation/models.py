@@ -1,4 +1,5 @@
-"""Documents of the mediation service: disputes, its copy of the register, mediators, notifications."""
+"""Documents of the mediation service: cases of the desk (disputes, requests, incidents), its copy of the register,
+mediators, notifications. Photos of incidents are files in GridFS (services/mediation/photos.py)."""
 import mongoengine as me
 from bson import ObjectId
 
@@ -7,10 +8,12 @@ from services.mediation.working_days import warning_text, working_days_between
 from shared import clock
 from shared.clock import now
 from shared.events.mediation import (
-    CATEGORIES,
     CHANNELS,
+    DISPATCH_TARGETS,
     ESCALATION_LEVELS,
     ESCALATION_REASONS,
+    HELP_KINDS,
+    KINDS,
     OUTCOMES,
     REFERRAL_KINDS,
     REFERRAL_RESULTS,
@@ -22,8 +25,9 @@ from shared.messaging.outbox import Aggregate
 PARTY_ROLES = ("applicant", "respondent", "other")
 PARTY_KINDS = ("household", "person")
 # Statuses in which the 7-working-day clock runs, and those in which the case is still open.
-CLOCK_RUNNING = ("registered", "assigned")
-OPEN = ("registered", "assigned", "paused", "referred", "resolved")
+# A request or incident's clock runs until it is verified: a handler's report waiting for 核查 is not yet kept.
+CLOCK_RUNNING = ("registered", "assigned", "dispatched", "handled")
+OPEN = ("registered", "assigned", "dispatched", "handled", "paused", "referred", "resolved")
 
 
 # ---- the register, as this service knows it from households events -----------------------------
@@ -217,17 +221,90 @@ class Step(me.EmbeddedDocument):
     detail = me.DictField()
 
 
+# ---- what only requests and incidents have ---------------------------------------------------------
+
+class Place(me.EmbeddedDocument):
+    """Where an incident is: a building of the grid or words, and a GPS point only if the reporter attached it."""
+
+    building = me.StringField(max_length=40)
+    text = me.StringField(max_length=200)
+    lat = me.FloatField(min_value=-90, max_value=90)
+    lon = me.FloatField(min_value=-180, max_value=180)
+    gps_from = me.StringField(choices=("phone", "photo"))
+
+
+class Photo(me.EmbeddedDocument):
+    """A photo kept in GridFS (cleaned: re-encoded without EXIF); the case holds its id and what it is."""
+
+    photo_id = me.StringField(required=True)
+    content_type = me.StringField(required=True, choices=("image/jpeg", "image/png", "image/webp"))
+    size = me.IntField(required=True)
+    width = me.IntField(required=True)
+    height = me.IntField(required=True)
+    stage = me.StringField(choices=("reported", "handled"), default="reported")
+    at = me.DateTimeField(required=True)
+    by = me.StringField(required=True)
+
+
+class Dispatch(me.EmbeddedDocument):
+    """分拨: one round of handling, to a department (staff record its answer) or a person, due on its own date."""
+
+    dispatch_id = me.StringField(required=True)
+    round = me.IntField(required=True)
+    target = me.StringField(required=True, choices=DISPATCH_TARGETS)
+    department = me.StringField(max_length=40)  # a code of DISPATCH_DEPARTMENTS
+    user_id = me.StringField()
+    user_name = me.StringField(max_length=40)
+    due_on = me.DateField(required=True)
+    note = me.StringField(max_length=1000)
+    at = me.DateTimeField(required=True)
+    by = me.StringField(required=True)
+    by_name = me.StringField()
+    state = me.StringField(choices=("open", "handled", "sent_back", "verified"), default="open")
+    handled_on = me.DateField()
+    handled_by = me.StringField()
+    handled_by_name = me.StringField()
+    handling = me.StringField(max_length=2000)  # what was done, as the resident will read it
+    sent_back_reason = me.StringField(max_length=1000)
+
+
+class Verification(me.EmbeddedDocument):
+    """核查: the reporter or community staff checked the handling: passed (the case closes) or sent back."""
+
+    dispatch_id = me.StringField(required=True)
+    passed = me.BooleanField(required=True)
+    note = me.StringField(max_length=1000)
+    at = me.DateTimeField(required=True)
+    by = me.StringField(required=True)
+    by_name = me.StringField()
+
+
+class HelpRequest(me.EmbeddedDocument):
+    """A request's call for volunteers (an elderly man needs groceries), sent as case.help_requested."""
+
+    help = me.StringField(required=True, choices=HELP_KINDS)
+    summary = me.StringField(required=True, max_length=200)
+    household_id = me.StringField()
+    needed_by = me.DateField()
+    at = me.DateTimeField(required=True)
+    by = me.StringField(required=True)
+
+
 class Dispute(Aggregate):
-    """一案一档: a dispute from intake to archive."""
+    """一案一档: a case of the desk from intake to archive — a dispute, a request for help or an incident.
+    (Named for the first kind it held; its collection is still `disputes`.)"""
 
     id = me.ObjectIdField(primary_key=True, default=ObjectId)
+    # Cases stored before the desk had kinds have no `kind`: they are disputes (case_file.kind_query).
+    kind = me.StringField(choices=KINDS, default="dispute")
     number = me.StringField(required=True, unique=True)
     year = me.IntField(required=True)
     month = me.StringField(required=True)  # "2026-03", for the hot-spot tables
 
     community_id = me.StringField(required=True)
     grid_id = me.StringField()
-    category = me.StringField(required=True, choices=CATEGORIES)
+    # Checked against the kind's list by the use case (rules.check_category): incidents' list is a setting.
+    category = me.StringField(required=True, max_length=40)
     description = me.StringField(required=True, max_length=5000)
     urgency = me.StringField(required=True, choices=URGENCIES)
     channel = me.StringField(required=True, choices=CHANNELS)
@@ -276,6 +353,16 @@ class Dispute(Aggregate):
     archived_by = me.StringField()
     annotations = me.EmbeddedDocumentListField(Annotation)
 
+    # Requests and incidents: where, photos, dispatch rounds, verification, the resident's feedback link.
+    place = me.EmbeddedDocumentField(Place)
+    photos = me.EmbeddedDocumentListField(Photo)
+    dispatches = me.EmbeddedDocumentListField(Dispatch)
+    handler_id = me.StringField()  # the person the open dispatch is to: sees and handles the case
+    verifications = me.EmbeddedDocumentListField(Verification)
+    help_request = me.EmbeddedDocumentField(HelpRequest)
+    # sha256 of the receipt's feedback link token (the resident follows the case and is told the outcome there).
+    receipt_token_hash = me.StringField(sparse=True, unique=True)
+
     history = me.EmbeddedDocumentListField(Step)
     created_at = me.DateTimeField(default=now)
     updated_at = me.DateTimeField(default=now)
@@ -289,9 +376,15 @@ class Dispute(Aggregate):
             ("mediator_id", "status"),
             ("status", "due_on"),
             ("year", "community_id"),
+            ("kind", "community_id", "status"),
+            ("handler_id", "status"),
             "parties.household_id",
         ],
     }
+
+    def current_dispatch(self):
+        """The dispatch round being handled or waiting for verification, if any."""
+        return next((x for x in reversed(self.dispatches) if x.state in ("open", "handled")), None)
 
     def paused_working_days(self) -> int:
         return sum(p.working_days or 0 for p in self.pauses)

@@ -1,4 +1,9 @@
-"""Contracts of the events the mediation service publishes (矛盾纠纷调解).
+"""Contracts of the events the mediation service publishes (矛盾纠纷调解 and the service desk, 一站式受理).
+
+The desk registers cases of three KINDS. Disputes publish `dispute.*` as they always have; requests for help
+(求助/办事) and incidents (事件) publish the same steps as `case.*`, whose data carries `case_id` and `kind`
+instead of `dispute_id` (and `handler_id`, the person a case is dispatched to, instead of `mediator_id`), plus
+the desk's own steps: dispatched, handled, sent back, verified, and a request's call for volunteers.
 
 Every dispute event carries the case's place (community_id, grid_id where known) and the user ids of
 its first-contact owner (首问责任人) and current mediator, so the gateway can tell them. Events carry
@@ -11,7 +16,14 @@ from shared.events.base import Contract
 CATEGORIES = ("neighbours", "family", "property_management", "land", "labour", "other")
 URGENCIES = ("normal", "urgent")
 CHANNELS = ("walk_in", "phone", "grid_report", "referral")
-STATUSES = ("registered", "assigned", "paused", "referred", "resolved", "closed", "archived")
+STATUSES = ("registered", "assigned", "dispatched", "handled", "paused", "referred", "resolved", "closed", "archived")
+KINDS = ("dispute", "request", "incident")
+# 求助/办事: what residents come to the service centre for (incidents' categories are a setting of the service).
+REQUEST_CATEGORIES = ("subsistence", "elderly_care", "disability", "certificate", "medical_insurance", "employment",
+                      "housing", "daily_help", "other")
+# What a request may ask volunteers for (a need opened in the volunteers service).
+HELP_KINDS = ("groceries", "escort", "visit", "cleaning", "repair", "other")
+DISPATCH_TARGETS = ("department", "person")
 OUTCOMES = ("agreement", "no_agreement", "withdrawn", "referred")
 REFERRAL_KINDS = ("administrative", "judicial", "judicial_confirmation")
 REFERRAL_RESULTS = ("settled", "not_settled", "confirmed", "not_confirmed")
@@ -141,6 +153,78 @@ class SatisfactionRecorded(DisputeRef):
     satisfied = fields.Boolean(required=True)
 
 
+class CaseRef(Contract):
+    """What every case.* event (a request for help or an incident) carries."""
+
+    case_id = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(KINDS[1:]))
+    number = fields.String(required=True)
+    community_id = fields.String(required=True)
+    grid_id = fields.String(allow_none=True, load_default=None)
+    category = fields.String(required=True)
+    urgency = fields.String(required=True, validate=validate.OneOf(URGENCIES))
+    status = fields.String(required=True, validate=validate.OneOf(STATUSES))
+    first_contact_id = fields.String(required=True)
+    handler_id = fields.String(allow_none=True, load_default=None)
+    due_on = fields.Date(allow_none=True, load_default=None)
+    actor_id = fields.String(allow_none=True, load_default=None)
+
+
+def _twin(contract: type) -> type:
+    """The case.* contract of a dispute.* one: the same fields of its own, on CaseRef."""
+    own = {k: v for k, v in contract._declared_fields.items() if k not in DisputeRef._declared_fields}
+    return CaseRef.from_dict(own, name=contract.__name__.replace("Dispute", "Case"))
+
+
+class CaseDispatched(CaseRef):
+    """分拨: to a department (by name) or a person (handler_id), with the dispatch's own due date."""
+
+    dispatch_id = fields.String(required=True)
+    target = fields.String(required=True, validate=validate.OneOf(DISPATCH_TARGETS))
+    department = fields.String(allow_none=True, load_default=None)
+    dispatch_due_on = fields.Date(required=True)
+    round = fields.Integer(required=True)
+
+
+class CaseHandled(CaseRef):
+    """处置: the handler (actor_id) recorded what was done; the case waits for verification."""
+
+    dispatch_id = fields.String(required=True)
+    handled_on = fields.Date(required=True)
+    on_time = fields.Boolean(required=True)
+
+
+class CaseSentBack(CaseRef):
+    """核查未通过: the verifier (actor_id) sent the case back to its handler."""
+
+    dispatch_id = fields.String(required=True)
+    reason = fields.String(required=True)
+
+
+class CaseVerified(CaseRef):
+    """核查通过: the case is closed (case.closed follows with the survey)."""
+
+    verified_on = fields.Date(required=True)
+    rounds = fields.Integer(required=True)
+
+
+class CaseClosed(CaseRef):
+    """Closed once verified: the survey is open (a case has no mediation outcome)."""
+
+    closed_on = fields.Date(required=True)
+    survey_open_until = fields.Date(required=True)
+
+
+class CaseHelpRequested(CaseRef):
+    """A request for help asks volunteers (an elderly man needs groceries): the volunteers service opens a need.
+    No name, ID number or phone: the need names the household, whose details volunteers staff see masked."""
+
+    help = fields.String(required=True, validate=validate.OneOf(HELP_KINDS))
+    household_id = fields.String(allow_none=True, load_default=None)
+    summary = fields.String(required=True)
+    needed_by = fields.Date(allow_none=True, load_default=None)
+
+
 CONTRACTS = {
     ("dispute.registered", 1): DisputeRegistered,
     ("dispute.assigned", 1): DisputeAssigned,
@@ -159,4 +243,18 @@ CONTRACTS = {
     ("dispute.closed", 1): DisputeClosed,
     ("dispute.archived", 1): DisputeArchived,
     ("satisfaction.recorded", 1): SatisfactionRecorded,
+}
+# Requests and incidents: each dispute.* step as case.* (a case has no sessions, outcome or referrals of its own),
+# and the desk's own steps.
+CASE_TWINS = ("registered", "paused", "resumed", "extended", "extension_requested", "extension_refused",
+              "deadline_warning", "overdue", "escalated", "archived")
+CONTRACTS |= {(f"case.{step}", 1): _twin(CONTRACTS[(f"dispute.{step}", 1)]) for step in CASE_TWINS}
+CONTRACTS[("case.satisfaction_recorded", 1)] = _twin(SatisfactionRecorded)
+CONTRACTS |= {
+    ("case.dispatched", 1): CaseDispatched,
+    ("case.handled", 1): CaseHandled,
+    ("case.sent_back", 1): CaseSentBack,
+    ("case.verified", 1): CaseVerified,
+    ("case.closed", 1): CaseClosed,
+    ("case.help_requested", 1): CaseHelpRequested,
 }

@@ -19,13 +19,20 @@ from shared.scope import load_in_scope
 
 
 def scope_query(actor: Principal, *, personal: bool = True) -> me.Q:
-    """Cases within the caller's grids and communities, plus (if `personal`) the ones they own or mediate."""
+    """Cases within the caller's grids and communities, plus (if `personal`) the ones they own, mediate or handle."""
     if actor.district_wide:
         return me.Q()
     where = me.Q(grid_id__in=list(actor.grid_ids)) | me.Q(community_id__in=list(actor.community_ids))
     if personal:
-        where |= me.Q(owner_id=actor.user_id) | me.Q(mediator_id=actor.user_id)
+        where |= me.Q(owner_id=actor.user_id) | me.Q(mediator_id=actor.user_id) | me.Q(handler_id=actor.user_id)
     return where
+
+
+def kind_query(kind: str | None) -> me.Q:
+    """Cases of one kind (None: every kind). Cases stored before kinds existed have none: they are disputes."""
+    if not kind:
+        return me.Q()
+    return me.Q(kind__nin=["request", "incident"]) if kind == "dispute" else me.Q(kind=kind)
 
 
 def given(**filters) -> me.Q:
@@ -38,9 +45,10 @@ def _covers(actor: Principal, d: Dispute) -> bool:
 
 
 def dispute(actor: Principal, dispute_id: str, permission: str = "disputes.read") -> Dispute:
-    """The case if the caller may see it (its place, or they own or mediate it); else 404."""
+    """The case if the caller may see it (its place, or they own, mediate or handle it); else 404."""
     return load_in_scope(Dispute, dispute_id, actor=actor, what="dispute", permission=permission,
-                         visible=lambda d: _covers(actor, d) or actor.user_id in (d.owner_id, d.mediator_id))
+                         visible=lambda d: _covers(actor, d) or actor.user_id in (d.owner_id, d.mediator_id,
+                                                                                  d.handler_id))
 
 
 def managed(actor: Principal, dispute_id: str, permission: str) -> Dispute:
