@@ -362,6 +362,8 @@ class Dispute(Aggregate):
     help_request = me.EmbeddedDocumentField(HelpRequest)
     # sha256 of the receipt's feedback link token (the resident follows the case and is told the outcome there).
     receipt_token_hash = me.StringField(sparse=True, unique=True)
+    # The phone's id for a report queued offline: sent again on reconnecting, it finds this case instead of a second.
+    client_id = me.StringField(max_length=64)
 
     history = me.EmbeddedDocumentListField(Step)
     created_at = me.DateTimeField(default=now)
@@ -378,6 +380,8 @@ class Dispute(Aggregate):
             ("year", "community_id"),
             ("kind", "community_id", "status"),
             ("handler_id", "status"),
+            {"fields": ["owner_id", "client_id"], "unique": True, "partialFilterExpression": {
+                "client_id": {"$type": "string"}}},
             "parties.household_id",
         ],
     }
