@@ -128,3 +128,65 @@ OWN_EXTENSION = Text("mediation.own_extension", "an extension is approved by som
                      N_("Another member of the community staff must decide on your own extension request."))
 DECISION_REASON_NEEDED = Text("mediation.decision_reason_needed", "say why the extension is approved or refused",
                               N_("Say why the extension is approved or refused."))
+
+# ---- photos of requests and incidents (services/mediation/photos.py) -------------------------------
+PHOTO_TOO_LARGE = Text("mediation.photo_too_large", "the photo is too large: at most %(max_mb)s MB",
+                       N_("The photo is too large: at most %(max_mb)s MB."))
+PHOTO_TYPE = Text("mediation.photo_type", "only JPEG, PNG or WebP photos", N_("Only JPEG, PNG or WebP photos."))
+PHOTO_TOO_MANY_PIXELS = Text("mediation.photo_too_many_pixels",
+                             "the photo has %(pixels)s pixels: at most %(max_pixels)s",
+                             N_("The photo has too many pixels (%(pixels)s): at most %(max_pixels)s."))
+PHOTO_DAMAGED = Text("mediation.photo_damaged", "the photo is damaged (truncated or corrupt)",
+                     N_("The photo is damaged; take it again."))
+PHOTOS_NEEDED = Text("mediation.photos_needed", "send at least one photo", N_("Choose at least one photo."))
+PHOTO_LIMIT = Text("mediation.photo_limit", "a case keeps at most %(n)s photos of each stage",
+                   N_("A case keeps at most %(n)s photos of the report and %(n)s of the handling."))
+PHOTO_REPORTER_ONLY = Text("mediation.photo_reporter_only",
+                           "only the reporter or the community's staff add photos of the report",
+                           N_("Only the reporter or the community's staff add photos of the report."))
+PHOTO_HANDLER_ONLY = Text("mediation.photo_handler_only",
+                          "only the handler or the community's staff add photos of the handling",
+                          N_("Only the handler or the community's staff add photos of the handling."))
+
+# ---- the desk: dispatch, handling, verification, the resident's feedback link -------------------------
+# kind is a case kind (dispute, request, incident); action is English for the API only.
+NOT_FOR_KIND = Text("mediation.not_for_kind", "a %(kind)s cannot be %(action)s",
+                    N_("Not possible for this kind of case."))
+CLOSES_BY_VERIFICATION = Text("mediation.closes_by_verification",
+                              "a request or incident closes when its handling is verified, not by closing it",
+                              N_("A request or incident closes when its handling is verified."))
+DEPARTMENT_UNKNOWN = Text("mediation.department_unknown", "%(department)s is not a department cases go to",
+                          N_("Choose a department from the list."))
+DISPATCH_PERSON_NEEDED = Text("mediation.dispatch_person_needed", "a dispatch to a person needs user_id and user_name",
+                              N_("Choose the person the case goes to."))
+DISPATCH_DEPARTMENT_NEEDED = Text("mediation.dispatch_department_needed", "a dispatch to a department needs department",
+                                  N_("Choose the department the case goes to."))
+DISPATCH_DUE_RANGE = Text("mediation.dispatch_due_range", "must be between today and the case's due date %(due_on)s",
+                          N_("Must be between today and the case's due date."))
+HANDLER_ONLY = Text("mediation.handler_only", "only the person the case is dispatched to, or community staff, "
+                    "may record its handling", N_("Only the person the case is dispatched to, or community staff, "
+                                                  "may record its handling."))
+VERIFIER_ONLY = Text("mediation.verifier_only", "only who registered the case, or community staff, may verify it",
+                     N_("Only who registered the case, or community staff, may verify its handling."))
+SEND_BACK_REASON_NEEDED = Text("mediation.send_back_reason_needed", "say why the handling is sent back",
+                               N_("Say why the handling is sent back."))
+NO_SUCH_CASE_LINK = Text("mediation.no_such_case_link", "no such case link",
+                         N_("No such case; check the link on your receipt."))
+SURVEY_NOT_YET = Text("mediation.survey_not_yet", "the survey opens once the case is verified and closed",
+                      N_("The survey opens once the handling of your case has been checked."))
+
+# ---- the desk: intake of requests and incidents, help requests ------------------------------------------
+# kind: request or incident (English for the API); the page says only that the category is not on the list.
+CATEGORY_UNKNOWN = Text("mediation.category_unknown", "%(category)s is not a category of a %(kind)s",
+                        N_("Choose a category from the list."))
+INCIDENT_PLACE_NEEDED = Text("mediation.incident_place_needed", "say where it is: a building or a few words",
+                             N_("Say where it is: choose the building or write a few words."))
+LAT_LON_TOGETHER = Text("mediation.lat_lon_together", "give both lat and lon, or neither",
+                        N_("The location needs both latitude and longitude."))
+DATA_NOT_JSON = Text("mediation.data_not_json", "the form field `data` must hold a JSON object",
+                     N_("The report could not be read; send it again."))
+HELP_REQUESTS_ONLY = Text("mediation.help_requests_only", "only a request for help asks volunteers",
+                          N_("Only a request for help can ask volunteers."))
+HELP_ALREADY = Text("mediation.help_already", "this request has already asked volunteers",
+                    N_("This request has already asked volunteers."))
+NOT_IN_PAST = Text("mediation.not_in_past", "must not be in the past", N_("Must not be in the past."))
