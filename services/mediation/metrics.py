@@ -1,10 +1,15 @@
 """Business figures operators watch, computed from the cases on each /metrics scrape."""
+from datetime import date
+
+import mongoengine as me
 from prometheus_client import Gauge
 
 from services.mediation import working_days
 from services.mediation.config import SETTINGS
 from services.mediation.models import CLOCK_RUNNING, OPEN, Dispute
+from services.mediation.service.case_file import kind_query
 from shared import clock
+from shared.events.mediation import KINDS
 
 OPEN_CASES = Gauge("grid_disputes_open", "Open disputes by age in working days since registration",
                    ["community_id", "age_bucket"])
@@ -22,6 +27,18 @@ SURVEY_MIN_ANSWERS = Gauge("grid_mediation_survey_min_answers", "Answered survey
                            "ratio is judged (SATISFACTION_MIN_ANSWERS; the alert compares against it)", ["community_id"])
 SURVEYED = Gauge("grid_mediation_closed_surveyable", "This year's closed cases given a satisfaction survey link "
                  "(answers / this = the response rate)", ["community_id"])
+# The desk: every kind of case (dispute, request, incident), zero for a kind a community has none of.
+CASES_REGISTERED = Gauge("grid_cases_registered", "Cases registered this year, by kind", ["community_id", "kind"])
+CASES_OPEN = Gauge("grid_cases_open", "Cases open now (not yet closed or archived), by kind", ["community_id", "kind"])
+CASES_OVERDUE = Gauge("grid_cases_overdue", "Cases past their due date with the clock running, by kind",
+                      ["community_id", "kind"])
+CASES_CLOSED = Gauge("grid_cases_closed", "Cases closed this year (closed_on in this year), by kind",
+                     ["community_id", "kind"])
+CASES_ON_TIME = Gauge("grid_cases_closed_on_time", "Cases closed this year on or before their due date, by kind",
+                      ["community_id", "kind"])
+CASES_ON_TIME_TARGET = Gauge("grid_cases_on_time_target", "The share of requests and incidents a community aims to "
+                             "close on time (CASES_ON_TIME_TARGET), beside its counts", ["community_id"])
+DESK_GAUGES = (CASES_REGISTERED, CASES_OPEN, CASES_OVERDUE, CASES_CLOSED, CASES_ON_TIME, CASES_ON_TIME_TARGET)
 
 BUCKETS = ((3, "0-3"), (7, "4-7"), (15, "8-15"))
 
@@ -40,9 +57,11 @@ def refresh() -> None:
     for gauge in (OPEN_CASES, OVERDUE, BY_CATEGORY, SATISFACTION, SATISFACTION_TARGET, SURVEY_ANSWERS, SURVEY_MIN_ANSWERS,
                   SURVEYED):
         gauge.clear()
+    refresh_desk(today)
+    disputes = kind_query("dispute")
     opened: dict[tuple[str, str], int] = {}
     overdue: dict[str, int] = {}
-    for row in Dispute.objects(status__in=list(OPEN)).only("community_id", "status", "registered_on",
+    for row in Dispute.objects(disputes, status__in=list(OPEN)).only("community_id", "status", "registered_on",
                                                             "due_on").as_pymongo():
         community = row["community_id"]
         age = working_days.working_days_between(row["registered_on"].date(), today).value
@@ -56,7 +75,7 @@ def refresh() -> None:
     for community, n in overdue.items():
         OVERDUE.labels(community).set(n)
     year = Dispute.objects(year=today.year)
-    for row in year.aggregate([{"$group": {"_id": {"c": "$community_id", "k": "$category"}, "n": {"$sum": 1}}}]):
+    for row in year.filter(disputes).aggregate([{"$group": {"_id": {"c": "$community_id", "k": "$category"}, "n": {"$sum": 1}}}]):
         BY_CATEGORY.labels(row["_id"]["c"], row["_id"]["k"]).set(row["n"])
     answered: dict[str, list[int]] = {}
     surveyed: dict[str, int] = {}
@@ -74,3 +93,29 @@ def refresh() -> None:
         if ratings:
             SATISFACTION.labels(community).set(sum(r >= 4 for r in ratings) / len(ratings))
             SATISFACTION_TARGET.labels(community).set(SETTINGS.SATISFACTION_TARGET)
+
+
+def refresh_desk(today: date) -> None:
+    """The desk's counts per community and kind: registered, open, overdue, closed and closed on time this year."""
+    for gauge in DESK_GAUGES:
+        gauge.clear()
+    counts: dict[str, dict[str, dict[str, int]]] = {}
+    names = ("registered", "open", "overdue", "closed", "on_time")
+    this_year = me.Q(status__in=list(OPEN)) | me.Q(year=today.year) | me.Q(closed_on__gte=date(today.year, 1, 1))
+    for row in Dispute.objects(this_year).only("kind", "community_id", "status", "year", "due_on",
+                                               "closed_on").as_pymongo():
+        per_kind = counts.setdefault(row["community_id"], {k: dict.fromkeys(names, 0) for k in KINDS})
+        # Cases stored before kinds existed have none: they are disputes.
+        n = per_kind[row.get("kind") if row.get("kind") in KINDS else "dispute"]
+        due, closed = row["due_on"].date(), row.get("closed_on")
+        n["registered"] += row["year"] == today.year
+        n["open"] += row["status"] in OPEN
+        n["overdue"] += row["status"] in CLOCK_RUNNING and today > due
+        if closed and closed.year == today.year:
+            n["closed"] += 1
+            n["on_time"] += closed.date() <= due
+    for community, per_kind in counts.items():
+        CASES_ON_TIME_TARGET.labels(community).set(SETTINGS.CASES_ON_TIME_TARGET)
+        for kind, n in per_kind.items():
+            for gauge, name in zip(DESK_GAUGES, names):
+                gauge.labels(community, kind).set(n[name])
