@@ -68,7 +68,8 @@ HOURS_SOURCE_LABELS = {"task": _l("Task"), "drill": _l("Drill"), "self_report": 
 REPORT_STATUS_LABELS = {"pending": _l("Waiting for approval"), "approved": _l("Approved"), "rejected": _l("Rejected")}
 CERT_STATUS_LABELS = {"valid": _l("Valid"), "revoked": _l("Revoked")}
 NEED_STATUS_LABELS = {"open": _l("Open"), "filled": _l("Filled"), "closed": _l("Closed")}
-NEED_KIND_LABELS = {"manual": _l("By hand"), "care": _l("Care visit"), "drill": _l("Drill helpers")}
+NEED_KIND_LABELS = {"manual": _l("By hand"), "care": _l("Care visit"), "drill": _l("Drill helpers"),
+                    "request": _l("Request for help")}
 RECURRENCE_LABELS = {"weekly": _l("Weekly"), "monthly": _l("Monthly")}
 
 

@@ -1,9 +1,9 @@
-"""What the volunteers service does with events from households and drills.
+"""What the volunteers service does with events from households, drills and the mediation service's desk.
 
 One table wires event types to handlers; each handler gets its own durable queue. Every effect is
-idempotent: recounts by nature, needs by a unique key per resident+tag or drill and by event id,
-hours by a unique key per drill and volunteer. Each handler gets the event loaded through its contract
-(dates as `date`, times as aware `datetime`).
+idempotent: recounts by nature, needs by a unique key per resident+tag, drill or case and by event id
+(a request that ended opens none), hours by a unique key per drill and volunteer. Each handler gets the
+event loaded through its contract (dates as `date`, times as aware `datetime`).
 """
 from services.volunteers import register_copy, service
 
@@ -28,6 +28,11 @@ def drill_helpers(event) -> None:
     service.on_drill_helpers_event(event)
 
 
+def case_needs(event) -> None:
+    """A request for help asks volunteers: one need per case; the request closed or archived, the need closes."""
+    service.on_case_event(event)
+
+
 def drill_hours(event) -> None:
     """A completed drill credits hours to the volunteers who checked in, once each."""
     service.on_drill_completed(event)
@@ -47,4 +52,7 @@ HANDLERS = {
     ("drill.cancelled", 1): [drill_helpers],
     ("drill.rescheduled", 1): [drill_helpers],
     ("drill.completed", 1): [drill_hours],
+    ("case.help_requested", 1): [case_needs],
+    ("case.closed", 1): [case_needs],
+    ("case.archived", 1): [case_needs],
 }

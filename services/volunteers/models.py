@@ -256,13 +256,30 @@ class CareSubject(me.EmbeddedDocument):
     tag = me.StringField(required=True)
 
 
+class CaseLink(me.EmbeddedDocument):
+    """The request for help (mediation's case) a need was opened for; the household by id only."""
+
+    case_id = me.StringField(required=True)
+    number = me.StringField()
+    household_id = me.StringField()
+    help = me.StringField()
+
+
+class EndedCase(me.Document):
+    """A request for help that closed or was archived: a late case.help_requested for it opens no need."""
+
+    id = me.StringField(primary_key=True)  # the case id
+    at = me.DateTimeField(default=now)
+    meta = {"collection": "ended_cases"}
+
+
 class Need(Aggregate):
     """A need for volunteers: a place, a time, skills and a number of people."""
 
     id = me.ObjectIdField(primary_key=True, default=ObjectId)
     community_id = me.StringField(required=True)
     grid_id = me.StringField()
-    kind = me.StringField(required=True, choices=("manual", "care", "drill"))
+    kind = me.StringField(required=True, choices=("manual", "care", "drill", "request"))
     title = me.StringField(required=True, max_length=120)
     description = me.StringField(max_length=2000)
     starts_at = me.DateTimeField(required=True)
@@ -276,7 +293,8 @@ class Need(Aggregate):
     assignments = me.EmbeddedDocumentListField(NeedAssignment)
     care = me.EmbeddedDocumentField(CareSubject)
     drill_id = me.StringField()
-    # While open: care|resident|tag or drill|drill_id, unique, so an event opens one need only.
+    case = me.EmbeddedDocumentField(CaseLink)  # kind request: the mediation service's case
+    # While open: care|resident|tag, drill|drill_id or case|case_id, unique, so an event opens one need only.
     open_key = me.StringField(unique=True, sparse=True)
     # The event that opened it: a redelivery never opens a second need, even after this one closed.
     source_event_id = me.StringField(unique=True, sparse=True)

@@ -374,6 +374,8 @@ class NeedRead(Schema):
     assignments = fields.List(fields.Nested(AssignmentRead))
     care = fields.Nested(CareRead, allow_none=True)
     drill_id = fields.String(allow_none=True)
+    case = fields.Nested(Schema.from_dict({k: fields.String(allow_none=True) for k in (
+        "case_id", "number", "household_id", "help")}, name="CaseLinkRead"), allow_none=True)
     opened_at = fields.AwareDateTime()
     filled_at = fields.AwareDateTime(allow_none=True)
     closed_at = fields.AwareDateTime(allow_none=True)
@@ -384,7 +386,7 @@ class NeedRead(Schema):
 class NeedQuery(Page):
     community_id = fields.String(required=True, validate=CODE)
     status = fields.String(load_default="open", validate=validate.OneOf(("open", "filled", "closed", "all")))
-    kind = fields.String(validate=validate.OneOf(("manual", "care", "drill")))
+    kind = fields.String(validate=validate.OneOf(("manual", "care", "drill", "request")))
 
 
 class NeedPage(Schema):

@@ -6,7 +6,7 @@ from marshmallow import fields, validate
 
 from shared.events.base import Contract
 
-NEED_KINDS = ("manual", "care", "drill")
+NEED_KINDS = ("manual", "care", "drill", "request")
 HOURS_SOURCES = ("task", "drill", "self_report", "correction")
 
 

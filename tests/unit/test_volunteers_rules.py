@@ -128,14 +128,15 @@ def test_volunteer_events_carry_no_phone_or_id_number():
     assert events.volunteer_left(v).data == {"volunteer_id": v.pk, "community_id": "C1", "reason": None}
 
 
-def test_handlers_cover_household_and_drill_events_one_queue_each():
+def test_handlers_cover_household_drill_and_request_events_one_queue_each():
     consumed = {"grid.created", "grid.redrawn", "household.registered", "household.updated", "household.moved",
                 "household.left", "resident.care_flagged", "resident.care_cleared", "care.cadences_set",
-                "drill.planned", "drill.completed", "drill.cancelled", "drill.rescheduled"}
+                "drill.planned", "drill.completed", "drill.cancelled", "drill.rescheduled", "case.help_requested",
+                "case.closed", "case.archived"}
     assert set(HANDLERS) == {(t, 1) for t in consumed} and all((t, 1) in CONTRACTS for t in consumed)
     queues = {s.queue_name for s in subscriptions("volunteers", HANDLERS)}
     assert queues == {"volunteers.keep_register", "volunteers.care_needs", "volunteers.care_cadences",
-                      "volunteers.drill_helpers", "volunteers.drill_hours"}
+                      "volunteers.drill_helpers", "volunteers.drill_hours", "volunteers.case_needs"}
     for published in ("volunteer.registered", "volunteer.updated", "volunteer.left", "team.created", "need.opened",
                       "need.filled", "hours.recorded", "certificate.issued"):
         assert (published, 1) in CONTRACTS

@@ -4,11 +4,12 @@
 - signup: the public sign-up, the claims it raises, personal links;  people: volunteers and their own page;
 - teams;  needs: needs, assignments, matching;  hours: the ledger and its corrections;
 - reports: self-reported service;  certificates: 志愿服务证明 and their public check;
-- care_needs and drill_helpers: needs opened and hours credited from other services' events.
+- care_needs, drill_helpers and case_needs: needs opened and hours credited from other services' events.
 
 Who may do what, and loading in the caller's scope, is `access`. The names views and handlers call are here.
 """
 from services.volunteers.service.care_needs import follow_cadences, on_cadences_set, on_care_event
+from services.volunteers.service.case_needs import on_case_event
 from services.volunteers.service.certificates import (
                                                       certificate_pdf,
                                                       get_certificate,
@@ -82,7 +83,7 @@ __all__ = [
     "get_volunteer", "hash_plain_tokens", "issue_certificate", "issue_personal_link", "leave", "leave_self",
     "led_teams", "ledger", "link_qr", "list_certificates", "list_claims", "list_communities", "list_grids",
     "list_links", "list_needs", "list_reports", "list_teams", "list_volunteers", "matches", "name_community",
-    "follow_cadences", "on_cadences_set", "on_care_event", "on_drill_completed", "on_drill_helpers_event", "on_drill_planned", "own_certificate_pdf", "own_page", "personal_page",
+    "follow_cadences", "on_cadences_set", "on_care_event", "on_case_event", "on_drill_completed", "on_drill_helpers_event", "on_drill_planned", "own_certificate_pdf", "own_page", "personal_page",
     "public_link", "reject_claim", "reject_report", "remove_member", "repair_approved_reports", "report_service",
     "reveal_volunteer", "revoke_certificate", "set_capacity", "set_leaders", "signup", "update_volunteer",
     "verify_certificate",
