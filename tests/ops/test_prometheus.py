@@ -17,6 +17,7 @@ MUST_WATCH = {  # the rules that matter, by the metric they read
     "grid_grids_outside_band", "grid_care_households_overdue",
     "grid_disputes_overdue", "grid_drills_held", "grid_volunteers", "grid_volunteer_target",
     "grid_volunteer_teams", "grid_supplies_expired", "kube_cronjob_status_last_successful_time",
+    "grid_cases_overdue", "grid_cases_closed", "grid_cases_closed_on_time", "grid_cases_on_time_target",
 }
 # Every module that defines metrics; each of its metrics must be in deploy/metrics.yml.
 METRIC_MODULES = ["shared.metrics", "gateway.metrics"] + sorted(
@@ -151,5 +152,5 @@ def test_important_alerts_have_unit_tests():
                    if case.get("exp_alerts")}
     important = {"GridTargetDown", "GridDeadLettersIncreasing", "GridHttp5xxRatioHigh", "GridCareVisitsOverdue",
                  "GridDisputesOverdue", "GridDrillOverdue", "GridVolunteersBelowTarget", "GridVolunteerTeamsFew",
-                 "GridSuppliesExpired", "GridBackupMissed"}
+                 "GridSuppliesExpired", "GridBackupMissed", "CasesOnTimeLow", "CasesOverdue"}
     assert important <= tested, f"no firing test for {important - tested}"
