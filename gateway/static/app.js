@@ -290,6 +290,14 @@
     setInterval(poll, 5000);
   }
 
+  /* incident reports wait with their photos in IndexedDB; static/incident.js sends them, from any page */
+  var inc = load("grid.incidents.v1").filter(function (e) { return e.user === userId && /^\/static\/incident\.js(\?v=\w+)?$/.test(e.src); })[0];
+  if (inc && !document.getElementById("incident-js")) {
+    var js = document.createElement("script");
+    js.id = "incident-js"; js.src = inc.src;
+    document.head.appendChild(js);
+  }
+
   render();
   flush();
   if ("serviceWorker" in navigator && userId) navigator.serviceWorker.register("/sw.js").catch(function () {});

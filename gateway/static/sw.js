@@ -1,5 +1,5 @@
 /* A small service worker: the app's CSS and JS from the cache, and the last copy of the pages a
- * grid worker reads (today, register, household, visit form, a drill's roll-call) when the connection drops.
+ * grid worker reads (today, register, household, visit form, incident report, a drill's roll-call) when the connection drops.
  * Only GET pages that the server allows to be stored.
  *
  * The copies live only as long as the session that fetched them. Every signed-in page tells how many
@@ -8,7 +8,7 @@
  * empties the page cache, and offline a copy is never served past the session's end: the caches are
  * emptied instead. Signing out empties them too (app.js). */
 var PAGES = "grid-pages-v2", STATIC = "grid-static-v1", SESSION = "grid-session-v1", ENDS = "/__session_ends__";
-var READABLE = /^\/(grids\/[A-Za-z0-9_-]+\/(today|households)|households\/[0-9a-f]{24}(\/visit)?|drills\/[0-9a-f]{24}\/grids\/[A-Za-z0-9_-]+\/roll)$/;
+var READABLE = /^\/(grids\/[A-Za-z0-9_-]+\/(today|households|incidents\/new)|households\/[0-9a-f]{24}(\/visit)?|drills\/[0-9a-f]{24}\/grids\/[A-Za-z0-9_-]+\/roll)$/;
 
 self.addEventListener("install", function () { self.skipWaiting(); });
 self.addEventListener("activate", function (event) {
