@@ -11,7 +11,22 @@ from gateway.config import SETTINGS, GatewayConfig
 from gateway.extensions import babel, csrf
 from gateway.sessions import MongoSessionInterface
 from gateway.upstream import http_session
-from gateway.views import admin, api, community, drills, health, mediation, network, pages, streets, survey, volunteers
+from gateway.views import (
+    admin,
+    api,
+    community,
+    desk,
+    drills,
+    feedback,
+    health,
+    incidents,
+    mediation,
+    network,
+    pages,
+    streets,
+    survey,
+    volunteers,
+)
 from gateway.views import auth as auth_views
 from shared import clock
 from shared.web import observability
@@ -43,7 +58,8 @@ def create_app(config=None) -> Flask:
     health.install(app)
     observability.install(app, config.SERVICE_NAME)
     for bp in (auth_views.bp, pages.bp, community.bp, admin.bp, api.bp, streets.bp, network.bp, *volunteers.BLUEPRINTS,
-               *drills.BLUEPRINTS, *mediation.BLUEPRINTS, survey.bp):
+               *drills.BLUEPRINTS, *mediation.BLUEPRINTS, survey.bp, incidents.bp,
+               desk.bp, feedback.bp):
         app.register_blueprint(bp)
     ratelimit.install(app)
     app.before_request(auth.load_user)

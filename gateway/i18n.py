@@ -118,7 +118,7 @@ CHANNEL_LABELS = {"walk_in": _l("Walk-in"), "phone": _l("Phone call"), "grid_rep
                   "referral": _l("Referred from elsewhere")}
 DISPUTE_STATUS_LABELS = {"registered": _l("Registered"), "assigned": _l("Assigned"), "paused": _l("Paused"),
                          "referred": _l("Referred"), "resolved": _l("Resolved"), "closed": _l("Closed"),
-                         "archived": _l("Archived")}
+                         "archived": _l("Archived"), "dispatched": _l("Dispatched"), "handled": _l("Handled")}
 OUTCOME_LABELS = {"agreement": _l("Agreement reached"), "no_agreement": _l("No agreement"),
                   "withdrawn": _l("Withdrawn by the applicant"), "referred": _l("Referred on")}
 REFERRAL_KIND_LABELS = {"administrative": _l("Administrative mediation"), "judicial": _l("Judicial mediation"),
@@ -141,6 +141,8 @@ STEP_LABELS = {
     "party_updated": _l("A party's details changed"), "deadline_warning": _l("Deadline near"),
     "overdue": _l("Past the deadline"), "extension_requested": _l("Extension requested"),
     "extension_refused": _l("Extension refused"),
+    "dispatched": _l("Dispatched"), "handled": _l("Handled"), "sent_back": _l("Sent back to be handled again"),
+    "verified": _l("Verified"), "help_requested": _l("Volunteer help asked for"),
 }
 
 FIELD_LABELS = {

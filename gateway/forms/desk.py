@@ -1,0 +1,101 @@
+"""The service desk (服务台): registering a request for help, and a request's or incident's steps (dispatch,
+handling, verification) and the resident's survey on the public feedback page.
+
+As with the dispute forms, nothing the mediation service checks is checked here (validate_choice=False): the
+views send what was typed and put the service's reasons on the fields. The category, department and help-kind
+choices come from the service (GET /desk/categories), so the views fill them in.
+"""
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, HiddenField, MultipleFileField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+
+from gateway.forms.common import BaseForm, choices, digits
+
+DATE = {"type": "date"}
+PHONE = {"type": "tel", "inputmode": "numeric"}
+PHOTOS = {"accept": "image/jpeg,image/png,image/webp", "multiple": True}
+
+
+def _labels(name):
+    from gateway import i18n
+
+    return choices(getattr(i18n, name))
+
+
+class RequestForm(BaseForm):
+    """Registering a request for help or a service (求助/办事). Like the dispute intake, the buttons say what to
+    do (search the register, pick a household, register), so nothing typed is lost without scripts."""
+
+    channel = RadioField(_l("How it came in"), default="walk_in", choices=[], validate_choice=False)
+    received_on = StringField(_l("Received on (if not today)"), render_kw=DATE)
+    category = RadioField(_l("What is asked for"), choices=[], validate_choice=False)
+    urgency = RadioField(_l("Urgency"), default="normal", choices=[], validate_choice=False)
+    description = TextAreaField(_l("What the resident needs"), render_kw={"rows": 4, "maxlength": 5000})
+    place = SelectField(_l("Grid or community of the case"), choices=[], validate_choice=False)
+    q = StringField(_l("Find a household in the register (address or name)"),
+                    render_kw={"type": "search", "maxlength": 40})
+    applicant_household = HiddenField()
+    applicant_label = HiddenField()
+    applicant_name = StringField(_l("Applicant's name"))
+    applicant_phone = StringField(_l("Applicant's phone"), filters=[digits], render_kw=PHONE)
+    applicant_address = StringField(_l("Applicant's address"))
+    help = BooleanField(_l("Needs help from volunteers"))
+    help_kind = SelectField(_l("Kind of help"), choices=[], validate_choice=False)
+    help_summary = StringField(_l("What the volunteers should do"), render_kw={"maxlength": 200})
+    help_needed_by = StringField(_l("Needed by"), render_kw=DATE)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.channel.choices = _labels("CHANNEL_LABELS")
+        self.urgency.choices = _labels("URGENCY_LABELS")
+
+
+class DispatchForm(BaseForm):
+    """分拨: to a department (community staff record its answer) or to a person, with the dispatch's due date."""
+
+    target = RadioField(_l("Dispatch to"), default="department", choices=[], validate_choice=False)
+    department = SelectField(_l("Department"), choices=[], validate_choice=False)
+    user_id = SelectField(_l("Person"), choices=[], validate_choice=False)
+    due_on = StringField(_l("To be handled by"), render_kw=DATE)
+    note = TextAreaField(_l("Note for the handler"), render_kw={"rows": 2, "maxlength": 500})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.target.choices = [SelectChoice("department", _l("A department")),
+                               SelectChoice("person", _l("A person (grid worker or community staff)"))]
+
+
+class HandleForm(BaseForm):
+    """处置: what was done, as the resident will read it, and up to three photos of the result."""
+
+    handling = TextAreaField(_l("What was done (the resident reads this)"), render_kw={"rows": 4, "maxlength": 2000})
+    handled_on = StringField(_l("Handled on (if not today)"), render_kw=DATE)
+    photos = MultipleFileField(_l("Photos of the result (up to 3)"), render_kw=PHOTOS)
+
+
+class PhotosForm(BaseForm):
+    photos = MultipleFileField(_l("Photos"), render_kw=PHOTOS)
+
+
+class VerifyForm(BaseForm):
+    """核查: passed closes the case; sent back opens a new round to the same handler (a reason is required)."""
+
+    passed = RadioField(_l("Result of the check"), choices=[], validate_choice=False)
+    note = TextAreaField(_l("Note (the reason, when sending it back)"), render_kw={"rows": 2, "maxlength": 500})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.passed.choices = [SelectChoice("yes", _l("Passed: close the case")),
+                               SelectChoice("no", _l("Not passed: send it back"))]
+
+
+class CaseSurveyForm(BaseForm):
+    rating = RadioField(_l("How satisfied are you with how your request was handled?"), choices=[],
+                        validate_choice=False)
+    comment = TextAreaField(_l("Anything you want to tell us (optional)"), render_kw={"rows": 3, "maxlength": 500})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from gateway.i18n import RATING_LABELS
+
+        self.rating.choices = [SelectChoice(k, v) for k, v in RATING_LABELS.items()]

@@ -1,0 +1,445 @@
+"""The service desk (服务台): every case of the caller's area in one list (disputes, requests for help, incidents),
+registering a request with its receipt (number, one-time notice, the resident's feedback link as a QR code), and
+a request's or incident's page: facts, place, photos through a scope-checked proxy, and its steps by what the
+service allows the caller now (dispatch, handle, verify), besides the clock's pause, extension, escalation,
+notes and the archive, which are the dispute routes of the mediation service.
+"""
+import base64
+import re
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from wtforms.fields.choices import SelectChoice
+
+from gateway.auth import current_user, permission_required, principal
+from gateway.calls import (
+    CODE,
+    NO_STORE,
+    OBJECT_ID,
+    REF,
+    TOKEN,
+    attempt,
+    checked,
+    flash_error,
+    flash_outcome,
+    present,
+    service,
+    stream,
+)
+from gateway.forms.common import ReasonForm
+from gateway.forms.desk import DispatchForm, HandleForm, PhotosForm, RequestForm, VerifyForm
+from gateway.forms.mediation import AnnotateForm, EscalateForm, ExtendForm, ExtensionDecisionForm
+from gateway.models import User
+from gateway.upstream import ServiceError
+from gateway.views.entries import typed
+from gateway.views.mediation import _places
+from shared.qr import qr_svg
+
+bp = Blueprint("desk", __name__)
+KIND_TABS = ("", "dispute", "request", "incident")
+STATUS_FILTERS = ("open", "all", "registered", "dispatched", "handled", "paused", "closed", "archived")
+PICK = re.compile(r"^applicant:([A-Za-z0-9_-]{1,40})$")
+FEEDBACK = re.compile(r"/case/([A-Za-z0-9_-]{20,100})$")
+IMAGE_TYPES = ("image/jpeg", "image/png", "image/webp")
+PRIVATE = {"Cache-Control": "private, no-store"}
+PAGE_SIZE = 30
+
+
+def me_():
+    return service("mediation")
+
+
+def _qr(url: str) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(qr_svg(url)).decode()
+
+
+def _categories() -> dict:
+    """The desk's choices as the service names them (Chinese labels, settings for incidents and departments)."""
+    return me_().get("/desk/categories")
+
+
+def _options(entries) -> list[SelectChoice]:
+    return [SelectChoice(e["code"], e["label"]) for e in entries or []]
+
+
+def _case_url(item: dict) -> str:
+    if item.get("kind", "dispute") == "dispute":
+        return url_for("mediation.case", dispute_id=item["id"])
+    return url_for("desk.case", case_id=item["id"])
+
+
+# ---- the list --------------------------------------------------------------------------------------------------
+
+@bp.get("/desk")
+@permission_required("disputes.read")
+def cases():
+    kind = request.args.get("kind") or ""
+    kind = kind if kind in KIND_TABS else ""
+    status = request.args.get("status") or "open"
+    status = status if status in STATUS_FILTERS else "open"
+    mine = request.args.get("mine") or ""
+    mine = mine if mine in ("first_contact", "handler", "verify") else ""
+    overdue = request.args.get("overdue") == "1"
+    q = (request.args.get("q") or "").strip()[:40]
+    try:
+        page = max(1, min(1000, int(request.args.get("page", "1"))))
+    except ValueError:
+        page = 1
+    params = present({"kind": kind or None, "status": status, "mine": mine or None, "q": q or None,
+                      "overdue": "true" if overdue else None, "page": page, "page_size": PAGE_SIZE,
+                      "sort": "due" if mine else "attention"})
+    result = me_().get("/cases", params=params)
+    pages = max(1, -(-result["total"] // PAGE_SIZE))
+    filters = {"kind": kind or None, "status": status, "mine": mine or None, "overdue": "1" if overdue else None,
+               "q": q or None}
+    return render_template("desk/cases.html", result=result, kind=kind, status=status, mine=mine,
+                           overdue=overdue, q=q, page=page, pages=pages, filters=filters, case_url=_case_url,
+                           can_register=principal().may("cases.register"),
+                           can_register_dispute=principal().may("disputes.register"))
+
+
+# ---- registering a request -------------------------------------------------------------------------------------
+
+def _request_page(form: RequestForm, *, results=None, errors=(), status=200):
+    cats = _categories()
+    form.category.choices = _options(cats.get("request"))
+    form.help_kind.choices = [SelectChoice("", "—")] + _options(cats.get("help_kinds"))
+    form.place.choices = _places()
+    return render_template("desk/request_form.html", form=form, results=results, errors=list(errors)), status
+
+
+REQUEST_FIELDS = {"applicant.name": "applicant_name", "applicant.phone": "applicant_phone",
+                  "applicant.address": "applicant_address", "applicant.household_id": "applicant_name",
+                  "applicant.kind": "applicant_name", "applicant": "applicant_name", "help.help": "help_kind",
+                  "help.summary": "help_summary", "help.needed_by": "help_needed_by", "help": "help",
+                  "grid_id": "place", "community_id": "place"}
+
+
+def _request_body(form: RequestForm) -> dict:
+    if form.applicant_household.data:
+        applicant = {"kind": "household", "household_id": form.applicant_household.data}
+    else:
+        applicant = present({"kind": "person", "name": typed(form.applicant_name.data),
+                             "phone": typed(form.applicant_phone.data), "address": typed(form.applicant_address.data)})
+    body = present({"category": typed(form.category.data), "description": typed(form.description.data),
+                    "urgency": typed(form.urgency.data), "channel": typed(form.channel.data),
+                    "received_on": typed(form.received_on.data), "applicant": applicant})
+    if form.help.data:
+        body["help"] = present({"help": typed(form.help_kind.data), "summary": typed(form.help_summary.data),
+                                "needed_by": typed(form.help_needed_by.data)})
+    kind, _sep, place = (form.place.data or "").partition(":")
+    if kind in ("grid", "community") and CODE.match(place):
+        body[f"{kind}_id"] = place
+    return body
+
+
+@bp.route("/desk/requests/new", methods=["GET", "POST"])
+@permission_required("cases.register")
+def new_request():
+    if request.method == "GET":
+        form = RequestForm(formdata=None)
+        if current_user().role == "grid_worker":
+            form.channel.data = "grid_report"
+            if len(current_user().grid_ids) == 1:
+                form.place.data = f"grid:{current_user().grid_ids[0]}"
+        return _request_page(form)
+    form = RequestForm()
+    action = request.form.get("action") or "register"
+    if action == "search":
+        q = typed(form.q.data)
+        results, errors = attempt(form, lambda: me_().get("/register/households", params={"q": q, "limit": 10})) \
+            if q else ([], [])
+        return _request_page(form, results=results, errors=errors, status=422 if results is None else 200)
+    picked = PICK.match(action)
+    if picked or action == "clear:applicant":
+        form.applicant_household.data = picked[1] if picked else ""
+        form.applicant_label.data = (request.form.get(f"label:{picked[1]}") or picked[1])[:200] if picked else ""
+        return _request_page(form)
+    if action != "register":
+        abort(400)
+    done, errors = attempt(form, lambda: me_().post("/requests", json=_request_body(form)), REQUEST_FIELDS)
+    if done is None:
+        return _request_page(form, errors=errors, status=422)
+    flash(_("The request is registered."), "ok")
+    return _receipt_page(done["case"], done["receipt"])
+
+
+def _receipt_page(case: dict, receipt: dict):
+    """The receipt as the resident gets it: the feedback link and its QR code are shown only now (a new link
+    replaces the old one), so the page is never stored."""
+    url = receipt.get("feedback_url") or ""
+    link = FEEDBACK.search(url)
+    token = link[1] if link else None
+    if token and not url.startswith(("http://", "https://")):
+        url = url_for("feedback.progress", token=token, _external=True)
+    return render_template("desk/receipt.html", c=case, r=receipt, url=url if token else None,
+                           qr=_qr(url) if token else None), 200, NO_STORE
+
+
+@bp.get("/cases/<case_id>/receipt")
+@permission_required("disputes.read")
+def receipt(case_id):
+    case_id = checked(case_id, OBJECT_ID)
+    c = me_().get(f"/cases/{case_id}")
+    return render_template("desk/receipt.html", c=c, r=me_().get(f"/disputes/{case_id}/receipt"), url=None, qr=None)
+
+
+@bp.post("/cases/<case_id>/feedback-link")
+@permission_required("disputes.read")
+def feedback_link(case_id):
+    case_id = checked(case_id, OBJECT_ID)
+    try:
+        done = me_().post(f"/cases/{case_id}/feedback-link")
+    except ServiceError as exc:
+        if exc.unavailable or exc.status in (401, 403, 404):
+            raise
+        flash(flash_error(exc), "error")
+        return redirect(url_for("desk.case", case_id=case_id), code=303)
+    flash(_("A new feedback link is ready; the old one no longer works."), "ok")
+    c = me_().get(f"/cases/{case_id}")
+    return _receipt_page(c, {**me_().get(f"/disputes/{case_id}/receipt"), "feedback_url": done.get("feedback_url")})
+
+
+@bp.get("/cases/<case_id>/<any(receipt, 'special-report'):kind>.pdf")
+@permission_required("disputes.read")
+def pdf(case_id, kind):
+    case_id = checked(case_id, OBJECT_ID)
+    upstream = me_().request("GET", f"/disputes/{case_id}/{kind}.pdf", stream=True)
+    return stream(upstream, filename=f"{kind}-{case_id}.pdf")
+
+
+# ---- one request or incident -------------------------------------------------------------------------------------
+
+def _allowed(c: dict) -> dict:
+    allowed = c.get("allowed") or {}
+    if isinstance(allowed, list):
+        allowed = {step: True for step in allowed}
+    return {step: bool(allowed.get(step)) for step in ("dispatch", "handle", "verify")}
+
+
+def _people(community_id: str | None) -> list[SelectChoice]:
+    """Whom a case may be dispatched to: the grid workers and community staff of its community (gateway accounts)."""
+    if not community_id:
+        return []
+    grids = [g["id"] for g in service("households").get("/grids") if g.get("community_id") == community_id]
+    workers = User.objects(role="grid_worker", grid_ids__in=grids, active=True).only("name", "grid_ids") \
+        if grids else []
+    staff = User.objects(role="community_staff", community_ids=community_id, active=True).only("name")
+    from gateway.i18n import ROLE_LABELS
+
+    out = [SelectChoice(str(u.pk), f"{u.name} · {ROLE_LABELS['grid_worker']} {'、'.join(u.grid_ids)}")
+           for u in workers]
+    out += [SelectChoice(str(u.pk), f"{u.name} · {ROLE_LABELS['community_staff']}") for u in staff]
+    return out
+
+
+def _case_page(case_id: str, *, forms=None, errors=(), open_form=None, status=200):
+    c = me_().get(f"/cases/{case_id}")
+    if c.get("kind", "dispute") == "dispute":
+        return redirect(url_for("mediation.case", dispute_id=case_id))
+    me = principal()
+    forms = forms or {}
+    allowed = _allowed(c)
+    cats = _categories()
+    dispatch = forms.get("dispatch") or DispatchForm(formdata=None, prefix="dispatch")
+    if allowed["dispatch"]:
+        dispatch.department.choices = [SelectChoice("", "—")] + _options(cats.get("departments"))
+        dispatch.user_id.choices = [SelectChoice("", "—")] + _people(c.get("community_id"))
+        if dispatch.due_on.data is None:
+            dispatch.due_on.data = c.get("due_on")
+    current = next((r for r in reversed(c.get("dispatches") or []) if r.get("state") == "open"), None)
+    staff = me.may("cases.dispatch")
+    context = {
+        "c": c, "errors": list(errors), "open_form": open_form, "allowed": allowed, "current": current,
+        "departments": {e["code"]: e["label"] for e in cats.get("departments") or []},
+        "help_labels": {e["code"]: e["label"] for e in cats.get("help_kinds") or []},
+        "dispatch_states": {"open": _("Being handled"), "handled": _("Handled, waiting for verification"),
+                            "sent_back": _("Sent back"), "verified": _("Verified")},
+        "handles": staff or (c.get("handler_id") and c.get("handler_id") == me.user_id),
+        "can_approve": me.may("disputes.approve"), "can_escalate": me.may("disputes.escalate"),
+        "can_annotate": me.may("disputes.annotate"), "can_archive": me.may("disputes.archive"), "staff": staff,
+        "dispatch_form": dispatch,
+        "handle_form": forms.get("handle") or HandleForm(formdata=None, prefix="handle"),
+        "verify_form": forms.get("verify") or VerifyForm(formdata=None, prefix="verify"),
+        "photos_form": forms.get("photos") or PhotosForm(formdata=None, prefix="photos"),
+        "pause_form": forms.get("pause") or ReasonForm(formdata=None, prefix="pause"),
+        "extend_form": forms.get("extend") or ExtendForm(formdata=None),
+        "decision_form": forms.get("decision") or ExtensionDecisionForm(formdata=None, prefix="decision"),
+        "escalate_form": forms.get("escalate") or EscalateForm(formdata=None),
+        "note_form": forms.get("annotate") or AnnotateForm(formdata=None),
+    }
+    return render_template("desk/case.html", **context), status
+
+
+@bp.get("/cases/<case_id>")
+@permission_required("disputes.read")
+def case(case_id):
+    return _case_page(checked(case_id, OBJECT_ID))
+
+
+def _step(case_id: str, name: str, form, call, ok_message: str, mapping=None):
+    """One step from a small form on the case page: back to the case, or the page again with the service's
+    reasons on the form (422)."""
+    done, errors = attempt(form, call, mapping)
+    if done is None:
+        return _case_page(case_id, forms={name: form}, errors=errors, open_form=name, status=422)
+    flash(ok_message, "ok")
+    return redirect(url_for("desk.case", case_id=case_id), code=303)
+
+
+def _uploads(field) -> list:
+    return [("photos", (f.filename or "photo.jpg", f.stream, f.mimetype or "application/octet-stream"))
+            for f in (field.data or []) if getattr(f, "filename", None)]
+
+
+@bp.post("/cases/<case_id>/dispatch")
+@permission_required("cases.dispatch")
+def dispatch(case_id):
+    case_id = checked(case_id, OBJECT_ID)
+    form = DispatchForm(prefix="dispatch")
+    target = typed(form.target.data)
+    body = present({"target": target, "due_on": typed(form.due_on.data), "note": typed(form.note.data)})
+    if target == "department":
+        body.update(present({"department": typed(form.department.data)}))
+    elif target == "person":
+        user_id = typed(form.user_id.data)
+        person = User.objects(pk=user_id).only("name").first() if user_id and OBJECT_ID.match(user_id) else None
+        body.update(present({"user_id": user_id, "user_name": person.name if person else None}))
+    return _step(case_id, "dispatch", form, lambda: me_().post(f"/cases/{case_id}/dispatch", json=body),
+                 _("The case is dispatched."), {"user_name": "user_id", "target": "target"})
+
+
+@bp.post("/cases/<case_id>/handle")
+@permission_required("cases.handle")
+def handle(case_id):
+    case_id = checked(case_id, OBJECT_ID)
+    form = HandleForm(prefix="handle")
+    body = present({"handling": typed(form.handling.data), "handled_on": typed(form.handled_on.data)})
+    done, errors = attempt(form, lambda: me_().post(f"/cases/{case_id}/handle", json=body))
+    if done is None:
+        return _case_page(case_id, forms={"handle": form}, errors=errors, open_form="handle", status=422)
+    files = _uploads(form.photos)
+    if files:
+        # The handling is recorded; photos refused now can be added again from the case page.
+        sent, errors = attempt(form, lambda: me_().post(f"/cases/{case_id}/photos", data={"stage": "handled"},
+                                                        files=files))
+        if sent is None:
+            flash(_("The handling is recorded, but the photos were not kept:") + " " + " ".join(
+                [*errors, *form.photos.errors]), "error")
+            return redirect(url_for("desk.case", case_id=case_id), code=303)
+    flash(_("The handling is recorded; the case waits for verification."), "ok")
+    return redirect(url_for("desk.case", case_id=case_id), code=303)
+
+
+@bp.post("/cases/<case_id>/photos")
+@permission_required("disputes.read")
+def photos(case_id):
+    case_id = checked(case_id, OBJECT_ID)
+    form = PhotosForm(prefix="photos")
+    stage = request.form.get("stage") if request.form.get("stage") in ("reported", "handled") else "handled"
+    files = _uploads(form.photos)
+    return _step(case_id, "photos", form, lambda: me_().post(f"/cases/{case_id}/photos", data={"stage": stage},
+                                                             files=files), _("The photos are added."))
+
+
+@bp.get("/cases/<case_id>/photos/<photo_id>")
+@permission_required("disputes.read")
+def photo(case_id, photo_id):
+    case_id, photo_id = checked(case_id, OBJECT_ID), checked(photo_id, REF)
+    upstream = me_().request("GET", f"/cases/{case_id}/photos/{photo_id}", stream=True)
+    response = stream(upstream, filename=f"{photo_id}", attachment=False)
+    if response.headers["Content-Type"].split(";")[0].strip() not in IMAGE_TYPES:
+        response.close()
+        abort(404)  # the service keeps only these; anything else is not shown as a page of ours
+    response.headers.update(PRIVATE)
+    return response
+
+
+@bp.post("/cases/<case_id>/verify")
+@permission_required("cases.verify")
+def verify(case_id):
+    case_id = checked(case_id, OBJECT_ID)
+    form = VerifyForm(prefix="verify")
+    body = present({"passed": {"yes": True, "no": False}.get(form.passed.data), "note": typed(form.note.data)})
+    done, errors = attempt(form, lambda: me_().post(f"/cases/{case_id}/verify", json=body))
+    if done is None:
+        return _case_page(case_id, forms={"verify": form}, errors=errors, open_form="verify", status=422)
+    if not body.get("passed"):
+        flash(_("The case is sent back: a new round of handling is open."), "ok")
+        return redirect(url_for("desk.case", case_id=case_id), code=303)
+    token = done.get("survey_token") or ""
+    url = url_for("survey.answer", token=token, _external=True) if TOKEN.match(token) else None
+    flash(_("The case is verified and closed. The resident answers the survey on their own phone."), "ok")
+    return render_template("desk/closed.html", c=done["case"], url=url, qr=_qr(url) if url else None), 200, NO_STORE
+
+
+# ---- the clock, escalation, notes and the archive (the dispute routes of the service) ----------------------------
+
+@bp.post("/cases/<case_id>/pause")
+@permission_required("disputes.read")
+def pause(case_id):
+    case_id = checked(case_id, OBJECT_ID)
+    form = ReasonForm(prefix="pause")
+    body = present({"reason": typed(form.reason.data)})
+    return _step(case_id, "pause", form, lambda: me_().post(f"/disputes/{case_id}/pause", json=body),
+                 _("The clock is paused."))
+
+
+@bp.post("/cases/<case_id>/resume")
+@permission_required("disputes.read")
+def resume(case_id):
+    case_id = checked(case_id, OBJECT_ID)
+    flash_outcome(lambda: me_().post(f"/disputes/{case_id}/resume"), _("The clock runs again; the due date moved."))
+    return redirect(url_for("desk.case", case_id=case_id), code=303)
+
+
+@bp.post("/cases/<case_id>/extend")
+@permission_required("disputes.read")
+def extend(case_id):
+    case_id = checked(case_id, OBJECT_ID)
+    form = ExtendForm()
+    body = present({"working_days": typed(form.working_days.data), "reason": typed(form.reason.data)})
+    return _step(case_id, "extend", form, lambda: me_().post(f"/disputes/{case_id}/extend", json=body),
+                 _("Extension requested: community staff will approve or refuse it."))
+
+
+@bp.post("/cases/<case_id>/extend/decision")
+@permission_required("disputes.approve")
+def extend_decision(case_id):
+    case_id = checked(case_id, OBJECT_ID)
+    form = ExtensionDecisionForm(prefix="decision")
+    decision = form.decision.data
+    body = present({"approve": {"approve": True, "refuse": False}.get(decision), "reason": typed(form.reason.data)})
+    message = _("The extension is approved; the due date moved.") if decision == "approve" else \
+        _("The extension is refused.")
+    return _step(case_id, "decision", form, lambda: me_().post(f"/disputes/{case_id}/extend/decision", json=body),
+                 message, {"approve": "decision"})
+
+
+@bp.post("/cases/<case_id>/escalate")
+@permission_required("disputes.escalate")
+def escalate(case_id):
+    case_id = checked(case_id, OBJECT_ID)
+    form = EscalateForm()
+    body = present({"reasons": form.reasons.data or None, "note": typed(form.note.data),
+                    "households_involved": typed(form.households_involved.data)})
+    return _step(case_id, "escalate", form, lambda: me_().post(f"/disputes/{case_id}/escalate", json=body),
+                 _("The case is escalated with a special report to the community and the street."))
+
+
+@bp.post("/cases/<case_id>/annotate")
+@permission_required("disputes.annotate")
+def annotate(case_id):
+    case_id = checked(case_id, OBJECT_ID)
+    form = AnnotateForm()
+    body = present({"text": typed(form.text.data)})
+    return _step(case_id, "annotate", form, lambda: me_().post(f"/disputes/{case_id}/annotations", json=body),
+                 _("Note added."))
+
+
+@bp.post("/cases/<case_id>/archive")
+@permission_required("disputes.read")
+def archive(case_id):
+    case_id = checked(case_id, OBJECT_ID)
+    flash_outcome(lambda: me_().post(f"/disputes/{case_id}/archive"), _("The case is archived."))
+    return redirect(url_for("desk.case", case_id=case_id), code=303)
