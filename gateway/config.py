@@ -71,6 +71,9 @@ SETTINGS = Settings(
     Setting("PUBLIC_WRITE_LIMIT_IP", str, "10 per minute", "sends from the public pages per client address"),
     Setting("PUBLIC_WRITE_LIMIT_TOKEN", str, "120 per minute", "sends from the public pages per link"),
     Setting("MAX_UPLOAD_BYTES", int, 10 * 1024 * 1024, "the largest file a page may send"),
+    Setting("MAX_PHOTOS_BYTES", int, 15 * 1024 * 1024,
+            "the most the photos of one form may add up to (an incident's: the mediation service's PHOTOS_PER_CASE "
+            "× PHOTO_MAX_BYTES, 3 × 5 MiB); keep the Ingress's proxy-body-size above it"),
     Setting("TIMEZONE", str, "Asia/Shanghai", "the district's time zone: dates on pages"),
     Setting("REGISTER_PAGE_SIZE", int, 50, "households on one page of the register"),
     Setting("PLACES_CACHE_S", float, 60.0,
@@ -112,7 +115,7 @@ class GatewayConfig:
         self.READY_FILE = self.GATEWAY_READY_FILE
         self.PAGE_SIZE = self.REGISTER_PAGE_SIZE
         self.BABEL_DEFAULT_TIMEZONE = self.TIMEZONE
-        self.MAX_CONTENT_LENGTH = self.MAX_UPLOAD_BYTES + 64 * 1024
+        self.MAX_CONTENT_LENGTH = max(self.MAX_UPLOAD_BYTES, self.MAX_PHOTOS_BYTES) + 64 * 1024
         self.RATELIMIT_STORAGE_URI = self.RATELIMIT_STORAGE_URI or self.MONGO_URL
         self.SERVICE_URLS = {name: getattr(self, var).rstrip("/") for name, var in SERVICE_URL_VARS.items()
                              if getattr(self, var)}

@@ -31,6 +31,11 @@ def code_labels(text: str) -> dict[str, str]:
     return out
 
 
+def photo_form_bytes(config) -> int:
+    """The largest request an incident's form may be: every photo at its largest, plus the form's fields."""
+    return config.PHOTOS_PER_CASE * config.PHOTO_MAX_BYTES + 64 * 1024
+
+
 def _with_other(v: dict) -> str | None:
     return None if "other" in v else "must include other (其他), for what fits nowhere else"
 

@@ -50,6 +50,8 @@ def _default(setting) -> str:
     value = setting.default
     if isinstance(value, (list, tuple)):
         value = ",".join(map(str, value))
+    elif isinstance(value, dict):  # as the environment gives it: code=名称,...
+        value = ",".join(f"{k}={v}" for k, v in value.items())
     return "—" if value in (None, "") else f"`{value}`"
 
 
