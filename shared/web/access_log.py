@@ -1,7 +1,7 @@
 """Logs without the tokens of links that grant access on their own.
 
 A volunteer's personal page (/v/me/<token>), a sign-up link (/v/<token>), a satisfaction survey
-(/survey/<token>) and a certificate check (/v/cert/<serial>, /v/cert?serial=...) open for whoever
+(/survey/<token>), a receipt's feedback page (/case/<token>) and a certificate check (/v/cert/<serial>, /v/cert?serial=...) open for whoever
 holds the URL, and so do the services' /public/... paths the gateway calls with the same tokens.
 Such a token is replaced by `***` in gunicorn's access log (`--logger-class
 shared.web.access_log.RedactingLogger`) and in every log record of the process (`RedactingFilter`).
@@ -18,8 +18,9 @@ _PATTERNS = [
     re.compile(r"(/v/cert/)" + _SEGMENT),
     re.compile(r"(/v/)(?!me/|cert\b|me\b)" + _SEGMENT),
     re.compile(r"(/survey/)" + _SEGMENT),
+    re.compile(r"(/case/)" + _SEGMENT),  # a receipt's feedback link (staff pages are /cases/<id>)
     re.compile(r"(/certificates/)(?![0-9a-f]{24}\b)" + _SEGMENT),  # a serial; staff pages use record ids
-    re.compile(r"(/public/(?:links|volunteers|surveys|certificates)/)" + _SEGMENT),
+    re.compile(r"(/public/(?:links|volunteers|surveys|certificates|cases)/)" + _SEGMENT),
     re.compile(r"([?&](?:token|serial)=)[^&#\s\"']*"),
 ]
 
