@@ -228,3 +228,17 @@ def test_a_dispute_takes_no_photos(api, people, register):
     assert r.status_code == 201, r.get_json()
     r = send(api, r.get_json()["dispute"]["id"], people["worker"], jpeg())
     assert r.status_code == 409 and r.get_json()["reason"]["code"] == "mediation.not_for_kind" and kept_files() == 0
+
+
+def test_photos_kept_before_a_failed_save_are_removed_again(api, people, incident, monkeypatch):
+    from services.mediation.service import case_photos
+    from shared.messaging.outbox import ConcurrentChange
+
+    def changed_meanwhile(d, *events):
+        raise ConcurrentChange("someone else saved the case first")
+
+    c = incident()
+    monkeypatch.setattr(case_photos, "commit", changed_meanwhile)
+    r = send(api, c["id"], people["worker"], jpeg(), png())
+    assert r.status_code == 409 and kept_files() == 0
+    assert case(api, c["id"], people["worker"])["photos"] == []
