@@ -16,6 +16,10 @@ def _day(d: date | None) -> str:
     return f"{d.year}年{d.month}月{d.day}日" if d else "____年__月__日"
 
 
+def _type(d) -> str:
+    return "纠纷类型" if (d.kind or "dispute") == "dispute" else "事项类型"
+
+
 def _parties(d) -> list:
     rows = [["身份", "姓名/名称", "住址"]]
     for p in d.parties:
@@ -27,7 +31,7 @@ def agreement(d) -> bytes:
     """人民调解协议书: parties, facts, the agreed terms, and lines for everyone's signature."""
     o = d.outcome
     flow = [paragraph(f"编号：{d.number}", SMALL), Spacer(1, 4 * mm), *_parties(d), Spacer(1, 5 * mm),
-            paragraph(f"纠纷类型：{notices.CATEGORY_LABELS[d.category]}"),
+            paragraph(f"纠纷类型：{notices.category_label(d.kind, d.category)}"),
             paragraph("纠纷主要事实、争议事项："), paragraph(d.description), Spacer(1, 3 * mm)]
     if o.summary:
         flow += [paragraph("调解情况："), paragraph(o.summary), Spacer(1, 3 * mm)]
@@ -49,7 +53,7 @@ def special_report(d) -> bytes:
     e = d.escalation
     state = d.clock_state()
     rows = [["案件编号", d.number], ["社区 / 网格", f"{d.community_id} / {d.grid_id or '—'}"],
-            ["纠纷类型", notices.CATEGORY_LABELS[d.category]],
+            [_type(d), notices.category_label(d.kind, d.category)],
             ["紧急程度", "紧急" if d.urgency == "urgent" else "一般"],
             ["登记日期", _day(d.registered_on)], ["办结期限", _day(d.due_on)],
             ["涉及户数", str(e.households_involved or d.households_involved or 0)],
@@ -64,13 +68,13 @@ def special_report(d) -> bytes:
     if e.note:
         flow += [Spacer(1, 3 * mm), paragraph("说明及已采取措施："), paragraph(e.note)]
     flow += [Spacer(1, 6 * mm), paragraph(f"报告人：{e.by_name or e.by}　　报告时间：{e.at:%Y-%m-%d %H:%M} (UTC)", BODY)]
-    return render(title="矛盾纠纷个案专报", flowables=flow)
+    return render(title=f"{notices.kind_label(d.kind)}个案专报", flowables=flow)
 
 
 def receipt(d, data: dict) -> bytes:
     """受理回执 with the one-time notice (一次性告知)."""
     n = data["notice"]
-    rows = [["案件编号", d.number], ["纠纷类型", n["category_label"]], ["申请人", "、".join(data["applicants"])],
+    rows = [["案件编号", d.number], [_type(d), n["category_label"]], ["申请人", "、".join(data["applicants"])],
             ["受理日期", _day(d.registered_on)], ["承诺办结期限", _day(d.due_on)], ["首问责任人", data["received_by"]]]
     flow = [table(rows, widths=[40 * mm, 130 * mm]), Spacer(1, 6 * mm), paragraph(n["title"]),
             paragraph("一、办理流程")]
@@ -80,13 +84,13 @@ def receipt(d, data: dict) -> bytes:
     flow += [paragraph("三、办理时限"), paragraph(n["deadline"])]
     if data.get("calendar_warning"):
         flow += [Spacer(1, 3 * mm), paragraph(data["calendar_warning"], SMALL)]
-    return render(title="矛盾纠纷受理回执", flowables=flow)
+    return render(title=f"{notices.kind_label(d.kind)}受理回执", flowables=flow)
 
 
 def closing_notice(d, url: str) -> bytes:
     """结案告知书: the result the applicant takes home, with the survey link and QR code they answer on themselves."""
     o = d.outcome
-    rows = [["案件编号", d.number], ["纠纷类型", notices.CATEGORY_LABELS[d.category]],
+    rows = [["案件编号", d.number], [_type(d), notices.category_label(d.kind, d.category)],
             ["调解结果", notices.OUTCOME_LABELS.get(o.kind, o.kind) if o else "—"],
             ["结案日期", _day(d.closed_on)], ["调解员", d.mediator_name or "—"]]
     flow = [table(rows, widths=[40 * mm, 130 * mm]), Spacer(1, 6 * mm),
@@ -96,4 +100,4 @@ def closing_notice(d, url: str) -> bytes:
             Spacer(1, 6 * mm),
             paragraph("对调解结果有异议的，可以依法申请行政调解、司法调解或者向人民法院起诉。"),
             paragraph("人民调解委员会（盖章）")]
-    return render(title="矛盾纠纷结案告知书", flowables=flow)
+    return render(title=f"{notices.kind_label(d.kind)}结案告知书", flowables=flow)

@@ -265,6 +265,7 @@ class Dispatch(me.EmbeddedDocument):
     handled_by = me.StringField()
     handled_by_name = me.StringField()
     handling = me.StringField(max_length=2000)  # what was done, as the resident will read it
+    on_time = me.BooleanField()  # handled by the round's own due date
     sent_back_reason = me.StringField(max_length=1000)
 
 
@@ -434,7 +435,7 @@ class Notification(me.Document):
     number = me.StringField(required=True)
     community_id = me.StringField()
     message = me.StringField(required=True)
-    why = me.StringField(choices=("first_contact", "mediator", "previous_mediator"))
+    why = me.StringField(choices=("first_contact", "mediator", "previous_mediator", "handler"))
     at = me.DateTimeField(required=True)
     read_at = me.DateTimeField()
     meta = {

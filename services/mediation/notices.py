@@ -2,7 +2,9 @@
 
 One text per category, Chinese first (what the applicant reads) with an English line for staff.
 `{due}` is filled with the case's due date and `{days}` with the commitment in working days.
+Requests (求助/办事) have a notice per category (what to bring); incidents one notice.
 """
+from services.mediation.config import SETTINGS
 
 CATEGORY_LABELS = {
     "neighbours": "邻里纠纷",
@@ -82,4 +84,93 @@ def notice(category: str, *, due, days: int) -> dict:
         "deadline": _DEADLINE.format(days=days, due=f"{due.year}年{due.month}月{due.day}日"),
         "english": (f"Registered. A mediator will be assigned; the case is due within {days} "
                     f"working days, by {due.isoformat()}; pauses do not count, extensions are explained."),
+    }
+
+
+# ---- the desk: requests for help or service (求助/办事) and incidents (事件) ------------------------
+
+KIND_LABELS = {"dispute": "矛盾纠纷", "request": "求助办事", "incident": "事件"}
+
+REQUEST_CATEGORY_LABELS = {
+    "subsistence": "最低生活保障",
+    "elderly_care": "养老服务",
+    "disability": "残疾人服务",
+    "certificate": "证明开具",
+    "medical_insurance": "医疗保险",
+    "employment": "就业服务",
+    "housing": "住房保障",
+    "daily_help": "生活求助",
+    "other": "其他事项",
+}
+
+# What a request may ask volunteers for (shared.events.mediation.HELP_KINDS).
+HELP_LABELS = {"groceries": "代购生活用品", "escort": "陪同就医办事", "visit": "上门探访", "cleaning": "清洁打扫",
+               "repair": "小修小补", "other": "其他帮扶"}
+
+_REQUEST_STEPS = [
+    "您的事项已登记受理，编号见回执，请妥善保存；扫描回执上的二维码可随时查看办理进度和结果。",
+    "社区将把事项分派给相关部门或工作人员办理，办理结果会告知您，并请您（或社区）核查确认。",
+    "需要补充材料的，我们一次性告知，不会让您多跑路。",
+    "办结后请用您本人的手机对本次服务作出满意度评价（工作人员不会代为填写）。",
+]
+
+_REQUEST_DOCUMENTS = {
+    "subsistence": ["户口簿", "家庭成员身份证", "家庭成员收入证明（工资条、退休金或无收入声明）",
+                    "家庭财产情况说明（存款、房产、车辆）", "银行卡（用于发放）",
+                    "残疾证、病历等证明（如有）"],
+    "elderly_care": ["老人身份证、户口簿", "失能或健康状况证明（如申请护理补贴）", "银行卡（用于发放补贴）"],
+    "disability": ["残疾人证", "身份证、户口簿", "近期一寸免冠照片（如办证或换证）", "医院诊断证明（如初次评定）"],
+    "certificate": ["本人身份证、户口簿", "需要证明的事项的相关材料（如租房合同、单位要求的格式）",
+                    "代办的，另带代办人身份证和委托书"],
+    "medical_insurance": ["身份证或社会保障卡", "户口簿（新参保、新生儿参保）", "医疗费用票据及病历（如报销）"],
+    "employment": ["身份证", "学历或职业资格证书（如有）", "就业失业登记证（如有）"],
+    "housing": ["户口簿、身份证", "家庭收入证明", "现住房情况证明（租房合同或产权证明）"],
+    "daily_help": ["无需材料；如涉及特定人员，请告知其姓名和住址"],
+    "other": ["与所办事项有关的证件和材料（如有）"],
+}
+
+_INCIDENT_STEPS = [
+    "事件已登记，编号见回执；社区将分派给相关部门或人员处置，并在处置后核查。",
+    "情况紧急、危及人身安全的，请立即拨打110、119或120。",
+    "处置结果经核查后结案，可扫描回执上的二维码查看进度和结果。",
+]
+
+_DESK_DEADLINE = ("我们承诺自登记之日起{days}个工作日内（至{due}，含当日）办结或告知您办理结果；"
+                  "需要等待补充材料的，暂停期间不计入，延期须说明理由并告知您。")
+
+
+def category_labels(kind: str | None) -> dict:
+    """The categories of a kind of case, code -> Chinese name (incidents' are a setting)."""
+    if kind == "request":
+        return REQUEST_CATEGORY_LABELS
+    if kind == "incident":
+        return SETTINGS.INCIDENT_CATEGORIES
+    return CATEGORY_LABELS
+
+
+def category_label(kind: str | None, code: str) -> str:
+    """A case's category as people read it (a code no longer configured reads as itself, never an error)."""
+    return category_labels(kind or "dispute").get(code, code)
+
+
+def kind_label(kind: str | None) -> str:
+    return KIND_LABELS[kind or "dispute"]
+
+
+def desk_notice(kind: str, category: str, *, due, days: int) -> dict:
+    """The one-time notice for a request (what to bring, per category) or an incident due on `due`."""
+    if (kind or "dispute") == "dispute":
+        return notice(category, due=due, days=days)
+    label = category_label(kind, category)
+    steps, documents = ((_REQUEST_STEPS, _REQUEST_DOCUMENTS.get(category, _REQUEST_DOCUMENTS["other"]))
+                        if kind == "request" else (_INCIDENT_STEPS, []))
+    return {
+        "category": category,
+        "category_label": label,
+        "title": f"{label}{'受理一次性告知书' if kind == 'request' else '事件登记告知'}",
+        "steps": list(steps),
+        "documents": list(documents),
+        "deadline": _DESK_DEADLINE.format(days=days, due=f"{due.year}年{due.month}月{due.day}日"),
+        "english": (f"Registered as a {kind}. It will be dispatched and handled within {days} working days, by "
+                    f"{due.isoformat()}; the receipt's link shows its progress and outcome."),
     }

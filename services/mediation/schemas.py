@@ -1,11 +1,12 @@
 """What the mediation API accepts and returns. Phones are masked on every read but the logged reveal."""
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from services.mediation.notices import CATEGORY_LABELS, OUTCOME_LABELS
+from services.mediation.notices import OUTCOME_LABELS, category_label
 from shared.events.mediation import (
     CATEGORIES,
     CHANNELS,
     ESCALATION_REASONS,
+    KINDS,
     REFERRAL_KINDS,
     REFERRAL_RESULTS,
     STATUSES,
@@ -238,7 +239,7 @@ class DisputeSummary(Schema):
     community_id = fields.String()
     grid_id = fields.String(allow_none=True)
     category = fields.String()
-    category_label = fields.Function(lambda d: CATEGORY_LABELS[d.category])
+    category_label = fields.Function(lambda d: category_label(d.kind, d.category))
     description = fields.String()
     urgency = fields.String()
     status = fields.String()
@@ -511,6 +512,7 @@ class HotspotQuery(Schema):
     grid_id = fields.String(validate=CODE)
     month_from = fields.String(validate=MONTH)
     month_to = fields.String(validate=MONTH)
+    kind = OneOf(("all",) + KINDS, load_default="dispute", metadata={"description": "which kind of case (all: every kind)"})
 
 
 class _Count(Schema):
@@ -518,12 +520,14 @@ class _Count(Schema):
 
 
 class HotspotRow(_Count):
+    kind = fields.String()
     category = fields.String()
     grid_id = fields.String(allow_none=True)
     month = fields.String()
 
 
 class CategoryCount(_Count):
+    kind = fields.String()
     category = fields.String()
     category_label = fields.String()
 

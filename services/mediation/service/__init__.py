@@ -21,6 +21,15 @@ from services.mediation.service.cases import (
     update_dispute,
 )
 from services.mediation.service.deadlines import check_deadlines
+from services.mediation.service.desk import (
+    categories,
+    get_case,
+    list_cases,
+    register_incident,
+    register_request,
+    request_help,
+)
+from services.mediation.service.desk_figures import desk_report
 from services.mediation.service.escalations import escalate, special_report_pdf
 from services.mediation.service.extensions import decide_extension, request_extension
 from services.mediation.service.feeds import list_notifications, mark_read, notify
@@ -43,6 +52,7 @@ from services.mediation.service.surveys import (
 )
 
 __all__ = ["agreement_pdf", "annotate", "answer_survey", "archive", "assign_mediator", "check_deadlines", "closing_notice_pdf",
+           "categories", "desk_report", "get_case", "list_cases", "register_incident", "register_request", "request_help",
            "close_dispute", "decide_extension", "enrol_self", "escalate", "get_dispute", "get_receipt", "get_survey",
            "hotspots", "list_disputes", "list_mediators", "list_notices", "list_notifications", "mark_read", "notify",
            "pause_clock", "put_mediator", "receipt", "receipt_pdf", "record_outcome", "record_referral_return",

@@ -17,7 +17,15 @@ from services.mediation.models import (
     RevealRecord,
 )
 from services.mediation.rules import EDITABLE, changeable, involved_households, major_reasons, recompute_due
-from services.mediation.service.case_file import dispute, given, handled, next_number, scope_query, step
+from services.mediation.service.case_file import (
+    dispute,
+    given,
+    handled,
+    kind_query,
+    next_number,
+    scope_query,
+    step,
+)
 from services.mediation.service.escalations import escalation
 from shared import clock
 from shared.clock import now
@@ -42,7 +50,7 @@ def search_register(*, actor: Principal, grid_id: str | None = None, community_i
     return list(query.order_by("grid_id", "address_text").limit(limit))
 
 
-def _party(actor: Principal, row: dict) -> Party:
+def party(actor: Principal, row: dict) -> Party:
     if row["kind"] == "person":
         return Party(party_id=uuid.uuid4().hex[:10], role=row["role"], kind="person", name=row["name"],
                      address=row.get("address"), phone=row.get("phone"), organisation=row.get("organisation", False),
@@ -66,7 +74,7 @@ def _party(actor: Principal, row: dict) -> Party:
                  vulnerable=row.get("vulnerable", False) or care)
 
 
-def _place(actor: Principal, grid_id, community_id, parties) -> tuple[str, str | None]:
+def place(actor: Principal, grid_id, community_id, parties) -> tuple[str, str | None]:
     if not grid_id and not community_id:
         first = next((p for p in parties if p.kind == "household"), None)
         if first is None:
@@ -86,31 +94,48 @@ def _place(actor: Principal, grid_id, community_id, parties) -> tuple[str, str |
     return community_id, grid_id
 
 
-def register_dispute(*, actor: Principal, data: dict) -> Dispute:
-    """Register a dispute; the caller becomes its first-contact owner for good."""
-    actor.require("disputes.register")
+def received(data: dict):
+    """The day a case was received: today, or a paper intake's date (not ahead, not too long ago)."""
     today = clock.today()
     received_on = data.get("received_on") or today
     if received_on > today:
         raise Invalid(reasons.RECEIVED_IN_FUTURE(), field="received_on")
     if (today - received_on).days > SETTINGS.DISPUTE_MAX_BACKDATE_DAYS:
         raise Invalid(reasons.RECEIVED_TOO_LONG_AGO(n=SETTINGS.DISPUTE_MAX_BACKDATE_DAYS), field="received_on")
-    parties = [_party(actor, row) for row in data["parties"]]
-    community_id, grid_id = _place(actor, data.get("grid_id"), data.get("community_id"), parties)
+    return received_on
+
+
+def opened(actor: Principal, received_on, **fields) -> Dispute:
+    """A new case of any kind received by the caller (its first-contact owner for good), its clock started."""
+    d = Dispute(year=received_on.year, month=received_on.strftime("%Y-%m"),
+                first_contact=Person(user_id=actor.user_id, name=actor.name, role=actor.role),
+                owner_id=actor.user_id, status="registered", registered_on=received_on,
+                working_days=SETTINGS.DISPUTE_DUE_WORKING_DAYS, due_on=received_on, notice_given_at=now(), **fields)
+    recompute_due(d)
+    return d
+
+
+def numbered(d: Dispute, prefix: str) -> None:
+    """Give the case its number once every check has passed, so bad input leaves no gap in the sequence."""
+    d.number = "pending"
+    d.validate()
+    d.number = next_number(prefix, d.registered_on.year)
+
+
+def register_dispute(*, actor: Principal, data: dict) -> Dispute:
+    """Register a dispute; the caller becomes its first-contact owner for good."""
+    actor.require("disputes.register")
+    received_on = received(data)
+    parties = [party(actor, row) for row in data["parties"]]
+    community_id, grid_id = place(actor, data.get("grid_id"), data.get("community_id"), parties)
     involved = involved_households(parties, data.get("households_involved"))
     major = major_reasons(households_involved=involved, violence_risk=data.get("violence_risk", False),
                           parties=parties, threshold=SETTINGS.DISPUTE_MAJOR_HOUSEHOLDS)
-    d = Dispute(year=received_on.year, month=received_on.strftime("%Y-%m"), community_id=community_id,
-                grid_id=grid_id, category=data["category"], description=data["description"],
-                urgency=data["urgency"], channel=data["channel"], referred_from=data.get("referred_from"),
-                violence_risk=data.get("violence_risk", False), households_involved=involved, parties=parties,
-                first_contact=Person(user_id=actor.user_id, name=actor.name, role=actor.role),
-                owner_id=actor.user_id, status="registered", registered_on=received_on,
-                working_days=SETTINGS.DISPUTE_DUE_WORKING_DAYS, due_on=received_on, notice_given_at=now())
-    recompute_due(d)
-    d.number = "pending"
-    d.validate()  # every check before a number is taken, so bad input leaves no gap
-    d.number = next_number("XF", received_on.year)
+    d = opened(actor, received_on, community_id=community_id, grid_id=grid_id, category=data["category"],
+               description=data["description"], urgency=data["urgency"], channel=data["channel"],
+               referred_from=data.get("referred_from"), violence_risk=data.get("violence_risk", False),
+               households_involved=involved, parties=parties)
+    numbered(d, "XF")
     d.major = bool(major)
     step(d, actor, "registered", channel=d.channel, due_on=d.due_on)
     raised = [events.registered(d, actor.user_id)]
@@ -123,11 +148,12 @@ def receipt(d: Dispute) -> dict:
     """The applicant's receipt: case number, dates, who received it, and the one-time notice (一次告知)."""
     state = d.clock_state()
     applicants = [p.name for p in d.parties if p.role == "applicant"]
-    return {"number": d.number, "registered_on": d.registered_on, "due_on": d.due_on,
+    return {"number": d.number, "kind": d.kind or "dispute", "kind_label": notices.kind_label(d.kind),
+            "registered_on": d.registered_on, "due_on": d.due_on,
             "working_days": d.working_days, "category": d.category,
-            "category_label": notices.CATEGORY_LABELS[d.category], "applicants": applicants,
+            "category_label": notices.category_label(d.kind, d.category), "applicants": applicants,
             "received_by": d.first_contact.name or d.first_contact.user_id,
-            "notice": notices.notice(d.category, due=d.due_on, days=d.working_days),
+            "notice": notices.desk_notice(d.kind or "dispute", d.category, due=d.due_on, days=d.working_days),
             "calendar_warning": state["calendar_warning"]}
 
 
@@ -169,27 +195,40 @@ def list_disputes(*, actor: Principal, community_id=None, grid_id=None, status="
                   overdue=None, escalated=None, q=None, sort="due", page=1, page_size=50) -> dict:
     """A page of cases in the caller's view: overdue and escalated first when sorted by attention."""
     actor.require("disputes.read")
-    where = scope_query(actor) & given(community_id=community_id, grid_id=grid_id, category=category)
-    if status == "open":
-        where &= me.Q(status__in=list(OPEN))
-    elif status != "all":
-        where &= me.Q(status=status)
+    where = scope_query(actor) & kind_query("dispute") & listed(
+        community_id=community_id, grid_id=grid_id, category=category, status=status, overdue=overdue)
     if mine == "first_contact":
         where &= me.Q(owner_id=actor.user_id)
     elif mine == "mediator":
         where &= me.Q(mediator_id=actor.user_id)
-    today = clock.today()
-    if overdue is not None:
-        late = me.Q(status__in=list(CLOCK_RUNNING), due_on__lt=today)
-        where &= late if overdue else (me.Q(status__nin=list(CLOCK_RUNNING)) | me.Q(due_on__gte=today))
     if escalated is not None:
         where &= me.Q(major=escalated)
+    return page_of(where, q=q, sort=sort, page=page, page_size=page_size)
+
+
+def listed(*, community_id=None, grid_id=None, category=None, status="open", overdue=None) -> me.Q:
+    """The filters every list of cases has: place, category, status (open, all or one) and overdue now."""
+    where = given(community_id=community_id, grid_id=grid_id, category=category)
+    if status == "open":
+        where &= me.Q(status__in=list(OPEN))
+    elif status != "all":
+        where &= me.Q(status=status)
+    if overdue is not None:
+        today = clock.today()
+        late = me.Q(status__in=list(CLOCK_RUNNING), due_on__lt=today)
+        where &= late if overdue else (me.Q(status__nin=list(CLOCK_RUNNING)) | me.Q(due_on__gte=today))
+    return where
+
+
+def page_of(where: me.Q, *, q=None, sort="due", page=1, page_size=50) -> dict:
+    """A page of the cases matching `where` (and `q`: a number's start or words of the description)."""
     query = Dispute.objects(where).exclude("history", "outbox", "annotations", "sessions")
     if q:
         query = query.filter(__raw__={"$or": [{"number": text_match(q, prefix=True)},
                                               {"description": text_match(q)}]})
     total = query.count()
     if sort == "attention":
+        today = clock.today()
         rows = list(query.limit(5000))
         rows.sort(key=lambda d: (not (d.status in CLOCK_RUNNING and today > d.due_on), not d.major, d.due_on))
         items = rows[(page - 1) * page_size: page * page_size]

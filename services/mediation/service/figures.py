@@ -4,7 +4,7 @@ import mongoengine as me
 from services.mediation import notices
 from services.mediation.config import SETTINGS
 from services.mediation.models import CLOCK_RUNNING, Dispute, RegisterGrid
-from services.mediation.service.case_file import given, scope_query
+from services.mediation.service.case_file import given, kind_query, scope_query
 from shared import clock
 from shared.identity import Principal
 
@@ -29,21 +29,34 @@ def _totals(rows: list[dict], key: str) -> list[dict]:
     return sorted(({key: k, "count": v} for k, v in out.items()), key=lambda x: (-x["count"], x[key] or ""))
 
 
+def _totals_by(rows: list[dict], keys: tuple[str, ...]) -> list[tuple[tuple, int]]:
+    out: dict = {}
+    for r in rows:
+        key = tuple(r[k] for k in keys)
+        out[key] = out.get(key, 0) + r["count"]
+    return sorted(out.items(), key=lambda x: (-x[1], tuple(v or "" for v in x[0])))
+
+
 def hotspots(*, actor: Principal, year: int | None = None, community_id=None, grid_id=None,
-             month_from=None, month_to=None) -> dict:
-    """Counts by category, grid and month, outcomes, satisfaction vs its target and the survey response rate."""
+             month_from=None, month_to=None, kind="dispute") -> dict:
+    """Counts by category, grid and month, outcomes, satisfaction vs its target and the survey response rate,
+    of one kind of case (disputes unless asked; `all` for every kind, a category then counted per kind)."""
     actor.require("disputes.figures")
     year = year or clock.today().year
-    query = Dispute.objects(scope_query(actor, personal=False) & me.Q(year=year) & given(
+    query = Dispute.objects(scope_query(actor, personal=False) & kind_query(None if kind == "all" else kind) & me.Q(
+        year=year) & given(
         community_id=community_id, grid_id=grid_id, month__gte=month_from, month__lte=month_to))
-    rows = [{"category": r["_id"]["category"], "grid_id": r["_id"].get("grid_id"), "month": r["_id"]["month"],
-             "count": r["count"]}
-            for r in query.aggregate([{"$group": {"_id": {"category": "$category", "grid_id": "$grid_id",
-                                                          "month": "$month"}, "count": {"$sum": 1}}}])]
-    rows.sort(key=lambda r: (r["month"], r["grid_id"] or "", r["category"]))
+    groups = query.aggregate([{"$group": {"_id": {"kind": "$kind", "category": "$category", "grid_id": "$grid_id",
+                                                  "month": "$month"}, "count": {"$sum": 1}}}])
+    # Cases stored before kinds existed have none: they count with the disputes of their group.
+    counted = _totals_by([{**r["_id"], "kind": r["_id"].get("kind") or "dispute", "grid_id": r["_id"].get("grid_id"),
+                           "count": r["count"]} for r in groups], ("kind", "category", "grid_id", "month"))
+    rows = [{"kind": k, "category": c, "grid_id": g, "month": m, "count": n} for (k, c, g, m), n in counted]
+    rows.sort(key=lambda r: (r["month"], r["grid_id"] or "", r["kind"], r["category"]))
     names = {g.pk: g.name for g in RegisterGrid.objects(pk__in=[r["grid_id"] for r in rows if r["grid_id"]])}
     by_grid = [{**g, "grid_name": names.get(g["grid_id"])} for g in _totals(rows, "grid_id")]
-    by_category = [{**c, "category_label": notices.CATEGORY_LABELS[c["category"]]} for c in _totals(rows, "category")]
+    by_category = [{"kind": k, "category": c, "category_label": notices.category_label(k, c), "count": n}
+                   for (k, c), n in _totals_by(rows, ("kind", "category"))]
     outcomes = {k: query.filter(outcome__kind=k).count() for k in notices.OUTCOME_LABELS}
     today = clock.today()
     return {"year": year, "total": sum(r["count"] for r in rows), "rows": rows, "by_category": by_category,
