@@ -159,3 +159,29 @@ def test_a_palette_png_is_kept_as_pixels():
     Image.new("P", (50, 50), 3).save(out, "PNG", transparency=3)
     c = photos.clean(out.getvalue())
     assert c.content_type == "image/png" and opened(c).mode == "RGBA"
+
+
+def test_a_large_jpeg_is_decoded_at_a_reduced_scale(monkeypatch):
+    from PIL import JpegImagePlugin
+
+    asked = []
+    draft = JpegImagePlugin.JpegImageFile.draft
+
+    def spy(self, mode, size):
+        asked.append((mode, size))
+        return draft(self, mode, size)
+    monkeypatch.setattr(JpegImagePlugin.JpegImageFile, "draft", spy)
+    c = photos.clean(jpeg((4000, 3000)))
+    assert asked == [("RGB", (1600, 1200))] and (c.width, c.height) == (1600, 1200)
+
+
+def test_a_phones_multi_picture_jpeg_keeps_its_first_picture_alone():
+    out = BytesIO()
+    first, hidden = Image.new("RGB", (2000, 1000), (255, 0, 0)), Image.new("RGB", (2000, 1000), (0, 255, 0))
+    exif = Image.Exif()
+    exif.get_ifd(0x8825).update({1: "N", 2: (30.0, 1.0, 0.0), 3: "E", 4: (120.0, 0.0, 0.0)})
+    first.save(out, "MPO", save_all=True, append_images=[hidden], exif=exif.tobytes())
+    c = photos.clean(out.getvalue())
+    assert c.gps == (30.016667, 120.0) and (c.width, c.height) == (1600, 800)
+    assert c.content.count(b"\xff\xd8") == 1 and b"MPF" not in c.content and opened(c).format == "JPEG"
+    assert opened(c).getpixel((10, 10))[0] > 200  # the first picture's red, not the hidden green
