@@ -20,6 +20,13 @@ def changeable(d, allowed: tuple[str, ...], action: str) -> None:
         raise Conflict(reasons.NOT_WHILE(status=d.status, action=action), field="status")
 
 
+def of_kind(d, kinds: tuple[str, ...], action: str, reason=reasons.NOT_FOR_KIND) -> None:
+    """Refuse (409) a step that is not part of this kind's life: a dispute is not dispatched, a request not mediated."""
+    kind = d.kind or "dispute"
+    if kind not in kinds:
+        raise Conflict(reason(kind=kind, action=action), field="kind")
+
+
 def case_number(kind: str, year: int, seq: int) -> str:
     """A number of a year's sequence: `2026-XF-0001` (cases), `2026-GD-0001` (archive)."""
     return f"{year}-{kind}-{seq:04d}"

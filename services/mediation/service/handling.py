@@ -12,7 +12,7 @@ from services.mediation.models import (
     Pause,
     Session,
 )
-from services.mediation.rules import EDITABLE, changeable, end_pause
+from services.mediation.rules import EDITABLE, changeable, end_pause, of_kind
 from services.mediation.service.case_file import handled, managed, step
 from shared import clock
 from shared.clock import now
@@ -25,6 +25,7 @@ from shared.reasons import mediation as reasons
 def assign_mediator(*, actor: Principal, dispute_id: str, mediator_id: str, reason: str | None = None) -> Dispute:
     """Assign (or reassign) the case to a mediator of its community; the history keeps every assignment."""
     d = managed(actor, dispute_id, "disputes.assign")
+    of_kind(d, ("dispute",), "assigned a mediator")
     changeable(d, EDITABLE, "assigned")
     m = Mediator.objects(pk=mediator_id, active=True).first()
     if m is None or d.community_id not in m.community_ids:
@@ -92,6 +93,7 @@ def record_session(*, actor: Principal, dispute_id: str, data: dict) -> Dispute:
 def record_outcome(*, actor: Principal, dispute_id: str, kind: str, terms=(), summary=None, decided_on=None) -> Dispute:
     """Record the result: agreement (with terms, for the 调解协议书), no agreement, or withdrawn."""
     d = handled(actor, dispute_id)
+    of_kind(d, ("dispute",), "given an outcome")
     changeable(d, ("registered", "assigned", "paused"), "given an outcome")
     today = clock.today()
     decided_on = decided_on or today

@@ -68,7 +68,7 @@ def _survey_case(actor: Principal, token: str) -> Dispute:
 
 def survey_view(d: Dispute) -> dict:
     """What the public page shows of a case: its number and result, nothing personal."""
-    return {"number": d.number, "category_label": notices.CATEGORY_LABELS[d.category],
+    return {"number": d.number, "category_label": notices.category_label(d.kind, d.category),
             "outcome_label": notices.OUTCOME_LABELS.get(d.outcome.kind) if d.outcome else None,
             "closed_on": d.closed_on, "open_until": d.survey.open_until, "answered": bool(d.survey.answered_at),
             "open": survey_open(d, clock.today())}
@@ -79,14 +79,20 @@ def get_survey(*, actor: Principal, token: str) -> dict:
     return survey_view(_survey_case(actor, token))
 
 
-def answer_survey(*, actor: Principal, token: str, rating: int, comment: str | None = None) -> dict:
-    """The applicant's rating (1–5) and comment, accepted once."""
-    d = _survey_case(actor, token)
+def record_answer(d: Dispute, *, rating: int, comment: str | None) -> Dispute:
+    """Keep the resident's rating and comment, once, while the survey is open (the survey link and the
+    feedback link of a request or incident both answer through here)."""
+    if d.survey is None:
+        raise Conflict(reasons.SURVEY_NOT_YET())
     if d.survey.answered_at:
         raise Conflict(reasons.SURVEY_ANSWERED())
     if d.status != "closed" or clock.today() > d.survey.open_until:
         raise Conflict(reasons.SURVEY_CLOSED())
     d.survey.rating, d.survey.comment, d.survey.answered_at = rating, comment, now()
     step(d, None, "satisfaction_recorded", rating=rating)
-    commit(d, events.satisfaction_recorded(d))  # a second answer racing this one fails on the version: 409
-    return survey_view(d)
+    return commit(d, events.satisfaction_recorded(d))  # a second answer racing this one fails on the version: 409
+
+
+def answer_survey(*, actor: Principal, token: str, rating: int, comment: str | None = None) -> dict:
+    """The applicant's rating (1–5) and comment, accepted once."""
+    return survey_view(record_answer(_survey_case(actor, token), rating=rating, comment=comment))
