@@ -70,6 +70,47 @@ def disputes_section(grid: dict, principal: Principal) -> dict:
                       (_l("Disputes overdue or due soon"), overdue + soon, "#disputes", bool(overdue + soon))]}
 
 
+def _attention(d: dict) -> tuple:
+    """Overdue first, then the fewest working days left, then the earliest due date."""
+    c = d.get("clock") or {}
+    left = c.get("working_days_left")
+    return (not c.get("overdue"), left is None, left if left is not None else 0, d.get("due_on") or "")
+
+
+def _due_soon(d: dict) -> bool:
+    c = d.get("clock") or {}
+    return bool(c.get("overdue")) or (c.get("working_days_left") is not None
+                                      and c["working_days_left"] <= DUE_SOON_WORKING_DAYS)
+
+
+def desk_section(grid: dict, principal: Principal) -> dict:
+    """Requests for help and incidents (求助与事件): the grid's open ones, those dispatched to me and handled ones
+    waiting for my check (核查); overdue and due soon first."""
+    md = client("mediation", principal)
+    base = {"status": "open", "sort": "attention", "page_size": 20}
+    grid_pages = [md.get("/cases", params={**base, "kind": kind, "grid_id": grid["id"]})
+                  for kind in ("request", "incident")]
+    mine = md.get("/cases", params={**base, "mine": "handler"})["items"]
+    verify = md.get("/cases", params={**base, "mine": "verify", "grid_id": grid["id"]})["items"]
+    mine = [c for c in mine if c.get("kind") != "dispute" and c.get("status") == "dispatched"]
+    verify = [c for c in verify if c.get("kind") != "dispute"]
+    marks = {**{c["id"]: "grid" for p in grid_pages for c in p["items"]},
+             **{c["id"]: "verify" for c in verify}, **{c["id"]: "handler" for c in mine}}
+    seen, items = set(), []
+    for row in (*mine, *verify, *(c for p in grid_pages for c in p["items"])):
+        if row["id"] not in seen:
+            seen.add(row["id"])
+            items.append({**row, "mark": marks[row["id"]]})
+    items.sort(key=lambda c: (c["mark"] == "grid", *_attention(c)))
+    pressing = sum(1 for c in items if _due_soon(c))
+    return {"items": items[:10], "more": max(0, len(items) - 10), "grid_id": grid["id"],
+            "can_report": principal.may("cases.register"),
+            "tiles": [(_l("Open requests and incidents"), sum(p["total"] for p in grid_pages), "#desk", False),
+                      (_l("Dispatched to me"), len(mine), "#desk", bool(mine)),
+                      (_l("Waiting for my check"), len(verify), "#desk", bool(verify)),
+                      (_l("Cases overdue or due soon"), pressing, "#desk", bool(pressing))]}
+
+
 def drills_section(grid: dict, principal: Principal) -> dict:
     """A drill running now (with its roll-call) and the next drills of the grid."""
     drills = client("drills", principal).get("/drills", params={"grid_id": grid["id"]})
@@ -98,6 +139,7 @@ SECTIONS = [
     ("households", _l("Care visits and follow-ups"), "today/_households.html", households_section),
     ("permits", _l("Residence permits expiring"), "today/_permits.html", permits_section),
     ("disputes", _l("Disputes"), "today/_disputes.html", disputes_section),
+    ("desk", _l("Requests and incidents"), "today/_desk.html", desk_section),
     ("drills", _l("Drills"), "today/_drills.html", drills_section),
     ("volunteers", _l("Volunteer needs"), "today/_volunteers.html", volunteers_section),
 ]

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms.fields.choices import SelectChoice
 
 from gateway import today
@@ -74,7 +75,25 @@ def grids():
     shown = {row["community_id"] for row in rows} | ({community_id} if community_id else set())
     communities = [c for c in hh().get("/communities", params={"figures": "true"}) if c["id"] in shown]
     return render_template("grids.html", grids=rows, community_id=community_id, communities=communities,
+                           desk=_desk_figures([c["id"] for c in communities]), desk_kinds=DESK_KINDS,
                            can_manage=principal().may("grids.manage"), can_read=principal().may("register.read"))
+
+
+DESK_KINDS = (("dispute", _l("Dispute cases")), ("request", _l("Requests for help")), ("incident", _l("Incidents")))
+
+
+def _desk_figures(community_ids: list[str]) -> dict[str, dict]:
+    """Each community's service desk counts per kind (registered this year, open, overdue, on-time share); left
+    out when the mediation service is down, not configured or not the user's to read."""
+    if "mediation" not in current_app.config["SERVICE_URLS"] or not principal().may("disputes.figures"):
+        return {}
+    out = {}
+    for cid in community_ids:
+        try:
+            out[cid] = service("mediation").get("/reports/desk", params={"community_id": cid})["kinds"]
+        except ServiceError:
+            break  # one answer is enough to know the figures cannot be had now
+    return out
 
 
 @bp.get("/grids/<grid_id>/today")

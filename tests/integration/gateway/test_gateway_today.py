@@ -56,8 +56,8 @@ def test_each_section_degrades_when_its_service_is_down(s):
     r = worker.get("/grids/g1/today")
     page = text(r)
     assert r.status_code == 200
-    assert len(re.findall(r'<section id="(disputes|drills)" class="unavailable">', page)) == 2
-    assert page.count("暂不可用") == 2 and "志愿需求" in page and "户" in page
+    assert len(re.findall(r'<section id="(disputes|desk|drills)" class="unavailable">', page)) == 3
+    assert page.count("暂不可用") == 3 and "志愿需求" in page and "户" in page
     assert worker.get("/disputes").status_code == 503 and "服务暂时不可用" in text(worker.get("/drills"))
 
 
