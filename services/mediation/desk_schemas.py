@@ -5,7 +5,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from services.mediation import notices
 from services.mediation import schemas as s
 from services.mediation.service import desk
-from shared.events.mediation import CHANNELS, HELP_KINDS, KINDS, REQUEST_CATEGORIES, STATUSES, URGENCIES
+from shared.events.mediation import CHANNELS, HELP_KINDS, KINDS, REQUEST_CATEGORIES, URGENCIES
 from shared.reasons import mediation as reasons
 from shared.schemas import CODE, Choice, StrictSchema, Text
 from shared.web.factory import caller
@@ -178,26 +178,15 @@ class CaseRegistered(Schema):
     receipt = fields.Nested(CaseReceipt)
 
 
-class CaseQuery(Schema):
+class CaseQuery(s.DisputeQuery):
     kind = Choice(KINDS, metadata={"description": "empty: every kind"})
-    community_id = fields.String(validate=CODE)
-    grid_id = fields.String(validate=CODE)
-    status = fields.String(load_default="open", validate=validate.OneOf(("open", "all") + STATUSES))
     category = fields.String(validate=validate.Length(min=1, max=40))
     mine = Choice(("first_contact", "handler", "verify"), metadata={
         "description": "cases I registered, am dispatched to, or may verify now"})
-    overdue = fields.Boolean()
-    q = fields.String(validate=validate.Length(min=1, max=40), metadata={"description": "case number or words"})
-    sort = fields.String(load_default="due", validate=validate.OneOf(("due", "attention", "newest")))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=10000))
-    page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
 
 
-class CasePage(Schema):
+class CasePage(s.DisputePage):
     items = fields.List(fields.Nested(CaseSummary))
-    total = fields.Integer()
-    page = fields.Integer()
-    page_size = fields.Integer()
 
 
 # ---- figures -----------------------------------------------------------------------------------

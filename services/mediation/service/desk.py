@@ -161,7 +161,7 @@ def _verifiable(actor: Principal) -> me.Q:
 
 
 def list_cases(*, actor: Principal, kind=None, community_id=None, grid_id=None, status="open", category=None,
-               mine=None, overdue=None, q=None, sort="due", page=1, page_size=50) -> dict:
+               mine=None, overdue=None, escalated=None, q=None, sort="due", page=1, page_size=50) -> dict:
     """A page of the cases of every kind (or one) in the caller's view."""
     actor.require("disputes.read")
     where = scope_query(actor) & kind_query(kind) & listed(
@@ -172,6 +172,8 @@ def list_cases(*, actor: Principal, kind=None, community_id=None, grid_id=None, 
         where &= me.Q(handler_id=actor.user_id)
     elif mine == "verify":
         where &= _verifiable(actor)
+    if escalated is not None:
+        where &= me.Q(major=escalated)
     return page_of(where, q=q, sort=sort, page=page, page_size=page_size)
 
 

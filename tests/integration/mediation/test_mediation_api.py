@@ -390,11 +390,12 @@ def test_hot_spots_by_category_grid_and_month(api, register, people, mediators, 
         assert r.status_code == 201
     spots = api.get("/reports/hotspots?year=2025&community_id=C1", headers=staff).json
     assert spots["total"] == 4
-    assert spots["by_category"][0] == {"category": "neighbours", "category_label": "邻里纠纷", "count": 2}
+    assert spots["by_category"][0] == {"kind": "dispute", "category": "neighbours", "category_label": "邻里纠纷",
+                                       "count": 2}
     assert {(g["grid_id"], g["grid_name"], g["count"]) for g in spots["by_grid"]} == {
         ("C1-G1", "C1-G1网格", 3), ("C1-G2", "C1-G2网格", 1)}
     assert spots["by_month"] == [{"month": "2025-09", "count": 2}, {"month": "2025-10", "count": 2}]
-    assert {"category": "family", "grid_id": "C1-G1", "month": "2025-10", "count": 1} in spots["rows"]
+    assert {"kind": "dispute", "category": "family", "grid_id": "C1-G1", "month": "2025-10", "count": 1} in spots["rows"]
     assert spots["satisfaction"]["rate"] is None
     # a grid worker sees only their grid; another community sees nothing of C1
     assert api.get("/reports/hotspots?year=2025", headers=people["worker_b"]).json["total"] == 1
