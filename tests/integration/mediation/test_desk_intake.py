@@ -15,6 +15,7 @@ from services.mediation.service import feedback
 from shared.clock import now
 from shared.tokens import token_hash
 from tests.support import broker
+from tests.support.callers import headers_for
 from tests.support.mediation import dispute_body
 from tests.support.photos import jpeg
 
@@ -196,7 +197,8 @@ def test_disputes_list_only_disputes_even_beside_old_kindless_ones(api, people, 
     assert ok(api.get(f"/disputes/{request['id']}", headers=people["staff"]), 200)["category_label"] == "最低生活保障"
 
 
-def test_the_shared_flows_work_for_a_request_and_an_incident(api, people, c1):
+def test_the_shared_flows_work_for_a_request_and_an_incident(api, people, c1, mediation_app):
+    admin = headers_for(mediation_app, role="admin", user_id="adm", name="adm")
     for path, body in (("/requests", request_body(grid_id="C1-G1")), ("/incidents", incident_body())):
         case = ok(api.post(path, json=body, headers=people["worker"]))["case"]
         url = f"/disputes/{case['id']}"
@@ -205,12 +207,15 @@ def test_the_shared_flows_work_for_a_request_and_an_incident(api, people, c1):
         assert ok(api.get(f"{url}/receipt", headers=people["worker"]), 200)["category_label"] == case["category_label"]
         ok(api.post(f"{url}/pause", json={"reason": "等待补充材料"}, headers=people["staff"]), 200)
         ok(api.post(f"{url}/resume", headers=people["staff"]), 200)
+        ok(api.post(f"{url}/extend", json={"working_days": 2, "reason": "需补充材料"}, headers=people["staff"]), 200)
+        ok(api.post(f"{url}/extend/decision", json={"approve": True, "reason": "同意"}, headers=admin), 200)
         ok(api.post(f"{url}/escalate", json={"reasons": ["other"], "note": "涉及多户"}, headers=people["staff"]), 200)
         report = api.get(f"{url}/special-report.pdf", headers=people["staff"])
         assert report.status_code == 200 and report.data.startswith(b"%PDF")
         ok(api.post(f"{url}/annotations", json={"text": "已电话回访"}, headers=people["staff"]))
         types = [e.type for e in Dispute.objects.get(pk=case["id"]).outbox]
-        assert types == ["case.registered", "case.paused", "case.resumed", "case.escalated"]
+        assert types == ["case.registered", "case.paused", "case.resumed", "case.extension_requested",
+                         "case.extended", "case.escalated"]
 
 
 # ---- help, lists, figures --------------------------------------------------------------------------
