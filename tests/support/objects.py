@@ -7,6 +7,9 @@ import functools
 import time
 from datetime import date, datetime, timedelta, timezone
 
+from urllib3 import encode_multipart_formdata
+
+from tests.support import photos
 from tests.support.callers import headers_for, sign_marked
 from tests.support.data import phone
 
@@ -279,6 +282,12 @@ def mediation_objects(client, app, homes: dict, grid: str, *, community: str | N
     ok(client.post(f"/disputes/{closed['id']}/outcome", json={"kind": "agreement", "terms": ["晚十点后不再装修"]},
                    headers=mediator))
     survey = ok(client.post(f"/disputes/{closed['id']}/close", json={"note": "协议已履行"}, headers=mediator))
+    incident = ok(client.post("/incidents", json={"grid_id": grid, "category": "safety_hazard", "description": "楼道堆物",
+                                                  "place": {"building": "3栋"}, "attach_location": False},
+                              headers=worker))["case"]
+    # multipart made here, so the Flask test client and HttpClient send the very same bytes
+    form, form_type = encode_multipart_formdata([("stage", "reported"), ("photos", ("p.jpg", photos.jpeg(), "image/jpeg"))])
+    photo = ok(client.post(f"/cases/{incident['id']}/photos", headers={**worker, "Content-Type": form_type}, data=form))
     if notify:
         for dispute_id in (case["id"], closed["id"]):
             _notify_from_outbox(dispute_id)
@@ -292,7 +301,7 @@ def mediation_objects(client, app, homes: dict, grid: str, *, community: str | N
             "referral_id": referred["referrals"][0]["referral_id"], "survey_token": survey["survey_token"],
             "notification_id": notes[0]["id"], "user_id": mediator_id, "token": survey["survey_token"],
             "party_ids": [p["party_id"] for p in case["parties"]], "household_ids": list(homes[grid]),
-            "number": case["number"]}
+            "number": case["number"], "case_id": incident["id"], "photo_id": photo["photos"][0]["photo_id"]}
 
 
 # ---- households ---------------------------------------------------------------------------------------------

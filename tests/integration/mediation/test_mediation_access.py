@@ -7,12 +7,18 @@
 
 Every answer is 403 or 404 but for named list routes, which are shown to hold nothing of the other side (no
 case id, number, household or party of theirs); no refused call stores anything."""
+from io import BytesIO
+
 import mongoengine
 
+from tests.support import photos
 from tests.support.access import is_public, leaks, let_through, outsiders, report, walk, walk_detail
 from tests.support.callers import headers_for
 from tests.support.fuzz import fingerprint, stored_difference
 from tests.support.objects import mediation_objects, mediation_register
+
+# the desk's list, figures and category lists: shown to hold nothing of the other side
+DESK_LISTS = {("GET", "/cases"), ("GET", "/reports/desk"), ("GET", "/desk/categories")}
 
 
 def bodies(other: dict) -> dict:
@@ -44,6 +50,18 @@ def bodies(other: dict) -> dict:
         "mediation.enrol_self": {},
         "mediation.mark_read": {},
         "mediation.mark_all_read": {},
+        "desk.register_request": {"grid_id": other["grid_id"], "category": "subsistence", "description": "低保年审",
+                                  "applicant": {"kind": "person", "name": "赵六"}},
+        "desk.register_incident": {"grid_id": other["grid_id"], "category": "other", "description": "路灯不亮",
+                                   "place": {"text": "路口"}},
+        "desk.request_help": {"help": "visit", "summary": "上门探访"},
+        "photos.add_photos": lambda: {"content_type": "multipart/form-data", "data": {
+            "stage": "reported", "photos": [(BytesIO(photos.jpeg()), "p.jpg", "image/jpeg")]}},
+        "dispatch.dispatch_case": {"target": "person", "user_id": "w-a", "user_name": "网格员"},
+        "dispatch.handle_case": {"handling": "已处理"},
+        "dispatch.verify_case": {"passed": True},
+        "dispatch.renew_feedback_link": {},
+        "dispatch.answer_feedback_survey": {"rating": 1, "comment": "冒名评价"},
     }
 
 
@@ -52,7 +70,8 @@ def queries(other: dict) -> dict:
     return {"mediation.list_disputes": {**place, "status": "all"},
             "mediation.list_mediators": {"community_id": other["community_id"]},
             "mediation.search_register": place, "mediation.hotspots": place,
-            "mediation.list_notifications": {"unread": "false"}}
+            "mediation.list_notifications": {"unread": "false"},
+            "desk.list_cases": {**place, "status": "all"}, "desk.desk_report": place}
 
 
 def ids(other: dict) -> dict:
@@ -60,12 +79,13 @@ def ids(other: dict) -> dict:
                            "/archive": other["closed_id"],
                            "/disputes/": other["dispute_id"]},
             "referral_id": other["referral_id"], "notification_id": other["notification_id"],
-            "user_id": other["user_id"], "token": other["token"]}
+            "user_id": other["user_id"], "token": other["token"], "case_id": other["case_id"],
+            "photo_id": other["photo_id"]}
 
 
 def secrets(other: dict) -> list[str]:
     return [other["dispute_id"], other["closed_id"], other["number"], other["notification_id"], other["token"],
-            *other["household_ids"], *other["party_ids"]]
+            *other["household_ids"], *other["party_ids"], other["case_id"], other["photo_id"]]
 
 
 def outsider_walk(app, client, who: dict, other: dict, allowed=(), touched=()):
@@ -90,7 +110,7 @@ def test_grid_a_worker_gets_403_or_404_for_every_route_on_grid_b(mediation_app, 
     # the worker's own cases, feed (empty: nothing is marked), grid figures, register search and C1's mediators
     allowed = {("GET", "/disputes"), ("GET", "/notices"), ("GET", "/notifications"),
                ("POST", "/notifications/read-all"), ("GET", "/reports/hotspots"), ("GET", "/register/households"),
-               ("GET", "/mediators")}
+               ("GET", "/mediators"), *DESK_LISTS}
     answers = outsider_walk(mediation_app, api, worker_a, grid_b, allowed)
     print("\n" + report("mediation service", answers, "grid C1-G1's worker on grid C1-G2's objects"))
 
@@ -99,7 +119,8 @@ def test_c1_staff_and_mediator_get_403_or_404_for_every_route_on_community_c2(me
     homes = mediation_register(api, mediation_app)
     c2 = mediation_objects(api, mediation_app, homes, "C2-G1")
     allowed = {("GET", "/disputes"), ("GET", "/notices"), ("GET", "/notifications"),
-               ("POST", "/notifications/read-all"), ("GET", "/reports/hotspots"), ("GET", "/register/households")}
+               ("POST", "/notifications/read-all"), ("GET", "/reports/hotspots"), ("GET", "/register/households"),
+               *DESK_LISTS}
     staff = headers_for(mediation_app, role="community_staff", user_id="s-C1", communities=["C1"])
     answers = outsider_walk(mediation_app, api, staff, c2, allowed)
     print("\n" + report("mediation service", answers, "community C1's staff on community C2's objects"))
