@@ -91,7 +91,7 @@ def test_the_community_figures_count_the_desk_by_kind(s):
     staff = signed_in(s.gateway_app, "staff-c1")
     r = staff.get("/grids?community_id=c1")
     assert r.status_code == 200
-    table = r.text[r.text.index('class="card desk-figures"'):]
+    table = r.text[r.text.index('class="tbl desk-figures"'):]
     table = re.sub(r"<[^>]+>", " ", table[:table.index("</table>")])
     assert "受理情况" in table and "今年登记" in table and "按时办结率" in table
     row = re.search(r"求助办事\s+(\d+)\s+(\d+)\s+(\d+)", table)
