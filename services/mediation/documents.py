@@ -3,6 +3,7 @@ closing notice (结案告知书) with the satisfaction survey's link and QR code
 from datetime import date
 
 from services.mediation import notices
+from services.mediation.config import SETTINGS
 from shared.pdf import BODY, SMALL, Spacer, mm, paragraph, png, render, table
 from shared.qr import qr_png
 
@@ -18,6 +19,17 @@ def _day(d: date | None) -> str:
 
 def _type(d) -> str:
     return "纠纷类型" if (d.kind or "dispute") == "dispute" else "事项类型"
+
+
+def _handler(d) -> list[str]:
+    """Who handles the case: a dispute's mediator, or the department or person a request is dispatched to."""
+    if (d.kind or "dispute") == "dispute":
+        return ["调解员", d.mediator_name or "尚未指派"]
+    x = d.dispatches[-1] if d.dispatches else None
+    if x is None:
+        return ["处置部门或人员", "尚未分拨"]
+    return ["处置部门或人员", SETTINGS.DISPATCH_DEPARTMENTS.get(x.department, x.department)
+            if x.target == "department" else (x.user_name or x.user_id)]
 
 
 def _parties(d) -> list:
@@ -61,7 +73,7 @@ def special_report(d) -> bytes:
             ["重大情形", "、".join(REASON_LABELS[r] for r in e.reasons)],
             ["报送", "、".join(LEVEL_LABELS[x] for x in e.levels)],
             ["首问责任人", d.first_contact.name or d.first_contact.user_id],
-            ["调解员", d.mediator_name or "尚未指派"],
+            _handler(d),
             ["当前状态", d.status], ["已用工作日", str(state["age_working_days"])]]
     flow = [table(rows, widths=[35 * mm, 135 * mm]), Spacer(1, 5 * mm), paragraph("基本情况："),
             paragraph(d.description)]
@@ -74,7 +86,8 @@ def special_report(d) -> bytes:
 def receipt(d, data: dict) -> bytes:
     """受理回执 with the one-time notice (一次性告知)."""
     n = data["notice"]
-    rows = [["案件编号", d.number], [_type(d), n["category_label"]], ["申请人", "、".join(data["applicants"])],
+    who = ["上报人", data["received_by"]] if d.kind == "incident" else ["申请人", "、".join(data["applicants"])]
+    rows = [["案件编号", d.number], [_type(d), n["category_label"]], who,
             ["受理日期", _day(d.registered_on)], ["承诺办结期限", _day(d.due_on)], ["首问责任人", data["received_by"]]]
     flow = [table(rows, widths=[40 * mm, 130 * mm]), Spacer(1, 6 * mm), paragraph(n["title"]),
             paragraph("一、办理流程")]

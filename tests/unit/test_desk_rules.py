@@ -5,9 +5,20 @@ from datetime import date
 
 import pytest
 
-from services.mediation import events, notices
+from services.mediation import documents, events, notices
 from services.mediation.config import SETTINGS
-from services.mediation.models import Dispatch, Dispute, Extension, HelpRequest, Party, Pause, Person, Survey
+from services.mediation.models import (
+    Dispatch,
+    Dispute,
+    Escalation,
+    Extension,
+    HelpRequest,
+    Party,
+    Pause,
+    Person,
+    Survey,
+)
+from services.mediation.service.cases import receipt
 from services.mediation.service.desk import allowed
 from shared.clock import now
 from shared.events.mediation import CONTRACTS, REQUEST_CATEGORIES
@@ -17,14 +28,14 @@ SECRETS = ("王大爷", "13800138000", "110101194501011234", "低保", "残疾")
 
 
 def request_case(**kw) -> Dispute:
-    fields = {"kind": "request", "category": "subsistence", **kw}
+    applicant = Party(party_id="p1", role="applicant", kind="person", name="王大爷", phone="13800138000",
+                      vulnerable=True)
+    fields = {"kind": "request", "category": "subsistence", "parties": [applicant], **kw}
     return Dispute(number="2026-QZ-0001", year=2026, month="2026-03", community_id="C1", grid_id="C1-G1",
                    description="王大爷低保年审，身份证110101194501011234，残疾", urgency="normal",
                    channel="walk_in", first_contact=Person(user_id="w-a", name="网格员甲", role="grid_worker"),
                    owner_id="w-a", status="registered", registered_on=date(2026, 3, 2), working_days=7,
-                   due_on=date(2026, 3, 11),
-                   parties=[Party(party_id="p1", role="applicant", kind="person", name="王大爷", phone="13800138000",
-                                  vulnerable=True)], **fields)
+                   due_on=date(2026, 3, 11), **fields)
 
 
 def every_event(d: Dispute) -> list:
@@ -96,3 +107,18 @@ def test_who_may_dispatch_handle_and_verify():
     assert not allowed(handler, d)["verify"] and not allowed(elsewhere, d)["verify"]
     dispute = request_case(kind="dispute", category="neighbours")
     assert allowed(staff, dispute) == {"dispatch": False, "handle": False, "verify": False}
+
+
+def test_printed_receipt_and_special_report_of_a_request_and_an_incident_name_their_own_people():
+    d = request_case()
+    assert documents._handler(d) == ["处置部门或人员", "尚未分拨"]
+    d.dispatches = [Dispatch(dispatch_id="x1", round=1, target="department", department="civil_affairs",
+                             due_on=date(2026, 3, 10), at=now(), by="s")]
+    assert documents._handler(d) == ["处置部门或人员", "民政部门"]
+    d.escalation = Escalation(reasons=["other"], levels=["community", "street"], by="s", at=now())
+    incident = request_case(kind="incident", category="fire_safety", parties=[])
+    for case in (d, incident):
+        assert documents.receipt(case, receipt(case)).startswith(b"%PDF")
+    assert documents.special_report(d).startswith(b"%PDF")
+    assert receipt(incident)["category_label"] == "消防安全" and receipt(incident)["applicants"] == []
+    assert documents._handler(request_case(kind="dispute", category="family")) == ["调解员", "尚未指派"]
