@@ -22,13 +22,6 @@ def satisfaction(query) -> dict:
             "surveyed": surveyed, "response_rate": answered / surveyed if surveyed else None}
 
 
-def _totals(rows: list[dict], key: str) -> list[dict]:
-    out: dict = {}
-    for r in rows:
-        out[r[key]] = out.get(r[key], 0) + r["count"]
-    return sorted(({key: k, "count": v} for k, v in out.items()), key=lambda x: (-x["count"], x[key] or ""))
-
-
 def _totals_by(rows: list[dict], keys: tuple[str, ...]) -> list[tuple[tuple, int]]:
     out: dict = {}
     for r in rows:
@@ -37,15 +30,19 @@ def _totals_by(rows: list[dict], keys: tuple[str, ...]) -> list[tuple[tuple, int
     return sorted(out.items(), key=lambda x: (-x[1], tuple(v or "" for v in x[0])))
 
 
+def _totals(rows: list[dict], key: str) -> list[dict]:
+    return [{key: k, "count": n} for (k,), n in _totals_by(rows, (key,))]
+
+
 def hotspots(*, actor: Principal, year: int | None = None, community_id=None, grid_id=None,
              month_from=None, month_to=None, kind="dispute") -> dict:
     """Counts by category, grid and month, outcomes, satisfaction vs its target and the survey response rate,
     of one kind of case (disputes unless asked; `all` for every kind, a category then counted per kind)."""
     actor.require("disputes.figures")
     year = year or clock.today().year
-    query = Dispute.objects(scope_query(actor, personal=False) & kind_query(None if kind == "all" else kind) & me.Q(
-        year=year) & given(
-        community_id=community_id, grid_id=grid_id, month__gte=month_from, month__lte=month_to))
+    where = scope_query(actor, personal=False) & kind_query(None if kind == "all" else kind) & me.Q(year=year)
+    query = Dispute.objects(where & given(community_id=community_id, grid_id=grid_id, month__gte=month_from,
+                                          month__lte=month_to))
     groups = query.aggregate([{"$group": {"_id": {"kind": "$kind", "category": "$category", "grid_id": "$grid_id",
                                                   "month": "$month"}, "count": {"$sum": 1}}}])
     # Cases stored before kinds existed have none: they count with the disputes of their group.
