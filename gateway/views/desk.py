@@ -370,7 +370,18 @@ def verify(case_id):
     token = done.get("survey_token") or ""
     url = url_for("survey.answer", token=token, _external=True) if TOKEN.match(token) else None
     flash(_("The case is verified and closed. The resident answers the survey on their own phone."), "ok")
-    return render_template("desk/closed.html", c=done["case"], url=url, qr=_qr(url) if url else None), 200, NO_STORE
+    return render_template("desk/closed.html", c=done["case"], url=url, qr=_qr(url) if url else None,
+                           token=token if url else None, can_print=principal().may("disputes.handle")), \
+        200, NO_STORE
+
+
+@bp.post("/cases/<case_id>/closing-notice.pdf")
+@permission_required("disputes.handle")
+def closing_notice(case_id):
+    case_id = checked(case_id, OBJECT_ID)
+    token = checked(request.form.get("token") or "", TOKEN)
+    upstream = me_().request("POST", f"/disputes/{case_id}/closing-notice.pdf", json={"token": token}, stream=True)
+    return stream(upstream, filename=f"closing-notice-{case_id}.pdf")
 
 
 # ---- the clock, escalation, notes and the archive (the dispute routes of the service) ----------------------------

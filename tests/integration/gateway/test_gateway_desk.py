@@ -114,6 +114,10 @@ def test_a_request_from_the_desk_to_the_archive(s):
     assert closed.status_code == 200 and closed.headers["Cache-Control"] == "no-store"
     assert 'id="survey-qr"' in body and "已办结" in body
     assert stored(s, case_id)["status"] == "closed"
+    survey_token = re.search(r'name="token" value="([A-Za-z0-9_-]+)"', body)[1]
+    pdf = staff.post(f"/cases/{case_id}/closing-notice.pdf", data={"csrf_token": page_token(staff),
+                                                                  "token": survey_token})
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
 
     # the resident's feedback page: progress with dates, the outcome, the survey; nothing personal
     resident = s.gateway_app.test_client()
@@ -234,3 +238,28 @@ def test_the_receipt_again_gives_a_new_feedback_link_and_the_old_one_stops(s):
     assert "赵阿姨" not in view and "13900001234" not in view
     pdf = c.get(f"/cases/{case_id}/receipt.pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+
+
+def test_the_clock_escalation_and_notes_of_a_request_on_its_page(s):
+    worker, staff = signed_in(s, "worker-g1"), signed_in(s, "staff-c1")
+    case_id, _token = register_request(worker, applicant_name="钱大伯", category="certificate",
+                                       description="开具居住证明")
+    token = page_token(staff)
+    bad = staff.post(f"/cases/{case_id}/pause", data={"csrf_token": token, "pause-reason": ""})
+    assert bad.status_code == 422 and "必填" in text(bad) and 'id="f-pause" open' in text(bad)
+    assert staff.post(f"/cases/{case_id}/pause", data={"csrf_token": token,
+                                                       "pause-reason": "等待居民补交户口本"}).status_code == 303
+    page = text(staff.get(f"/cases/{case_id}"))
+    assert "已暂停" in page and "等待居民补交户口本" in page and f'action="/cases/{case_id}/resume"' in page
+    assert staff.post(f"/cases/{case_id}/resume", data={"csrf_token": token}).status_code == 303
+    assert stored(s, case_id)["status"] == "registered"
+    r = staff.post(f"/cases/{case_id}/escalate", data={"csrf_token": token, "reasons": ["vulnerable_party"],
+                                                       "note": "独居高龄老人"})
+    assert r.status_code == 303
+    assert "重大案件" in text(staff.get(f"/cases/{case_id}"))
+    assert staff.post(f"/cases/{case_id}/annotate", data={"csrf_token": token,
+                                                          "text": "已电话联系家属"}).status_code == 303
+    page = text(staff.get(f"/cases/{case_id}"))
+    assert "已电话联系家属" in page and "暂停计时" in page and "恢复计时" in page
+    # another community's staff see nothing of it
+    assert signed_in(s, "staff-c2").get(f"/cases/{case_id}").status_code == 404
