@@ -100,8 +100,9 @@ def report(grid_id):
         files = [("photos", (upload.filename, upload.stream, upload.mimetype or "application/octet-stream"))
                  for _name, upload in photos]
         try:
-            made = service("mediation").post("/incidents", data={"data": json.dumps(body(form, grid_id))},
-                                             files=files or None)
+            sent = body(form, grid_id)  # multipart only with photos (without files requests would send a urlencoded form)
+            made = (service("mediation").post("/incidents", data={"data": json.dumps(sent)}, files=files) if files
+                    else service("mediation").post("/incidents", json=sent))
         except ServiceError as exc:
             if _wants_json():
                 status = 503 if exc.unavailable or exc.status == 401 else exc.status
