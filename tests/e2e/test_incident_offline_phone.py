@@ -112,6 +112,28 @@ def test_an_incident_reported_offline_with_a_photo_arrives_once(full_phone, full
     assert page.evaluate(QUEUED) == [] and len(incidents(full, description)) == 1
 
 
+def test_a_queued_report_is_sent_from_the_next_page_the_worker_opens(full_phone, full):
+    description = "路灯杆倾斜，关掉页面也不丢"
+    page = full_phone.new_page()
+    sign_in(page, "worker-g1")
+    page.goto("/grids/g1/incidents/new")
+    full_phone.set_offline(True)
+    page.select_option("#category", "public_facility")
+    page.fill("#place_text", "幸福路口")
+    page.fill("#description", description)
+    page.click("form[data-incident] button[type=submit]")
+    page.locator("#incident-queue li.waiting").wait_for()
+    page.close()
+    full_phone.set_offline(False)
+    again = full_phone.new_page()
+    again.goto("/grids/g1/today")  # app.js fetches incident.js while a report waits, and it is sent
+    wait_until(lambda: len(incidents(full, description)) == 1, timeout=30)
+    wait_until(lambda: again.evaluate(QUEUED) == [], timeout=30)
+    assert again.evaluate("localStorage.getItem('grid.incidents.v1')") is None
+    again.reload()
+    assert len(incidents(full, description)) == 1
+
+
 def test_a_refused_report_stays_on_the_phone_with_its_reason(full_phone, full):
     page = full_phone.new_page()
     sign_in(page, "worker-g1")
