@@ -14,6 +14,7 @@ from services.mediation.rules import case_number
 from shared.clock import now
 from shared.errors import Conflict, Forbidden
 from shared.identity import Principal
+from shared.permissions import COMMUNITY_ROLES
 from shared.reasons import mediation as reasons
 from shared.scope import load_in_scope
 
@@ -60,8 +61,15 @@ def managed(actor: Principal, dispute_id: str, permission: str) -> Dispute:
 
 
 def handled(actor: Principal, dispute_id: str) -> Dispute:
-    """A case the caller may work on: its assigned mediator, or staff of its community."""
-    d = dispute(actor, dispute_id, "disputes.handle")
+    """A case the caller may work on: its assigned mediator (of a request or an incident: the person it is
+    dispatched to), or staff of its community."""
+    d = dispute(actor, dispute_id)
+    if (d.kind or "dispute") != "dispute":
+        actor.require("cases.handle")
+        if actor.user_id != d.handler_id and not (actor.role in COMMUNITY_ROLES and _covers(actor, d)):
+            raise Forbidden(reasons.HANDLER_ONLY())
+        return d
+    actor.require("disputes.handle")
     if actor.role == "mediator":
         if d.mediator_id != actor.user_id:
             raise Forbidden(reasons.ASSIGNED_MEDIATOR_ONLY())

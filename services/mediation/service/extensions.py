@@ -14,7 +14,8 @@ from shared.identity import Principal
 from shared.messaging.outbox import commit
 from shared.reasons import mediation as reasons
 
-STEERABLE = ("registered", "assigned", "paused")
+# A request's or an incident's clock runs while it is dispatched, as a dispute's does while assigned.
+STEERABLE = ("registered", "assigned", "dispatched", "paused")
 
 
 def _approved(d: Dispute) -> int:

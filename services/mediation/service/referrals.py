@@ -3,7 +3,7 @@ import uuid
 
 from services.mediation import events
 from services.mediation.models import Dispute, Outcome, Referral
-from services.mediation.rules import REFERRAL_RESULTS, changeable, end_pause
+from services.mediation.rules import REFERRAL_RESULTS, changeable, end_pause, of_kind
 from services.mediation.service.case_file import handled, step
 from shared import clock
 from shared.clock import now
@@ -16,6 +16,7 @@ from shared.reasons import mediation as reasons
 def refer(*, actor: Principal, dispute_id: str, kind: str, to_body: str, reason: str | None = None) -> Dispute:
     """Refer the case to administrative or judicial mediation, or an agreement for judicial confirmation."""
     d = handled(actor, dispute_id)
+    of_kind(d, ("dispute",), "referred")
     if kind == "judicial_confirmation":
         changeable(d, ("resolved",), "sent for judicial confirmation")
         if d.outcome.kind != "agreement":

@@ -245,3 +245,28 @@ def test_a_dispatched_request_is_warned_of_and_marked_overdue_as_case_events(api
                                "working_days_left": 2, "due_on": "2025-10-15", "handler_id": "w-a"}
     assert overdue["data"]["overdue_since"] == "2025-10-16"
     assert ok(api.get(f"/cases/{case['id']}", headers=people["staff"]))["clock"]["overdue"] is True
+
+
+def test_the_person_dispatched_to_pauses_and_asks_for_more_days_as_a_mediator_does(api, register, people, today):
+    today.set("2025-06-03")  # due 2025-06-12
+    case, _ = new_incident(api, people["worker"])
+    url = f"/disputes/{case['id']}"
+    fixer = headers_for(role="grid_worker", user_id="w-b", grids=["C1-G2"], name="李师傅")
+    other = headers_for(role="grid_worker", user_id="w-c", grids=["C1-G1"])
+    ok(api.post(f"/cases/{case['id']}/dispatch", json={"target": "person", "user_id": "w-b", "user_name": "李师傅"},
+                headers=people["staff"]))
+    refused(api.post(f"{url}/pause", json={"reason": "等待配件"}, headers=other), 403)  # of the grid, not its handler
+    paused = ok(api.post(f"{url}/pause", json={"reason": "等待配件"}, headers=fixer))
+    assert paused["status"] == "paused"
+    today.set("2025-06-05")
+    resumed = ok(api.post(f"{url}/resume", headers=fixer))
+    assert (resumed["status"], resumed["due_on"]) == ("dispatched", "2025-06-16")  # 2 working days paused
+    refused(api.post(f"{url}/extend", json={"working_days": 2, "reason": "需更换线路"}, headers=other), 403)
+    asked = ok(api.post(f"{url}/extend", json={"working_days": 2, "reason": "需更换线路"}, headers=fixer))
+    assert asked["clock"]["extension_pending"] is True
+    approved = ok(api.post(f"{url}/extend/decision", json={"approve": True, "reason": "同意"}, headers=people["staff"]))
+    assert approved["due_on"] == "2025-06-18" and approved["status"] == "dispatched"
+    refused(api.post(f"{url}/referrals", json={"kind": "judicial", "to_body": "区人民法院"}, headers=people["staff"]),
+            409, "kind")  # a request or incident is not referred on as a dispute is
+    assert types(case["id"]) == ["case.registered", "case.dispatched", "case.paused", "case.resumed",
+                                 "case.extension_requested", "case.extended"]
