@@ -36,7 +36,8 @@ def _recompute_guessed() -> int:
 
 
 def check_deadlines(*, today: date | None = None) -> dict:
-    """Raise dispute.deadline_warning and dispute.overdue, each once per due date of a case; refresh guessed ones."""
+    """Raise deadline_warning and overdue (dispute.* for a dispute, case.* for a request or an incident, dispatched
+    or handled ones included), each once per due date of a case; refresh guessed ones."""
     today = today or clock.today()
     warn = SETTINGS.DISPUTE_WARN_WORKING_DAYS
     counts = {"warned": 0, "overdue": 0, "recomputed": _recompute_guessed()}
