@@ -101,7 +101,7 @@ PASSTHROUGH = "/api/<service>/<path:rest>"
 
 
 def is_public_page(rule: str) -> bool:
-    return rule.startswith(("/v/", "/survey/"))
+    return rule.startswith(("/v/", "/survey/", "/case/"))
 
 
 def page_ids(other: dict) -> dict:
@@ -109,7 +109,8 @@ def page_ids(other: dict) -> dict:
     vol, dr, med = other["volunteers"], other["drills"], other["mediation"]
     return {"grid_id": other["grid_id"], "community_id": other["community_id"], "household_id": other["household_id"],
             "street_id": "s1", "resident_id": other["resident_id"], "tag": "elderly_alone", "visit_id": other["visit_id"],
-            "user_id": other["user_id"], "dispute_id": med["dispute_id"],
+            "user_id": other["user_id"], "dispute_id": med["dispute_id"], "case_id": med["case_id"],
+            "photo_id": med["photo_id"],
             "referral_id": med["referral_id"], "notification_id": med["notification_id"],
             "drill_id": dr["drill_id"], "action_id": dr["action_id"], "plan_id": dr["plan_id"],
             "shelter_id": dr["shelter_id"], "supply_id": dr["supply_id"], "link_id": vol["link_id"],
@@ -190,7 +191,7 @@ def _one(ids, rule, name):
 def secrets_of(other: dict) -> list[str]:
     vol, dr, med = other["volunteers"], other["drills"], other["mediation"]
     return [*other["households"], other["visit_id"], other["resident_id"], other["head_id"], other["ten_group_id"],
-            other["residents_group_id"], med["dispute_id"], med["closed_id"],
+            other["residents_group_id"], med["dispute_id"], med["closed_id"], med["case_id"], med["photo_id"],
             med["number"], med["token"], *med["party_ids"], dr["drill_id"], dr["action_id"], vol["volunteer_id"],
             vol["link_token"], vol["personal_token"], vol["need_id"], vol["certificate_id"], vol["serial"]]
 
@@ -364,7 +365,8 @@ def test_public_pages_without_the_right_token_answer_404(s):
     csrf = page_token(anonymous, f"/v/{vol['link_token']}")
     made_up = "Z" * 43
     wrong = [{"token": made_up, "serial": "VS2026-999999-ZZZZ"},
-             {"token": {"/v/me/": vol["link_token"], "/v/": vol["personal_token"], "/survey/": vol["link_token"]},
+             {"token": {"/v/me/": vol["link_token"], "/v/": vol["personal_token"], "/survey/": vol["link_token"],
+                        "/case/": s.c1["mediation"]["token"]},
               "serial": vol["serial"][:-1] + ("A" if vol["serial"][-1] != "A" else "B")}]
     form = {"csrf_token": csrf, "name": "冒名", "phone": "13900000001", "consent": "y", "rating": "1",
             "served_on": TODAY, "hours": "1", "description": "冒报", "reason": "冒名"}
