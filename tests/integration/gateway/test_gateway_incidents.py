@@ -64,6 +64,7 @@ def test_a_report_with_a_photo_makes_one_incident_and_shows_the_receipt(s):
     assert len(made) == 1 and made[0]["number"] == number and made[0]["grid_id"] == "g1"
     assert made[0]["place"]["building"] == "1栋" and len(made[0]["photos"]) == 1
     assert made[0]["place"].get("lat") is None  # the location was not attached
+    assert f'href="/cases/{made[0]["_id"]}"' in page  # on to the desk's page of the case
     # the answer was lost and the phone sends the same report again: the same case, never a second
     again = post(c, {**data, "csrf_token": page_token(c), "photo1": (io.BytesIO(jpeg()), "IMG_0001.jpg")})
     assert again.status_code == 201 and number in text(again)
