@@ -1,45 +1,37 @@
 """The service desk (服务台): every case of the caller's area in one list (disputes, requests for help, incidents),
-registering a request with its receipt (number, one-time notice, the resident's feedback link as a QR code), and
-a request's or incident's page: facts, place, photos through a scope-checked proxy, and its steps by what the
+and a request's or incident's page: facts, place, photos through a scope-checked proxy, and its steps by what the
 service allows the caller now (dispatch, handle, verify), besides the clock's pause, extension, escalation,
 notes and the archive, which are the dispute routes of the mediation service.
 """
-import base64
-import re
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
-from gateway.auth import current_user, permission_required, principal
+from gateway.auth import permission_required, principal
 from gateway.calls import (
-    CODE,
     NO_STORE,
     OBJECT_ID,
     REF,
     TOKEN,
     attempt,
     checked,
-    flash_error,
     flash_outcome,
     present,
     service,
     stream,
 )
 from gateway.forms.common import ReasonForm
-from gateway.forms.desk import DispatchForm, HandleForm, PhotosForm, RequestForm, VerifyForm
+from gateway.forms.desk import DispatchForm, HandleForm, PhotosForm, VerifyForm
 from gateway.forms.mediation import AnnotateForm, EscalateForm, ExtendForm, ExtensionDecisionForm
+from gateway.i18n import ROLE_LABELS
 from gateway.models import User
-from gateway.upstream import ServiceError
+from gateway.views import desk_intake
+from gateway.views.desk_intake import categories, options, qr
 from gateway.views.entries import typed
-from gateway.views.mediation import _places
-from shared.qr import qr_svg
 
 bp = Blueprint("desk", __name__)
 KIND_TABS = ("", "dispute", "request", "incident")
 STATUS_FILTERS = ("open", "all", "registered", "dispatched", "handled", "paused", "closed", "archived")
-PICK = re.compile(r"^applicant:([A-Za-z0-9_-]{1,40})$")
-FEEDBACK = re.compile(r"/case/([A-Za-z0-9_-]{20,100})$")
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/webp")
 PRIVATE = {"Cache-Control": "private, no-store"}
 PAGE_SIZE = 30
@@ -47,19 +39,6 @@ PAGE_SIZE = 30
 
 def me_():
     return service("mediation")
-
-
-def _qr(url: str) -> str:
-    return "data:image/svg+xml;base64," + base64.b64encode(qr_svg(url)).decode()
-
-
-def _categories() -> dict:
-    """The desk's choices as the service names them (Chinese labels, settings for incidents and departments)."""
-    return me_().get("/desk/categories")
-
-
-def _options(entries) -> list[SelectChoice]:
-    return [SelectChoice(e["code"], e["label"]) for e in entries or []]
 
 
 def _case_url(item: dict) -> str:
@@ -98,116 +77,6 @@ def cases():
                            can_register_dispute=principal().may("disputes.register"))
 
 
-# ---- registering a request -------------------------------------------------------------------------------------
-
-def _request_page(form: RequestForm, *, results=None, errors=(), status=200):
-    cats = _categories()
-    form.category.choices = _options(cats.get("request"))
-    form.help_kind.choices = [SelectChoice("", "—")] + _options(cats.get("help_kinds"))
-    form.place.choices = _places()
-    return render_template("desk/request_form.html", form=form, results=results, errors=list(errors)), status
-
-
-REQUEST_FIELDS = {"applicant.name": "applicant_name", "applicant.phone": "applicant_phone",
-                  "applicant.address": "applicant_address", "applicant.household_id": "applicant_name",
-                  "applicant.kind": "applicant_name", "applicant": "applicant_name", "help.help": "help_kind",
-                  "help.summary": "help_summary", "help.needed_by": "help_needed_by", "help": "help",
-                  "grid_id": "place", "community_id": "place"}
-
-
-def _request_body(form: RequestForm) -> dict:
-    if form.applicant_household.data:
-        applicant = {"kind": "household", "household_id": form.applicant_household.data}
-    else:
-        applicant = present({"kind": "person", "name": typed(form.applicant_name.data),
-                             "phone": typed(form.applicant_phone.data), "address": typed(form.applicant_address.data)})
-    body = present({"category": typed(form.category.data), "description": typed(form.description.data),
-                    "urgency": typed(form.urgency.data), "channel": typed(form.channel.data),
-                    "received_on": typed(form.received_on.data), "applicant": applicant})
-    if form.help.data:
-        body["help"] = present({"help": typed(form.help_kind.data), "summary": typed(form.help_summary.data),
-                                "needed_by": typed(form.help_needed_by.data)})
-    kind, _sep, place = (form.place.data or "").partition(":")
-    if kind in ("grid", "community") and CODE.match(place):
-        body[f"{kind}_id"] = place
-    return body
-
-
-@bp.route("/desk/requests/new", methods=["GET", "POST"])
-@permission_required("cases.register")
-def new_request():
-    if request.method == "GET":
-        form = RequestForm(formdata=None)
-        if current_user().role == "grid_worker":
-            form.channel.data = "grid_report"
-            if len(current_user().grid_ids) == 1:
-                form.place.data = f"grid:{current_user().grid_ids[0]}"
-        return _request_page(form)
-    form = RequestForm()
-    action = request.form.get("action") or "register"
-    if action == "search":
-        q = typed(form.q.data)
-        results, errors = attempt(form, lambda: me_().get("/register/households", params={"q": q, "limit": 10})) \
-            if q else ([], [])
-        return _request_page(form, results=results, errors=errors, status=422 if results is None else 200)
-    picked = PICK.match(action)
-    if picked or action == "clear:applicant":
-        form.applicant_household.data = picked[1] if picked else ""
-        form.applicant_label.data = (request.form.get(f"label:{picked[1]}") or picked[1])[:200] if picked else ""
-        return _request_page(form)
-    if action != "register":
-        abort(400)
-    done, errors = attempt(form, lambda: me_().post("/requests", json=_request_body(form)), REQUEST_FIELDS)
-    if done is None:
-        return _request_page(form, errors=errors, status=422)
-    flash(_("The request is registered."), "ok")
-    return _receipt_page(done["case"], done["receipt"])
-
-
-def _receipt_page(case: dict, receipt: dict):
-    """The receipt as the resident gets it: the feedback link and its QR code are shown only now (a new link
-    replaces the old one), so the page is never stored."""
-    url = receipt.get("feedback_url") or ""
-    link = FEEDBACK.search(url)
-    token = link[1] if link else None
-    if token and not url.startswith(("http://", "https://")):
-        url = url_for("feedback.progress", token=token, _external=True)
-    return render_template("desk/receipt.html", c=case, r=receipt, url=url if token else None,
-                           qr=_qr(url) if token else None), 200, NO_STORE
-
-
-@bp.get("/cases/<case_id>/receipt")
-@permission_required("disputes.read")
-def receipt(case_id):
-    case_id = checked(case_id, OBJECT_ID)
-    c = me_().get(f"/cases/{case_id}")
-    return render_template("desk/receipt.html", c=c, r=me_().get(f"/disputes/{case_id}/receipt"), url=None, qr=None)
-
-
-@bp.post("/cases/<case_id>/feedback-link")
-@permission_required("disputes.read")
-def feedback_link(case_id):
-    case_id = checked(case_id, OBJECT_ID)
-    try:
-        done = me_().post(f"/cases/{case_id}/feedback-link")
-    except ServiceError as exc:
-        if exc.unavailable or exc.status in (401, 403, 404):
-            raise
-        flash(flash_error(exc), "error")
-        return redirect(url_for("desk.case", case_id=case_id), code=303)
-    flash(_("A new feedback link is ready; the old one no longer works."), "ok")
-    c = me_().get(f"/cases/{case_id}")
-    return _receipt_page(c, {**me_().get(f"/disputes/{case_id}/receipt"), "feedback_url": done.get("feedback_url")})
-
-
-@bp.get("/cases/<case_id>/<any(receipt, 'special-report'):kind>.pdf")
-@permission_required("disputes.read")
-def pdf(case_id, kind):
-    case_id = checked(case_id, OBJECT_ID)
-    upstream = me_().request("GET", f"/disputes/{case_id}/{kind}.pdf", stream=True)
-    return stream(upstream, filename=f"{kind}-{case_id}.pdf")
-
-
 # ---- one request or incident -------------------------------------------------------------------------------------
 
 def _allowed(c: dict) -> dict:
@@ -217,20 +86,17 @@ def _allowed(c: dict) -> dict:
     return {step: bool(allowed.get(step)) for step in ("dispatch", "handle", "verify")}
 
 
-def _people(community_id: str | None) -> list[SelectChoice]:
-    """Whom a case may be dispatched to: the grid workers and community staff of its community (gateway accounts)."""
+def _people(community_id: str | None) -> list[tuple[str, str, str]]:
+    """Whom a case may be dispatched to: the active grid workers and community staff of its community (gateway
+    accounts), as (user id, name, label for the select)."""
     if not community_id:
         return []
     grids = [g["id"] for g in service("households").get("/grids") if g.get("community_id") == community_id]
     workers = User.objects(role="grid_worker", grid_ids__in=grids, active=True).only("name", "grid_ids") \
         if grids else []
     staff = User.objects(role="community_staff", community_ids=community_id, active=True).only("name")
-    from gateway.i18n import ROLE_LABELS
-
-    out = [SelectChoice(str(u.pk), f"{u.name} · {ROLE_LABELS['grid_worker']} {'、'.join(u.grid_ids)}")
-           for u in workers]
-    out += [SelectChoice(str(u.pk), f"{u.name} · {ROLE_LABELS['community_staff']}") for u in staff]
-    return out
+    out = [(str(u.pk), u.name, f"{u.name} · {ROLE_LABELS['grid_worker']} {'、'.join(u.grid_ids)}") for u in workers]
+    return out + [(str(u.pk), u.name, f"{u.name} · {ROLE_LABELS['community_staff']}") for u in staff]
 
 
 def _case_page(case_id: str, *, forms=None, errors=(), open_form=None, status=200):
@@ -240,11 +106,12 @@ def _case_page(case_id: str, *, forms=None, errors=(), open_form=None, status=20
     me = principal()
     forms = forms or {}
     allowed = _allowed(c)
-    cats = _categories()
+    cats = categories()
     dispatch = forms.get("dispatch") or DispatchForm(formdata=None, prefix="dispatch")
     if allowed["dispatch"]:
-        dispatch.department.choices = [SelectChoice("", "—")] + _options(cats.get("departments"))
-        dispatch.user_id.choices = [SelectChoice("", "—")] + _people(c.get("community_id"))
+        dispatch.department.choices = [SelectChoice("", "—")] + options(cats.get("departments"))
+        dispatch.user_id.choices = [SelectChoice("", "—")] + [
+            SelectChoice(user_id, label) for user_id, _name, label in _people(c.get("community_id"))]
         if dispatch.due_on.data is None:
             dispatch.due_on.data = c.get("due_on")
     current = next((r for r in reversed(c.get("dispatches") or []) if r.get("state") == "open"), None)
@@ -302,9 +169,10 @@ def dispatch(case_id):
     if target == "department":
         body.update(present({"department": typed(form.department.data)}))
     elif target == "person":
+        # Only the accounts offered on the page: the service cannot know who works in the case's community.
         user_id = typed(form.user_id.data)
-        person = User.objects(pk=user_id).only("name").first() if user_id and OBJECT_ID.match(user_id) else None
-        body.update(present({"user_id": user_id, "user_name": person.name if person else None}))
+        names = {uid: name for uid, name, _label in _people(me_().get(f"/cases/{case_id}").get("community_id"))}
+        body.update(present({"user_id": user_id, "user_name": names.get(user_id)}))
     return _step(case_id, "dispatch", form, lambda: me_().post(f"/cases/{case_id}/dispatch", json=body),
                  _("The case is dispatched."), {"user_name": "user_id", "target": "target"})
 
@@ -370,7 +238,7 @@ def verify(case_id):
     token = done.get("survey_token") or ""
     url = url_for("survey.answer", token=token, _external=True) if TOKEN.match(token) else None
     flash(_("The case is verified and closed. The resident answers the survey on their own phone."), "ok")
-    return render_template("desk/closed.html", c=done["case"], url=url, qr=_qr(url) if url else None,
+    return render_template("desk/closed.html", c=done["case"], url=url, qr=qr(url) if url else None,
                            token=token if url else None, can_print=principal().may("disputes.handle")), \
         200, NO_STORE
 
@@ -454,3 +322,6 @@ def archive(case_id):
     case_id = checked(case_id, OBJECT_ID)
     flash_outcome(lambda: me_().post(f"/disputes/{case_id}/archive"), _("The case is archived."))
     return redirect(url_for("desk.case", case_id=case_id), code=303)
+
+
+BLUEPRINTS = [bp, desk_intake.bp]

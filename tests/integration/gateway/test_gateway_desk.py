@@ -82,6 +82,12 @@ def test_a_request_from_the_desk_to_the_archive(s):
     worker_g2 = str(user(s, "worker-g2").pk)
     assert f'value="{worker_g2}"' in page
     assert not form_action_present(text(reporter.get(f"/cases/{case_id}")), case_id, "dispatch")
+    outsider = str(user(s, "worker-g3").pk)  # another community's worker is not offered, and not taken
+    assert f'value="{outsider}"' not in page
+    r = staff.post(f"/cases/{case_id}/dispatch", data={"csrf_token": page_token(staff), "dispatch-target": "person",
+                                                       "dispatch-user_id": outsider})
+    assert r.status_code == 422 and 'id="f-dispatch" open' in text(r)
+    assert stored(s, case_id)["status"] == "registered"
     r = staff.post(f"/cases/{case_id}/dispatch", data={"csrf_token": page_token(staff), "dispatch-target": "person",
                                                        "dispatch-user_id": worker_g2, "dispatch-note": "请上门了解"})
     assert r.status_code == 303, text(r)

@@ -1,0 +1,151 @@
+"""The service desk's intake (服务台受理): registering a resident's request for help or a service (the applicant
+from the register or by name, volunteer help at once), and its receipt — the number, the one-time notice, the due
+date and the resident's feedback link as a QR code, shown only once (a new link replaces the old one) — with the
+receipt's PDF.
+"""
+import base64
+import re
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from wtforms.fields.choices import SelectChoice
+
+from gateway.auth import current_user, permission_required
+from gateway.calls import CODE, NO_STORE, OBJECT_ID, attempt, checked, flash_error, present, service, stream
+from gateway.forms.desk import RequestForm
+from gateway.upstream import ServiceError
+from gateway.views.entries import typed
+from gateway.views.mediation import _places
+from shared.qr import qr_svg
+
+bp = Blueprint("desk_intake", __name__)
+PICK = re.compile(r"^applicant:([A-Za-z0-9_-]{1,40})$")
+FEEDBACK = re.compile(r"/case/([A-Za-z0-9_-]{20,100})$")
+
+
+def me_():
+    return service("mediation")
+
+
+def qr(url: str) -> str:
+    """A QR code as a data: URL for an <img> (the page's CSP allows data: images)."""
+    return "data:image/svg+xml;base64," + base64.b64encode(qr_svg(url)).decode()
+
+
+def categories() -> dict:
+    """The desk's choices as the service names them (Chinese labels, settings for incidents and departments)."""
+    return me_().get("/desk/categories")
+
+
+def options(entries) -> list[SelectChoice]:
+    return [SelectChoice(e["code"], e["label"]) for e in entries or []]
+
+
+# ---- registering a request -------------------------------------------------------------------------------------
+
+def _request_page(form: RequestForm, *, results=None, errors=(), status=200):
+    cats = categories()
+    form.category.choices = options(cats.get("request"))
+    form.help_kind.choices = [SelectChoice("", "—")] + options(cats.get("help_kinds"))
+    form.place.choices = _places()
+    return render_template("desk/request_form.html", form=form, results=results, errors=list(errors)), status
+
+
+REQUEST_FIELDS = {"applicant.name": "applicant_name", "applicant.phone": "applicant_phone",
+                  "applicant.address": "applicant_address", "applicant.household_id": "applicant_name",
+                  "applicant.kind": "applicant_name", "applicant": "applicant_name", "help.help": "help_kind",
+                  "help.summary": "help_summary", "help.needed_by": "help_needed_by", "help": "help",
+                  "grid_id": "place", "community_id": "place"}
+
+
+def _request_body(form: RequestForm) -> dict:
+    if form.applicant_household.data:
+        applicant = {"kind": "household", "household_id": form.applicant_household.data}
+    else:
+        applicant = present({"kind": "person", "name": typed(form.applicant_name.data),
+                             "phone": typed(form.applicant_phone.data), "address": typed(form.applicant_address.data)})
+    body = present({"category": typed(form.category.data), "description": typed(form.description.data),
+                    "urgency": typed(form.urgency.data), "channel": typed(form.channel.data),
+                    "received_on": typed(form.received_on.data), "applicant": applicant})
+    if form.help.data:
+        body["help"] = present({"help": typed(form.help_kind.data), "summary": typed(form.help_summary.data),
+                                "needed_by": typed(form.help_needed_by.data)})
+    kind, _sep, place = (form.place.data or "").partition(":")
+    if kind in ("grid", "community") and CODE.match(place):
+        body[f"{kind}_id"] = place
+    return body
+
+
+@bp.route("/desk/requests/new", methods=["GET", "POST"])
+@permission_required("cases.register")
+def new_request():
+    if request.method == "GET":
+        form = RequestForm(formdata=None)
+        if current_user().role == "grid_worker":
+            form.channel.data = "grid_report"
+            if len(current_user().grid_ids) == 1:
+                form.place.data = f"grid:{current_user().grid_ids[0]}"
+        return _request_page(form)
+    form = RequestForm()
+    action = request.form.get("action") or "register"
+    if action == "search":
+        q = typed(form.q.data)
+        results, errors = attempt(form, lambda: me_().get("/register/households", params={"q": q, "limit": 10})) \
+            if q else ([], [])
+        return _request_page(form, results=results, errors=errors, status=422 if results is None else 200)
+    picked = PICK.match(action)
+    if picked or action == "clear:applicant":
+        form.applicant_household.data = picked[1] if picked else ""
+        form.applicant_label.data = (request.form.get(f"label:{picked[1]}") or picked[1])[:200] if picked else ""
+        return _request_page(form)
+    if action != "register":
+        abort(400)
+    done, errors = attempt(form, lambda: me_().post("/requests", json=_request_body(form)), REQUEST_FIELDS)
+    if done is None:
+        return _request_page(form, errors=errors, status=422)
+    flash(_("The request is registered."), "ok")
+    return _receipt_page(done["case"], done["receipt"])
+
+
+def _receipt_page(case: dict, receipt: dict):
+    """The receipt as the resident gets it: the feedback link and its QR code are shown only now (a new link
+    replaces the old one), so the page is never stored."""
+    url = receipt.get("feedback_url") or ""
+    link = FEEDBACK.search(url)
+    token = link[1] if link else None
+    if token and not url.startswith(("http://", "https://")):
+        url = url_for("feedback.progress", token=token, _external=True)
+    return render_template("desk/receipt.html", c=case, r=receipt, url=url if token else None,
+                           qr=qr(url) if token else None), 200, NO_STORE
+
+
+@bp.get("/cases/<case_id>/receipt")
+@permission_required("disputes.read")
+def receipt(case_id):
+    case_id = checked(case_id, OBJECT_ID)
+    c = me_().get(f"/cases/{case_id}")
+    return render_template("desk/receipt.html", c=c, r=me_().get(f"/disputes/{case_id}/receipt"), url=None, qr=None)
+
+
+@bp.post("/cases/<case_id>/feedback-link")
+@permission_required("disputes.read")
+def feedback_link(case_id):
+    case_id = checked(case_id, OBJECT_ID)
+    try:
+        done = me_().post(f"/cases/{case_id}/feedback-link")
+    except ServiceError as exc:
+        if exc.unavailable or exc.status in (401, 403, 404):
+            raise
+        flash(flash_error(exc), "error")
+        return redirect(url_for("desk.case", case_id=case_id), code=303)
+    flash(_("A new feedback link is ready; the old one no longer works."), "ok")
+    c = me_().get(f"/cases/{case_id}")
+    return _receipt_page(c, {**me_().get(f"/disputes/{case_id}/receipt"), "feedback_url": done.get("feedback_url")})
+
+
+@bp.get("/cases/<case_id>/<any(receipt, 'special-report'):kind>.pdf")
+@permission_required("disputes.read")
+def pdf(case_id, kind):
+    case_id = checked(case_id, OBJECT_ID)
+    upstream = me_().request("GET", f"/disputes/{case_id}/{kind}.pdf", stream=True)
+    return stream(upstream, filename=f"{kind}-{case_id}.pdf")
