@@ -179,7 +179,7 @@ FIELD_LABELS = {
     "urgency": _l("Urgency"), "channel": _l("How it came in"), "referred_from": _l("Referred from"),
     "received_on": _l("Received on"), "violence_risk": _l("Risk of violence"),
     "households_involved": _l("Households involved"), "parties": _l("Parties"), "mediator_id": _l("Mediator"),
-    "working_days": _l("Working days"), "held_on": _l("Held on"), "place": _l("Place"),
+    "working_days": _l("Working days"), "held_on": _l("Held on"), "place": _l("Place"), "photos": _l("Photos"),
     "attendance": _l("Attendance"), "others_present": _l("Others present"), "terms": _l("Agreed terms"),
     "decided_on": _l("Decided on"), "to_body": _l("Referred to"), "result": _l("Result"),
     "returned_on": _l("Came back on"), "reasons": _l("Reasons"), "rating": _l("Your rating"),

@@ -92,6 +92,10 @@ def test_a_bad_photo_is_refused_in_chinese_by_its_name_and_nothing_is_created(s)
     assert "只能上传 JPEG、PNG 或 WebP 格式的照片" in page and "really-html.png" in page
     assert "垃圾堆放在楼道" in page  # the form keeps what was typed
     assert cases(s, description="垃圾堆放在楼道") == []
+    several = post(c, form(c, description="垃圾堆放在楼道", photo1=(io.BytesIO(jpeg()), "good.jpg"),
+                           photo3=(io.BytesIO(fake), "bad.png")))
+    assert several.status_code == 422 and re.search(r"照片.只能上传 JPEG、PNG 或 WebP 格式的照片", text(several))
+    assert cases(s, description="垃圾堆放在楼道") == []
     r = post(c, form(c, description="", building=""))
     assert r.status_code == 422 and 'class="err"' in text(r)
     assert cases(s, description="") == []
