@@ -6,11 +6,11 @@ receipt's PDF.
 import base64
 import re
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
-from gateway.auth import current_user, permission_required
+from gateway.auth import current_user, permission_required, principal
 from gateway.calls import CODE, NO_STORE, OBJECT_ID, attempt, checked, flash_error, present, service, stream
 from gateway.forms.desk import RequestForm
 from gateway.upstream import ServiceError
@@ -21,6 +21,7 @@ from shared.qr import qr_svg
 bp = Blueprint("desk_intake", __name__)
 PICK = re.compile(r"^applicant:([A-Za-z0-9_-]{1,40})$")
 FEEDBACK = re.compile(r"/case/([A-Za-z0-9_-]{20,100})$")
+FRESH = "desk_feedback_link"  # the session key of a feedback link not shown yet
 
 
 def me_():
@@ -104,19 +105,14 @@ def new_request():
     if done is None:
         return _request_page(form, errors=errors, status=422)
     flash(_("The request is registered."), "ok")
-    return _receipt_page(done["case"], done["receipt"])
+    return _to_receipt(done["case"]["id"], done["receipt"].get("feedback_url"))
 
 
-def _receipt_page(case: dict, receipt: dict):
-    """The receipt as the resident gets it: the feedback link and its QR code are shown only now (a new link
-    replaces the old one), so the page is never stored."""
-    url = receipt.get("feedback_url") or ""
-    link = FEEDBACK.search(url)
-    token = link[1] if link else None
-    if token and not url.startswith(("http://", "https://")):
-        url = url_for("feedback.progress", token=token, _external=True)
-    return render_template("desk/receipt.html", c=case, r=receipt, url=url if token else None,
-                           qr=qr(url) if token else None), 200, NO_STORE
+def _to_receipt(case_id: str, feedback_url: str | None):
+    """On to the receipt, which shows the new feedback link once: the link waits in the server-side session (never
+    in a URL or a cookie) and the receipt takes it out, so reloading the receipt registers nothing twice."""
+    session[FRESH] = {"case_id": case_id, "url": feedback_url or ""}
+    return redirect(url_for("desk_intake.receipt", case_id=case_id), code=303)
 
 
 @bp.get("/cases/<case_id>/receipt")
@@ -124,7 +120,15 @@ def _receipt_page(case: dict, receipt: dict):
 def receipt(case_id):
     case_id = checked(case_id, OBJECT_ID)
     c = me_().get(f"/cases/{case_id}")
-    return render_template("desk/receipt.html", c=c, r=me_().get(f"/disputes/{case_id}/receipt"), url=None, qr=None)
+    fresh = session.pop(FRESH, None) or {}
+    url = (fresh.get("url") or "") if fresh.get("case_id") == case_id else ""
+    link = FEEDBACK.search(url)
+    if link and not url.startswith(("http://", "https://")):
+        url = url_for("feedback.progress", token=link[1], _external=True)
+    page = render_template("desk/receipt.html", c=c, r=me_().get(f"/disputes/{case_id}/receipt"),
+                           url=url if link else None, qr=qr(url) if link else None,
+                           can_renew=principal().may("cases.dispatch"))
+    return page, 200, NO_STORE
 
 
 @bp.post("/cases/<case_id>/feedback-link")
@@ -139,8 +143,7 @@ def feedback_link(case_id):
         flash(flash_error(exc), "error")
         return redirect(url_for("desk.case", case_id=case_id), code=303)
     flash(_("A new feedback link is ready; the old one no longer works."), "ok")
-    c = me_().get(f"/cases/{case_id}")
-    return _receipt_page(c, {**me_().get(f"/disputes/{case_id}/receipt"), "feedback_url": done.get("feedback_url")})
+    return _to_receipt(case_id, done.get("feedback_url"))
 
 
 @bp.get("/cases/<case_id>/<any(receipt, 'special-report'):kind>.pdf")

@@ -33,6 +33,8 @@ def request_form(c, **over):
 def register_request(c, **over) -> tuple[str, str]:
     """Register a request through the desk's page; returns (case id, the feedback link's token)."""
     r = c.post("/desk/requests/new", data=request_form(c, action="register", **over))
+    assert r.status_code == 303, text(r)
+    r = c.get(r.headers["Location"])
     page = text(r)
     assert r.status_code == 200, page
     assert r.headers["Cache-Control"] == "no-store"
@@ -62,6 +64,8 @@ def test_a_request_from_the_desk_to_the_archive(s):
     assert "来自台账" in picked and f'value="{hid}"' in picked
     r = reporter.post("/desk/requests/new", data=request_form(reporter, action="register", applicant_household=hid,
                                                               applicant_label=label))
+    assert r.status_code == 303 and re.search(r"/cases/[0-9a-f]{24}/receipt$", r.headers["Location"])
+    r = reporter.get(r.headers["Location"])
     receipt = text(r)
     assert r.status_code == 200 and r.headers["Cache-Control"] == "no-store"
     number = re.search(r'id="case-number">([^<]+)<', receipt)[1]
@@ -69,6 +73,10 @@ def test_a_request_from_the_desk_to_the_archive(s):
     assert 'id="feedback-qr" src="data:image/svg+xml;base64,' in receipt and "一次告知" in receipt
     case_id = re.search(r'href="/cases/([0-9a-f]{24})"', receipt)[1]
     token = re.search(r'id="feedback-link">https?://[^<]+/case/([A-Za-z0-9_-]+)<', receipt)[1]
+    # shown once: reloading the receipt shows no link (and registers nothing again)
+    again = text(reporter.get(f"/cases/{case_id}/receipt"))
+    assert number in again and 'id="feedback-qr"' not in again and token not in again
+    assert "为居民生成新的反馈链接" not in again  # renewing the link is for community staff
     assert stored(s, case_id)["first_contact"]["user_id"] == str(user(s, "worker-g1").pk)
 
     # the desk lists it under its kind, and not under another
@@ -235,7 +243,7 @@ def test_the_receipt_again_gives_a_new_feedback_link_and_the_old_one_stops(s):
     assert resident.get(f"/case/{token}").status_code == 200
     again = text(c.get(f"/cases/{case_id}/receipt"))
     assert "为居民生成新的反馈链接" in again and 'id="feedback-qr"' not in again
-    r = c.post(f"/cases/{case_id}/feedback-link", data={"csrf_token": page_token(c)})
+    r = c.post(f"/cases/{case_id}/feedback-link", data={"csrf_token": page_token(c)}, follow_redirects=True)
     assert r.status_code == 200 and r.headers["Cache-Control"] == "no-store"
     fresh = re.search(r'id="feedback-link">https?://[^<]+/case/([A-Za-z0-9_-]+)<', text(r))[1]
     assert fresh != token
