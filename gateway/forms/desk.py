@@ -6,48 +6,23 @@ views send what was typed and put the service's reasons on the fields. The categ
 choices come from the service (GET /desk/categories), so the views fill them in.
 """
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, HiddenField, MultipleFileField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, MultipleFileField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
-from gateway.forms.common import BaseForm, choices, digits
+from gateway.forms.common import DATE, BaseForm, CaseIntakeForm
 
-DATE = {"type": "date"}
-PHONE = {"type": "tel", "inputmode": "numeric"}
 PHOTOS = {"accept": "image/jpeg,image/png,image/webp", "multiple": True}
 
 
-def _labels(name):
-    from gateway import i18n
+class RequestForm(CaseIntakeForm):
+    """Registering a request for help or a service (求助/办事), and volunteers' help with it at once. The category's
+    choices come from the service."""
 
-    return choices(getattr(i18n, name))
-
-
-class RequestForm(BaseForm):
-    """Registering a request for help or a service (求助/办事). Like the dispute intake, the buttons say what to
-    do (search the register, pick a household, register), so nothing typed is lost without scripts."""
-
-    channel = RadioField(_l("How it came in"), default="walk_in", choices=[], validate_choice=False)
-    received_on = StringField(_l("Received on (if not today)"), render_kw=DATE)
-    category = RadioField(_l("What is asked for"), choices=[], validate_choice=False)
-    urgency = RadioField(_l("Urgency"), default="normal", choices=[], validate_choice=False)
-    description = TextAreaField(_l("What the resident needs"), render_kw={"rows": 4, "maxlength": 5000})
-    place = SelectField(_l("Grid or community of the case"), choices=[], validate_choice=False)
-    q = StringField(_l("Find a household in the register (address or name)"),
-                    render_kw={"type": "search", "maxlength": 40})
-    applicant_household = HiddenField()
-    applicant_label = HiddenField()
-    applicant_name = StringField(_l("Applicant's name"))
-    applicant_phone = StringField(_l("Applicant's phone"), filters=[digits], render_kw=PHONE)
-    applicant_address = StringField(_l("Applicant's address"))
+    LABELS = {"category": _l("What is asked for"), "description": _l("What the resident needs")}
     help = BooleanField(_l("Needs help from volunteers"))
     help_kind = SelectField(_l("Kind of help"), choices=[], validate_choice=False)
     help_summary = StringField(_l("What the volunteers should do"), render_kw={"maxlength": 200})
     help_needed_by = StringField(_l("Needed by"), render_kw=DATE)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.channel.choices = _labels("CHANNEL_LABELS")
-        self.urgency.choices = _labels("URGENCY_LABELS")
 
 
 class DispatchForm(BaseForm):

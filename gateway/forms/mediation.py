@@ -7,10 +7,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
-from gateway.forms.common import REQUIRED, BaseForm, MultiCheckboxField, choices, digits
-
-DATE = {"type": "date"}
-PHONE = {"type": "tel", "inputmode": "numeric"}
+from gateway.forms.common import DATE, PHONE, REQUIRED, BaseForm, CaseIntakeForm, MultiCheckboxField, choices, digits
 
 
 def _labels(name):
@@ -19,24 +16,11 @@ def _labels(name):
     return choices(getattr(i18n, name))
 
 
-class IntakeForm(BaseForm):
-    """Registering a dispute. The buttons say what to do: search the register, pick a household as a party,
-    or register, so the register can be searched without scripts and nothing typed is lost."""
+class IntakeForm(CaseIntakeForm):
+    """Registering a dispute: the applicant and the other side, each from the register or typed in."""
 
-    channel = RadioField(_l("How it came in"), default="walk_in", choices=[], validate_choice=False)
+    LABELS = {"category": _l("Kind of dispute"), "description": _l("What the dispute is about")}
     referred_from = StringField(_l("Referred from"))
-    received_on = StringField(_l("Received on (if not today)"), render_kw=DATE)
-    category = RadioField(_l("Kind of dispute"), choices=[], validate_choice=False)
-    urgency = RadioField(_l("Urgency"), default="normal", choices=[], validate_choice=False)
-    description = TextAreaField(_l("What the dispute is about"), render_kw={"rows": 4, "maxlength": 5000})
-    place = SelectField(_l("Grid or community of the case"), choices=[], validate_choice=False)
-    q = StringField(_l("Find a household in the register (address or name)"),
-                    render_kw={"type": "search", "maxlength": 40})
-    applicant_household = HiddenField()
-    applicant_label = HiddenField()
-    applicant_name = StringField(_l("Applicant's name"))
-    applicant_phone = StringField(_l("Applicant's phone"), filters=[digits], render_kw=PHONE)
-    applicant_address = StringField(_l("Applicant's address"))
     respondent_household = HiddenField()
     respondent_label = HiddenField()
     respondent_name = StringField(_l("Other side's name (person or organisation)"))
@@ -49,9 +33,7 @@ class IntakeForm(BaseForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.channel.choices = _labels("CHANNEL_LABELS")
         self.category.choices = _labels("DISPUTE_CATEGORY_LABELS")
-        self.urgency.choices = _labels("URGENCY_LABELS")
 
 
 class AssignForm(BaseForm):

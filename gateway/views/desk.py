@@ -1,7 +1,7 @@
 """The service desk (服务台): every case of the caller's area in one list (disputes, requests for help, incidents),
 and a request's or incident's page: facts, place, photos through a scope-checked proxy, and its steps by what the
 service allows the caller now (dispatch, handle, verify), besides the clock's pause, extension, escalation,
-notes and the archive, which are the dispute routes of the mediation service.
+notes and the archive, which it shares with the dispute's page (gateway/views/case_steps.py).
 """
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -15,17 +15,15 @@ from gateway.calls import (
     TOKEN,
     attempt,
     checked,
-    flash_outcome,
     present,
     service,
     stream,
 )
-from gateway.forms.common import ReasonForm
 from gateway.forms.desk import DispatchForm, HandleForm, PhotosForm, VerifyForm
-from gateway.forms.mediation import AnnotateForm, EscalateForm, ExtendForm, ExtensionDecisionForm
 from gateway.i18n import ROLE_LABELS
 from gateway.models import User
 from gateway.views import desk_intake
+from gateway.views.case_steps import CaseSteps
 from gateway.views.desk_intake import categories, options, qr
 from gateway.views.entries import typed
 
@@ -117,23 +115,18 @@ def _case_page(case_id: str, *, forms=None, errors=(), open_form=None, status=20
     current = next((r for r in reversed(c.get("dispatches") or []) if r.get("state") == "open"), None)
     staff = me.may("cases.dispatch")
     context = {
+        **steps.context(forms),
         "c": c, "errors": list(errors), "open_form": open_form, "allowed": allowed, "current": current,
         "departments": {e["code"]: e["label"] for e in cats.get("departments") or []},
         "help_labels": {e["code"]: e["label"] for e in cats.get("help_kinds") or []},
         "dispatch_states": {"open": _("Being handled"), "handled": _("Handled, waiting for verification"),
                             "sent_back": _("Sent back"), "verified": _("Verified")},
         "handles": staff or (c.get("handler_id") and c.get("handler_id") == me.user_id),
-        "can_approve": me.may("disputes.approve"), "can_escalate": me.may("disputes.escalate"),
-        "can_annotate": me.may("disputes.annotate"), "can_archive": me.may("disputes.archive"), "staff": staff,
+        "staff": staff,
         "dispatch_form": dispatch,
         "handle_form": forms.get("handle") or HandleForm(formdata=None, prefix="handle"),
         "verify_form": forms.get("verify") or VerifyForm(formdata=None, prefix="verify"),
         "photos_form": forms.get("photos") or PhotosForm(formdata=None, prefix="photos"),
-        "pause_form": forms.get("pause") or ReasonForm(formdata=None, prefix="pause"),
-        "extend_form": forms.get("extend") or ExtendForm(formdata=None),
-        "decision_form": forms.get("decision") or ExtensionDecisionForm(formdata=None, prefix="decision"),
-        "escalate_form": forms.get("escalate") or EscalateForm(formdata=None),
-        "note_form": forms.get("annotate") or AnnotateForm(formdata=None),
     }
     return render_template("desk/case.html", **context), status
 
@@ -144,14 +137,7 @@ def case(case_id):
     return _case_page(checked(case_id, OBJECT_ID))
 
 
-def _step(case_id: str, name: str, form, call, ok_message: str, mapping=None):
-    """One step from a small form on the case page: back to the case, or the page again with the service's
-    reasons on the form (422)."""
-    done, errors = attempt(form, call, mapping)
-    if done is None:
-        return _case_page(case_id, forms={name: form}, errors=errors, open_form=name, status=422)
-    flash(ok_message, "ok")
-    return redirect(url_for("desk.case", case_id=case_id), code=303)
+steps = CaseSteps(bp, rule="/cases/<case_id>", arg="case_id", endpoint="desk.case", page=_case_page)
 
 
 def _uploads(field) -> list:
@@ -173,8 +159,8 @@ def dispatch(case_id):
         user_id = typed(form.user_id.data)
         names = {uid: name for uid, name, _label in _people(me_().get(f"/cases/{case_id}").get("community_id"))}
         body.update(present({"user_id": user_id, "user_name": names.get(user_id)}))
-    return _step(case_id, "dispatch", form, lambda: me_().post(f"/cases/{case_id}/dispatch", json=body),
-                 _("The case is dispatched."), {"user_name": "user_id", "target": "target"})
+    return steps.step(case_id, "dispatch", form, lambda: me_().post(f"/cases/{case_id}/dispatch", json=body),
+                      _("The case is dispatched."), {"user_name": "user_id", "target": "target"})
 
 
 @bp.post("/cases/<case_id>/handle")
@@ -185,7 +171,7 @@ def handle(case_id):
     body = present({"handling": typed(form.handling.data), "handled_on": typed(form.handled_on.data)})
     done, errors = attempt(form, lambda: me_().post(f"/cases/{case_id}/handle", json=body))
     if done is None:
-        return _case_page(case_id, forms={"handle": form}, errors=errors, open_form="handle", status=422)
+        return steps.refused(case_id, "handle", form, errors)
     files = _uploads(form.photos)
     if files:
         # The handling is recorded; photos refused now can be added again from the case page.
@@ -194,9 +180,9 @@ def handle(case_id):
         if sent is None:
             flash(_("The handling is recorded, but the photos were not kept:") + " " + " ".join(
                 [*errors, *form.photos.errors]), "error")
-            return redirect(url_for("desk.case", case_id=case_id), code=303)
+            return steps.back(case_id)
     flash(_("The handling is recorded; the case waits for verification."), "ok")
-    return redirect(url_for("desk.case", case_id=case_id), code=303)
+    return steps.back(case_id)
 
 
 @bp.post("/cases/<case_id>/photos")
@@ -206,8 +192,8 @@ def photos(case_id):
     form = PhotosForm(prefix="photos")
     stage = request.form.get("stage") if request.form.get("stage") in ("reported", "handled") else "handled"
     files = _uploads(form.photos)
-    return _step(case_id, "photos", form, lambda: me_().post(f"/cases/{case_id}/photos", data={"stage": stage},
-                                                             files=files), _("The photos are added."))
+    return steps.step(case_id, "photos", form, lambda: me_().post(f"/cases/{case_id}/photos", data={"stage": stage},
+                                                                  files=files), _("The photos are added."))
 
 
 @bp.get("/cases/<case_id>/photos/<photo_id>")
@@ -231,10 +217,10 @@ def verify(case_id):
     body = present({"passed": {"yes": True, "no": False}.get(form.passed.data), "note": typed(form.note.data)})
     done, errors = attempt(form, lambda: me_().post(f"/cases/{case_id}/verify", json=body))
     if done is None:
-        return _case_page(case_id, forms={"verify": form}, errors=errors, open_form="verify", status=422)
+        return steps.refused(case_id, "verify", form, errors)
     if not body.get("passed"):
         flash(_("The case is sent back: a new round of handling is open."), "ok")
-        return redirect(url_for("desk.case", case_id=case_id), code=303)
+        return steps.back(case_id)
     token = done.get("survey_token") or ""
     url = url_for("survey.answer", token=token, _external=True) if TOKEN.match(token) else None
     flash(_("The case is verified and closed. The resident answers the survey on their own phone."), "ok")
@@ -250,78 +236,6 @@ def closing_notice(case_id):
     token = checked(request.form.get("token") or "", TOKEN)
     upstream = me_().request("POST", f"/disputes/{case_id}/closing-notice.pdf", json={"token": token}, stream=True)
     return stream(upstream, filename=f"closing-notice-{case_id}.pdf")
-
-
-# ---- the clock, escalation, notes and the archive (the dispute routes of the service) ----------------------------
-
-@bp.post("/cases/<case_id>/pause")
-@permission_required("disputes.read")
-def pause(case_id):
-    case_id = checked(case_id, OBJECT_ID)
-    form = ReasonForm(prefix="pause")
-    body = present({"reason": typed(form.reason.data)})
-    return _step(case_id, "pause", form, lambda: me_().post(f"/disputes/{case_id}/pause", json=body),
-                 _("The clock is paused."))
-
-
-@bp.post("/cases/<case_id>/resume")
-@permission_required("disputes.read")
-def resume(case_id):
-    case_id = checked(case_id, OBJECT_ID)
-    flash_outcome(lambda: me_().post(f"/disputes/{case_id}/resume"), _("The clock runs again; the due date moved."))
-    return redirect(url_for("desk.case", case_id=case_id), code=303)
-
-
-@bp.post("/cases/<case_id>/extend")
-@permission_required("disputes.read")
-def extend(case_id):
-    case_id = checked(case_id, OBJECT_ID)
-    form = ExtendForm()
-    body = present({"working_days": typed(form.working_days.data), "reason": typed(form.reason.data)})
-    return _step(case_id, "extend", form, lambda: me_().post(f"/disputes/{case_id}/extend", json=body),
-                 _("Extension requested: community staff will approve or refuse it."))
-
-
-@bp.post("/cases/<case_id>/extend/decision")
-@permission_required("disputes.approve")
-def extend_decision(case_id):
-    case_id = checked(case_id, OBJECT_ID)
-    form = ExtensionDecisionForm(prefix="decision")
-    decision = form.decision.data
-    body = present({"approve": {"approve": True, "refuse": False}.get(decision), "reason": typed(form.reason.data)})
-    message = _("The extension is approved; the due date moved.") if decision == "approve" else \
-        _("The extension is refused.")
-    return _step(case_id, "decision", form, lambda: me_().post(f"/disputes/{case_id}/extend/decision", json=body),
-                 message, {"approve": "decision"})
-
-
-@bp.post("/cases/<case_id>/escalate")
-@permission_required("disputes.escalate")
-def escalate(case_id):
-    case_id = checked(case_id, OBJECT_ID)
-    form = EscalateForm()
-    body = present({"reasons": form.reasons.data or None, "note": typed(form.note.data),
-                    "households_involved": typed(form.households_involved.data)})
-    return _step(case_id, "escalate", form, lambda: me_().post(f"/disputes/{case_id}/escalate", json=body),
-                 _("The case is escalated with a special report to the community and the street."))
-
-
-@bp.post("/cases/<case_id>/annotate")
-@permission_required("disputes.annotate")
-def annotate(case_id):
-    case_id = checked(case_id, OBJECT_ID)
-    form = AnnotateForm()
-    body = present({"text": typed(form.text.data)})
-    return _step(case_id, "annotate", form, lambda: me_().post(f"/disputes/{case_id}/annotations", json=body),
-                 _("Note added."))
-
-
-@bp.post("/cases/<case_id>/archive")
-@permission_required("disputes.read")
-def archive(case_id):
-    case_id = checked(case_id, OBJECT_ID)
-    flash_outcome(lambda: me_().post(f"/disputes/{case_id}/archive"), _("The case is archived."))
-    return redirect(url_for("desk.case", case_id=case_id), code=303)
 
 
 BLUEPRINTS = [bp, desk_intake.bp]

@@ -10,16 +10,15 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
-from gateway.auth import current_user, permission_required, principal
-from gateway.calls import CODE, NO_STORE, OBJECT_ID, attempt, checked, flash_error, present, service, stream
+from gateway.auth import permission_required, principal
+from gateway.calls import NO_STORE, OBJECT_ID, attempt, checked, flash_error, present, service, stream
 from gateway.forms.desk import RequestForm
 from gateway.upstream import ServiceError
 from gateway.views.entries import typed
-from gateway.views.mediation import _places
+from gateway.views.intake import before_registering, party, place, places
 from shared.qr import qr_svg
 
 bp = Blueprint("desk_intake", __name__)
-PICK = re.compile(r"^applicant:([A-Za-z0-9_-]{1,40})$")
 FEEDBACK = re.compile(r"/case/([A-Za-z0-9_-]{20,100})$")
 FRESH = "desk_feedback_link"  # the session key of a feedback link not shown yet
 
@@ -48,7 +47,7 @@ def _request_page(form: RequestForm, *, results=None, errors=(), status=200):
     cats = categories()
     form.category.choices = options(cats.get("request"))
     form.help_kind.choices = [SelectChoice("", "—")] + options(cats.get("help_kinds"))
-    form.place.choices = _places()
+    form.place.choices = places()
     return render_template("desk/request_form.html", form=form, results=results, errors=list(errors)), status
 
 
@@ -60,46 +59,22 @@ REQUEST_FIELDS = {"applicant.name": "applicant_name", "applicant.phone": "applic
 
 
 def _request_body(form: RequestForm) -> dict:
-    if form.applicant_household.data:
-        applicant = {"kind": "household", "household_id": form.applicant_household.data}
-    else:
-        applicant = present({"kind": "person", "name": typed(form.applicant_name.data),
-                             "phone": typed(form.applicant_phone.data), "address": typed(form.applicant_address.data)})
     body = present({"category": typed(form.category.data), "description": typed(form.description.data),
                     "urgency": typed(form.urgency.data), "channel": typed(form.channel.data),
-                    "received_on": typed(form.received_on.data), "applicant": applicant})
+                    "received_on": typed(form.received_on.data), "applicant": party(form, "applicant")})
     if form.help.data:
         body["help"] = present({"help": typed(form.help_kind.data), "summary": typed(form.help_summary.data),
                                 "needed_by": typed(form.help_needed_by.data)})
-    kind, _sep, place = (form.place.data or "").partition(":")
-    if kind in ("grid", "community") and CODE.match(place):
-        body[f"{kind}_id"] = place
-    return body
+    return {**body, **place(form)}
 
 
 @bp.route("/desk/requests/new", methods=["GET", "POST"])
 @permission_required("cases.register")
 def new_request():
-    if request.method == "GET":
-        form = RequestForm(formdata=None)
-        if current_user().role == "grid_worker":
-            form.channel.data = "grid_report"
-            if len(current_user().grid_ids) == 1:
-                form.place.data = f"grid:{current_user().grid_ids[0]}"
-        return _request_page(form)
-    form = RequestForm()
-    action = request.form.get("action") or "register"
-    if action == "search":
-        q = typed(form.q.data)
-        results, errors = attempt(form, lambda: me_().get("/register/households", params={"q": q, "limit": 10})) \
-            if q else ([], [])
-        return _request_page(form, results=results, errors=errors, status=422 if results is None else 200)
-    picked = PICK.match(action)
-    if picked or action == "clear:applicant":
-        form.applicant_household.data = picked[1] if picked else ""
-        form.applicant_label.data = (request.form.get(f"label:{picked[1]}") or picked[1])[:200] if picked else ""
-        return _request_page(form)
-    if action != "register":
+    form, page = before_registering(RequestForm, _request_page)
+    if page is not None:
+        return page
+    if (request.form.get("action") or "register") != "register":
         abort(400)
     done, errors = attempt(form, lambda: me_().post("/requests", json=_request_body(form)), REQUEST_FIELDS)
     if done is None:

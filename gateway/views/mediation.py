@@ -21,19 +21,14 @@ from gateway.calls import (
     attempt,
     checked,
     flash_error,
-    flash_outcome,
     present,
     service,
     stream,
 )
 from gateway.forms.common import ReasonForm
 from gateway.forms.mediation import (
-    AnnotateForm,
     AssignForm,
     DisputeEditForm,
-    EscalateForm,
-    ExtendForm,
-    ExtensionDecisionForm,
     IntakeForm,
     NoteForm,
     OutcomeForm,
@@ -42,13 +37,14 @@ from gateway.forms.mediation import (
     SessionForm,
 )
 from gateway.models import User
-from gateway.places import place_name
 from gateway.upstream import ServiceError
+from gateway.views.case_steps import CaseSteps
 from gateway.views.entries import typed
+from gateway.views.intake import before_registering, place, places
+from gateway.views.intake import party as intake_party
 from shared.qr import qr_svg
 
 bp = Blueprint("mediation", __name__, url_prefix="/disputes")
-PICK = re.compile(r"^(applicant|respondent):([A-Za-z0-9_-]{1,40})$")
 VIEWS = ("mine", "mediating", "area")
 
 
@@ -112,36 +108,18 @@ def notifications_read():
 
 # ---- intake ---------------------------------------------------------------------------------------------------
 
-def _places() -> list[SelectChoice]:
-    """Grids and communities the user may register a case in (the household's grid when left empty)."""
-    me = principal()
-    grids = service("households").get("/grids")
-    out = [SelectChoice("", _("The grid of the household chosen from the register"))]
-    # a whole community only for those whose scope is the community (a grid worker's is their grids)
-    communities = sorted(c for c in {g["community_id"] for g in grids} | set(me.community_ids)
-                         if me.covers(community_id=c, grid_id=None))
-    out += [SelectChoice(f"community:{c}", _("%(name)s (no particular grid)", name=place_name(c))) for c in communities]
-    out += [SelectChoice(f"grid:{g['id']}", f"{g['name']} ({g['id']})") for g in grids]
-    return out
-
-
 def _intake_page(form: IntakeForm, *, results=None, errors=(), status=200):
-    form.place.choices = _places()
+    form.place.choices = places()
     return render_template("mediation/intake.html", form=form, results=results, errors=list(errors)), status
 
 
 def _party(form: IntakeForm, side: str, role: str) -> dict | None:
-    """The party one side of the form stands for: the household chosen from the register, or the person typed in.
-    The applicant's side is always sent (the service says what it lacks); the other side only when named."""
-    household = getattr(form, f"{side}_household").data
-    if household:
-        return {"role": role, "kind": "household", "household_id": household}
-    name = typed(getattr(form, f"{side}_name").data)
-    if name is None and role != "applicant":
+    """The party one side of the form stands for. The applicant's side is always sent (the service says what it
+    lacks); the other side only when named."""
+    party = {"role": role, **intake_party(form, side)}
+    if party["kind"] == "person" and "name" not in party and role != "applicant":
         return None
-    party = present({"role": role, "kind": "person", "name": name, "phone": typed(getattr(form, f"{side}_phone").data),
-                     "address": typed(getattr(form, f"{side}_address").data)})
-    if side == "respondent":
+    if side == "respondent" and party["kind"] == "person":
         party["organisation"] = bool(form.respondent_organisation.data)
     return party
 
@@ -149,28 +127,9 @@ def _party(form: IntakeForm, side: str, role: str) -> dict | None:
 @bp.route("/new", methods=["GET", "POST"])
 @permission_required("disputes.register")
 def intake():
-    if request.method == "GET":
-        form = IntakeForm(formdata=None)
-        if current_user().role == "grid_worker":  # a grid worker reports from their grid
-            form.channel.data = "grid_report"
-            if len(current_user().grid_ids) == 1:
-                form.place.data = f"grid:{current_user().grid_ids[0]}"
-        return _intake_page(form)
-    form = IntakeForm()
-    action = request.form.get("action") or "register"
-    if action == "search":
-        q = typed(form.q.data)
-        results, errors = attempt(form, lambda: me_().get("/register/households", params={"q": q, "limit": 10})) \
-            if q else ([], [])
-        return _intake_page(form, results=results, errors=errors, status=422 if results is None else 200)
-    picked = PICK.match(action)
-    if picked or action.startswith("clear:"):
-        side = picked[1] if picked else action.split(":", 1)[1]
-        if side not in ("applicant", "respondent"):
-            abort(400)
-        getattr(form, f"{side}_household").data = picked[2] if picked else ""
-        getattr(form, f"{side}_label").data = (request.form.get(f"label:{picked[2]}") or picked[2])[:200] if picked else ""
-        return _intake_page(form)
+    form, page = before_registering(IntakeForm, _intake_page, sides=("applicant", "respondent"))
+    if page is not None:
+        return page
     parties, mapping = [], {}
     for side, role in (("applicant", "applicant"), ("respondent", "respondent")):
         party = _party(form, side, role)
@@ -185,10 +144,7 @@ def intake():
                     "urgency": typed(form.urgency.data), "channel": typed(form.channel.data),
                     "referred_from": typed(form.referred_from.data), "violence_risk": bool(form.violence_risk.data),
                     "parties": parties, "received_on": typed(form.received_on.data),
-                    "households_involved": typed(form.households_involved.data)})
-    kind, _sep, place = (form.place.data or "").partition(":")
-    if kind in ("grid", "community") and CODE.match(place):
-        body[f"{kind}_id"] = place
+                    "households_involved": typed(form.households_involved.data), **place(form)})
     mapping.update({"grid_id": "place", "community_id": "place"})
     done, errors = attempt(form, lambda: me_().post("/disputes", json=body), mapping)
     if done is None:
@@ -230,18 +186,13 @@ def _case_page(dispute_id: str, *, forms=None, errors=(), open_form=None, reveal
     # staff handle every case in their area, a mediator the cases assigned to them
     handles = me.may("disputes.handle") and (me.may("disputes.assign") or d["mediator_id"] == me.user_id)
     context = {
+        **steps.context(forms),
         "d": d, "revealed": revealed is not None, "errors": list(errors), "open_form": open_form,
-        "can_assign": me.may("disputes.assign"), "can_archive": me.may("disputes.archive"), "handles": handles, "can_reveal": me.may("disputes.reveal"),
-        "can_escalate": me.may("disputes.escalate"), "can_annotate": me.may("disputes.annotate"),
-        "assign_form": assign, "pause_form": forms.get("pause") or ReasonForm(formdata=None, prefix="pause"),
-        "extend_form": forms.get("extend") or ExtendForm(formdata=None),
-        "decision_form": forms.get("decision") or ExtensionDecisionForm(formdata=None, prefix="decision"),
-        "can_approve": me.may("disputes.approve"),
+        "can_assign": me.may("disputes.assign"), "handles": handles, "can_reveal": me.may("disputes.reveal"),
+        "assign_form": assign,
         "refer_form": forms.get("refer") or ReferForm(formdata=None),
         "return_form": forms.get("return") or ReferralReturnForm(formdata=None),
-        "escalate_form": forms.get("escalate") or EscalateForm(formdata=None),
         "close_form": forms.get("close") or NoteForm(formdata=None, prefix="close"),
-        "note_form": forms.get("annotate") or AnnotateForm(formdata=None),
         "reveal_form": forms.get("reveal") or ReasonForm(formdata=None, prefix="reveal"),
     }
     context["refer_form"].kind.choices = [c for c in context["refer_form"].kind.choices
@@ -256,14 +207,7 @@ def case(dispute_id):
     return _case_page(checked(dispute_id, OBJECT_ID))
 
 
-def _step(dispute_id: str, name: str, form, call, ok_message: str, mapping=None):
-    """Run one step of the case from a small form on the case page; back to the case, or the page again with
-    the service's reasons on the form (422)."""
-    done, errors = attempt(form, call, mapping)
-    if done is None:
-        return _case_page(dispute_id, forms={name: form}, errors=errors, open_form=name, status=422)
-    flash(ok_message, "ok")
-    return redirect(url_for("mediation.case", dispute_id=dispute_id), code=303)
+steps = CaseSteps(bp, rule="/<dispute_id>", arg="dispute_id", endpoint="mediation.case", page=_case_page)
 
 
 @bp.post("/<dispute_id>/assign")
@@ -272,48 +216,8 @@ def assign(dispute_id):
     dispute_id = checked(dispute_id, OBJECT_ID)
     form = AssignForm()
     body = present({"mediator_id": typed(form.mediator_id.data), "reason": typed(form.reason.data)})
-    return _step(dispute_id, "assign", form, lambda: me_().post(f"/disputes/{dispute_id}/assign", json=body),
-                 _("The case is assigned."))
-
-
-@bp.post("/<dispute_id>/pause")
-@permission_required("disputes.read")
-def pause(dispute_id):
-    dispute_id = checked(dispute_id, OBJECT_ID)
-    form = ReasonForm(prefix="pause")
-    body = present({"reason": typed(form.reason.data)})
-    return _step(dispute_id, "pause", form, lambda: me_().post(f"/disputes/{dispute_id}/pause", json=body),
-                 _("The clock is paused."))
-
-
-@bp.post("/<dispute_id>/resume")
-@permission_required("disputes.read")
-def resume(dispute_id):
-    dispute_id = checked(dispute_id, OBJECT_ID)
-    return _button(dispute_id, f"/disputes/{dispute_id}/resume", _("The clock runs again; the due date moved."))
-
-
-@bp.post("/<dispute_id>/extend")
-@permission_required("disputes.read")
-def extend(dispute_id):
-    dispute_id = checked(dispute_id, OBJECT_ID)
-    form = ExtendForm()
-    body = present({"working_days": typed(form.working_days.data), "reason": typed(form.reason.data)})
-    return _step(dispute_id, "extend", form, lambda: me_().post(f"/disputes/{dispute_id}/extend", json=body),
-                 _("Extension requested: community staff will approve or refuse it."))
-
-
-@bp.post("/<dispute_id>/extend/decision")
-@permission_required("disputes.approve")
-def extend_decision(dispute_id):
-    dispute_id = checked(dispute_id, OBJECT_ID)
-    form = ExtensionDecisionForm(prefix="decision")
-    decision = form.decision.data
-    body = present({"approve": {"approve": True, "refuse": False}.get(decision), "reason": typed(form.reason.data)})
-    message = _("The extension is approved; the due date moved.") if decision == "approve" else \
-        _("The extension is refused.")
-    return _step(dispute_id, "decision", form, lambda: me_().post(f"/disputes/{dispute_id}/extend/decision",
-                                                                  json=body), message, {"approve": "decision"})
+    return steps.step(dispute_id, "assign", form, lambda: me_().post(f"/disputes/{dispute_id}/assign", json=body),
+                      _("The case is assigned."))
 
 
 @bp.post("/<dispute_id>/refer")
@@ -323,8 +227,8 @@ def refer(dispute_id):
     form = ReferForm()
     body = present({"kind": typed(form.kind.data), "to_body": typed(form.to_body.data),
                     "reason": typed(form.reason.data)})
-    return _step(dispute_id, "refer", form, lambda: me_().post(f"/disputes/{dispute_id}/referrals", json=body),
-                 _("The case is referred."))
+    return steps.step(dispute_id, "refer", form, lambda: me_().post(f"/disputes/{dispute_id}/referrals", json=body),
+                      _("The case is referred."))
 
 
 @bp.post("/<dispute_id>/referrals/<referral_id>/return")
@@ -334,41 +238,8 @@ def referral_return(dispute_id, referral_id):
     form = ReferralReturnForm()
     body = present({"result": typed(form.result.data), "note": typed(form.note.data),
                     "returned_on": typed(form.returned_on.data)})
-    return _step(dispute_id, "return", form, lambda: me_().post(
+    return steps.step(dispute_id, "return", form, lambda: me_().post(
         f"/disputes/{dispute_id}/referrals/{referral_id}/return", json=body), _("The referral's result is recorded."))
-
-
-@bp.post("/<dispute_id>/escalate")
-@permission_required("disputes.escalate")
-def escalate(dispute_id):
-    dispute_id = checked(dispute_id, OBJECT_ID)
-    form = EscalateForm()
-    body = present({"reasons": form.reasons.data or None, "note": typed(form.note.data),
-                    "households_involved": typed(form.households_involved.data)})
-    return _step(dispute_id, "escalate", form, lambda: me_().post(f"/disputes/{dispute_id}/escalate", json=body),
-                 _("The case is escalated with a special report to the community and the street."))
-
-
-@bp.post("/<dispute_id>/annotate")
-@permission_required("disputes.annotate")
-def annotate(dispute_id):
-    dispute_id = checked(dispute_id, OBJECT_ID)
-    form = AnnotateForm()
-    body = present({"text": typed(form.text.data)})
-    return _step(dispute_id, "annotate", form, lambda: me_().post(f"/disputes/{dispute_id}/annotations", json=body),
-                 _("Note added."))
-
-
-@bp.post("/<dispute_id>/archive")
-@permission_required("disputes.read")
-def archive(dispute_id):
-    dispute_id = checked(dispute_id, OBJECT_ID)
-    return _button(dispute_id, f"/disputes/{dispute_id}/archive", _("The case is archived."))
-
-
-def _button(dispute_id: str, path: str, ok_message: str):
-    flash_outcome(lambda: me_().post(path), ok_message)
-    return redirect(url_for("mediation.case", dispute_id=dispute_id), code=303)
 
 
 @bp.post("/<dispute_id>/reveal")
@@ -379,7 +250,7 @@ def reveal(dispute_id):
     body = present({"reason": typed(form.reason.data)})
     revealed, errors = attempt(form, lambda: me_().post(f"/disputes/{dispute_id}/parties/reveal", json=body))
     if revealed is None:
-        return _case_page(dispute_id, forms={"reveal": form}, errors=errors, open_form="reveal", status=422)
+        return steps.refused(dispute_id, "reveal", form, errors)
     return _case_page(dispute_id, revealed=revealed)
 
 
@@ -412,7 +283,7 @@ def close(dispute_id):
     body = present({"note": typed(form.note.data)})
     done, errors = attempt(form, lambda: me_().post(f"/disputes/{dispute_id}/close", json=body))
     if done is None:
-        return _case_page(dispute_id, forms={"close": form}, errors=errors, open_form="close", status=422)
+        return steps.refused(dispute_id, "close", form, errors)
     return _survey_done(dispute_id, done, _("The case is closed. Give the applicant the closing notice: they answer the survey on their own "
                           "phone."))
 
@@ -427,7 +298,7 @@ def survey_link(dispute_id):
         if exc.unavailable or exc.status in (401, 403, 404):
             raise
         flash(flash_error(exc), "error")
-        return redirect(url_for("mediation.case", dispute_id=dispute_id), code=303)
+        return steps.back(dispute_id)
     return _survey_done(dispute_id, done, _("A new survey link is ready; the old one no longer works."))
 
 
@@ -451,7 +322,7 @@ def session_form(dispute_id):
         done, errors = attempt(form, lambda: me_().post(f"/disputes/{dispute_id}/sessions", json=body))
         if done is not None:
             flash(_("Session recorded."), "ok")
-            return redirect(url_for("mediation.case", dispute_id=dispute_id), code=303)
+            return steps.back(dispute_id)
     elif request.method == "GET":
         form.present.data = [p["party_id"] for p in d["parties"]]
     return render_template("mediation/session.html", d=d, form=form, errors=errors), \
@@ -472,7 +343,7 @@ def outcome_form(dispute_id):
         done, errors = attempt(form, lambda: me_().post(f"/disputes/{dispute_id}/outcome", json=body))
         if done is not None:
             flash(_("Outcome recorded."), "ok")
-            return redirect(url_for("mediation.case", dispute_id=dispute_id), code=303)
+            return steps.back(dispute_id)
     return render_template("mediation/outcome.html", d=d, form=form, errors=errors), \
         (422 if request.method == "POST" else 200)
 
@@ -519,7 +390,7 @@ def edit(dispute_id):
         done, errors = attempt(form, lambda: me_().call("PATCH", f"/disputes/{dispute_id}", json=body))
         if done is not None:
             flash(_("The case is corrected."), "ok")
-            return redirect(url_for("mediation.case", dispute_id=dispute_id), code=303)
+            return steps.back(dispute_id)
     return render_template("mediation/edit.html", d=d, form=form, errors=errors), 422
 
 

@@ -9,6 +9,7 @@ from io import BytesIO
 
 import pytest
 
+from tests.support.broker import wait_until
 from tests.support.pages import signed_in, text
 from tests.support.photos import jpeg
 from tests.support.stack import page_token
@@ -277,3 +278,20 @@ def test_the_clock_escalation_and_notes_of_a_request_on_its_page(s):
     assert "已电话联系家属" in page and "暂停计时" in page and "恢复计时" in page
     # another community's staff see nothing of it
     assert signed_in(s, "staff-c2").get(f"/cases/{case_id}").status_code == 404
+
+
+def test_the_feed_of_the_worker_a_request_was_dispatched_to_links_to_the_desk_page(s):
+    staff, handler = signed_in(s, "staff-c1"), signed_in(s, "worker-g2")
+    case_id, _token = register_request(staff, applicant_name="孙奶奶", category="certificate",
+                                       description="开具独居老人证明")
+    r = staff.post(f"/cases/{case_id}/dispatch", data={"csrf_token": page_token(staff), "dispatch-target": "person",
+                                                       "dispatch-user_id": str(user(s, "worker-g2").pk)})
+    assert r.status_code == 303, text(r)
+    number = stored(s, case_id)["number"]
+
+    def reminders():  # the mediation worker fills the feed from the case's events on its own time
+        page = text(handler.get("/disputes"))
+        return page if number in page else None
+
+    page = wait_until(reminders, timeout=30, interval=0.2)
+    assert f'href="/cases/{case_id}"' in page and f'href="/disputes/{case_id}"' not in page
