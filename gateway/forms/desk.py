@@ -10,6 +10,7 @@ from wtforms import BooleanField, MultipleFileField, RadioField, SelectField, St
 from wtforms.fields.choices import SelectChoice
 
 from gateway.forms.common import DATE, BaseForm, CaseIntakeForm
+from gateway.forms.mediation import SurveyForm
 
 PHOTOS = {"accept": "image/jpeg,image/png,image/webp", "multiple": True}
 
@@ -64,13 +65,9 @@ class VerifyForm(BaseForm):
                                SelectChoice("no", _l("Not passed: send it back"))]
 
 
-class CaseSurveyForm(BaseForm):
-    rating = RadioField(_l("How satisfied are you with how your request was handled?"), choices=[],
-                        validate_choice=False)
-    comment = TextAreaField(_l("Anything you want to tell us (optional)"), render_kw={"rows": 3, "maxlength": 500})
+class CaseSurveyForm(SurveyForm):
+    """The resident's survey of a request or an incident: the dispute's, asked of "your request"."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from gateway.i18n import RATING_LABELS
-
-        self.rating.choices = [SelectChoice(k, v) for k, v in RATING_LABELS.items()]
+        self.rating.label.text = _l("How satisfied are you with how your request was handled?")
