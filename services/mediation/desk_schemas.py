@@ -141,12 +141,8 @@ class Allowed(Schema):
     verify = fields.Boolean()
 
 
-def _kind(d) -> str:
-    return d.kind or "dispute"
-
-
 class CaseSummary(s.DisputeSummary):
-    kind = fields.Function(_kind)
+    kind = fields.String()
     kind_label = fields.Function(lambda d: notices.kind_label(d.kind))
     place = fields.Nested(PlaceRead, allow_none=True)
     handler_id = fields.String(allow_none=True)
@@ -154,7 +150,7 @@ class CaseSummary(s.DisputeSummary):
 
 
 class CaseRead(s.DisputeRead):
-    kind = fields.Function(_kind)
+    kind = fields.String()
     kind_label = fields.Function(lambda d: notices.kind_label(d.kind))
     place = fields.Nested(PlaceRead, allow_none=True)
     photos = fields.List(fields.Nested(PhotoRead))

@@ -18,12 +18,12 @@ def _day(d: date | None) -> str:
 
 
 def _type(d) -> str:
-    return "纠纷类型" if (d.kind or "dispute") == "dispute" else "事项类型"
+    return "纠纷类型" if d.kind == "dispute" else "事项类型"
 
 
 def _handler(d) -> list[str]:
     """Who handles the case: a dispute's mediator, or the department or person a request is dispatched to."""
-    if (d.kind or "dispute") == "dispute":
+    if d.kind == "dispute":
         return ["调解员", d.mediator_name or "尚未指派"]
     x = d.dispatches[-1] if d.dispatches else None
     if x is None:

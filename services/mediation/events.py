@@ -18,7 +18,7 @@ def _ref(d, actor_id: str | None) -> dict:
 
 
 def is_dispute(d) -> bool:
-    return (d.kind or "dispute") == "dispute"
+    return d.kind == "dispute"
 
 
 def _event(d, step: str, actor_id: str | None = None, **data) -> Event:

@@ -7,9 +7,9 @@ from prometheus_client import Gauge
 from services.mediation import working_days
 from services.mediation.config import SETTINGS
 from services.mediation.models import CLOCK_RUNNING, OPEN, Dispute
+from services.mediation.service import desk_figures
 from services.mediation.service.case_file import kind_query
 from shared import clock
-from shared.events.mediation import KINDS
 
 OPEN_CASES = Gauge("grid_disputes_open", "Open disputes by age in working days since registration",
                    ["community_id", "age_bucket"])
@@ -100,22 +100,14 @@ def refresh_desk(today: date) -> None:
     for gauge in DESK_GAUGES:
         gauge.clear()
     counts: dict[str, dict[str, dict[str, int]]] = {}
-    names = ("registered", "open", "overdue", "closed", "on_time")
     this_year = me.Q(status__in=list(OPEN)) | me.Q(year=today.year) | me.Q(closed_on__gte=date(today.year, 1, 1))
     for row in Dispute.objects(this_year).only("kind", "community_id", "status", "year", "due_on",
                                                "closed_on").as_pymongo():
-        per_kind = counts.setdefault(row["community_id"], {k: dict.fromkeys(names, 0) for k in KINDS})
-        # Cases stored before kinds existed have none: they are disputes.
-        n = per_kind[row.get("kind") if row.get("kind") in KINDS else "dispute"]
-        due, closed = row["due_on"].date(), row.get("closed_on")
-        n["registered"] += row["year"] == today.year
-        n["open"] += row["status"] in OPEN
-        n["overdue"] += row["status"] in CLOCK_RUNNING and today > due
-        if closed and closed.year == today.year:
-            n["closed"] += 1
-            n["on_time"] += closed.date() <= due
+        closed = row.get("closed_on")
+        desk_figures.tally(counts.setdefault(row["community_id"], desk_figures.empty()), row, today=today,
+                           registered=row["year"] == today.year, closed=bool(closed) and closed.year == today.year)
     for community, per_kind in counts.items():
         CASES_ON_TIME_TARGET.labels(community).set(SETTINGS.CASES_ON_TIME_TARGET)
         for kind, n in per_kind.items():
-            for gauge, name in zip(DESK_GAUGES, names):
+            for gauge, name in zip(DESK_GAUGES, desk_figures.FIGURES):
                 gauge.labels(community, kind).set(n[name])

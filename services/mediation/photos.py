@@ -8,6 +8,7 @@ of the pixels alone, so no EXIF (GPS, camera serial), ICC, XMP or comment of the
 """
 import re
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass
 from io import BytesIO
 
@@ -168,6 +169,20 @@ def store(cleaned: Cleaned, *, case_id: str, by: str, stage: str = "reported"):
         metadata={"case_id": str(case_id), "stage": stage, "by": by, "content_type": cleaned.content_type})
     return Photo(photo_id=str(photo_id), content_type=cleaned.content_type, size=len(cleaned.content),
                  width=cleaned.width, height=cleaned.height, stage=stage, at=now(), by=by)
+
+
+@contextmanager
+def kept(cleaned, *, case_id: str, by: str, stage: str = "reported"):
+    """Store cleaned photos for a case about to be saved (the block saves it): if the block fails, they are
+    removed again, so a case that was not saved leaves no file behind."""
+    stored = []
+    try:
+        for c in cleaned:
+            stored.append(store(c, case_id=case_id, by=by, stage=stage))
+        yield stored
+    except BaseException:
+        delete([p.photo_id for p in stored])
+        raise
 
 
 def delete(photo_ids) -> None:

@@ -22,9 +22,8 @@ def changeable(d, allowed: tuple[str, ...], action: str) -> None:
 
 def of_kind(d, kinds: tuple[str, ...], action: str, reason=reasons.NOT_FOR_KIND) -> None:
     """Refuse (409) a step that is not part of this kind's life: a dispute is not dispatched, a request not mediated."""
-    kind = d.kind or "dispute"
-    if kind not in kinds:
-        raise Conflict(reason(kind=kind, action=action), field="kind")
+    if d.kind not in kinds:
+        raise Conflict(reason(kind=d.kind, action=action), field="kind")
 
 
 def case_number(kind: str, year: int, seq: int) -> str:

@@ -17,7 +17,9 @@ CATEGORIES = ("neighbours", "family", "property_management", "land", "labour", "
 URGENCIES = ("normal", "urgent")
 CHANNELS = ("walk_in", "phone", "grid_report", "referral")
 STATUSES = ("registered", "assigned", "dispatched", "handled", "paused", "referred", "resolved", "closed", "archived")
-KINDS = ("dispute", "request", "incident")
+# The desk's own kinds (dispatched, handled, verified) beside disputes (mediated).
+DESK_KINDS = ("request", "incident")
+KINDS = ("dispute", *DESK_KINDS)
 # 求助/办事: what residents come to the service centre for (incidents' categories are a setting of the service).
 REQUEST_CATEGORIES = ("subsistence", "elderly_care", "disability", "certificate", "medical_insurance", "employment",
                       "housing", "daily_help", "other")
@@ -31,20 +33,25 @@ ESCALATION_REASONS = ("many_households", "violence_risk", "vulnerable_party", "o
 ESCALATION_LEVELS = ("community", "street")
 
 
-class DisputeRef(Contract):
-    """What every dispute.* event carries: which case, where, and who must hear of it."""
+class _Ref(Contract):
+    """What every event of a case carries, whatever its kind: which case, where, and who must hear of it."""
 
-    dispute_id = fields.String(required=True)
     number = fields.String(required=True)
     community_id = fields.String(required=True)
     grid_id = fields.String(allow_none=True, load_default=None)
-    category = fields.String(required=True, validate=validate.OneOf(CATEGORIES))
     urgency = fields.String(required=True, validate=validate.OneOf(URGENCIES))
     status = fields.String(required=True, validate=validate.OneOf(STATUSES))
     first_contact_id = fields.String(required=True)
-    mediator_id = fields.String(allow_none=True, load_default=None)
     due_on = fields.Date(allow_none=True, load_default=None)
     actor_id = fields.String(allow_none=True, load_default=None)
+
+
+class DisputeRef(_Ref):
+    """What every dispute.* event carries."""
+
+    dispute_id = fields.String(required=True)
+    category = fields.String(required=True, validate=validate.OneOf(CATEGORIES))
+    mediator_id = fields.String(allow_none=True, load_default=None)
 
 
 class DisputeRegistered(DisputeRef):
@@ -153,21 +160,14 @@ class SatisfactionRecorded(DisputeRef):
     satisfied = fields.Boolean(required=True)
 
 
-class CaseRef(Contract):
-    """What every case.* event (a request for help or an incident) carries."""
+class CaseRef(_Ref):
+    """What every case.* event (a request for help or an incident) carries; its category is one of the kind's
+    (incidents' are a setting of the service)."""
 
     case_id = fields.String(required=True)
-    kind = fields.String(required=True, validate=validate.OneOf(KINDS[1:]))
-    number = fields.String(required=True)
-    community_id = fields.String(required=True)
-    grid_id = fields.String(allow_none=True, load_default=None)
+    kind = fields.String(required=True, validate=validate.OneOf(DESK_KINDS))
     category = fields.String(required=True)
-    urgency = fields.String(required=True, validate=validate.OneOf(URGENCIES))
-    status = fields.String(required=True, validate=validate.OneOf(STATUSES))
-    first_contact_id = fields.String(required=True)
     handler_id = fields.String(allow_none=True, load_default=None)
-    due_on = fields.Date(allow_none=True, load_default=None)
-    actor_id = fields.String(allow_none=True, load_default=None)
 
 
 def _twin(contract: type) -> type:

@@ -13,6 +13,7 @@ from services.mediation.models import Dispute, Step
 from services.mediation.rules import case_number
 from shared.clock import now
 from shared.errors import Conflict, Forbidden
+from shared.events.mediation import DESK_KINDS
 from shared.identity import Principal
 from shared.permissions import COMMUNITY_ROLES
 from shared.reasons import mediation as reasons
@@ -33,7 +34,7 @@ def kind_query(kind: str | None) -> me.Q:
     """Cases of one kind (None: every kind). Cases stored before kinds existed have none: they are disputes."""
     if not kind:
         return me.Q()
-    return me.Q(kind__nin=["request", "incident"]) if kind == "dispute" else me.Q(kind=kind)
+    return me.Q(kind__nin=list(DESK_KINDS)) if kind == "dispute" else me.Q(kind=kind)
 
 
 def given(**filters) -> me.Q:
@@ -43,6 +44,11 @@ def given(**filters) -> me.Q:
 
 def _covers(actor: Principal, d: Dispute) -> bool:
     return actor.covers(community_id=d.community_id, grid_id=d.grid_id)
+
+
+def staff_of(actor: Principal, d: Dispute) -> bool:
+    """Community staff (or admin) whose scope covers the case: a grid worker of its grid is not staff."""
+    return actor.role in COMMUNITY_ROLES and _covers(actor, d)
 
 
 def dispute(actor: Principal, dispute_id: str, permission: str = "disputes.read") -> Dispute:
@@ -64,9 +70,9 @@ def handled(actor: Principal, dispute_id: str) -> Dispute:
     """A case the caller may work on: its assigned mediator (of a request or an incident: the person it is
     dispatched to), or staff of its community."""
     d = dispute(actor, dispute_id)
-    if (d.kind or "dispute") != "dispute":
+    if d.kind != "dispute":
         actor.require("cases.handle")
-        if actor.user_id != d.handler_id and not (actor.role in COMMUNITY_ROLES and _covers(actor, d)):
+        if actor.user_id != d.handler_id and not staff_of(actor, d):
             raise Forbidden(reasons.HANDLER_ONLY())
         return d
     actor.require("disputes.handle")

@@ -8,26 +8,21 @@ save.
 from services.mediation import photos
 from services.mediation.config import SETTINGS
 from services.mediation.models import OPEN, Dispute
-from services.mediation.rules import changeable
-from services.mediation.service.case_file import dispute, step
-from shared.errors import Conflict, Forbidden, Invalid, NotFound
+from services.mediation.rules import changeable, of_kind
+from services.mediation.service.case_file import dispute, staff_of, step
+from shared.errors import Forbidden, Invalid, NotFound
+from shared.events.mediation import DESK_KINDS
 from shared.identity import Principal
 from shared.messaging.outbox import commit
-from shared.permissions import COMMUNITY_ROLES
 from shared.reasons import common
 from shared.reasons import mediation as reasons
 
-DESK_KINDS = ("request", "incident")
 # stage: (permission, statuses it may be added in)
 STAGES = {"reported": ("cases.register", OPEN), "handled": ("cases.handle", ("dispatched", "handled"))}
 
 
-def _staff(actor: Principal, d: Dispute) -> bool:
-    return actor.role in COMMUNITY_ROLES and actor.covers(community_id=d.community_id, grid_id=d.grid_id)
-
-
 def _may_add(actor: Principal, d: Dispute, stage: str) -> None:
-    if _staff(actor, d):
+    if staff_of(actor, d):
         return
     if stage == "reported" and actor.user_id != d.owner_id:
         raise Forbidden(reasons.PHOTO_REPORTER_ONLY(), field="stage")
@@ -39,8 +34,7 @@ def add_photos(*, actor: Principal, case_id: str, stage: str, files: list[bytes]
     """Clean and keep a batch of photos of one stage of a request or incident (none kept if any is refused)."""
     permission, statuses = STAGES[stage]
     d = dispute(actor, case_id, permission)
-    if (d.kind or "dispute") not in DESK_KINDS:
-        raise Conflict(reasons.NOT_FOR_KIND(kind=d.kind or "dispute", action="given photos"), field="kind")
+    of_kind(d, DESK_KINDS, "given photos")
     changeable(d, statuses, "given photos")
     _may_add(actor, d, stage)
     if not files:
@@ -48,16 +42,10 @@ def add_photos(*, actor: Principal, case_id: str, stage: str, files: list[bytes]
     if sum(p.stage == stage for p in d.photos) + len(files) > SETTINGS.PHOTOS_PER_CASE:
         raise Invalid(reasons.PHOTO_LIMIT(n=SETTINGS.PHOTOS_PER_CASE), field="photos")
     cleaned = [photos.clean(data, field="photos") for data in files]
-    kept = []
-    try:
-        for c in cleaned:
-            kept.append(photos.store(c, case_id=str(d.pk), by=actor.user_id, stage=stage))
+    with photos.kept(cleaned, case_id=str(d.pk), by=actor.user_id, stage=stage) as kept:
         d.photos.extend(kept)
         step(d, actor, "photos_added", stage=stage, photos=len(kept))
         return commit(d)
-    except BaseException:
-        photos.delete([p.photo_id for p in kept])
-        raise
 
 
 def photo_file(*, actor: Principal, case_id: str, photo_id: str) -> tuple[bytes, str]:

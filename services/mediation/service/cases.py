@@ -148,12 +148,12 @@ def receipt(d: Dispute) -> dict:
     """The applicant's receipt: case number, dates, who received it, and the one-time notice (一次告知)."""
     state = d.clock_state()
     applicants = [p.name for p in d.parties if p.role == "applicant"]
-    return {"number": d.number, "kind": d.kind or "dispute", "kind_label": notices.kind_label(d.kind),
+    return {"number": d.number, "kind": d.kind, "kind_label": notices.kind_label(d.kind),
             "registered_on": d.registered_on, "due_on": d.due_on,
             "working_days": d.working_days, "category": d.category,
             "category_label": notices.category_label(d.kind, d.category), "applicants": applicants,
             "received_by": d.first_contact.name or d.first_contact.user_id,
-            "notice": notices.desk_notice(d.kind or "dispute", d.category, due=d.due_on, days=d.working_days),
+            "notice": notices.desk_notice(d.kind, d.category, due=d.due_on, days=d.working_days),
             "calendar_warning": state["calendar_warning"]}
 
 

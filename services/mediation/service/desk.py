@@ -11,13 +11,14 @@ from services.mediation import events, notices, photos
 from services.mediation.config import SETTINGS
 from services.mediation.models import OPEN, Dispute, HelpRequest, Place
 from services.mediation.rules import changeable
-from services.mediation.service.case_file import dispute, kind_query, scope_query, step
+from services.mediation.service.case_file import dispute, kind_query, scope_query, staff_of, step
 from services.mediation.service.cases import listed, numbered, opened, page_of, party, place, received
+from services.mediation.service.dispatch import may_handle, may_verify
 from services.mediation.service.feedback import open_feedback_link
 from shared import clock
 from shared.clock import now
 from shared.errors import Conflict, Invalid
-from shared.events.mediation import HELP_KINDS, KINDS
+from shared.events.mediation import DESK_KINDS, HELP_KINDS, KINDS
 from shared.identity import Principal
 from shared.messaging.outbox import commit
 from shared.reasons import mediation as reasons
@@ -117,45 +118,32 @@ def register_incident(*, actor: Principal, data: dict, files=()) -> tuple[Disput
     token = open_feedback_link(d)
     numbered(d, NUMBER_PREFIX["incident"])
     step(d, actor, "registered", channel=d.channel, due_on=d.due_on, photos=len(cleaned))
-    stored = []
     try:
-        for c in cleaned:
-            stored.append(photos.store(c, case_id=str(d.pk), by=actor.user_id))
-        d.photos = stored
-        return commit(d, events.registered(d, actor.user_id)), token, True
+        with photos.kept(cleaned, case_id=str(d.pk), by=actor.user_id) as stored:
+            d.photos = stored
+            return commit(d, events.registered(d, actor.user_id)), token, True
     except me.NotUniqueError:  # the same report arrived twice at once: the other one made the case
-        photos.delete([p.photo_id for p in stored])
         again = _already(actor, data.get("client_id"))
         if again is None:
             raise
         return dispute(actor, str(again.pk)), None, False
-    except BaseException:
-        photos.delete([p.photo_id for p in stored])
-        raise
 
 
 # ---- reading -----------------------------------------------------------------------------------
 
-def _staff_of(actor: Principal, d: Dispute) -> bool:
-    return actor.may("cases.dispatch") and actor.covers(community_id=d.community_id, grid_id=d.grid_id)
-
-
 def allowed(actor: Principal, d: Dispute) -> dict:
-    """Which of the desk's steps the caller may take on the case now (what the pages offer)."""
-    if (d.kind or "dispute") == "dispute":
-        return {"dispatch": False, "handle": False, "verify": False}
-    staff = _staff_of(actor, d)
-    current = d.current_dispatch()
+    """Which of the desk's steps the caller may take on the case now (what the pages offer): the rules the steps
+    themselves check (service/dispatch.py)."""
+    desk = d.kind in DESK_KINDS
     return {
-        "dispatch": staff and d.status == "registered",
-        "handle": bool(d.status == "dispatched" and current and current.state == "open" and actor.may("cases.handle")
-                       and (staff or actor.user_id == d.handler_id)),
-        "verify": d.status == "handled" and actor.may("cases.verify") and (staff or actor.user_id == d.owner_id),
+        "dispatch": desk and d.status == "registered" and actor.may("cases.dispatch") and staff_of(actor, d),
+        "handle": desk and d.status == "dispatched" and actor.may("cases.handle") and may_handle(actor, d),
+        "verify": desk and d.status == "handled" and actor.may("cases.verify") and may_verify(actor, d),
     }
 
 
 def _verifiable(actor: Principal) -> me.Q:
-    where = me.Q(status="handled", kind__in=["request", "incident"])
+    where = me.Q(status="handled", kind__in=list(DESK_KINDS))
     mine = me.Q(owner_id=actor.user_id)
     return where & ((scope_query(actor, personal=False) | mine) if actor.may("cases.dispatch") else mine)
 

@@ -10,6 +10,25 @@ from shared.events.mediation import KINDS
 from shared.identity import Principal
 
 FIELDS = ("kind", "category", "status", "due_on", "closed_on")
+FIGURES = ("registered", "open", "overdue", "closed", "on_time")
+
+
+def empty() -> dict[str, dict[str, int]]:
+    """Every kind's figures at zero."""
+    return {kind: dict.fromkeys(FIGURES, 0) for kind in KINDS}
+
+
+def tally(kinds: dict, row: dict, *, today, registered: bool, closed: bool) -> None:
+    """Count one stored case (a raw row) into its kind's figures: registered and closed when the caller's period
+    says so, open and overdue as of today, closed on time when closed on or before its due date."""
+    n = kinds[row.get("kind") or "dispute"]  # stored before kinds existed: a dispute
+    due = row["due_on"].date()
+    n["registered"] += registered
+    n["open"] += row["status"] in OPEN
+    n["overdue"] += row["status"] in CLOCK_RUNNING and today > due
+    if closed:
+        n["closed"] += 1
+        n["on_time"] += row["closed_on"].date() <= due
 
 
 def desk_report(*, actor: Principal, community_id=None, grid_id=None, year: int | None = None) -> dict:
@@ -18,18 +37,11 @@ def desk_report(*, actor: Principal, community_id=None, grid_id=None, year: int 
     today = clock.today()
     year = year or today.year
     where = scope_query(actor, personal=False) & me.Q(year=year) & given(community_id=community_id, grid_id=grid_id)
-    kinds = {k: {"registered": 0, "open": 0, "overdue": 0, "closed": 0, "on_time": 0} for k in KINDS}
+    kinds = empty()
     categories: dict[tuple[str, str], int] = {}
     for row in Dispute.objects(where).only(*FIELDS).as_pymongo():
-        kind = row.get("kind") or "dispute"  # stored before kinds existed: a dispute
-        n = kinds[kind]
-        due = row["due_on"].date()
-        n["registered"] += 1
-        n["open"] += row["status"] in OPEN
-        n["overdue"] += row["status"] in CLOCK_RUNNING and today > due
-        if row.get("closed_on"):
-            n["closed"] += 1
-            n["on_time"] += row["closed_on"].date() <= due
+        tally(kinds, row, today=today, registered=True, closed=bool(row.get("closed_on")))
+        kind = row.get("kind") or "dispute"
         categories[kind, row["category"]] = categories.get((kind, row["category"]), 0) + 1
     for n in kinds.values():
         n["on_time_share"] = n["on_time"] / n["closed"] if n["closed"] else None

@@ -11,23 +11,26 @@ from services.mediation import events
 from services.mediation.config import SETTINGS
 from services.mediation.models import Dispatch, Dispute, Verification
 from services.mediation.rules import changeable, of_kind
-from services.mediation.service.case_file import dispute, managed, step
+from services.mediation.service.case_file import dispute, managed, staff_of, step
 from services.mediation.service.feedback import open_feedback_link
 from services.mediation.service.surveys import open_link
 from shared import clock
 from shared.clock import now
 from shared.errors import Forbidden, Invalid
+from shared.events.mediation import DESK_KINDS
 from shared.identity import Principal
 from shared.messaging.outbox import commit
-from shared.permissions import COMMUNITY_ROLES
 from shared.reasons import mediation as reasons
 
-DESK_KINDS = ("request", "incident")
+
+def may_handle(actor: Principal, d: Dispute) -> bool:
+    """The person the case is dispatched to, or staff of its community (who record a department's answer)."""
+    return staff_of(actor, d) or actor.user_id == d.handler_id
 
 
-def _staff(actor: Principal, d: Dispute) -> bool:
-    """Community staff (or admin) whose scope covers the case: a grid worker of its grid is not staff."""
-    return actor.role in COMMUNITY_ROLES and actor.covers(community_id=d.community_id, grid_id=d.grid_id)
+def may_verify(actor: Principal, d: Dispute) -> bool:
+    """The reporter (first-contact owner) or staff of the case's community."""
+    return staff_of(actor, d) or actor.user_id == d.owner_id
 
 
 def _round(d: Dispute, *, target, department, user_id, user_name, due_on, note, actor: Principal) -> Dispatch:
@@ -75,7 +78,7 @@ def handle_case(*, actor: Principal, case_id: str, handling: str, handled_on=Non
     of_kind(d, DESK_KINDS, "handled")
     changeable(d, ("dispatched",), "handled")
     x = d.current_dispatch()
-    if not (_staff(actor, d) or (x.target == "person" and actor.user_id == x.user_id)):
+    if not may_handle(actor, d):
         raise Forbidden(reasons.HANDLER_ONLY())
     today = clock.today()
     handled_on = handled_on or today
@@ -94,7 +97,7 @@ def verify_case(*, actor: Principal, case_id: str, passed: bool,
     d = dispute(actor, case_id, "cases.verify")
     of_kind(d, DESK_KINDS, "verified")
     changeable(d, ("handled",), "verified")
-    if not (_staff(actor, d) or actor.user_id == d.owner_id):
+    if not may_verify(actor, d):
         raise Forbidden(reasons.VERIFIER_ONLY())
     if not passed and not note:
         raise Invalid(reasons.SEND_BACK_REASON_NEEDED(), field="note")
@@ -124,7 +127,7 @@ def renew_feedback_link(*, actor: Principal, case_id: str) -> tuple[Dispute, str
     """A new feedback link for a reprinted receipt (the old one stops working); returns (case, token)."""
     d = dispute(actor, case_id)
     of_kind(d, DESK_KINDS, "given a feedback link")
-    if not (_staff(actor, d) or actor.user_id == d.owner_id):
+    if not may_verify(actor, d):  # who may check the handling may also give the resident a new link
         raise Forbidden(reasons.STAFF_ONLY())
     changeable(d, ("registered", "dispatched", "handled", "paused", "closed"), "given a feedback link")
     token = open_feedback_link(d)
