@@ -38,6 +38,21 @@ def permits_section(grid: dict, principal: Principal) -> dict:
             "tiles": [(_l("Residence permits expiring or expired"), len(rows), "#permits", bool(expired))]}
 
 
+def _distinct(rows) -> list[dict]:
+    """The rows in order, each case once (the lists a section gathers overlap)."""
+    unique: dict[str, dict] = {}
+    for row in rows:
+        unique.setdefault(row["id"], row)
+    return list(unique.values())
+
+
+def _due_soon(d: dict) -> bool:
+    """Overdue, or due within DUE_SOON_WORKING_DAYS working days."""
+    c = d.get("clock") or {}
+    return bool(c.get("overdue")) or (c.get("working_days_left") is not None
+                                      and c["working_days_left"] <= DUE_SOON_WORKING_DAYS)
+
+
 def disputes_section(grid: dict, principal: Principal) -> dict:
     """Open disputes of the grid and those I registered (first-contact owner) or mediate; deadlines first."""
     md = client("mediation", principal)
@@ -47,11 +62,7 @@ def disputes_section(grid: dict, principal: Principal) -> dict:
     lists = [grid_cases["items"], mine["items"]]
     if principal.role == "mediator":
         lists.append(md.get("/disputes", params={**base, "mine": "mediator"})["items"])
-    seen, items = set(), []
-    for row in (r for rows in lists for r in rows):
-        if row["id"] not in seen:
-            seen.add(row["id"])
-            items.append(row)
+    items = _distinct(r for rows in lists for r in rows)
     mine_ids = {r["id"] for r in mine["items"]}
 
     def attention(d):
@@ -61,13 +72,10 @@ def disputes_section(grid: dict, principal: Principal) -> dict:
     items.sort(key=attention)
     for d in items:
         d["mine"] = d["id"] in mine_ids
-    overdue = sum(1 for d in items if (d.get("clock") or {}).get("overdue"))
-    soon = sum(1 for d in items if not (d.get("clock") or {}).get("overdue")
-               and (d.get("clock") or {}).get("working_days_left") is not None
-               and d["clock"]["working_days_left"] <= DUE_SOON_WORKING_DAYS)
+    pressing = sum(1 for d in items if _due_soon(d))
     return {"items": items[:10], "more": max(0, len(items) - 10),
             "tiles": [(_l("Open disputes"), grid_cases["total"], "#disputes", False),
-                      (_l("Disputes overdue or due soon"), overdue + soon, "#disputes", bool(overdue + soon))]}
+                      (_l("Disputes overdue or due soon"), pressing, "#disputes", bool(pressing))]}
 
 
 def _attention(d: dict) -> tuple:
@@ -77,12 +85,6 @@ def _attention(d: dict) -> tuple:
     return (not c.get("overdue"), left is None, left if left is not None else 0, d.get("due_on") or "")
 
 
-def _due_soon(d: dict) -> bool:
-    c = d.get("clock") or {}
-    return bool(c.get("overdue")) or (c.get("working_days_left") is not None
-                                      and c["working_days_left"] <= DUE_SOON_WORKING_DAYS)
-
-
 def desk_section(grid: dict, principal: Principal) -> dict:
     """Requests for help and incidents (求助与事件): the grid's open ones, those dispatched to me and handled ones
     waiting for my check (核查); overdue and due soon first."""
@@ -90,17 +92,13 @@ def desk_section(grid: dict, principal: Principal) -> dict:
     base = {"status": "open", "sort": "attention", "page_size": 20}
     grid_pages = [md.get("/cases", params={**base, "kind": kind, "grid_id": grid["id"]})
                   for kind in ("request", "incident")]
-    mine = md.get("/cases", params={**base, "mine": "handler"})["items"]
+    # Only requests and incidents are dispatched to a person or verified: the service's lists hold no dispute.
+    mine = md.get("/cases", params={**base, "status": "dispatched", "mine": "handler"})["items"]
     verify = md.get("/cases", params={**base, "mine": "verify", "grid_id": grid["id"]})["items"]
-    mine = [c for c in mine if c.get("kind") != "dispute" and c.get("status") == "dispatched"]
-    verify = [c for c in verify if c.get("kind") != "dispute"]
     marks = {**{c["id"]: "grid" for p in grid_pages for c in p["items"]},
              **{c["id"]: "verify" for c in verify}, **{c["id"]: "handler" for c in mine}}
-    seen, items = set(), []
-    for row in (*mine, *verify, *(c for p in grid_pages for c in p["items"])):
-        if row["id"] not in seen:
-            seen.add(row["id"])
-            items.append({**row, "mark": marks[row["id"]]})
+    items = [{**row, "mark": marks[row["id"]]}
+             for row in _distinct((*mine, *verify, *(c for p in grid_pages for c in p["items"])))]
     items.sort(key=lambda c: (c["mark"] == "grid", *_attention(c)))
     pressing = sum(1 for c in items if _due_soon(c))
     return {"items": items[:10], "more": max(0, len(items) - 10), "grid_id": grid["id"],
