@@ -33,6 +33,11 @@ def public(name: str):
     return client(name, PUBLIC)
 
 
+def passed_on(upload, default_name: str) -> tuple:
+    """A browser's upload as it is sent on to a service: (file name, stream, content type)."""
+    return upload.filename or default_name, upload.stream, upload.mimetype or "application/octet-stream"
+
+
 def checked(value: str | None, pattern: re.Pattern = OBJECT_ID) -> str:
     """An id from the URL, or 404 (never pass anything odd on to a service)."""
     if not value or not pattern.match(value):

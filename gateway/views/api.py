@@ -12,6 +12,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from flask_wtf.csrf import generate_csrf
 
 from gateway.auth import current_user, login_required, principal
+from gateway.calls import passed_on
 from gateway.upstream import client
 from shared.web.errors import error_response
 
@@ -63,8 +64,7 @@ def _body(headers: dict) -> dict:
         fields = [(k, v) for k, v in request.form.items(multi=True) if k != "csrf_token"]
         if request.mimetype == "multipart/form-data":
             headers.pop("Content-Type", None)  # a new boundary comes with the rebuilt body
-            files = [(name, (f.filename or name, f.stream, f.mimetype or "application/octet-stream"))
-                     for name, f in request.files.items(multi=True)]
+            files = [(name, passed_on(f, name)) for name, f in request.files.items(multi=True)]
             return {"data": fields, "files": files or None}
         return {"data": fields}
     return {"data": request.get_data()}

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from gateway.auth import permission_required, principal
-from gateway.calls import CODE, checked, flash_error, present, put_errors, service
+from gateway.calls import CODE, checked, flash_error, passed_on, present, put_errors, service
 from gateway.errors import error_page
 from gateway.forms.register import FullExportForm, ImportForm, RedrawForm
 from gateway.i18n import FIELD_LABELS, field_reasons, reason_text, row_reason
@@ -63,7 +63,7 @@ def import_register(grid_id):
         status = 422
     if form.validate_on_submit():
         upload = form.file.data
-        files = {"file": (upload.filename or "register.csv", upload.stream, upload.mimetype or "application/octet-stream")}
+        files = {"file": passed_on(upload, "register.csv")}
         data = {"mode": form.mode.data, "dry_run": "true" if form.dry_run.data else "false"}
         chosen = {h: c for h, c in posted.items() if c != UNCHOSEN}
         if chosen:

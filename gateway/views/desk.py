@@ -15,6 +15,7 @@ from gateway.calls import (
     TOKEN,
     attempt,
     checked,
+    passed_on,
     present,
     service,
     stream,
@@ -79,8 +80,6 @@ def cases():
 
 def _allowed(c: dict) -> dict:
     allowed = c.get("allowed") or {}
-    if isinstance(allowed, list):
-        allowed = {step: True for step in allowed}
     return {step: bool(allowed.get(step)) for step in ("dispatch", "handle", "verify")}
 
 
@@ -89,7 +88,7 @@ def _people(community_id: str | None) -> list[tuple[str, str, str]]:
     accounts), as (user id, name, label for the select)."""
     if not community_id:
         return []
-    grids = [g["id"] for g in service("households").get("/grids") if g.get("community_id") == community_id]
+    grids = [g["id"] for g in service("households").get("/grids", params={"community_id": community_id})]
     workers = User.objects(role="grid_worker", grid_ids__in=grids, active=True).only("name", "grid_ids") \
         if grids else []
     staff = User.objects(role="community_staff", community_ids=community_id, active=True).only("name")
@@ -141,8 +140,7 @@ steps = CaseSteps(bp, rule="/cases/<case_id>", arg="case_id", endpoint="desk.cas
 
 
 def _uploads(field) -> list:
-    return [("photos", (f.filename or "photo.jpg", f.stream, f.mimetype or "application/octet-stream"))
-            for f in (field.data or []) if getattr(f, "filename", None)]
+    return [("photos", passed_on(f, "photo.jpg")) for f in (field.data or []) if getattr(f, "filename", None)]
 
 
 @bp.post("/cases/<case_id>/dispatch")

@@ -10,12 +10,12 @@ first send made, never a second one.
 """
 import json
 
-from flask import Blueprint, current_app, jsonify, render_template, request, url_for
+from flask import Blueprint, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
 from gateway.auth import permission_required
-from gateway.calls import CODE, NO_STORE, checked, error_lines, present, put_errors, service
+from gateway.calls import CODE, NO_STORE, checked, error_lines, passed_on, present, put_errors, service
 from gateway.forms.incidents import IncidentForm
 from gateway.upstream import ServiceError
 from gateway.views.entries import typed
@@ -84,10 +84,8 @@ def _choices(grid_id: str, form: IncidentForm) -> None:
 
 
 def _case_url(case_id: str | None) -> str | None:
-    """The desk's case page, where the desk pages offer it."""
-    if case_id and "desk.case" in current_app.view_functions:
-        return url_for("desk.case", case_id=case_id)
-    return None
+    """The desk's case page."""
+    return url_for("desk.case", case_id=case_id) if case_id else None
 
 
 @bp.route("/grids/<grid_id>/incidents/new", methods=["GET", "POST"])
@@ -97,8 +95,7 @@ def report(grid_id):
     form = IncidentForm()
     if request.method == "POST":
         photos = chosen_photos()
-        files = [("photos", (upload.filename, upload.stream, upload.mimetype or "application/octet-stream"))
-                 for _name, upload in photos]
+        files = [("photos", passed_on(upload, "photo.jpg")) for _name, upload in photos]
         try:
             sent = body(form, grid_id)  # multipart only with photos (without files requests would send a urlencoded form)
             made = (service("mediation").post("/incidents", data={"data": json.dumps(sent)}, files=files) if files
