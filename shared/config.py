@@ -42,6 +42,10 @@ COMMON = Settings(
     Setting("MAX_UPLOAD_BYTES", int, 10 * 1024 * 1024, "the largest file a request may carry"),
     Setting("MONGO_TIMEOUT_S", float, 10.0,
             "seconds one database call may take before it fails (a request then answers 503, an event is retried)"),
+    Setting("METRICS_REFRESH_S", float, 30.0,
+            "seconds between background refreshes of a process's gauges from the database; /metrics only renders "
+            "them (0: refresh on every scrape, for tests that read a figure right after a change)",
+            check=between(0, 3600)),
 )
 
 
@@ -102,6 +106,7 @@ class TestConfig(Config):
         self.EVENT_EXCHANGE = f"test.{run_id}.events"
         self.RETRY_DELAYS_MS = [50, 100, 200]
         self.OUTBOX_POLL_S = 0.05
+        self.METRICS_REFRESH_S = 0.0  # tests read a figure right after a change; a test of the refresh sets its own
         self.QUEUE_PREFIX = f"test.{run_id}."
         self.QUEUE_EXPIRES_MS = 10 * 60 * 1000
         for name, value in overrides.items():
