@@ -38,3 +38,20 @@ OUTBOX_LAG = Histogram(
     ["service"],
     buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 15, 60, 300),
 )
+# Business gauges are refreshed in the background (shared/metrics_refresh.py), so each carries its age.
+METRICS_REFRESHED = Gauge(
+    "grid_metrics_refreshed_timestamp_seconds",
+    "When a process's gauges were last refreshed in full (Unix time; its refresher's start until the first refresh)",
+    ["service"],
+)
+METRICS_REFRESH_DURATION = Gauge(
+    "grid_metrics_refresh_duration_seconds", "How long a process's last refresh of its gauges took", ["service"]
+)
+METRICS_REFRESH_INTERVAL = Gauge(
+    "grid_metrics_refresh_interval_seconds", "Seconds between refreshes of a process's gauges (METRICS_REFRESH_S)",
+    ["service"],
+)
+METRICS_REFRESH_FAILURES = Counter(
+    "grid_metrics_refresh_failures_total", "Refreshes of a process's gauges that failed (the last figures stay)",
+    ["service"],
+)

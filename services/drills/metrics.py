@@ -1,4 +1,4 @@
-"""Business figures operators watch, read from the drills database on each scrape."""
+"""Business figures operators watch, read from the drills database by the background refresh."""
 from datetime import datetime
 
 from prometheus_client import Counter, Gauge
@@ -7,6 +7,7 @@ from services.drills import rules
 from services.drills.config import SETTINGS
 from services.drills.models import Action, Drill, Grid, RollState, Supply
 from shared import clock
+from shared.metrics_refresh import Figures
 
 DRILLS_HELD = Gauge("grid_drills_held", "Completed drills that count towards the annual duty (their roll-call reached "
                     "DRILL_COMPLETE_SHARE) per community and year (kind: comprehensive, shelter)",
@@ -35,10 +36,9 @@ GAUGES = (DRILLS_HELD, DRILLS_INCOMPLETE, WITHOUT_DRILL, ROLLCALL, TIME_TO_90, A
 
 
 def refresh() -> None:
-    """Set the gauges from the database (cleared first so finished drills and closed actions disappear)."""
+    """Set the gauges from the database (finished drills and closed actions lose their labels)."""
     today = clock.today()
-    for gauge in GAUGES:
-        gauge.clear()
+    out = Figures(*GAUGES)
     communities = set(Grid.objects.distinct("community_id"))
     years = (today.year - 1, today.year)
     held: dict[tuple[str, int, str], int] = {(c, y, k): 0 for c in communities for y in years for k in rules.REQUIREMENTS}
@@ -59,32 +59,33 @@ def refresh() -> None:
         if d["year"] == today.year and (d["community_id"] not in latest or latest[d["community_id"]][0] < d["ended_at"]):
             latest[d["community_id"]] = (d["ended_at"], (d.get("result") or {}).get("time_to_90_s"))
     for (community, year, kind), n in held.items():
-        DRILLS_HELD.labels(community, str(year), kind).set(n)
+        out.set(DRILLS_HELD, (community, str(year), kind), n)
     for (community, year), n in incomplete.items():
-        DRILLS_INCOMPLETE.labels(community, str(year)).set(n)
-    WITHOUT_DRILL.labels(str(today.year)).set(len(communities - counted))
+        out.set(DRILLS_INCOMPLETE, (community, str(year)), n)
+    out.set(WITHOUT_DRILL, (str(today.year),), len(communities - counted))
     for community, (_, seconds) in latest.items():
         if seconds is not None:
-            TIME_TO_90.labels(community).set(seconds)
+            out.set(TIME_TO_90, (community,), seconds)
     live = {str(d["_id"]): d for d in Drill.objects(status="live").only("id", "started_at").as_pymongo()}
     for s in RollState.objects(drill_id__in=list(live)).as_pymongo():
         figures = rules.summarise(s.get("total", 0), s.get("first") or {}, s.get("latest") or {}, None)
-        ROLLCALL.labels(s["drill_id"], s["grid_id"]).set(figures["share"] or 0.0)
+        out.set(ROLLCALL, (s["drill_id"], s["grid_id"]), figures["share"] or 0.0)
     for community in communities:  # zero, not absent, where there is nothing open or expired
-        ACTIONS_OPEN.labels(community).set(0)
-        ACTIONS_OVERDUE.labels(community).set(0)
-        SUPPLIES_EXPIRED.labels(community).set(0)
+        out.set(ACTIONS_OPEN, (community,), 0)
+        out.set(ACTIONS_OVERDUE, (community,), 0)
+        out.set(SUPPLIES_EXPIRED, (community,), 0)
     expired = datetime(today.year, today.month, today.day)
     by_community = [{"$group": {"_id": "$community_id", "n": {"$sum": 1}}}]
     for row in Action.objects(status="open").aggregate(by_community):
-        ACTIONS_OPEN.labels(row["_id"]).set(row["n"])
+        out.set(ACTIONS_OPEN, (row["_id"],), row["n"])
     for row in Action.objects(status="open", due_on__lt=expired).aggregate(by_community):
-        ACTIONS_OVERDUE.labels(row["_id"]).set(row["n"])
+        out.set(ACTIONS_OVERDUE, (row["_id"],), row["n"])
     for row in Supply.objects(expires_on__lt=expired).aggregate(by_community):
-        SUPPLIES_EXPIRED.labels(row["_id"]).set(row["n"])
+        out.set(SUPPLIES_EXPIRED, (row["_id"],), row["n"])
     short: dict[tuple[str, str], int] = {}  # zero, not absent, for each community and category kept
     for s in Supply.objects.only("community_id", "category", "quantity", "required_quantity").as_pymongo():
         key = (s["community_id"], s["category"])
         short[key] = short.get(key, 0) + (1 if rules.is_short(s) else 0)
     for (community, category), n in short.items():
-        SUPPLIES_SHORT.labels(community, category).set(n)
+        out.set(SUPPLIES_SHORT, (community, category), n)
+    out.publish()

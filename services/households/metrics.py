@@ -1,8 +1,10 @@
-"""Business figures operators watch, read from the grid summaries the worker keeps."""
+"""Business figures operators watch, read from the grid summaries the worker keeps (one row per grid, so a refresh
+costs as many rows as there are grids, not households)."""
 from prometheus_client import Gauge
 
 from services.households.models import Community, GridSummary
 from services.households.service.figures import band_of, community_figures
+from shared.metrics_refresh import Figures
 
 HOUSEHOLDS = Gauge("grid_households", "Active households per grid", ["community_id", "grid_id"])
 OUTSIDE_BAND = Gauge("grid_grids_outside_band", "Grids outside the household band (GRID_BAND_MIN–GRID_BAND_MAX)",
@@ -20,27 +22,29 @@ WORKERS_REQUIRED = Gauge("grid_community_workers_required",
                          ["community_id"])
 
 
+GAUGES = (HOUSEHOLDS, OUTSIDE_BAND, CARE_RESIDENTS, CARE_OVERDUE, WORKERS, WORKERS_REQUIRED, PERMITS)
+
+
 def refresh() -> None:
-    """Set the gauges from the summaries (cleared first so removed grids disappear)."""
-    rows = GridSummary.objects.only("id", "community_id", "households", "care_residents",
-                                    "care_households_overdue", "permits_expiring", "permits_expired").as_pymongo()
-    for gauge in (HOUSEHOLDS, OUTSIDE_BAND, CARE_RESIDENTS, CARE_OVERDUE, WORKERS, WORKERS_REQUIRED, PERMITS):
-        gauge.clear()
+    """Set the gauges from the summaries (a grid or community gone loses its labels)."""
+    out = Figures(*GAUGES)
     outside: dict[str, int] = {}
     care: dict[tuple[str, str], int] = {}
-    for row in rows:
-        community = row["community_id"]
-        HOUSEHOLDS.labels(community, row["_id"]).set(row.get("households", 0))
-        CARE_OVERDUE.labels(community, row["_id"]).set(row.get("care_households_overdue", 0))
+    for row in GridSummary.objects.only("id", "community_id", "households", "care_residents",
+                                        "care_households_overdue", "permits_expiring", "permits_expired").as_pymongo():
+        community, grid = row["community_id"], row["_id"]
+        out.set(HOUSEHOLDS, (community, grid), row.get("households", 0))
+        out.set(CARE_OVERDUE, (community, grid), row.get("care_households_overdue", 0))
         for state in ("expiring", "expired"):
-            PERMITS.labels(community, row["_id"], state).set(row.get(f"permits_{state}", 0))
+            out.set(PERMITS, (community, grid, state), row.get(f"permits_{state}", 0))
         outside[community] = outside.get(community, 0) + (band_of(row.get("households", 0)) != "within")
         for tag, n in (row.get("care_residents") or {}).items():
             care[(community, tag)] = care.get((community, tag), 0) + n
     for community, n in outside.items():
-        OUTSIDE_BAND.labels(community).set(n)
+        out.set(OUTSIDE_BAND, (community,), n)
     for (community, tag), n in care.items():
-        CARE_RESIDENTS.labels(community, tag).set(n)
+        out.set(CARE_RESIDENTS, (community, tag), n)
     for community, figures in community_figures([c.pk for c in Community.objects.only("id")]).items():
-        WORKERS.labels(community).set(figures["workers"])
-        WORKERS_REQUIRED.labels(community).set(figures["workers_required"])
+        out.set(WORKERS, (community,), figures["workers"])
+        out.set(WORKERS_REQUIRED, (community,), figures["workers_required"])
+    out.publish()

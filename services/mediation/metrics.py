@@ -1,4 +1,4 @@
-"""Business figures operators watch, computed from the cases on each /metrics scrape."""
+"""Business figures operators watch, computed from the cases by the background refresh (one read per refresh)."""
 from datetime import date
 
 import mongoengine as me
@@ -8,8 +8,9 @@ from services.mediation import working_days
 from services.mediation.config import SETTINGS
 from services.mediation.models import CLOCK_RUNNING, OPEN, Dispute
 from services.mediation.service import desk_figures
-from services.mediation.service.case_file import kind_query
 from shared import clock
+from shared.events.mediation import DESK_KINDS
+from shared.metrics_refresh import Figures
 
 OPEN_CASES = Gauge("grid_disputes_open", "Open disputes by age in working days since registration",
                    ["community_id", "age_bucket"])
@@ -51,63 +52,77 @@ def age_bucket(working_days: int) -> str:
     return "16+"
 
 
+DISPUTE_GAUGES = (OPEN_CASES, OVERDUE, BY_CATEGORY, SATISFACTION, SATISFACTION_TARGET, SURVEY_ANSWERS,
+                  SURVEY_MIN_ANSWERS, SURVEYED)
+FIELDS = ("kind", "community_id", "status", "year", "category", "registered_on", "due_on", "closed_on",
+          "survey.open_until", "survey.rating")
+
+
 def refresh() -> None:
-    """Set the gauges from the database (cleared first so communities without cases disappear)."""
+    """Set the gauges from one read of the cases open now or of this year (a community without cases loses its
+    labels): the desk's counts of every kind, and the dispute gauges of disputes only."""
     today = clock.today()
-    for gauge in (OPEN_CASES, OVERDUE, BY_CATEGORY, SATISFACTION, SATISFACTION_TARGET, SURVEY_ANSWERS, SURVEY_MIN_ANSWERS,
-                  SURVEYED):
-        gauge.clear()
-    refresh_desk(today)
-    disputes = kind_query("dispute")
-    opened: dict[tuple[str, str], int] = {}
-    overdue: dict[str, int] = {}
-    for row in Dispute.objects(disputes, status__in=list(OPEN)).only("community_id", "status", "registered_on",
-                                                            "due_on").as_pymongo():
-        community = row["community_id"]
-        age = working_days.working_days_between(row["registered_on"].date(), today).value
-        key = (community, age_bucket(age))
-        opened[key] = opened.get(key, 0) + 1
-        overdue.setdefault(community, 0)
-        if row["status"] in CLOCK_RUNNING and today > row["due_on"].date():
-            overdue[community] += 1
-    for (community, bucket), n in opened.items():
-        OPEN_CASES.labels(community, bucket).set(n)
-    for community, n in overdue.items():
-        OVERDUE.labels(community).set(n)
-    year = Dispute.objects(year=today.year)
-    for row in year.filter(disputes).aggregate([{"$group": {"_id": {"c": "$community_id", "k": "$category"}, "n": {"$sum": 1}}}]):
-        BY_CATEGORY.labels(row["_id"]["c"], row["_id"]["k"]).set(row["n"])
-    answered: dict[str, list[int]] = {}
-    surveyed: dict[str, int] = {}
-    for row in year.filter(__raw__={"survey.open_until": {"$exists": True}}).only(
-            "community_id", "survey").as_pymongo():
-        community = row["community_id"]
-        surveyed[community] = surveyed.get(community, 0) + 1
-        if row["survey"].get("rating"):
-            answered.setdefault(community, []).append(row["survey"]["rating"])
-    for community, n in surveyed.items():
-        SURVEYED.labels(community).set(n)
-        ratings = answered.get(community, [])
-        SURVEY_ANSWERS.labels(community).set(len(ratings))
-        SURVEY_MIN_ANSWERS.labels(community).set(SETTINGS.SATISFACTION_MIN_ANSWERS)
-        if ratings:
-            SATISFACTION.labels(community).set(sum(r >= 4 for r in ratings) / len(ratings))
-            SATISFACTION_TARGET.labels(community).set(SETTINGS.SATISFACTION_TARGET)
-
-
-def refresh_desk(today: date) -> None:
-    """The desk's counts per community and kind: registered, open, overdue, closed and closed on time this year."""
-    for gauge in DESK_GAUGES:
-        gauge.clear()
-    counts: dict[str, dict[str, dict[str, int]]] = {}
+    out = Figures(*DISPUTE_GAUGES, *DESK_GAUGES)
+    desk: dict[str, dict[str, dict[str, int]]] = {}
+    disputes = DisputeFigures(today)
     this_year = me.Q(status__in=list(OPEN)) | me.Q(year=today.year) | me.Q(closed_on__gte=date(today.year, 1, 1))
-    for row in Dispute.objects(this_year).only("kind", "community_id", "status", "year", "due_on",
-                                               "closed_on").as_pymongo():
+    for row in Dispute.objects(this_year).only(*FIELDS).as_pymongo():
         closed = row.get("closed_on")
-        desk_figures.tally(counts.setdefault(row["community_id"], desk_figures.empty()), row, today=today,
+        desk_figures.tally(desk.setdefault(row["community_id"], desk_figures.empty()), row, today=today,
                            registered=row["year"] == today.year, closed=bool(closed) and closed.year == today.year)
-    for community, per_kind in counts.items():
-        CASES_ON_TIME_TARGET.labels(community).set(SETTINGS.CASES_ON_TIME_TARGET)
+        if row.get("kind") not in DESK_KINDS:  # stored before kinds existed: a dispute
+            disputes.count(row)
+    for community, per_kind in desk.items():
+        out.set(CASES_ON_TIME_TARGET, (community,), SETTINGS.CASES_ON_TIME_TARGET)
         for kind, n in per_kind.items():
             for gauge, name in zip(DESK_GAUGES, desk_figures.FIGURES):
-                gauge.labels(community, kind).set(n[name])
+                out.set(gauge, (community, kind), n[name])
+    disputes.put(out)
+    out.publish()
+
+
+class DisputeFigures:
+    """The dispute gauges' counts: open by age, overdue, this year's by category and their surveys."""
+
+    def __init__(self, today: date):
+        self.today = today
+        self.opened: dict[tuple[str, str], int] = {}
+        self.overdue: dict[str, int] = {}
+        self.categories: dict[tuple[str, str], int] = {}
+        self.surveyed: dict[str, int] = {}
+        self.ratings: dict[str, list[int]] = {}
+
+    def count(self, row: dict) -> None:
+        """Count one dispute (a raw row of FIELDS)."""
+        community = row["community_id"]
+        if row["status"] in OPEN:
+            key = (community, age_bucket(working_days.working_days_between(row["registered_on"].date(), self.today).value))
+            self.opened[key] = self.opened.get(key, 0) + 1
+            late = row["status"] in CLOCK_RUNNING and self.today > row["due_on"].date()
+            self.overdue[community] = self.overdue.get(community, 0) + late
+        if row["year"] != self.today.year:
+            return
+        key = (community, row["category"])
+        self.categories[key] = self.categories.get(key, 0) + 1
+        survey = row.get("survey") or {}
+        if "open_until" in survey:
+            self.surveyed[community] = self.surveyed.get(community, 0) + 1
+            if survey.get("rating"):
+                self.ratings.setdefault(community, []).append(survey["rating"])
+
+    def put(self, out: Figures) -> None:
+        """Add the counts to a refresh's figures."""
+        for key, n in self.opened.items():
+            out.set(OPEN_CASES, key, n)
+        for community, n in self.overdue.items():
+            out.set(OVERDUE, (community,), n)
+        for key, n in self.categories.items():
+            out.set(BY_CATEGORY, key, n)
+        for community, n in self.surveyed.items():
+            ratings = self.ratings.get(community, [])
+            out.set(SURVEYED, (community,), n)
+            out.set(SURVEY_ANSWERS, (community,), len(ratings))
+            out.set(SURVEY_MIN_ANSWERS, (community,), SETTINGS.SATISFACTION_MIN_ANSWERS)
+            if ratings:
+                out.set(SATISFACTION, (community,), sum(r >= 4 for r in ratings) / len(ratings))
+                out.set(SATISFACTION_TARGET, (community,), SETTINGS.SATISFACTION_TARGET)

@@ -7,6 +7,7 @@ from prometheus_client import Gauge
 from services.volunteers.models import CommunityCopy, HoursEntry, Need, Team, VolunteerRecord
 from services.volunteers.rules import volunteer_target
 from shared import clock
+from shared.metrics_refresh import Figures
 
 VOLUNTEERS = Gauge("grid_volunteers", "Registered volunteers per community", ["community_id"])
 TARGET = Gauge("grid_volunteer_target", "Volunteers wanted per community: VOLUNTEER_SHARE_TARGET of its residents", ["community_id"])
@@ -37,9 +38,8 @@ def _by_community(model, match: dict, value="$sum", field=1) -> dict:
 
 
 def refresh() -> None:
-    """Set the gauges from the database (cleared first so gone communities disappear)."""
-    for gauge in (VOLUNTEERS, TARGET, TEAMS, WAITLISTED, NEEDS_OPEN, HOURS_YEAR, ACTIVE):
-        gauge.clear()
+    """Set the gauges from the database (a community gone loses its labels)."""
+    out = Figures(VOLUNTEERS, TARGET, TEAMS, WAITLISTED, NEEDS_OPEN, HOURS_YEAR, ACTIVE)
     today = clock.today()
     residents = {row["_id"]: row.get("residents", 0)
                  for row in CommunityCopy._get_collection().find({}, {"residents": 1})}
@@ -55,17 +55,17 @@ def refresh() -> None:
             {"$group": {"_id": {"c": "$community_id", "v": "$volunteer_id"}}}]):
         active[row["_id"]["c"]] = active.get(row["_id"]["c"], 0) + 1
     for community in set(residents) | set(volunteers) | set(teams):
-        VOLUNTEERS.labels(community).set(volunteers.get(community, 0))
-        TARGET.labels(community).set(volunteer_target(residents.get(community, 0)))
-        TEAMS.labels(community).set(teams.get(community, 0))
-        WAITLISTED.labels(community).set(waitlisted.get(community, 0))
-        HOURS_YEAR.labels(community).set(round(hours.get(community, 0.0), 2))
-        ACTIVE.labels(community).set(active.get(community, 0))
+        out.set(VOLUNTEERS, (community,), volunteers.get(community, 0))
+        out.set(TARGET, (community,), volunteer_target(residents.get(community, 0)))
+        out.set(TEAMS, (community,), teams.get(community, 0))
+        out.set(WAITLISTED, (community,), waitlisted.get(community, 0))
+        out.set(HOURS_YEAR, (community,), round(hours.get(community, 0.0), 2))
+        out.set(ACTIVE, (community,), active.get(community, 0))
     at = clock.now()
     counts: dict[tuple[str, str], int] = {}
     for row in Need._get_collection().find({"status": "open"}, {"community_id": 1, "opened_at": 1}):
         key = (row["community_id"], age_bucket(row["opened_at"], at))
         counts[key] = counts.get(key, 0) + 1
-    for (community, bucket), n in counts.items():
-        NEEDS_OPEN.labels(community, bucket).set(n)
-
+    for key, n in counts.items():
+        out.set(NEEDS_OPEN, key, n)
+    out.publish()

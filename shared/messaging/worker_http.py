@@ -2,16 +2,20 @@
 import threading
 
 from flask import Flask, jsonify
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from werkzeug.serving import make_server
 
 from shared.db import ping_db
+from shared.metrics_refresh import GaugeRefresh
 from shared.web import health
 
 
 def create_worker_app(config, worker) -> Flask:
     app = Flask(__name__)
     app.config.from_object(config)
+    # the outbox backlog (a scan of pending outboxes) and dead-letter depths (broker calls), refreshed in the
+    # background; a failure (the broker away) keeps the last values and /readyz says why
+    gauges = app.extensions["metrics_refresh"] = GaugeRefresh(
+        config.SERVICE_NAME, [worker.relay.backlog, worker.consumer.dead_letter_depths], every_s=config.METRICS_REFRESH_S)
 
     @app.get("/healthz")
     def healthz():
@@ -25,12 +29,7 @@ def create_worker_app(config, worker) -> Flask:
 
     @app.get("/metrics")
     def metrics():
-        worker.relay.backlog()
-        try:
-            worker.consumer.dead_letter_depths()
-        except Exception:  # the broker is away: the gauges keep their last values, /readyz says why
-            pass
-        return generate_latest(), 200, {"Content-Type": CONTENT_TYPE_LATEST}
+        return gauges.scrape()
 
     return app
 

@@ -1,14 +1,16 @@
 """/healthz (the process runs), /readyz (its database and broker answer) and /metrics."""
+import threading
 import time
 
 from flask import Blueprint, current_app, jsonify
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from shared.db import ping_db
 from shared.messaging.bus import open_connection
+from shared.metrics_refresh import GaugeRefresh
 
 bp = Blueprint("health", __name__)
 _BROKER_CACHE_S = 2.0
+_MAKING = threading.Lock()
 
 
 def broker_answers(url: str) -> bool:
@@ -40,6 +42,14 @@ def readyz():
 
 @bp.get("/metrics")
 def metrics():
-    for refresh in current_app.extensions.get("metric_refreshers", []):
-        refresh()
-    return generate_latest(), 200, {"Content-Type": CONTENT_TYPE_LATEST}
+    return gauge_refresh(current_app).scrape()
+
+
+def gauge_refresh(app) -> GaugeRefresh:
+    """The app's refresher of its gauges, made at the first scrape from the app's `metric_refreshers`."""
+    with _MAKING:
+        if "metrics_refresh" not in app.extensions:
+            app.extensions["metrics_refresh"] = GaugeRefresh(
+                app.config["SERVICE_NAME"], app.extensions.get("metric_refreshers", []),
+                every_s=app.config["METRICS_REFRESH_S"])
+        return app.extensions["metrics_refresh"]
