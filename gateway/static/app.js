@@ -2,7 +2,8 @@
  * Without this script the forms post normally. With it, an entry is kept on the phone (localStorage)
  * with a client_id, shown as waiting, and sent to the JSON API when the connection is there: at once,
  * on the `online` event, on the next page load, or every 20 s. The services store an entry once per
- * client_id, so a resend never makes a second record. Also: the drill live board polls its figures. */
+ * client_id, so a resend never makes a second record. Also: the drill live board polls its figures, and an
+ * import job's page its progress. */
 (function () {
   "use strict";
   var KEY = "grid.queue.v1", SENT = "grid.sent.v1";
@@ -289,6 +290,28 @@
     setInterval(tickClock, 1000);
     setInterval(poll, 5000);
   }
+
+  /* ---- an import job's page: its state and bar each second, and the report (a reload) once it has finished ---- */
+  function watchImport(box) {
+    var poll = function () {
+      fetch(box.dataset.importJob, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (b) {
+          if (b && b.finished) { window.location.reload(); return; }
+          if (b) {
+            box.querySelector("progress").value = b.percent;
+            box.querySelector('[data-f="state_label"]').textContent = b.state_label;
+            var lines = box.querySelector('[data-f="lines"]');
+            lines.textContent = "";
+            b.lines.forEach(function (line, i) { if (i) lines.appendChild(document.createElement("br")); lines.appendChild(document.createTextNode(line)); });
+          }
+          setTimeout(poll, b ? 1000 : 5000);
+        }, function () { setTimeout(poll, 5000); });
+    };
+    setTimeout(poll, 1000);
+  }
+  var importJob = document.querySelector("[data-import-job]");
+  if (importJob) watchImport(importJob);
 
   /* incident reports wait with their photos in IndexedDB; static/incident.js sends them, from any page */
   var inc = load("grid.incidents.v1").filter(function (e) { return e.user === userId && /^\/static\/incident\.js(\?v=\w+)?$/.test(e.src); })[0];

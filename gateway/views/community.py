@@ -1,13 +1,13 @@
-"""Community staff pages: redraw a grid, import and export a grid's register."""
+"""Community staff pages: redraw a grid, import (as a job with its progress) and export a grid's register."""
 import json
 import re
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from gateway.auth import permission_required, principal
-from gateway.calls import CODE, checked, flash_error, passed_on, present, put_errors, service
+from gateway.calls import CODE, REF, checked, flash_error, passed_on, present, put_errors, service
 from gateway.errors import error_page
 from gateway.forms.register import FullExportForm, ImportForm, RedrawForm
 from gateway.i18n import FIELD_LABELS, field_reasons, reason_text, row_reason
@@ -54,6 +54,8 @@ def redraw(grid_id):
 @bp.route("/grids/<grid_id>/import", methods=["GET", "POST"])
 @permission_required("register.write")
 def import_register(grid_id):
+    """The upload form: a file the service takes on becomes a job (its page shows the progress); what it refuses
+    at once (too large, a bad mapping) comes back on the form."""
     grid_id = checked(grid_id, CODE)
     grid = hh().get(f"/grids/{grid_id}")
     form = ImportForm()
@@ -62,31 +64,122 @@ def import_register(grid_id):
     if request.method == "POST":
         status = 422
     if form.validate_on_submit():
-        upload = form.file.data
-        files = {"file": passed_on(upload, "register.csv")}
-        data = {"mode": form.mode.data, "dry_run": "true" if form.dry_run.data else "false"}
-        chosen = {h: c for h, c in posted.items() if c != UNCHOSEN}
-        if chosen:
-            data["mapping"] = json.dumps({h: None if c == IGNORE else c for h, c in chosen.items()},
-                                         ensure_ascii=False)
-        response = hh().request("POST", f"/grids/{grid_id}/import", data=data, files=files)
+        response = hh().request("POST", f"/grids/{grid_id}/import", data=_import_fields(form, posted),
+                                files={"file": passed_on(form.file.data, "register.csv")})
         body = _json(response)
         code = response.status_code
+        if code == 202:
+            return redirect(url_for("community.import_job", grid_id=grid_id, job_id=checked(body.get("id"), REF)),
+                            code=303)
         if code == 404 and not (body.get("message") or "").startswith("grid"):
             missing, status = True, 404  # the import route is not there (yet)
         elif code in (401, 404) or code >= 500 or code == 403:
             raise ServiceError("households", 503 if code == 401 else code, body)
-        elif code < 400:
-            report, status = body, 200
         else:
-            report = body.get("report") if isinstance(body.get("report"), dict) else (
-                body if _looks_like_report(body) else None)
-            errors = put_errors(form, ServiceError("households", code, body))
-            status = code
-    return render_template("import.html", form=form, grid=grid, report=report, report_view=_report_view(report),
-                           columns=_column_choices(report, posted), errors=errors, missing=missing,
-                           export_form=FullExportForm(formdata=None),
-                           can_reveal=principal().may("register.reveal")), status
+            (report, errors), status = _answered(form, code, body), code
+    return _import_page("import.html", grid, form, report, posted, errors=errors, missing=missing), status
+
+
+@bp.get("/grids/<grid_id>/imports/<job_id>.json")
+@permission_required("register.write")
+def import_job_progress(grid_id, job_id):
+    """An import job's state and progress for the page's script (counts only)."""
+    return jsonify(_job_progress(_job(grid_id, job_id)))
+
+
+@bp.get("/grids/<grid_id>/imports/<job_id>")
+@permission_required("register.write")
+def import_job(grid_id, job_id):
+    """An import job: its progress while it runs (the page refreshes itself), then its report and the form."""
+    job = _job(grid_id, job_id)
+    grid = hh().get(f"/grids/{job['grid_id']}")
+    progress = _job_progress(job)
+    form = ImportForm(formdata=None, mode=job.get("mode"), dry_run=bool(job.get("dry_run")))
+    report, errors = None, []
+    if progress["finished"]:
+        outcome = job.get("outcome") if isinstance(job.get("outcome"), dict) else {}
+        body = outcome.get("body") if isinstance(outcome.get("body"), dict) else {}
+        report, errors = _answered(form, int(outcome.get("status") or 503), body)
+    return _import_page("import_job.html", grid, form, report, {}, errors=errors, job=job, progress=progress)
+
+
+def _job(grid_id: str, job_id: str) -> dict:
+    """The import job, or 404 when it is another grid's (the service answers 404 outside the caller's area)."""
+    grid_id, job_id = checked(grid_id, CODE), checked(job_id, REF)
+    job = hh().get(f"/imports/{job_id}")
+    if job.get("grid_id") != grid_id:
+        abort(404)
+    return job
+
+
+JOB_STATES = {"queued": _l("Waiting to start"), "reading": _l("Reading the file"), "checking": _l("Checking the rows"),
+              "writing": _l("Saving the households"), "done": _l("Finished"), "failed": _l("Not completed")}
+FINISHED = ("done", "failed")
+COUNTS = ("rows_read", "rows_checked", "households_total", "households_written")
+
+
+def _job_progress(job: dict) -> dict:
+    """What the page and its script show of a job: its state, the bar (of 100) and the counts, never a row."""
+    progress = job.get("progress") if isinstance(job.get("progress"), dict) else {}
+    counts = {k: int(progress.get(k) or 0) for k in COUNTS}
+    state, dry_run = job.get("state"), bool(job.get("dry_run"))
+    lines = [_("Rows read: %(read)s, checked: %(checked)s", read=counts["rows_read"], checked=counts["rows_checked"])]
+    if not dry_run:
+        lines.append(_("Households saved: %(written)s of %(total)s", written=counts["households_written"],
+                       total=counts["households_total"]))
+    return {"state": state, "state_label": str(JOB_STATES.get(state, state)), "finished": state in FINISHED,
+            "percent": _percent(state, counts, dry_run), "lines": lines, **counts}
+
+
+def _percent(state: str, counts: dict, dry_run: bool) -> int:
+    """The bar: checking the rows read is its first half (all of it for a check only), saving the second."""
+    if state in FINISHED:
+        return 100
+    checked_share = counts["rows_checked"] / counts["rows_read"] if counts["rows_read"] else 0
+    if dry_run:
+        return min(99, int(100 * checked_share))
+    written_share = counts["households_written"] / counts["households_total"] if counts["households_total"] else 0
+    return min(99, int(50 * checked_share + 50 * written_share))
+
+
+RECENT_SHOWN = 5
+
+
+def _recent_jobs(grid_id: str) -> list[dict]:
+    """The grid's last imports, newest first, for links on the page."""
+    try:
+        jobs = hh().get(f"/grids/{grid_id}/imports").get("items") or []
+    except ServiceError:
+        return []  # the list is a convenience: the form works without it
+    return [{"id": j["id"], "filename": j.get("filename"), "created_at": j.get("created_at"),
+             "dry_run": bool(j.get("dry_run")), "state_label": str(JOB_STATES.get(j.get("state"), j.get("state")))}
+            for j in jobs[:RECENT_SHOWN] if isinstance(j, dict) and REF.match(str(j.get("id") or ""))]
+
+
+def _import_fields(form: ImportForm, posted: dict[str, str]) -> dict:
+    """The form's fields as the service's import takes them (the column choices as a JSON mapping)."""
+    data = {"mode": form.mode.data, "dry_run": "true" if form.dry_run.data else "false"}
+    chosen = {h: c for h, c in posted.items() if c != UNCHOSEN}
+    if chosen:
+        data["mapping"] = json.dumps({h: None if c == IGNORE else c for h, c in chosen.items()}, ensure_ascii=False)
+    return data
+
+
+def _answered(form: ImportForm, code: int, body: dict) -> tuple[dict | None, list[str]]:
+    """An import's answer (at once, or a finished job's outcome) as the page shows it: the report, and the reasons
+    that fit no field of the form."""
+    if code < 400:
+        return body, []
+    report = body.get("report") if isinstance(body.get("report"), dict) else (
+        body if _looks_like_report(body) else None)
+    return report, put_errors(form, ServiceError("households", code, body))
+
+
+def _import_page(template: str, grid: dict, form: ImportForm, report: dict | None, posted: dict[str, str], **extra):
+    return render_template(template, form=form, grid=grid, report=report, report_view=_report_view(report),
+                           columns=_column_choices(report, posted), recent=_recent_jobs(grid["id"]),
+                           export_form=FullExportForm(formdata=None), can_reveal=principal().may("register.reveal"),
+                           **extra)
 
 
 # The column choices of the import form: one select per header of the sheet the register does not know (or that a
