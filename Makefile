@@ -63,10 +63,11 @@ test-faults: $(STAMP) broker
 test-e2e: $(STAMP) system-deps broker
 	$(PY) -m pytest -q -m "e2e"
 
-## make bench: benchmarks that print figures and write docs/benchmarks.md (not run by make test)
+## make bench: benchmarks that print figures and write docs/benchmarks.md (not run by make test);
+## make bench PART=bus (list, pages, bus, import, rollcall, scale) runs one part and rewrites only its section.
 bench: $(BENCH_STAMP) broker
 	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
-	$(PY) -m tests.bench.run
+	$(PY) -m tests.bench.run $(if $(PART),--only $(PART))
 
 up:
 	docker compose up -d --build
