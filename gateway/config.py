@@ -46,6 +46,14 @@ SETTINGS = Settings(
     Setting("MEDIATION_URL", str, None, "base URL of the mediation API (unset: its pages answer 503)"),
     Setting("SERVICE_CONNECT_TIMEOUT_S", float, 3.0, "seconds to connect to a service"),
     Setting("SERVICE_READ_TIMEOUT_S", float, 15.0, "seconds a service may take to answer"),
+    Setting("FANOUT_DEADLINE_S", float, 5.0,
+            "seconds a page that calls several services at once (today, grids, a street) waits for all of them "
+            "together; a call still running then shows as unavailable. Far above the slowest such call's p50 in "
+            "docs/benchmarks.md (tens of ms), well below SERVICE_READ_TIMEOUT_S so one stuck service costs the page "
+            "5 s, not 15"),
+    Setting("FANOUT_THREADS", int, 32,
+            "threads per gateway process that run those calls (shared by its concurrent pages; a call past the "
+            "deadline holds one until SERVICE_READ_TIMEOUT_S)"),
     Setting("SESSION_IDLE_S", int, 1800, "a session ends after this many idle seconds"),
     Setting("SESSION_ABSOLUTE_S", int, 12 * 3600, "a session ends this many seconds after sign-in at the latest"),
     Setting("SESSION_COOKIE_NAME", str, "grid_session", "the session cookie's name"),

@@ -1,38 +1,70 @@
-"""What "my grid today" shows, one section per service.
+"""What "my grid today" shows, one section per service, all of it gathered at once.
 
-Each section is (key, title, template, loader): the loader gets the grid (as the households service
-gives it) and the signed-in principal and returns the section's data. A section whose service is down,
-not configured or answering something unexpected shows that it is unavailable (暂不可用); the others
-still show, and the page never fails because of one of them. Only the households section may end the
-page (a grid outside the user's area is a 404, as before).
+Each section declares the service calls it needs (`calls`: name -> Get) and builds its data from their answers
+(`build`). The page starts every call of every section together (gateway.fanout), the grid's own among them, so it
+takes about as long as its slowest call. A section whose service is down, not configured, late (FANOUT_DEADLINE_S)
+or answering something unexpected shows that it is unavailable (暂不可用) and the page names it in one notice at the
+top; the others still show, and the page never fails because of one of them. A 403 drops the section (the role has
+no part in that service). Only the grid and the households section may end the page (a grid outside the user's
+area is a 404, as before).
 """
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
+from gateway.fanout import Outcome, gather
 from gateway.upstream import ServiceError, client
 from shared import clock
 from shared.identity import Principal
 
 log = logging.getLogger(__name__)
 DUE_SOON_WORKING_DAYS = 2
+OPEN_FIRST = {"status": "open", "sort": "attention", "page_size": 20}
 
 
-def households_section(grid: dict, principal: Principal) -> dict:
-    hh = client("households", principal)
-    grid_id = grid["id"]
-    follow_ups = hh.get(f"/grids/{grid_id}/follow-ups")
-    households = hh.get("/households", params={"grid_id": grid_id, "page_size": 1})["total"]
-    section = {"follow_ups": follow_ups, "counts": {"households": households, "follow_ups": len(follow_ups)}}
+Call = Callable[[], object]  # one upstream call, run in the fan-out's pool
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    title: str
+    template: str
+    calls: Callable[[str, Principal], dict[str, Call]]  # (grid id, principal) -> the calls it needs, by name
+    build: Callable[[dict, Principal, dict], dict]  # (grid, principal, {name: answer}) -> the section's data
+
+
+def _get(principal: Principal, service: str, path: str, params: dict | None = None) -> Call:
+    return lambda: client(service, principal).get(path, params=params)
+
+
+def households_calls(grid_id: str, principal: Principal) -> dict[str, Call]:
+    calls = {"follow_ups": _get(principal, "households", f"/grids/{grid_id}/follow-ups"),
+             "households": _get(principal, "households", "/households", {"grid_id": grid_id, "page_size": 1})}
     if principal.may("care.read"):  # without it, not even "none overdue": the care list is not theirs to see
-        section["overdue"] = hh.get(f"/grids/{grid_id}/overdue-visits")
-        section["counts"]["overdue"] = len(section["overdue"])
+        calls["overdue"] = _get(principal, "households", f"/grids/{grid_id}/overdue-visits")
+    return calls
+
+
+def households_section(grid: dict, principal: Principal, got: dict) -> dict:
+    follow_ups = got["follow_ups"]
+    section = {"follow_ups": follow_ups, "counts": {"households": got["households"]["total"],
+                                                   "follow_ups": len(follow_ups)}}
+    if "overdue" in got:
+        section["overdue"] = got["overdue"]
+        section["counts"]["overdue"] = len(got["overdue"])
     return section
 
 
-def permits_section(grid: dict, principal: Principal) -> dict:
+def permits_calls(grid_id: str, principal: Principal) -> dict[str, Call]:
+    return {"rows": _get(principal, "households", f"/grids/{grid_id}/permits-expiring")}
+
+
+def permits_section(grid: dict, principal: Principal, got: dict) -> dict:
     """Residence permits (居住证) of the grid's floating residents expiring soon or expired (numbers masked)."""
-    rows = client("households", principal).get(f"/grids/{grid['id']}/permits-expiring")
+    rows = got["rows"]
     expired = sum(1 for row in rows if row.get("expired"))
     return {"items": rows[:10], "more": max(0, len(rows) - 10), "expired": expired,
             "tiles": [(_l("Residence permits expiring or expired"), len(rows), "#permits", bool(expired))]}
@@ -53,16 +85,18 @@ def _due_soon(d: dict) -> bool:
                                       and c["working_days_left"] <= DUE_SOON_WORKING_DAYS)
 
 
-def disputes_section(grid: dict, principal: Principal) -> dict:
-    """Open disputes of the grid and those I registered (first-contact owner) or mediate; deadlines first."""
-    md = client("mediation", principal)
-    base = {"status": "open", "sort": "attention", "page_size": 20}
-    grid_cases = md.get("/disputes", params={**base, "grid_id": grid["id"]})
-    mine = md.get("/disputes", params={**base, "mine": "first_contact"})
-    lists = [grid_cases["items"], mine["items"]]
+def disputes_calls(grid_id: str, principal: Principal) -> dict[str, Call]:
+    calls = {"grid": _get(principal, "mediation", "/disputes", {**OPEN_FIRST, "grid_id": grid_id}),
+             "mine": _get(principal, "mediation", "/disputes", {**OPEN_FIRST, "mine": "first_contact"})}
     if principal.role == "mediator":
-        lists.append(md.get("/disputes", params={**base, "mine": "mediator"})["items"])
-    items = _distinct(r for rows in lists for r in rows)
+        calls["mediating"] = _get(principal, "mediation", "/disputes", {**OPEN_FIRST, "mine": "mediator"})
+    return calls
+
+
+def disputes_section(grid: dict, principal: Principal, got: dict) -> dict:
+    """Open disputes of the grid and those I registered (first-contact owner) or mediate; deadlines first."""
+    grid_cases, mine = got["grid"], got["mine"]
+    items = _distinct(r for page in (grid_cases, mine, got.get("mediating")) if page for r in page["items"])
     mine_ids = {r["id"] for r in mine["items"]}
 
     def attention(d):
@@ -85,16 +119,19 @@ def _attention(d: dict) -> tuple:
     return (not c.get("overdue"), left is None, left if left is not None else 0, d.get("due_on") or "")
 
 
-def desk_section(grid: dict, principal: Principal) -> dict:
+def desk_calls(grid_id: str, principal: Principal) -> dict[str, Call]:
+    # Only requests and incidents are dispatched to a person or verified: the service's lists hold no dispute.
+    cases = {kind: {**OPEN_FIRST, "kind": kind, "grid_id": grid_id} for kind in ("request", "incident")}
+    cases["mine"] = {**OPEN_FIRST, "status": "dispatched", "mine": "handler"}
+    cases["verify"] = {**OPEN_FIRST, "mine": "verify", "grid_id": grid_id}
+    return {name: _get(principal, "mediation", "/cases", params) for name, params in cases.items()}
+
+
+def desk_section(grid: dict, principal: Principal, got: dict) -> dict:
     """Requests for help and incidents (求助与事件): the grid's open ones, those dispatched to me and handled ones
     waiting for my check (核查); overdue and due soon first."""
-    md = client("mediation", principal)
-    base = {"status": "open", "sort": "attention", "page_size": 20}
-    grid_pages = [md.get("/cases", params={**base, "kind": kind, "grid_id": grid["id"]})
-                  for kind in ("request", "incident")]
-    # Only requests and incidents are dispatched to a person or verified: the service's lists hold no dispute.
-    mine = md.get("/cases", params={**base, "status": "dispatched", "mine": "handler"})["items"]
-    verify = md.get("/cases", params={**base, "mine": "verify", "grid_id": grid["id"]})["items"]
+    grid_pages = [got["request"], got["incident"]]
+    mine, verify = got["mine"]["items"], got["verify"]["items"]
     marks = {**{c["id"]: "grid" for p in grid_pages for c in p["items"]},
              **{c["id"]: "verify" for c in verify}, **{c["id"]: "handler" for c in mine}}
     items = [{**row, "mark": marks[row["id"]]}
@@ -109,9 +146,13 @@ def desk_section(grid: dict, principal: Principal) -> dict:
                       (_l("Cases overdue or due soon"), pressing, "#desk", bool(pressing))]}
 
 
-def drills_section(grid: dict, principal: Principal) -> dict:
+def drills_calls(grid_id: str, principal: Principal) -> dict[str, Call]:
+    return {"drills": _get(principal, "drills", "/drills", {"grid_id": grid_id})}
+
+
+def drills_section(grid: dict, principal: Principal, got: dict) -> dict:
     """A drill running now (with its roll-call) and the next drills of the grid."""
-    drills = client("drills", principal).get("/drills", params={"grid_id": grid["id"]})
+    drills = got["drills"]
     now = clock.now().isoformat()
     live = [d for d in drills if d["status"] == "live"]
     upcoming = sorted((d for d in drills if d["status"] == "planned" and d["ends_at"] >= now),
@@ -121,10 +162,20 @@ def drills_section(grid: dict, principal: Principal) -> dict:
                        "#drills", bool(live))]}
 
 
-def volunteers_section(grid: dict, principal: Principal) -> dict:
+def volunteers_calls(grid_id: str, principal: Principal) -> dict[str, Call]:
+    def needs():
+        # The needs are asked by community: its grid is asked here again rather than the whole page waiting for
+        # the page's own answer (one more small call, no second round).
+        grid = client("households", principal).get(f"/grids/{grid_id}")
+        return client("volunteers", principal).get("/needs", params={
+            "community_id": grid["community_id"], "status": "open", "page_size": 100})
+
+    return {"needs": needs}
+
+
+def volunteers_section(grid: dict, principal: Principal, got: dict) -> dict:
     """Open volunteer needs of the grid (care visits, drill helpers, requests by hand)."""
-    page = client("volunteers", principal).get("/needs", params={"community_id": grid["community_id"],
-                                                                 "status": "open", "page_size": 100})
+    page = got["needs"]
     needs = [n for n in page["items"] if n.get("grid_id") in (None, grid["id"])]
     needs.sort(key=lambda n: (n.get("grid_id") is None, n.get("starts_at") or ""))
     for n in needs:
@@ -134,32 +185,54 @@ def volunteers_section(grid: dict, principal: Principal) -> dict:
 
 
 SECTIONS = [
-    ("households", _l("Care visits and follow-ups"), "today/_households.html", households_section),
-    ("permits", _l("Residence permits expiring"), "today/_permits.html", permits_section),
-    ("disputes", _l("Disputes"), "today/_disputes.html", disputes_section),
-    ("desk", _l("Requests and incidents"), "today/_desk.html", desk_section),
-    ("drills", _l("Drills"), "today/_drills.html", drills_section),
-    ("volunteers", _l("Volunteer needs"), "today/_volunteers.html", volunteers_section),
+    Section("households", _l("Care visits and follow-ups"), "today/_households.html", households_calls,
+            households_section),
+    Section("permits", _l("Residence permits expiring"), "today/_permits.html", permits_calls, permits_section),
+    Section("disputes", _l("Disputes"), "today/_disputes.html", disputes_calls, disputes_section),
+    Section("desk", _l("Requests and incidents"), "today/_desk.html", desk_calls, desk_section),
+    Section("drills", _l("Drills"), "today/_drills.html", drills_calls, drills_section),
+    Section("volunteers", _l("Volunteer needs"), "today/_volunteers.html", volunteers_calls, volunteers_section),
 ]
 
 
-def load_sections(grid: dict, principal: Principal) -> list[dict]:
-    out = []
-    for key, title, template, loader in SECTIONS:
-        entry = {"key": key, "title": title, "template": template, "data": None, "unavailable": False}
-        try:
-            entry["data"] = loader(grid, principal)
-        except ServiceError as exc:
-            if key == "households" and not exc.unavailable:
-                raise
-            if exc.status == 403:  # the role has no part in this service: no section at all
-                continue
-            log.warning("today: section unavailable", extra={"section": key, "status": exc.status})
-            entry["unavailable"] = True
-        except Exception:  # one section's surprise must not take the page down
-            if key == "households":
-                raise
-            log.exception("today: section failed", extra={"section": key})
-            entry["unavailable"] = True
-        out.append(entry)
-    return out
+def load(grid_id: str, principal: Principal) -> tuple[dict, list[dict]]:
+    """The grid and its sections, every call of every section made at once; ServiceError when the grid cannot be
+    had (404 outside the user's area, as before)."""
+    calls = {("grid", "grid"): _get(principal, "households", f"/grids/{grid_id}")}
+    for section in SECTIONS:
+        calls.update({(section.key, name): call for name, call in section.calls(grid_id, principal).items()})
+    outcomes = gather(calls)
+    grid = outcomes[("grid", "grid")].result()
+    sections = []
+    for section in SECTIONS:
+        got = {name: outcome for (key, name), outcome in outcomes.items() if key == section.key}
+        entry = _entry(section, grid, principal, got)
+        if entry is not None:
+            sections.append(entry)
+    return grid, sections
+
+
+def _entry(section: Section, grid: dict, principal: Principal, got: dict[str, Outcome]) -> dict | None:
+    """The section as the page shows it: its data, or unavailable; None when the role has no part in it (403)."""
+    entry = {"key": section.key, "title": section.title, "template": section.template, "data": None,
+             "unavailable": False}
+    errors = [o.error for o in got.values() if not o.ok]
+    ends_page = section.key == "households"
+    for exc in errors:
+        if ends_page and not (isinstance(exc, ServiceError) and exc.unavailable):
+            raise exc
+    if any(isinstance(exc, ServiceError) and exc.status == 403 for exc in errors):
+        return None
+    if errors:
+        log.warning("today: section unavailable", extra={"section": section.key, "status": [
+            getattr(exc, "status", type(exc).__name__) for exc in errors]})
+        entry["unavailable"] = True
+        return entry
+    try:
+        entry["data"] = section.build(grid, principal, {name: o.value for name, o in got.items()})
+    except Exception:  # one section's surprise must not take the page down
+        if ends_page:
+            raise
+        log.exception("today: section failed", extra={"section": section.key})
+        entry["unavailable"] = True
+    return entry

@@ -4,6 +4,7 @@ The forms send what the user typed; the households service checks it, and its re
 """
 import uuid
 from datetime import date, datetime
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -14,6 +15,7 @@ from wtforms.fields.choices import SelectChoice
 from gateway import today
 from gateway.auth import current_user, login_required, permission_required, principal, safe_next
 from gateway.calls import CODE, NO_STORE, attempt, checked, flash_outcome, present, put_errors, service
+from gateway.fanout import gather
 from gateway.forms.common import PostForm
 from gateway.forms.register import CareFlagForm, HouseholdForm, LeaveForm, LookupForm, MoveForm, RevealForm, VisitForm
 from gateway.i18n import CARE_TAG_LABELS
@@ -70,37 +72,39 @@ def grids():
     community_id = request.args.get("community_id") or None
     if community_id:
         checked(community_id, CODE)
-    params = {"community_id": community_id} if community_id else None
-    rows = hh().get("/grids", params=params)
+    households = hh()
+    register = gather({"grids": partial(households.get, "/grids",
+                                        params={"community_id": community_id} if community_id else None),
+                       "communities": partial(households.get, "/communities", params={"figures": "true"})})
+    rows = register["grids"].result()
     shown = {row["community_id"] for row in rows} | ({community_id} if community_id else set())
-    communities = [c for c in hh().get("/communities", params={"figures": "true"}) if c["id"] in shown]
+    communities = [c for c in register["communities"].result() if c["id"] in shown]
+    desk, desk_missing = _desk_figures([c["id"] for c in communities])
     return render_template("grids.html", grids=rows, community_id=community_id, communities=communities,
-                           desk=_desk_figures([c["id"] for c in communities]), desk_kinds=DESK_KINDS,
+                           desk=desk, desk_kinds=DESK_KINDS, missing=[_("Service desk figures")] if desk_missing else [],
                            can_manage=principal().may("grids.manage"), can_read=principal().may("register.read"))
 
 
 DESK_KINDS = (("dispute", _l("Dispute cases")), ("request", _l("Requests for help")), ("incident", _l("Incidents")))
 
 
-def _desk_figures(community_ids: list[str]) -> dict[str, dict]:
-    """Each community's service desk counts per kind (registered this year, open, overdue, on-time share); left
-    out when the mediation service is down, not configured or not the user's to read."""
+def _desk_figures(community_ids: list[str]) -> tuple[dict[str, dict], bool]:
+    """Each community's service desk counts per kind (registered this year, open, overdue, on-time share), asked for
+    every community at once, and whether some could not be had (the service down or late). Left out without a word
+    when the mediation service is not configured or not the user's to read."""
     if "mediation" not in current_app.config["SERVICE_URLS"] or not principal().may("disputes.figures"):
-        return {}
-    out = {}
-    for cid in community_ids:
-        try:
-            out[cid] = service("mediation").get("/reports/desk", params={"community_id": cid})["kinds"]
-        except ServiceError:
-            break  # one answer is enough to know the figures cannot be had now
-    return out
+        return {}, False
+    mediation = service("mediation")
+    got = gather({cid: partial(mediation.get, "/reports/desk", params={"community_id": cid}) for cid in community_ids})
+    figures = {cid: outcome.value["kinds"] for cid, outcome in got.items() if outcome.ok}
+    missing = any(isinstance(o.error, ServiceError) and o.error.unavailable for o in got.values() if not o.ok)
+    return figures, missing
 
 
 @bp.get("/grids/<grid_id>/today")
 @permission_required("register.read")
 def grid_today(grid_id):
-    grid = hh().get(f"/grids/{checked(grid_id, CODE)}")
-    sections = today.load_sections(grid, principal())
+    grid, sections = today.load(checked(grid_id, CODE), principal())
     return render_template("today.html", grid=grid, sections=sections, done_form=PostForm())
 
 

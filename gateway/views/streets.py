@@ -1,12 +1,16 @@
 """Streets (街道): the list (the district's admin renames them) and a street's overview: its communities as rows with
 grids against the band, households, care visits overdue and staffing from the register, and, where cheap, each
 community's volunteers, drills held this year and open disputes from the other services' figures."""
+from functools import partial
+
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from gateway import places
 from gateway.auth import may, permission_required
 from gateway.calls import CODE, checked, form_reasons, press, service
+from gateway.fanout import gather
 from gateway.forms.streets import CommunityNameForm, GridWorkersForm, StreetForm
 from gateway.models import User
 from gateway.upstream import ServiceError
@@ -14,6 +18,8 @@ from gateway.users import parse_ids
 from shared import clock
 
 bp = Blueprint("streets", __name__)
+# What each of the other services' figures is called when it is missing from the overview.
+FIGURE_NAMES = (("volunteers", _l("Volunteers")), ("drills", _l("Drills")), ("disputes", _l("Open disputes")))
 
 
 @bp.get("/streets")
@@ -47,10 +53,10 @@ def edit_street(street_id):
 def overview(street_id):
     checked(street_id, CODE)
     street = service("households").get(f"/streets/{street_id}/overview")
-    others = _other_figures([row["id"] for row in street["communities"]])
+    others, missing = _other_figures([row["id"] for row in street["communities"]])
     forms = {row["id"]: CommunityNameForm(data=row, prefix=row["id"]) for row in street["communities"]} \
         if may("streets.manage") else {}
-    return render_template("streets/overview.html", street=street, others=others, forms=forms,
+    return render_template("streets/overview.html", street=street, others=others, forms=forms, missing=missing,
                            year=clock.today().year)
 
 
@@ -92,33 +98,38 @@ def grid_workers(grid_id):
     return back
 
 
-def _other_figures(community_ids: list[str]) -> dict[str, dict]:
+VOLUNTEER_FIGURES = ("volunteers", "volunteer_target", "teams", "team_target", "meets_volunteer_target",
+                     "meets_team_target")
+
+
+def _other_figures(community_ids: list[str]) -> tuple[dict[str, dict], list[str]]:
     """Per community, what the other services count, where one call answers it: volunteers against the targets,
-    drills held this year, open disputes. A service that is down or refuses leaves its figures out (None)."""
+    drills held this year, open disputes; all asked at once. A service that refuses leaves its figures out (None);
+    one that is down or late does too, and is named in the list of what is missing."""
     configured = current_app.config["SERVICE_URLS"]
-    out: dict[str, dict] = {cid: {} for cid in community_ids}
+    calls = {}
     if "drills" in configured and may("drills.read"):
-        try:
-            rows = service("drills").get("/compliance")
-            held = {row["community_id"]: row.get("drills_held", 0) for row in rows}
-            for cid in community_ids:
-                out[cid]["drills_held"] = held.get(cid, 0)
-        except ServiceError:
-            pass
-    for cid in community_ids:
-        if "volunteers" in configured and may("volunteers.figures"):
-            try:
-                figures = service("volunteers").get(f"/communities/{cid}/figures")
-                out[cid].update({key: figures.get(key) for key in (
-                    "volunteers", "volunteer_target", "teams", "team_target", "meets_volunteer_target",
-                    "meets_team_target")})
-            except ServiceError:
-                pass
-        if "mediation" in configured and may("disputes.read"):
-            try:
-                page = service("mediation").get("/disputes", params={"community_id": cid, "status": "open",
-                                                                      "page_size": 1})
-                out[cid]["disputes_open"] = page.get("total", 0)
-            except ServiceError:
-                pass
-    return out
+        calls["drills", None] = partial(service("drills").get, "/compliance")
+    if "volunteers" in configured and may("volunteers.figures"):
+        volunteers = service("volunteers")
+        calls.update({("volunteers", cid): partial(volunteers.get, f"/communities/{cid}/figures")
+                      for cid in community_ids})
+    if "mediation" in configured and may("disputes.read"):
+        mediation = service("mediation")
+        calls.update({("disputes", cid): partial(mediation.get, "/disputes", params={
+            "community_id": cid, "status": "open", "page_size": 1}) for cid in community_ids})
+    got = gather(calls)
+    out: dict[str, dict] = {cid: {} for cid in community_ids}
+    for (kind, cid), outcome in got.items():
+        if not outcome.ok:
+            continue
+        if kind == "drills":
+            held = {row["community_id"]: row.get("drills_held", 0) for row in outcome.value}
+            for each in community_ids:
+                out[each]["drills_held"] = held.get(each, 0)
+        elif kind == "volunteers":
+            out[cid].update({key: outcome.value.get(key) for key in VOLUNTEER_FIGURES})
+        else:
+            out[cid]["disputes_open"] = outcome.value.get("total", 0)
+    late = {kind for (kind, _), o in got.items() if isinstance(o.error, ServiceError) and o.error.unavailable}
+    return out, [str(label) for kind, label in FIGURE_NAMES if kind in late]

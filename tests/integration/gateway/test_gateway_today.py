@@ -57,7 +57,8 @@ def test_each_section_degrades_when_its_service_is_down(s):
     page = text(r)
     assert r.status_code == 200
     assert len(re.findall(r'<section id="(disputes|desk|drills)" class="unavailable">', page)) == 3
-    assert page.count("暂不可用") == 3 and "志愿需求" in page and "户" in page
+    assert page.count("<p class=\"card muted\">暂不可用</p>") == 3 and "志愿需求" in page and "户" in page
+    assert "部分内容暂不可用：调解、求助与事件、演练。" in page  # one notice at the top names them
     assert worker.get("/disputes").status_code == 503 and "服务暂时不可用" in text(worker.get("/drills"))
 
 
