@@ -57,6 +57,7 @@ class GaugeRefresh:
         self._starting = threading.Lock()
         self._stop = threading.Event()
         self.thread: threading.Thread | None = None
+        METRICS_REFRESH_FAILURES.labels(service)  # exported at 0 from the start, so rate() sees the first failure
 
     def refresh(self) -> bool:
         """Run every refresher once; True when all succeeded. A failing one is logged and counted and leaves its
