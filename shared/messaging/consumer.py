@@ -2,7 +2,11 @@
 
 A handler gets a validated `Event`. Before it runs, the consumer claims the event in its inbox (a unique insert),
 so two workers handed the same event at once run it once, and a redelivery after a crash between the handler's
-write and the ack has no second effect. A delivery whose event another worker holds goes to a retry queue
+write and the ack has no second effect. Handled deliveries are marked done in the inbox in batches (one database
+round trip for a batch) and acked right after their marks are written: when the batch is full (half the prefetch),
+when no delivery came for FLUSH_IDLE_S, before the same event is handled again, and on stop. A crash between a
+handler and its batch's done mark hands the delivery back; its claim lapses after the lease and the handler runs
+again, as it would after a crash before any ack. A delivery whose event another worker holds goes to a retry queue
 (not an attempt) until that worker finishes or its claim lapses.
 
 Every failure, a database timeout included (pymongo's NetworkTimeout: a slow or stuck database), is retried
@@ -19,6 +23,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
+from typing import NamedTuple
 
 from kombu import Consumer, Producer
 from marshmallow import ValidationError
@@ -45,8 +50,18 @@ log = logging.getLogger(__name__)
 # A delivery whose event another worker holds waits in the retry queues; the holder renews its claim only while
 # its handler runs, so this many waits (minutes on the production delays) means something is stuck: dead-letter.
 MAX_CLAIM_WAITS = 100
+FLUSH_IDLE_S = 0.02  # no delivery for this long: write the batch's done marks and ack it
 
 Handler = Callable[..., None]
+
+
+class Handled(NamedTuple):
+    """A delivery whose handler succeeded, waiting for its done mark and then its ack."""
+
+    claim: dict
+    message: object
+    queue: str
+    event_type: str
 
 
 def subscriptions(service: str, handlers: dict[tuple[str, int], list[Handler]],
@@ -88,7 +103,7 @@ def _database_answers() -> bool:
 class EventConsumer:
     """Runs a service's handlers against its queues until stopped."""
 
-    def __init__(self, *, url, exchange, service, handlers, retry_delays_ms, prefetch=20, queue_prefix="",
+    def __init__(self, *, url, exchange, service, handlers, retry_delays_ms, prefetch=100, queue_prefix="",
                  queue_expires_ms=None, queue_type="classic", delivery_limit=20, dead_max=10000, lease_s=30.0,
                  outage_wait_s=30.0, inbox=inbox, database_answers=_database_answers):
         self.url = url
@@ -98,6 +113,8 @@ class EventConsumer:
                                    queue_type=queue_type, delivery_limit=delivery_limit, dead_max=dead_max)
         self.retry_delays_ms = list(retry_delays_ms)
         self.prefetch = prefetch
+        self.done_batch = max(1, prefetch // 2)  # below the prefetch, so the broker keeps delivering meanwhile
+        self._handled: dict[tuple[str, str], Handled] = {}
         self.connection = None
         self.inbox = inbox  # claim/finish/release/renew; tests pass a fake
         self.lease_s = lease_s
@@ -169,10 +186,15 @@ class EventConsumer:
                 c.consume()
             while not stop.is_set():
                 try:
-                    conn.drain_events(timeout=0.5)
+                    conn.drain_events(timeout=FLUSH_IDLE_S if self._handled else 0.5)
                 except TimeoutError:
+                    self.flush()
                     conn.heartbeat_check()
         finally:
+            try:
+                self.flush()
+            except Exception as exc:  # the broker went: the marks that were written make the redeliveries duplicates
+                log.warning("handled events not acked; the broker redelivers them", extra={"error": str(exc)})
             for c in consumers:
                 try:
                     c.cancel()
@@ -203,6 +225,8 @@ class EventConsumer:
         waits = int(headers.get("x-claim-waits", 0))
         context.correlation_id.set(event.correlation_id or event.id)  # events this handler raises carry it on
         claim = {"consumer": queue, "event_id": event.id, "owner": self.owner}
+        if (queue, event.id) in self._handled:  # handled moments ago and not yet marked: mark it, then it is a duplicate
+            self.flush()
         while True:
             state = None
             try:
@@ -216,12 +240,12 @@ class EventConsumer:
                         return
                     waits += 1
                     continue
-                self.leases.hold(queue, event.id, self.owner)
+                self.leases.hold(queue, event.id, self.owner)  # until its done mark is written
                 try:
                     handler(event)
-                    self.inbox.finish(**claim)
-                finally:
+                except BaseException:
                     self.leases.drop(queue, event.id, self.owner)
+                    raise
                 break
             except Exception as exc:
                 if state == CLAIMED:
@@ -243,8 +267,29 @@ class EventConsumer:
                     return
                 time.sleep(self.retry_delays_ms[attempts] / 1000)  # virtual transports have no TTL queues
                 attempts += 1
-        message.ack()
-        EVENTS_CONSUMED.labels(self.service, queue, event.type, "processed").inc()
+        self._handled[(queue, event.id)] = Handled(claim, message, queue, event.type)
+        if len(self._handled) >= self.done_batch:
+            self.flush()
+
+    def flush(self) -> None:
+        """Mark the handled deliveries done in one database round trip, then ack them (never the ack first)."""
+        handled, self._handled = list(self._handled.values()), {}
+        if not handled:
+            return
+        try:
+            self.inbox.finish_many([h.claim for h in handled])
+        except Exception:  # not written: hand them back; a redelivery runs the handler again
+            log.exception("done marks not written; the events are handed back", extra={"events": len(handled)})
+            for h in handled:
+                self.inbox.release(**h.claim)
+                h.message.requeue()
+            return
+        finally:
+            for h in handled:
+                self.leases.drop(h.queue, h.claim["event_id"], self.owner)
+        for h in handled:
+            h.message.ack()
+            EVENTS_CONSUMED.labels(self.service, h.queue, h.event_type, "processed").inc()
 
     def _database_unreachable(self, exc: Exception) -> bool:
         """The database is away (not merely slow): the handler lost its connection and our ping fails too."""

@@ -1,6 +1,7 @@
-"""The outbox relay: publishes stored events with confirms, logs them by reference, then removes them from their
-document. A write that fails for any reason but an already-logged event fails the pass loudly; the events stay
-in their outboxes and the next pass sends them again (consumers' inboxes absorb the repeat)."""
+"""The outbox relay: publishes stored events in batches, waits once per batch for the broker's confirms, logs the
+confirmed ones by reference, then removes them from their document. A write that fails for any reason but an
+already-logged event fails the pass loudly; the events stay in their outboxes and the next pass sends them again
+(consumers' inboxes absorb the repeat), as it does an event the broker nacked or did not confirm in time."""
 import logging
 import threading
 from datetime import datetime, timezone
@@ -36,23 +37,30 @@ class OutboxRelay:
         return total
 
     def run_once(self) -> int:
-        """Publish one batch; return how many events were sent. Stops at the first broker failure."""
+        """Publish what waits, a batch at a time, each confirmed as a whole; return how many the broker acked.
+
+        Only acked events are marked sent; a nacked or unconfirmed one stays in its outbox for the next pass.
+        Stops at the first broker failure.
+        """
         sent = 0
         for doc_cls in self.documents:
             collection = doc_cls._get_collection()
-            published: list[tuple] = []  # (document id, outbox entry), marked sent together below
-            failure = None
-            try:
-                for row in collection.find(PENDING, {"outbox": 1}).limit(self.batch):
-                    for entry in row["outbox"]:
-                        self.publisher.publish(entry["envelope"])
-                        published.append((row["_id"], entry))
-            except PublishFailed as exc:
-                failure = exc
-            sent += self._mark_sent(collection, published)
-            if failure:
-                log.warning("outbox relay paused: broker unavailable", extra={"error": str(failure)})
-                return sent
+            waiting = [(row["_id"], entry) for row in collection.find(PENDING, {"outbox": 1}).limit(self.batch)
+                       for entry in row["outbox"]]
+            for start in range(0, len(waiting), self.batch):
+                batch = waiting[start:start + self.batch]
+                failure = None
+                try:
+                    acked = set(self.publisher.publish_batch([entry["envelope"] for _, entry in batch]))
+                except PublishFailed as exc:
+                    acked, failure = set(exc.acked), exc
+                sent += self._mark_sent(collection, [(pk, entry) for pk, entry in batch if entry["id"] in acked])
+                if failure:
+                    log.warning("outbox relay paused: broker unavailable", extra={"error": str(failure)})
+                    return sent
+                if len(acked) < len(batch):
+                    log.warning("broker refused events; they stay in their outboxes",
+                                extra={"refused": len(batch) - len(acked)})
         return sent
 
     def _mark_sent(self, collection, published) -> int:

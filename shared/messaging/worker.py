@@ -23,7 +23,7 @@ class Worker:
         self.config = config.bind()
         self.stop = threading.Event()
         self.relay = OutboxRelay(
-            documents=documents, service=config.SERVICE_NAME,
+            documents=documents, service=config.SERVICE_NAME, batch=config.RELAY_BATCH,
             publisher=EventPublisher(url=config.AMQP_URL, exchange=config.EVENT_EXCHANGE,
                                      service=config.SERVICE_NAME, timeout_s=config.PUBLISH_TIMEOUT_S))
         self.consumer = EventConsumer(url=config.AMQP_URL, exchange=config.EVENT_EXCHANGE,
@@ -31,7 +31,7 @@ class Worker:
                                       retry_delays_ms=config.RETRY_DELAYS_MS, queue_prefix=config.QUEUE_PREFIX,
                                       queue_expires_ms=config.QUEUE_EXPIRES_MS, queue_type=config.QUEUE_TYPE,
                                       delivery_limit=config.QUEUE_DELIVERY_LIMIT, dead_max=config.DEAD_LETTER_MAX,
-                                      lease_s=config.INBOX_LEASE_S)
+                                      lease_s=config.INBOX_LEASE_S, prefetch=config.CONSUMER_PREFETCH)
         self.periodic = list(periodic)  # (seconds, function)
         self.threads: list[threading.Thread] = []
 

@@ -18,15 +18,19 @@ class FakeInbox:
 
     def __init__(self):
         self.records = {}  # (consumer, event_id) -> [state, owner]
+        self.round_trips = 0  # database commands the real inbox would send
 
     def claim(self, *, consumer, event_id, event_type, owner, lease_s):
+        self.round_trips += 1
         held = self.records.setdefault((consumer, event_id), ["claimed", owner])
         if held[0] == "done":
             return "done"
         return "claimed" if held[1] == owner else "busy"
 
-    def finish(self, *, consumer, event_id, owner):
-        self.records[(consumer, event_id)] = ["done", owner]
+    def finish_many(self, claims):
+        self.round_trips += 1
+        for c in claims:
+            self.records[(c["consumer"], c["event_id"])] = ["done", c["owner"]]
 
     def release(self, *, consumer, event_id, owner):
         self.records.pop((consumer, event_id), None)
@@ -57,10 +61,10 @@ class FakeMessage:
         self.requeued = True
 
 
-def consumer_with(handler, driver="amqp", database_answers=lambda: True):
+def consumer_with(handler, driver="amqp", database_answers=lambda: True, prefetch=100):
     consumer = EventConsumer(url="memory://", exchange="ev", service="svc",
                              handlers={("grid.created", 1): [handler]}, retry_delays_ms=[10, 20], inbox=FakeInbox(),
-                             outage_wait_s=0.05, database_answers=database_answers)
+                             outage_wait_s=0.05, database_answers=database_answers, prefetch=prefetch)
     consumer._producer = FakeProducer()
     consumer.connection = SimpleNamespace(transport=SimpleNamespace(driver_type=driver))
     return consumer, next(iter(consumer.table))
@@ -154,6 +158,7 @@ def test_without_broker_ttl_queues_retries_happen_in_place():
     consumer, sub = consumer_with(flaky, driver="mongodb")
     message = FakeMessage(body())
     consumer.handle(sub, flaky, message)
+    consumer.flush()
     assert len(attempts) == 3 and message.acked and consumer._producer.sent == []
 
 
@@ -219,6 +224,7 @@ def test_a_failed_handler_releases_its_claim_so_the_retry_runs_it():
     consumer.handle(sub, flaky, FakeMessage(body()))
     assert consumer.inbox.records == {}
     consumer.handle(sub, flaky, FakeMessage(body(), {"x-attempts": 1}))
+    consumer.flush()
     assert len(attempts) == 2 and [state for state, _ in consumer.inbox.records.values()] == ["done"]
 
 
@@ -231,3 +237,39 @@ def test_quorum_queues_carry_a_delivery_limit_and_dead_letter_queues_a_cap():
     classic = Subscription("svc", "h", ("x.created",))
     assert "x-queue-type" not in main_queue("ev", classic).queue_arguments
     assert "x-delivery-limit" not in main_queue("ev", classic).queue_arguments
+
+
+def test_done_marks_are_written_in_batches_and_each_ack_follows_its_mark():
+    calls = []
+    consumer, sub = consumer_with(calls.append, prefetch=8)  # batches of 4
+    messages = [FakeMessage(body()) for _ in range(10)]
+    for message in messages:
+        consumer.handle(sub, calls.append, message)
+        for m in messages:  # nothing is acked before its done mark is written
+            assert not m.acked or consumer.inbox.records[(sub.queue_name, json.loads(m.body)["id"])][0] == "done"
+    assert [m.acked for m in messages] == [True] * 8 + [False] * 2  # two full batches; two wait for more or idle
+    consumer.flush()
+    assert all(m.acked for m in messages) and len(calls) == 10
+    assert consumer.inbox.round_trips == 10 + 3  # one claim per event, one done mark write per batch (was 2 per event)
+
+
+def test_a_redelivery_of_an_event_waiting_for_its_done_mark_is_a_duplicate():
+    calls = []
+    consumer, sub = consumer_with(calls.append)
+    payload = body()
+    first, again = FakeMessage(payload), FakeMessage(payload)
+    consumer.handle(sub, calls.append, first)
+    assert not first.acked
+    consumer.handle(sub, calls.append, again)
+    assert len(calls) == 1 and first.acked and again.acked
+
+
+def test_done_marks_that_cannot_be_written_hand_the_deliveries_back_and_release_their_claims():
+    calls = []
+    consumer, sub = consumer_with(calls.append)
+    consumer.inbox.finish_many = lambda claims: (_ for _ in ()).throw(AutoReconnect("database away"))
+    message = FakeMessage(body())
+    consumer.handle(sub, calls.append, message)
+    consumer.flush()
+    assert message.requeued and not message.acked and consumer.inbox.records == {}
+    assert consumer._handled == {} and not consumer.leases._held
