@@ -12,4 +12,5 @@ def create_app(config=None):
                              metric_refreshers=[metrics.refresh])
     lookup.backfill_at_start()
     import_views.recover_interrupted_imports()
+    import_views.serve_import_jobs(app)
     return app

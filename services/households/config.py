@@ -54,10 +54,17 @@ SETTINGS = Settings(
             check=between(0, 1000)),
     Setting("TEN_GROUP_MAX_HOUSEHOLDS", int, 15,
             "most households one ten-household group (十联户) may hold", check=between(2, 100)),
-    Setting("MAX_IMPORT_ROWS", int, 60000, "rows one register import may hold"),
-    Setting("IMPORT_PARSE_MEMORY_MB", int, 512, "address space of the child process that parses an upload"),
+    Setting("MAX_IMPORT_ROWS", int, 150000, "rows one register import may hold (50,000 households are about "
+            "125,000 rows)"),
+    Setting("IMPORT_PARSE_MEMORY_MB", int, 1024, "address space of the child process that parses an upload"),
     Setting("IMPORT_PARSE_TIMEOUT_S", float, 300.0, "seconds the parsing child may take"),
     Setting("IMPORT_STALE_S", float, 120.0, "seconds an import journal may stay silent before it is recovered"),
+    Setting("IMPORT_JOB_ATTEMPTS", int, 2, "times an import job is run from its stored upload when the API process "
+            "running it dies part-way (each time its half-written households are taken back first); then it fails "
+            "with 503, nothing written", check=between(1, 10)),
+    Setting("IMPORT_JOB_POLL_S", float, 2.0, "seconds an API's import-job runner waits before looking again for "
+            "jobs while another process's jobs are unfinished (it takes over those whose process died)",
+            check=between(0.05, 60)),
     Setting("PERMIT_EXPIRY_NOTICE_DAYS", int, 30,
             "days before a residence permit (居住证) expires that it is listed for the grid worker",
             check=between(1, 366)),

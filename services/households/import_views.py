@@ -3,20 +3,22 @@ its sheets: load, call, dump."""
 import json
 import logging
 
-from flask import jsonify, send_file
+from flask import g, jsonify, send_file
 from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
-from pymongo.errors import PyMongoError
+from pymongo.errors import ConnectionFailure, PyMongoError
 from webargs.flaskparser import FlaskParser
 from werkzeug.datastructures import CombinedMultiDict, FileStorage
 
 from services.households import service
 from services.households.config import SETTINGS
-from services.households.service import import_journal, import_mappings
+from services.households.service import import_jobs, import_journal, import_mappings
 from services.households.service.exports import FORMATS, MIMETYPES, Export
 from services.households.service.imports import ALL_OR_NOTHING, MODES, REPORT_LIMIT, ReportError
 from services.households.sheets.register import COLUMNS, KEYS, MAPPING_MAX
+from shared.errors import DomainError
+from shared.reasons import common
 from shared.reasons import households as reasons
 from shared.web.errors import error_response
 from shared.web.factory import caller
@@ -162,6 +164,49 @@ class ErrorWithReport(UniformError):
     report = fields.Nested(ImportReport, metadata={"description": "the import report, as on success"})
 
 
+class JobProgress(Schema):
+    rows_read = fields.Integer(metadata={"description": "resident rows read from the file so far"})
+    rows_checked = fields.Integer(metadata={"description": "rows checked against the register's rules so far"})
+    households_total = fields.Integer(metadata={"description": "households (distinct addresses) in the file, "
+                                                               "known once it is read"})
+    households_written = fields.Integer(metadata={"description": "households written so far (an import taken "
+                                                                 "back does not lower it: the outcome tells)"})
+
+
+class JobOutcome(Schema):
+    status = fields.Integer(metadata={"description": "what the import answered: 201 written, 200 a dry run or "
+                                                     "nothing to write, 422 refused rows, columns or file, 409 a "
+                                                     "clash taken back, 413 a workbook too large to read, 503 "
+                                                     "stopped (taken back)"})
+    body = fields.Dict(metadata={"description": "the ImportReport (200/201), or the uniform error body, with the "
+                                                "report under `report` when there is one (ErrorWithReport)"})
+
+
+class ImportJobView(Schema):
+    id = fields.String()
+    grid_id = fields.String()
+    community_id = fields.String()
+    mode = fields.String()
+    dry_run = fields.Boolean()
+    filename = fields.String(allow_none=True, metadata={"description": "the upload's name (its content is kept "
+                                                                       "only until the job ends)"})
+    state = fields.String(metadata={"description": "queued, reading, checking, writing, then done (outcome status "
+                                                   "below 400) or failed; never moves back"})
+    progress = fields.Nested(JobProgress, metadata={"description": "counts only; each only grows"})
+    created_at = fields.DateTime()
+    started_at = fields.DateTime(allow_none=True)
+    finished_at = fields.DateTime(allow_none=True)
+    attempts = fields.Integer(metadata={"description": "times it was run: more than 1 when the API running it "
+                                                       "stopped and another took it back and ran it again"})
+    outcome = fields.Nested(JobOutcome, allow_none=True, metadata={"description": "null until done or failed"})
+
+
+class ImportJobList(Schema):
+    items = fields.List(fields.Nested(ImportJobView), metadata={"description": f"the last {import_jobs.LISTED} "
+                                                                                f"jobs, newest first"})
+    total = fields.Integer(metadata={"description": "the grid's jobs in all"})
+
+
 class ExportQuery(Schema):
     format = fields.String(load_default="xlsx", validate=validate.OneOf(FORMATS))
 
@@ -181,14 +226,44 @@ _SHEET = {"description": f"the grid's register, one row per resident, columns {C
                       CSV: {"schema": {"type": "string", "format": "binary"}}}}
 
 
+def _error(exc: DomainError):
+    return error_response(exc.status, exc.message, {exc.field: [exc.message]} if exc.field else {})
+
+
 def _report_error(exc: ReportError):
-    response, status = error_response(exc.status, exc.message, {exc.field: [exc.message]} if exc.field else {})
+    response, status = _error(exc)
     body = response.get_json()
     body["report"] = ImportReport().dump(exc.report)
     return jsonify(body), status
 
 
 bp.register_error_handler(ReportError, _report_error)
+
+
+def _answer(job, call) -> tuple[int, dict]:
+    """What the synchronous import route answered for `call`: the report (201 written, else 200) or the error."""
+    g.request_id = job.request_id
+    try:
+        report = call()
+    except ReportError as exc:
+        response, status = _report_error(exc)
+    except DomainError as exc:
+        response, status = _error(exc)
+    except ConnectionFailure:
+        response, status = error_response(503, common.DATABASE_DOWN())
+    except import_jobs.JobLost:
+        raise
+    except Exception:
+        log.exception("register import failed", extra={"job_id": job.pk})
+        response, status = error_response(500, common.INTERNAL())
+    else:
+        return (201 if report["written"] else 200), ImportReport().dump(report)
+    return status, response.get_json()
+
+
+def serve_import_jobs(app) -> None:
+    """Run this process's import jobs (at start: those queued, or left by a process that died)."""
+    import_jobs.serve(app, _answer)
 
 
 def recover_interrupted_imports() -> None:
@@ -202,20 +277,23 @@ def recover_interrupted_imports() -> None:
 
 @bp.post("/grids/<grid_id>/import")
 @bp.arguments(ImportForm, location="form_and_files")
-@bp.response(201, ImportReport, description="households were written")
-@bp.alt_response(200, schema=ImportReport, description="a dry run, or nothing to write")
-@bp.alt_response(422, schema=ErrorWithReport, description=(
-    "all_or_nothing and some rows are bad: nothing was written; the uniform error body carries the full "
-    "report under `report`. Also (without `report`) a file that is not a spreadsheet, has wrong or missing "
-    "columns, no rows, or too many rows: `fields.file` says which"))
-@bp.alt_response(409, schema=ErrorWithReport, description=(
-    "a concurrent registration took an address while the file was written: what this import wrote was "
-    "taken back; `report` lists the clashing rows"))
-@bp.alt_response(413, schema=UniformError, description=(
-    "the file is larger than MAX_UPLOAD_BYTES, or unpacks beyond the workbook budget (parts, unpacked size, "
-    "compression ratio, shared strings, cells), or needs more memory or time to read than the parser is given"))
+@bp.response(202, ImportJobView, description=(
+    "the file is kept and its import queued as a job; `Location: /imports/<job id>` follows it. The job's "
+    "outcome, once it ends, is what this route used to answer: 201 (written) or 200 (a dry run, or nothing to "
+    "write) with the ImportReport; 422 with ErrorWithReport when all_or_nothing and some rows are bad (nothing "
+    "written) or columns are unknown, or without `report` for a file that is not a spreadsheet, has wrong or "
+    "missing columns, no rows, or too many rows (`fields.file` says which); 409 with ErrorWithReport when a "
+    "concurrent registration took an address (what this import wrote was taken back); 413 when the workbook "
+    "unpacks beyond its budget or needs more memory or time to read than the parser is given; 503 when it "
+    "stopped and was taken back"),
+    headers={"Location": {"description": "/imports/<job id>", "schema": {"type": "string"}}})
+@bp.alt_response(422, schema=UniformError, description=(
+    "at once, reading no file: no file part, a bad mode, a mapping that is not a JSON object or names a register "
+    "column that does not exist (or two columns to one)"))
+@bp.alt_response(413, schema=UniformError, description="at once: the file is larger than MAX_UPLOAD_BYTES")
+@bp.alt_response(404, schema=UniformError, description="at once: the grid is not in the caller's area")
 def import_register(form, grid_id):
-    """Import a grid's register from the sheet a community office keeps (multipart form).
+    """Import a grid's register from the sheet a community office keeps (multipart form), as a job.
 
     Columns the register does not know by name are mapped with `mapping` (a form field holding JSON:
     `{"重点人群": "care_tags", "备注": null}`, null = ignore the column), over the mapping remembered for the
@@ -223,10 +301,26 @@ def import_register(form, grid_id):
     `unknown_columns` with the register columns each could be; an import with an unmapped unknown column is a
     422 naming it (`fields.mapping`), with that list under `report`. A mapping to a register column that does
     not exist, or two columns to one, is a 422 on `mapping`. A successful import remembers its mapping."""
-    report = service.import_register(
-        actor=caller(), grid_id=grid_id, file=form["file"].stream, mode=form["mode"], dry_run=form["dry_run"],
-        mapping=form["mapping"])
-    return report, 201 if report["written"] else 200
+    upload = form["file"]
+    job = import_jobs.submit(actor=caller(), grid_id=grid_id, file=upload.stream, filename=upload.filename,
+                             mode=form["mode"], dry_run=form["dry_run"], mapping=form["mapping"],
+                             request_id=getattr(g, "request_id", None))
+    return job, 202, {"Location": f"/imports/{job.pk}"}
+
+
+@bp.get("/imports/<job_id>")
+@bp.response(200, ImportJobView)
+@bp.alt_response(404, schema=UniformError, description="no such job, or its grid is outside the caller's area")
+def get_import_job(job_id):
+    """An import job: its state, progress (counts only) and, once ended, its outcome (the report)."""
+    return import_jobs.get_job(actor=caller(), job_id=job_id)
+
+
+@bp.get("/grids/<grid_id>/imports")
+@bp.response(200, ImportJobList)
+def list_import_jobs(grid_id):
+    """A grid's import jobs, newest first."""
+    return import_jobs.list_jobs(actor=caller(), grid_id=grid_id)
 
 
 @bp.get("/communities/<community_id>/import-mapping")

@@ -166,6 +166,12 @@ STOPPED_DATABASE = Text(
     "written were taken back%(withdrawn_note)s",
     N_("The import stopped because the database failed; the %(n)s household(s) written were taken back."))
 
+JOB_INTERRUPTED = Text(
+    "import.job_interrupted", "the import was interrupted %(attempts)s time(s) because its API process stopped, and "
+    "taken back each time: nothing was written. Upload the file again",
+    N_("The import was interrupted %(attempts)s time(s) because the service restarted, and taken back each time: "
+       "nothing was written. Upload the file again."))
+
 
 def withdrawn_note(withdrawn: int) -> str:
     """The English aside of a taken-back import about households already announced (empty when none)."""

@@ -125,15 +125,22 @@ def _reason(value) -> Reason:
     return reasons.several(_messages(value))
 
 
-def validate_households(parsed: ParsedFile, *, grid_id: str) -> None:
+def no_progress(state: str | None = None, **counters) -> None:
+    """Progress nobody follows (an import checked outside a job)."""
+
+
+def validate_households(parsed: ParsedFile, *, grid_id: str, progress=no_progress) -> None:
     """Check each household with HouseholdCreate and the sheet's own rules; record problems by row."""
     schema = HouseholdCreate()
+    checked = 0
     for rows in parsed.households.values():
         _household_rules(parsed, rows)
         try:
             schema.load(_payload(rows, grid_id))
         except ValidationError as exc:
             _attribute(parsed, rows, exc.messages)
+        checked += len(rows)
+        progress(rows_checked=checked)
 
 
 def _household_rules(parsed: ParsedFile, rows: list[tuple]) -> None:
@@ -252,19 +259,25 @@ class ParseLimits:
                    memory_bytes=SETTINGS.IMPORT_PARSE_MEMORY_MB * 2**20, timeout_s=SETTINGS.IMPORT_PARSE_TIMEOUT_S)
 
 
-def parse_upload(file, limits: ParseLimits, *, mapping: dict | None = None, lenient: bool = False) -> ParsedFile:
-    """Read an uploaded register in a memory-limited child process; TooLarge/Invalid on a bad file (see
-    read_register for `mapping` and `lenient`)."""
+def check_size(file, limits: ParseLimits) -> None:
+    """Refuse (413) a file larger than the upload limit, before anything reads it."""
     size = _size(file)
     if size > limits.max_bytes:
         raise TooLarge(reasons.FILE_TOO_LARGE(size_mb=f"{size / 2**20:.1f}", limit_mb=f"{limits.max_bytes / 2**20:.1f}"),
                        field="file")
+
+
+def parse_upload(file, limits: ParseLimits, *, mapping: dict | None = None, lenient: bool = False,
+                 progress=None) -> ParsedFile:
+    """Read an uploaded register in a memory-limited child process; TooLarge/Invalid on a bad file (see
+    read_register for `mapping`, `lenient` and `progress`)."""
+    check_size(file, limits)
     with tempfile.NamedTemporaryFile(prefix=UPLOAD_COPY_PREFIX, suffix=".upload") as copy:
         shutil.copyfileobj(file, copy)
         copy.flush()
         return run_limited(read_register_file, path=copy.name, max_rows=limits.max_rows, budget=limits.budget,
                            mapping=mapping, lenient=lenient, memory_bytes=limits.memory_bytes,
-                           timeout_s=limits.timeout_s, what="file")
+                           timeout_s=limits.timeout_s, what="file", progress=progress)
 
 
 def remove_stale_upload_copies(*, older_than_s: float) -> int:
@@ -280,15 +293,26 @@ def remove_stale_upload_copies(*, older_than_s: float) -> int:
     return removed
 
 
-def import_register(*, actor: Principal, grid_id: str, file, mode: str = ALL_OR_NOTHING,
-                    dry_run: bool = False, mapping: dict | None = None) -> dict:
-    """Import a grid's register from a CSV or XLSX file and return the report of what happened."""
+def check_request(*, actor: Principal, grid_id: str, mode: str, mapping: dict | None):
+    """What an import can be refused for without reading its file (scope, mode, mapping); the grid."""
     grid = grid_in_scope(actor, grid_id, "register.write")
     if mode not in MODES:
         raise Invalid(reasons.MODE_ONE_OF(choices=", ".join(MODES)), field="mode")
-    sent = check_mapping(mapping)
-    in_force = {**import_mappings.remembered(grid.community_id), **sent}
-    parsed = parse_upload(file, ParseLimits.from_settings(), mapping=in_force, lenient=True)
+    check_mapping(mapping)
+    return grid
+
+
+def import_register(*, actor: Principal, grid_id: str, file, mode: str = ALL_OR_NOTHING,
+                    dry_run: bool = False, mapping: dict | None = None, progress=no_progress) -> dict:
+    """Import a grid's register from a CSV or XLSX file and return the report of what happened.
+
+    `progress(state=None, **counters)` hears the import's stage (checking, writing) and its counters
+    (rows_read, rows_checked, households_total, households_written) as they grow."""
+    grid = check_request(actor=actor, grid_id=grid_id, mode=mode, mapping=mapping)
+    in_force = {**import_mappings.remembered(grid.community_id), **check_mapping(mapping)}
+    parsed = parse_upload(file, ParseLimits.from_settings(), mapping=in_force, lenient=True,
+                          progress=lambda rows: progress(rows_read=rows))
+    progress(state="checking", households_total=len(parsed.households))
     header = parsed.header
     if header.missing or header.twice or (header.unknown and not dry_run):
         # a dry run reads the rows without the unknown columns, and lists each with what it could be
@@ -298,7 +322,7 @@ def import_register(*, actor: Principal, grid_id: str, file, mode: str = ALL_OR_
         raise ImportRejected(header.reason(), column_report(parsed, mode=mode, dry_run=dry_run), field=field)
     if not parsed.rows:
         raise Invalid(reasons.NO_RESIDENTS(), field="file")
-    validate_households(parsed, grid_id=grid.pk)
+    validate_households(parsed, grid_id=grid.pk, progress=progress)
     _registered_addresses(parsed, grid.pk)
     report = make_report(parsed, mode=mode, dry_run=dry_run)
     if dry_run:
@@ -307,7 +331,8 @@ def import_register(*, actor: Principal, grid_id: str, file, mode: str = ALL_OR_
         raise ImportRejected(reasons.ROWS_REJECTED(n=report["bad_row_count"], mode=GOOD_ROWS_ONLY), report)
     # an import of this grid that died part-way is taken back before this one writes
     import_journal.recover(stale_after_s=SETTINGS.IMPORT_STALE_S)
-    _write(parsed, grid=grid, actor=actor, mode=mode, report=report)
+    progress(state="writing")
+    _write(parsed, grid=grid, actor=actor, mode=mode, report=report, progress=progress)
     if report["written"]:
         import_mappings.remember(community_id=grid.community_id, mapping=header.mapping, actor=actor)
     return report
@@ -327,7 +352,7 @@ class _Stop(Exception):
         self.conflict = conflict
 
 
-def _write(parsed: ParsedFile, *, grid, actor: Principal, mode: str, report: dict) -> None:
+def _write(parsed: ParsedFile, *, grid, actor: Principal, mode: str, report: dict, progress) -> None:
     schema = HouseholdCreate()
     collection = Household._get_collection()
     import_id = uuid.uuid4().hex
@@ -346,6 +371,7 @@ def _write(parsed: ParsedFile, *, grid, actor: Principal, mode: str, report: dic
             written = [i for i in range(stopped_at) if i not in failed]
             inserted += [docs[i]["_id"] for i in written]
             residents += sum(len(batch[i]) for i in written)
+            progress(households_written=len(inserted))
             clashes = [i for i, error in failed.items() if error.get("code") == 11000]
             for i in clashes:
                 parsed.problem(batch[i][0][0], "room", reasons.ADDRESS_TAKEN_MEANWHILE())

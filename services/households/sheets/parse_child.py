@@ -29,8 +29,10 @@ def _fork_server():
     return _context
 
 
-def _child(connection, function, kwargs, memory_bytes: int) -> None:
+def _child(connection, function, kwargs, memory_bytes: int, reports: bool) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    if reports:
+        kwargs["progress"] = lambda done: connection.send(("progress", done))
     try:
         outcome = ("ok", function(**kwargs))
     except DomainError as exc:
@@ -44,22 +46,31 @@ def _child(connection, function, kwargs, memory_bytes: int) -> None:
     connection.close()
 
 
-def run_limited(function, *, memory_bytes: int, timeout_s: float, what: str, **kwargs):
-    """`function(**kwargs)` in a child with at most `memory_bytes` of address space and `timeout_s` of time."""
+def run_limited(function, *, memory_bytes: int, timeout_s: float, what: str, progress=None, **kwargs):
+    """`function(**kwargs)` in a child with at most `memory_bytes` of address space and `timeout_s` of time.
+
+    With `progress`, the function is given a `progress` callable of its own; what it reports there reaches
+    `progress` here as the child goes."""
     context = _fork_server()
     receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_child, args=(sender, function, kwargs, memory_bytes), daemon=True)
+    child = context.Process(target=_child, args=(sender, function, kwargs, memory_bytes, progress is not None),
+                            daemon=True)
     began = time.monotonic()
+    deadline = began + timeout_s
     child.start()
     sender.close()
     try:
-        if not receiver.poll(timeout_s):
-            log.warning("parse ran out of time", extra={"what": what, "timeout_s": timeout_s})
-            raise TooLarge(reasons.TOO_SLOW(what=what, seconds=f"{timeout_s:.0f}"), field="file")
-        try:
-            outcome = receiver.recv()
-        except EOFError:               # the child died without a word: killed, or out of memory in C code
-            outcome = ("memory",)
+        outcome = ("progress",)
+        while outcome[0] == "progress":
+            if not receiver.poll(max(0.0, deadline - time.monotonic())):
+                log.warning("parse ran out of time", extra={"what": what, "timeout_s": timeout_s})
+                raise TooLarge(reasons.TOO_SLOW(what=what, seconds=f"{timeout_s:.0f}"), field="file")
+            try:
+                outcome = receiver.recv()
+            except EOFError:               # the child died without a word: killed, or out of memory in C code
+                outcome = ("memory",)
+            if outcome[0] == "progress":
+                progress(outcome[1])
     finally:
         receiver.close()
         if child.is_alive():

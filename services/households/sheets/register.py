@@ -17,8 +17,9 @@ from shared.errors import Invalid, Reason
 from shared.events.contracts import CARE_TAGS
 from shared.reasons import households as reasons
 
-MAX_ROWS = 60_000           # data rows in one file (a community of 20,000 households is ~50,000 rows)
+MAX_ROWS = 150_000          # data rows in one file (a community of 50,000 households is ~125,000 rows)
 MAX_SHEET_ROWS = 1_048_576  # rows read, blank ones too: Excel's own limit
+PROGRESS_ROWS = 1_000       # rows between two reports of reading progress
 
 
 # ---- columns and labels --------------------------------------------------------------------------
@@ -427,19 +428,21 @@ def address_key(building, unit, room) -> str:
 
 
 def read_register_file(*, path: str, max_rows: int = MAX_ROWS, budget: Budget = Budget(),
-                       mapping: dict | None = None, lenient: bool = False) -> ParsedFile:
+                       mapping: dict | None = None, lenient: bool = False, progress=None) -> ParsedFile:
     """`read_register` of a file on disk (what the parsing child runs)."""
     with open(path, "rb") as stream:
-        return read_register(stream, max_rows=max_rows, budget=budget, mapping=mapping, lenient=lenient)
+        return read_register(stream, max_rows=max_rows, budget=budget, mapping=mapping, lenient=lenient,
+                             progress=progress)
 
 
 def read_register(stream, *, max_rows: int = MAX_ROWS, budget: Budget = Budget(), mapping: dict | None = None,
-                  lenient: bool = False) -> ParsedFile:
+                  lenient: bool = False, progress=None) -> ParsedFile:
     """Stream a CSV or XLSX register into households, checking each cell and duplicates in the file.
 
     `mapping` names the register column of headers the register does not know (None: ignore the column).
     `lenient`: wrong columns do not raise; the ParsedFile's `header` tells them, and its rows are read (the
-    unknown columns left out) only when no required column is missing and none is given twice."""
+    unknown columns left out) only when no required column is missing and none is given twice. `progress`, if
+    given, is called with the rows read so far every PROGRESS_ROWS rows."""
     with open_rows(stream, budget) as (kind, rows):
         first = next(rows, None)
         if first is None or _blank(first[1]):
@@ -461,6 +464,8 @@ def read_register(stream, *, max_rows: int = MAX_ROWS, budget: Budget = Budget()
             if _blank(cells):
                 continue
             parsed.rows += 1
+            if progress and parsed.rows % PROGRESS_ROWS == 0:
+                progress(parsed.rows)
             if parsed.rows > max_rows:
                 raise Invalid(reasons.TOO_MANY_ROWS(max_rows=max_rows), field="file")
             values, problems = parse_row(cells, positions, parsed.header.skip)
@@ -480,4 +485,6 @@ def read_register(stream, *, max_rows: int = MAX_ROWS, budget: Budget = Budget()
                 else:
                     ids[id_number] = number
             parsed.households.setdefault(address_key(building, unit, room), []).append(row)
+    if progress:
+        progress(parsed.rows)
     return parsed

@@ -10,6 +10,7 @@ from tests.support.access import leaks, let_through, outsiders, report, walk, wa
 from tests.support.callers import headers_for
 from tests.support.data import household, phone
 from tests.support.fuzz import fingerprint
+from tests.support.imports import follow, post_import
 from tests.support.objects import households_district, households_objects, network_objects
 
 VISIT = {"visited_at": "2026-11-20T10:00:00+08:00", "notes": "走访"}
@@ -57,6 +58,14 @@ def bodies(other: dict, own_grid: str) -> dict:
     }
 
 
+def finished_import(client, grid_id: str) -> str:
+    """The id of an import job of the grid, ended (a file without rows), for the walk's <job_id>."""
+    admin = headers_for(role="admin")
+    r = post_import(client, grid_id, headers=admin, file=(io.BytesIO("楼栋,房号\n".encode()), "a.csv"))
+    follow(client, r.headers["Location"], headers=admin)
+    return r.json["id"]
+
+
 def queries(other: dict) -> dict:
     return {"households.list_households": {"grid_id": other["grid_id"]},
             "households.list_grids": {"community_id": other["community_id"]},
@@ -72,7 +81,8 @@ def test_grid_a_worker_gets_403_or_404_for_every_route_on_grid_b(client, househo
     second = client.post("/households", json=household(grid_b, 2), headers=as_staff).json
     other = {"community_id": "C1", "grid_id": grid_b, "household_id": hid, "resident_id": resident, "visit_id": visit,
              **network_objects(client, households_app, grid_b, [client.get(f"/households/{hid}", headers=as_staff).json,
-                                                                second])}
+                                                                second]),
+             "job_id": finished_import(client, grid_b)}
     worker_a = headers_for(households_app, role="grid_worker", user_id="w-a", grids=[district["grid_a"]])
     before = (Household.objects.count(), Visit.objects.count())
     answers = walk(households_app, client, headers=worker_a, ids={**other, "street_id": "S1"},
@@ -88,7 +98,7 @@ def test_grid_a_worker_gets_403_or_404_for_every_route_on_grid_b(client, househo
 
 
 def test_community_c1_staff_get_403_or_404_for_every_route_on_community_c2(client, households_app, district):
-    other = households_objects(client, households_app, "C2-G1")
+    other = {**households_objects(client, households_app, "C2-G1"), "job_id": finished_import(client, "C2-G1")}
     staff = headers_for(households_app, role="community_staff", user_id="s-c1", communities=["C1"])
     before = fingerprint(mongoengine.get_db())
     answers = walk_detail(households_app, client, headers=staff, ids={**other, "street_id": "S1"},
@@ -104,7 +114,7 @@ def test_every_route_refuses_identities_not_from_the_gateway(households_app, cli
     """Every route, public ones included, answers 401 to an identity the gateway did not sign (or signed too
     long ago, or for a role that does not exist), and stores nothing."""
     households_district(client, households_app)
-    own = households_objects(client, households_app, "C1-G1")
+    own = {**households_objects(client, households_app, "C1-G1"), "job_id": finished_import(client, "C1-G1")}
     before = fingerprint(mongoengine.get_db())
     walked = 0
     for label, headers in outsiders(households_app):

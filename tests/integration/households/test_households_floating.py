@@ -13,6 +13,7 @@ from services.households.models import Household, RevealRecord
 from shared import clock
 from tests.support.callers import headers_for
 from tests.support.data import household
+from tests.support.imports import run_import
 
 PERMIT = "SZ4403A0012345"
 MASKED = PERMIT[:2] + "*" * (len(PERMIT) - 2)
@@ -188,7 +189,7 @@ def test_the_register_sheet_imports_the_floating_columns_and_refuses_what_does_n
         text = io.StringIO()
         csv.writer(text).writerows([header, *rows])
         data = {"file": (io.BytesIO(text.getvalue().encode("utf-8-sig")), "台账.csv"), **form}
-        return client.post(f"/grids/{grid}/import", data=data, headers=as_worker, content_type="multipart/form-data")
+        return run_import(client, grid, headers=as_worker, **data)
 
     bad = [["8栋", "102", "户籍", "户主", "吴本地", "", "AH34120100", "", "", ""],            # not floating
            ["8栋", "103", "流动", "户主", "郑脱敏", "", "AH**********", "", "", ""],            # a masked export's cell

@@ -26,6 +26,7 @@ from shared.identity import Principal
 from shared.validators import id_check_char
 from tests.support.callers import headers_for
 from tests.support.data import household, xlsx
+from tests.support.imports import run_import
 
 HEADER = ["楼栋", "单元", "房号", "户籍类型", "户主姓名", "与户主关系", "姓名", "性别", "出生日期", "身份证号", "联系电话",
           "关爱类型", "入住日期"]
@@ -92,8 +93,9 @@ def worker(app, web):
 
 
 def upload(web, headers, content: bytes, *, grid=GRID, name="台账.xlsx", **form):
-    data = {"file": (io.BytesIO(content), name), **{k: str(v).lower() for k, v in form.items()}}
-    return web.post(f"/grids/{grid}/import", data=data, headers=headers, content_type="multipart/form-data")
+    """The import's answer once its job ended (or the immediate refusal)."""
+    return run_import(web, grid, headers=headers, file=(io.BytesIO(content), name),
+                      **{k: str(v).lower() for k, v in form.items()})
 
 
 def rows_with_three_bad() -> tuple[list[list], set[int], set[int]]:

@@ -10,6 +10,7 @@ from services.households.models import Household, ImportMapping
 from shared.validators import id_check_char
 from tests.support.callers import headers_for
 from tests.support.data import xlsx as sheet
+from tests.support.imports import run_import
 
 # a community office's register, measured: refused whole before ("unknown columns: 重点人群")
 OFFICE = ["楼栋", "单元", "房号", "姓名", "性别", "身份证号", "联系电话", "与户主关系", "户籍类型", "重点人群", "入住日期"]
@@ -46,7 +47,7 @@ def upload(client, headers, content: bytes, grid: str, *, mapping=None, **form):
     data = {"file": (io.BytesIO(content), "台账.xlsx"), **{k: str(v).lower() for k, v in form.items()}}
     if mapping is not None:
         data["mapping"] = mapping if isinstance(mapping, str) else json.dumps(mapping, ensure_ascii=False)
-    return client.post(f"/grids/{grid}/import", data=data, headers=headers, content_type="multipart/form-data")
+    return run_import(client, grid, headers=headers, **data)
 
 
 def staff(community: str) -> dict:
