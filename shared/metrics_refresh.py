@@ -57,7 +57,8 @@ class GaugeRefresh:
         self._starting = threading.Lock()
         self._stop = threading.Event()
         self.thread: threading.Thread | None = None
-        METRICS_REFRESH_FAILURES.labels(service)  # exported at 0 from the start, so rate() sees the first failure
+        if self.refreshers:  # exported at 0 from the start, so rate() sees the first failure
+            METRICS_REFRESH_FAILURES.labels(service)
 
     def refresh(self) -> bool:
         """Run every refresher once; True when all succeeded. A failing one is logged and counted and leaves its
@@ -78,9 +79,9 @@ class GaugeRefresh:
 
     def scrape(self) -> tuple[bytes, int, dict]:
         """The answer to GET /metrics: the registry as it is (refreshed first only when `every_s` is 0)."""
-        if self.every_s > 0:
+        if self.refreshers and self.every_s > 0:  # a process without refreshers (the gateway) only renders
             self.start()
-        else:
+        elif self.refreshers:
             self.refresh()
         with _PUBLISHING:
             return generate_latest(), 200, {"Content-Type": CONTENT_TYPE_LATEST}

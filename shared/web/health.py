@@ -51,5 +51,5 @@ def gauge_refresh(app) -> GaugeRefresh:
         if "metrics_refresh" not in app.extensions:
             app.extensions["metrics_refresh"] = GaugeRefresh(
                 app.config["SERVICE_NAME"], app.extensions.get("metric_refreshers", []),
-                every_s=app.config["METRICS_REFRESH_S"])
+                every_s=app.config.get("METRICS_REFRESH_S", 0))  # the gateway has no refreshers nor the setting
         return app.extensions["metrics_refresh"]
