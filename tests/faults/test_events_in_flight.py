@@ -27,6 +27,7 @@ from services.households.app import create_app
 from tests.support import broker
 from tests.support.callers import headers_for
 from tests.support.data import household, register_csv
+from tests.support.imports import run_import
 from tests.support.mongo import free_port
 from tests.support.rabbit_control import start_broker, stop_broker
 from tests.support.workers import (
@@ -170,9 +171,8 @@ def test_events_in_flight_across_services_survive_a_broker_restart_exactly_once(
     for i, grid in enumerate(grids):
         n = min(PER_GRID, households - i * PER_GRID)
         sheet = register_csv(n, first=i * PER_GRID, members=MEMBERS, care="空巢老人")
-        r = web.post(f"/grids/{grid}/import", data={"file": (io.BytesIO(sheet), "register.csv"),
-                                                    "mode": "all_or_nothing", "dry_run": "false"},
-                     headers=admin, content_type="multipart/form-data")
+        r = run_import(web, grid, headers=admin, deadline_s=600, file=(io.BytesIO(sheet), "register.csv"),
+                       mode="all_or_nothing", dry_run="false")
         assert r.status_code == 201 and r.json["imported"] == n, r.json
     imported_in = time.perf_counter() - began
     db = mongoengine.get_db()

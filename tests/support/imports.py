@@ -32,10 +32,11 @@ def follow(client, location: str, *, headers, deadline_s: float = 120.0, interva
         time.sleep(interval_s)
 
 
-def run_import(client, grid_id: str, *, headers, deadline_s: float = 120.0, **form) -> Answer:
+def run_import(client, grid_id: str, *, headers, deadline_s: float = 120.0, interval_s: float = 0.05,
+               **form) -> Answer:
     """Post an import, follow its job to its end; (outcome.status, outcome.body), or the immediate answer."""
     r = post_import(client, grid_id, headers=headers, **form)
     if r.status_code != 202:
         return Answer(r.status_code, r.get_json())
-    job = follow(client, r.headers["Location"], headers=headers, deadline_s=deadline_s)
+    job = follow(client, r.headers["Location"], headers=headers, deadline_s=deadline_s, interval_s=interval_s)
     return Answer(job["outcome"]["status"], job["outcome"]["body"])

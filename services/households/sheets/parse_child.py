@@ -39,10 +39,11 @@ def _child(connection, function, kwargs, memory_bytes: int, reports: bool) -> No
         outcome = ("error", exc.status, exc.message, exc.field)
     except MemoryError:
         outcome = ("memory",)
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     try:
-        connection.send(outcome)
+        connection.send(("end", outcome, peak_kb))
     except MemoryError:
-        connection.send(("memory",))
+        connection.send(("end", ("memory",), peak_kb))
     connection.close()
 
 
@@ -60,24 +61,25 @@ def run_limited(function, *, memory_bytes: int, timeout_s: float, what: str, pro
     child.start()
     sender.close()
     try:
-        outcome = ("progress",)
-        while outcome[0] == "progress":
+        message = ("progress",)
+        while message[0] == "progress":
             if not receiver.poll(max(0.0, deadline - time.monotonic())):
                 log.warning("parse ran out of time", extra={"what": what, "timeout_s": timeout_s})
                 raise TooLarge(reasons.TOO_SLOW(what=what, seconds=f"{timeout_s:.0f}"), field="file")
             try:
-                outcome = receiver.recv()
+                message = receiver.recv()
             except EOFError:               # the child died without a word: killed, or out of memory in C code
-                outcome = ("memory",)
-            if outcome[0] == "progress":
-                progress(outcome[1])
+                message = ("end", ("memory",), None)
+            if message[0] == "progress":
+                progress(message[1])
+        _, outcome, peak_kb = message
     finally:
         receiver.close()
         if child.is_alive():
             child.kill()
         child.join(5)
     log.info("parsed in a child", extra={"what": what, "seconds": round(time.monotonic() - began, 3),
-                                         "outcome": outcome[0]})
+                                         "outcome": outcome[0], "child_rss_peak_mb": peak_kb and peak_kb // 1024})
     if outcome[0] == "ok":
         return outcome[1]
     if outcome[0] == "memory":
