@@ -1,6 +1,8 @@
 """Load a city's district for the scale run: households built by the households service's own code (as an import
 builds them) and written with insert_many, the grid summaries refreshed, and the drills service's copy of the
 register folded from the same households' registration events (as its handler folds them)."""
+import multiprocessing
+import os
 from dataclasses import dataclass
 
 import mongoengine
@@ -12,7 +14,7 @@ from services.drills.models import Grid as DrillGrid
 from services.drills.models import Household as DrillHousehold
 from services.drills.models import natural_key
 from services.households import service
-from services.households.models import Community, Household, Street
+from services.households.models import Community, Grid, Household, Street
 from services.households.schemas import HouseholdCreate
 from services.households.service.households import new_household
 from shared.identity import Principal
@@ -53,31 +55,44 @@ def connect(url: str, households_db: str, drills_db: str) -> None:
 
 
 def load(district: District, grids: list[tuple[str, str]]) -> int:
-    """Register `grids`' households in both databases (see connect); households written."""
+    """Register `grids`' households in both databases (see connect); households written. The documents are built
+    in one process per core (building them is most of the cost), written by this one."""
     if not Street.objects(pk="S").first():
         Street(id="S", name="规模街道", district="规模区").save()
-    schema = HouseholdCreate()
-    written = 0
-    for community_id, grid_id in grids:
+    for community_id in dict.fromkeys(c for c, _ in grids):
         if not Community.objects(pk=community_id).first():
             Community(id=community_id, name=f"{community_id}社区", street_id="S").save()
-        grid = service.create_grid(actor=ADMIN, data={"id": grid_id, "name": f"{grid_id}网格",
-                                                      "community_id": community_id})
-        with switch_db(DrillGrid, "drills") as copy:
-            copy(id=grid_id, community_id=community_id, name=grid.name).save()
-        for start in range(0, district.per_grid, BATCH):
-            built = [new_household(actor=ADMIN, grid=grid, data=schema.load(demo_household(grid_id, n)))
-                     for n in range(start, min(start + BATCH, district.per_grid))]
-            docs = [prepare_insert(h, *raised) for h, raised in built]
-            for doc in docs:    # as the relay leaves them once published
-                doc["outbox"] = []
-                doc.pop("outbox_pending", None)
-            Household._get_collection().insert_many(docs)
-            with switch_db(DrillHousehold, "drills") as copy:
-                copy._get_collection().insert_many([_copy(raised) for _, raised in built])
+    written = 0
+    jobs = [(community_id, grid_id, district.per_grid) for community_id, grid_id in grids]
+    with multiprocessing.get_context("fork").Pool(os.cpu_count()) as pool:
+        for (community_id, grid_id, _), (docs, copies) in zip(jobs, pool.imap(_grid_documents, jobs)):
+            grid = service.create_grid(actor=ADMIN, data={"id": grid_id, "name": f"{grid_id}网格",
+                                                          "community_id": community_id})
+            with switch_db(DrillGrid, "drills") as copy:
+                copy(id=grid_id, community_id=community_id, name=grid.name).save()
+            for start in range(0, len(docs), BATCH):
+                Household._get_collection().insert_many(docs[start:start + BATCH])
+                with switch_db(DrillHousehold, "drills") as copy:
+                    copy._get_collection().insert_many(copies[start:start + BATCH])
+            service.refresh_summary(grid_id=grid_id)
             written += len(docs)
-        service.refresh_summary(grid_id=grid_id)
     return written
+
+
+def _grid_documents(job: tuple[str, str, int]) -> tuple[list[dict], list[dict]]:
+    """A grid's households as an import builds them (outbox already published), and the drills copy of each."""
+    community_id, grid_id, per_grid = job
+    grid = Grid(id=grid_id, name=f"{grid_id}网格", community_id=community_id)
+    schema = HouseholdCreate()
+    docs, copies = [], []
+    for n in range(per_grid):
+        h, raised = new_household(actor=ADMIN, grid=grid, data=schema.load(demo_household(grid_id, n)))
+        doc = prepare_insert(h, *raised)
+        doc["outbox"] = []      # as the relay leaves them once published
+        doc.pop("outbox_pending", None)
+        docs.append(doc)
+        copies.append(_copy(raised))
+    return docs, copies
 
 
 def _copy(raised: list) -> dict:
