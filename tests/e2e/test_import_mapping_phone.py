@@ -1,6 +1,7 @@
 """The import page on a phone at 360 px, without JavaScript: an office's sheet with columns of its own is
-checked, a select per unknown column offers the register's columns in Chinese and 忽略, and the choice goes
-with the file into the real import."""
+checked (a job whose page refreshes itself until its report), a select per unknown column offers the register's
+columns in Chinese and 忽略, and the choice goes with the file into the real import."""
+import re
 
 import pytest
 
@@ -21,14 +22,21 @@ def sheet() -> dict:
             "buffer": content}
 
 
+def upload_to_its_report(page):
+    """Send the form; the job's page it goes to, once it shows the report (its refreshes bring it there)."""
+    before = page.url
+    page.click("form.card button[type=submit] >> text=上传")
+    page.wait_for_url(lambda url: url != before and re.match(r".*/grids/g2/imports/[A-Za-z0-9_-]+$", url))
+    page.locator("section.report").wait_for(timeout=60_000)
+
+
 def test_the_column_choice_on_a_phone_without_js(phone_without_js, live):
     page = phone_without_js.new_page()
     sign_in(page, "staff-c1")
     page.goto("/grids/g2/import")
     page.set_input_files("#file", sheet())
     assert page.is_checked("#dry_run")                       # a check first, by default
-    page.click("form.card button[type=submit] >> text=上传")
-    page.wait_for_load_state("load")
+    upload_to_its_report(page)
 
     columns = page.locator("fieldset#columns")
     assert "表格中的列" in columns.inner_text()
@@ -42,8 +50,7 @@ def test_the_column_choice_on_a_phone_without_js(phone_without_js, live):
     page.select_option("select#map-1", "-")                  # 备注: ignored
     page.uncheck("#dry_run")
     page.set_input_files("#file", sheet())                   # a browser keeps no file: chosen again
-    page.click("form.card button[type=submit] >> text=上传")
-    page.wait_for_load_state("load")
+    upload_to_its_report(page)
     report = page.inner_text("section.report")
     assert "已导入户数" in report and "帮扶类别 → 重点关爱" in report and "备注 → 忽略此列" in report
     assert no_horizontal_scroll(page)

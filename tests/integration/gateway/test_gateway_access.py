@@ -58,8 +58,13 @@ def objects_of(s, community: str, grid: str, households: list) -> dict:
                             community=community, mediator_id=s.seeded["mediator_id"], worker_id="w-" + grid,
                             notify=False)
     network = network_of(s, community, grid, households)
+    job = s.call("households", "POST", f"/grids/{grid}/import", data={"dry_run": "true"}, files={"file": (
+        "台账.csv", "楼栋,单元,房号,户籍类型,与户主关系,姓名\n1栋,1单元,101,户籍,户主,王一\n".encode())})
+    assert job.status_code == 202, job.text
+    s.wait_for(lambda: s.call("households", "GET", job.headers["Location"]).json()["outcome"], 60)  # its upload gone
     return {"community_id": community, "grid_id": grid, "household_id": first["id"],
             "resident_id": first["residents"][0]["resident_id"], "visit_id": visit.json()["id"], **network,
+            "import_job_id": job.json()["id"],
             "volunteers": vol, "drills": drill, "mediation": med, "households": [h["id"] for h in households]}
 
 
@@ -117,8 +122,8 @@ def page_ids(other: dict) -> dict:
             "team_id": vol["team_id"], "need_id": vol["need_id"], "volunteer_id": vol["volunteer_id"],
             "report_id": vol["report_id"], "entry_id": vol["entry_id"], "certificate_id": vol["certificate_id"],
             "claim_id": vol["claim_id"], "head_id": other["head_id"], "group_id": other["ten_group_id"],
-            "serial": vol["serial"], "token": {"/v/me/": vol["personal_token"], "/v/": vol["link_token"],
-                                               "/survey/": med["token"]}}
+            "serial": vol["serial"], "job_id": other["import_job_id"],
+            "token": {"/v/me/": vol["personal_token"], "/v/": vol["link_token"], "/survey/": med["token"]}}
 
 
 def page_form(other: dict, own_grid: str, csrf: str) -> dict:
@@ -191,6 +196,7 @@ def _one(ids, rule, name):
 def secrets_of(other: dict) -> list[str]:
     vol, dr, med = other["volunteers"], other["drills"], other["mediation"]
     return [*other["households"], other["visit_id"], other["resident_id"], other["head_id"], other["ten_group_id"],
+            other["import_job_id"],
             other["residents_group_id"], med["dispute_id"], med["closed_id"], med["case_id"], med["photo_id"],
             med["number"], med["token"], *med["party_ids"], dr["drill_id"], dr["action_id"], vol["volunteer_id"],
             vol["link_token"], vol["personal_token"], vol["need_id"], vol["certificate_id"], vol["serial"]]
@@ -277,6 +283,7 @@ def api_plans(other: dict, own_grid: str) -> dict:
     households = {"community_id": other["community_id"], "grid_id": other["grid_id"],
                   "household_id": other["household_id"], "resident_id": other["resident_id"],
                   "visit_id": other["visit_id"], "street_id": "s1", "head_id": other["head_id"],
+                  "job_id": other["import_job_id"],
                   "group_id": {"/ten-groups/": other["ten_group_id"], "/residents-groups/": other["residents_group_id"]}}
     vol, drill, med = other["volunteers"], other["drills"], other["mediation"]
     return {"households": (households, hh.bodies(households, own_grid), hh.queries(households)),

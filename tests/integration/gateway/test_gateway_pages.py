@@ -207,19 +207,18 @@ def _upload(c, grid, csv_text, mode, dry_run=False):
 
 
 def test_import_shows_the_row_by_row_report_and_export_downloads(s):
+    from tests.integration.gateway.test_gateway_import_mapping import ended
+
     c = signed_in(s, "staff-c1")
     assert c.get("/grids/g2/import").status_code == 200
     sheet = ("楼栋,单元,房号,户籍类型,与户主关系,姓名,身份证号\n"
              f"20栋,1单元,101,户籍,户主,张三,{id_number(2001)}\n"
              "20栋,1单元,102,户籍,户主,李四,110105195001010001\n")
-    refused = _upload(c, "g2", sheet, "all_or_nothing")
-    body = text(refused)
-    assert refused.status_code == 422 and "导入报告" in body
+    body = text(ended(c, _upload(c, "g2", sheet, "all_or_nothing")))
+    assert "未完成" in body and "导入报告" in body
     assert "第 3 行" in body and "身份证号校验位不对" in body and "有问题的行数" in body
-    checked = _upload(c, "g2", sheet, "good_rows_only", dry_run=True)
-    assert checked.status_code == 200 and "仅检查" in text(checked)
-    done = _upload(c, "g2", sheet, "good_rows_only")
-    assert done.status_code == 200 and "已导入户数" in text(done)
+    assert "仅检查" in text(ended(c, _upload(c, "g2", sheet, "good_rows_only", dry_run=True)))
+    assert "已导入户数" in text(ended(c, _upload(c, "g2", sheet, "good_rows_only")))
     listed = s.households_call("GET", "/households", params={"grid_id": "g2", "q": "张三"}).json()
     assert listed["total"] == 1
     export = c.get("/grids/g2/export?format=csv")
@@ -239,16 +238,19 @@ def test_import_shows_the_row_by_row_report_and_export_downloads(s):
 def test_an_upload_through_the_api_reaches_the_service_with_its_file(s):
     from io import BytesIO
 
+    from tests.support.broker import wait_until
+
     c = signed_in(s, "staff-c1")
     token = c.get("/api/me").json["csrf_token"]
     sheet = "楼栋,单元,房号,户籍类型,与户主关系,姓名,身份证号\n" f"30栋,1单元,101,户籍,户主,周五,{id_number(3001)}\n"
     r = c.post("/api/households/grids/g2/import", content_type="multipart/form-data", headers={"X-CSRFToken": token},
                data={"file": (BytesIO(sheet.encode()), "register.csv"), "mode": "all_or_nothing", "dry_run": "true"})
-    assert r.status_code == 200, r.json
-    assert r.json["dry_run"] is True and r.json["importable"] == 1
+    assert r.status_code == 202 and r.json["dry_run"] is True and r.json["filename"] == "register.csv", r.json
+    job = wait_until(lambda: (j := c.get(f"/api/households/imports/{r.json['id']}").json)["outcome"] and j, 60)
+    assert job["state"] == "done" and job["outcome"]["body"]["importable"] == 1, job
     form = c.post("/api/households/grids/g2/import", content_type="multipart/form-data",
                   data={"csrf_token": token, "file": (BytesIO(sheet.encode()), "register.csv"), "dry_run": "true"})
-    assert form.status_code == 200, form.json  # the token in the form itself is not passed on
+    assert form.status_code == 202, form.json  # the token in the form itself is not passed on
 
 
 def test_import_and_export_pages_handle_a_missing_route(s, mongo_url):
