@@ -57,7 +57,8 @@ SETTINGS = Settings(
     Setting("MAX_IMPORT_ROWS", int, 150000, "rows one register import may hold (50,000 households are about "
             "125,000 rows)"),
     Setting("IMPORT_PARSE_MEMORY_MB", int, 1024, "address space of the child process that parses an upload"),
-    Setting("IMPORT_PARSE_TIMEOUT_S", float, 300.0, "seconds the parsing child may take"),
+    Setting("IMPORT_PARSE_TIMEOUT_S", float, 900.0, "seconds the parsing child may take (a 125,000-row workbook "
+            "takes minutes on a busy core)"),
     Setting("IMPORT_STALE_S", float, 120.0, "seconds an import journal may stay silent before it is recovered"),
     Setting("IMPORT_JOB_ATTEMPTS", int, 2, "times an import job is run from its stored upload when the API process "
             "running it dies part-way (each time its half-written households are taken back first); then it fails "

@@ -188,6 +188,17 @@ def _interrupted(job: ImportJob) -> NoReturn:
     raise Unavailable(reasons.JOB_INTERRUPTED(attempts=job.attempts), field="file")
 
 
+def _import(job: ImportJob, progress: _Progress) -> dict:
+    """The import of the job's stored upload, in the scope of whoever sent it; its report."""
+    upload = _bucket().open_download_stream(job.upload_id)
+    try:
+        return imports.import_register(
+            actor=Principal.from_claims(job.actor), grid_id=job.grid_id, file=upload, mode=job.mode,
+            dry_run=job.dry_run, mapping=json.loads(job.mapping_json) if job.mapping_json else None, progress=progress)
+    finally:
+        upload.close()
+
+
 def run(job: ImportJob, answer) -> None:
     """Run a claimed job to its end: `answer(job, call)` gives (status, body) of what `call` returns or raises."""
     progress = _Progress(job)
@@ -195,14 +206,7 @@ def run(job: ImportJob, answer) -> None:
         status, body = answer(job, lambda: _interrupted(job))
     else:
         ImportJob._get_collection().update_one({"_id": job.pk}, {"$inc": {"attempts": 1}})
-        upload = _bucket().open_download_stream(job.upload_id)
-        try:
-            status, body = answer(job, lambda: imports.import_register(
-                actor=Principal.from_claims(job.actor), grid_id=job.grid_id, file=upload, mode=job.mode,
-                dry_run=job.dry_run, mapping=json.loads(job.mapping_json) if job.mapping_json else None,
-                progress=progress))
-        finally:
-            upload.close()
+        status, body = answer(job, lambda: _import(job, progress))
     progress.flush(state=DONE if status < 400 else FAILED, outcome_status=status,
                    outcome_json=json.dumps(body, ensure_ascii=False), finished_at=now())
     _delete_upload(job.upload_id)
