@@ -183,3 +183,14 @@ def test_a_job_is_shown_only_on_its_own_grid_and_within_the_users_area(s):
     for path in (location, location + ".json", "/grids/g1/imports/" + job_id):
         assert worker.get(path).status_code == 404, path
     assert job_id not in text(worker.get("/grids/g1/import"))
+
+
+def test_what_the_service_refuses_at_once_comes_back_on_the_form_without_a_job(s):
+    c = signed_in(s, "staff-c1")
+    jobs = s.households_call("GET", "/grids/g2/imports").json()["total"]
+    r = post(c, "g2", xlsx(good_rows("95栋", 951)), dry_run=True, choices={"帮扶类别": "no_such_column", "备注": "-"})
+    page = text(r)
+    assert r.status_code == 422, page
+    assert "帮扶类别：台账没有这一列" in page and "列对应" in page          # the field named, in Chinese
+    assert 'type="file"' in page and REFRESH not in page
+    assert s.households_call("GET", "/grids/g2/imports").json()["total"] == jobs  # nothing queued
