@@ -25,7 +25,7 @@ from tests.bench.servers import database, gunicorn
 PRIVATE_KEY, PUBLIC_KEY = generate_key_pair()
 
 
-def _auth(role: str, **scope) -> IdentityAuth:
+def auth(role: str, **scope) -> IdentityAuth:
     """Signs each request as this caller for the drills service (identities live 30 s and name one call)."""
     principal = Principal(user_id=f"bench-{role}", role=role, name="压测", **scope)
     return IdentityAuth(principal, key=PRIVATE_KEY, audience="drills")
@@ -59,19 +59,26 @@ def _pct(values, q):
     return values[min(len(values) - 1, int(q * len(values)))] * 1000 if values else float("nan")
 
 
+def start_drill(base: str, community_id: str) -> tuple[dict, float]:
+    """Plan a drill over all the community's grids and start it, freezing their rosters: (the drill, seconds to start)."""
+    staff = auth("community_staff", community_ids=(community_id,))
+    now = datetime.now(timezone.utc)
+    drill = requests.post(f"{base}/drills", auth=staff, timeout=30, json={
+        "community_id": community_id, "title": "压测演练", "hazard": "accident", "level": "IV", "kind": "comprehensive",
+        "starts_at": now.isoformat(), "ends_at": (now + timedelta(hours=2)).isoformat()})
+    drill.raise_for_status()
+    t = time.perf_counter()
+    requests.post(f"{base}/drills/{drill.json()['id']}/start", auth=staff, timeout=600).raise_for_status()
+    return drill.json(), time.perf_counter() - t
+
+
 def run(url: str, *, grids: int = 10, per_grid: int = 500, batch: int = 1, port: int = 18103) -> dict:
     db = f"bench_drills_{uuid.uuid4().hex[:8]}"
     grid_ids = _seed(url, db, grids, per_grid)
     env = {"MONGO_URL": url, "DRILLS_MONGO_DB": db, "IDENTITY_PUBLIC_KEY": PUBLIC_KEY}
     with gunicorn("services.drills.wsgi:app", port, env) as base:
-        staff = _auth("community_staff", community_ids=("B-C1",))
-        now = datetime.now(timezone.utc)
-        drill = requests.post(f"{base}/drills", auth=staff, timeout=30, json={
-            "community_id": "B-C1", "title": "压测演练", "hazard": "accident", "level": "IV", "kind": "comprehensive",
-            "starts_at": now.isoformat(), "ends_at": (now + timedelta(hours=2)).isoformat()}).json()
-        t = time.perf_counter()
-        requests.post(f"{base}/drills/{drill['id']}/start", auth=staff, timeout=120).raise_for_status()
-        start_s = time.perf_counter() - t
+        staff = auth("community_staff", community_ids=("B-C1",))
+        drill, start_s = start_drill(base, "B-C1")
 
         stored: list[tuple[float, int]] = []  # (monotonic time the tick's response arrived, 1)
         latencies: list[float] = []
@@ -80,9 +87,9 @@ def run(url: str, *, grids: int = 10, per_grid: int = 500, batch: int = 1, port:
         done = threading.Event()
 
         def phone(grid_id: str):
-            auth = _auth("grid_worker", grid_ids=(grid_id,))
+            worker = auth("grid_worker", grid_ids=(grid_id,))
             session = requests.Session()
-            roll = session.get(f"{base}/drills/{drill['id']}/grids/{grid_id}/roster", auth=auth, timeout=30).json()
+            roll = session.get(f"{base}/drills/{drill['id']}/grids/{grid_id}/roster", auth=worker, timeout=30).json()
             ids = [h["household_id"] for h in roll["households"]]
             for i in range(0, len(ids), batch):
                 chunk = ids[i:i + batch]
@@ -91,7 +98,7 @@ def run(url: str, *, grids: int = 10, per_grid: int = 500, batch: int = 1, port:
                 t0 = time.perf_counter()
                 try:
                     r = session.post(f"{base}/drills/{drill['id']}/grids/{grid_id}/ticks", json=body,
-                                     auth=auth, timeout=60)
+                                     auth=worker, timeout=60)
                     r.raise_for_status()
                 except requests.RequestException:
                     with lock:

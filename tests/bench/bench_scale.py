@@ -12,14 +12,15 @@ import argparse
 import statistics
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
 
 import mongoengine
 import requests
 
+from services.households.models import Household
 from shared.config import COMMON
-from shared.identity import HEADER, IdentityAuth, Principal, generate_key_pair, sign
+from shared.identity import HEADER, Principal, sign
 from tests.bench import bench_import
+from tests.bench.bench_drills_rollcall import PRIVATE_KEY, PUBLIC_KEY, auth, start_drill
 from tests.bench.scale_seed import District, connect, load
 from tests.bench.servers import database, gunicorn, wrk
 from tests.support.mongo import free_port
@@ -29,19 +30,31 @@ SCRAPES = 15
 REFRESH_S = 15  # production-like background refresh period for the scrape test
 
 
-def _env(url: str, dbs: dict, public_key: str, **extra) -> dict:
-    return {"MONGO_URL": url, "IDENTITY_PUBLIC_KEY": public_key, "AMQP_URL": "amqp://guest:guest@127.0.0.1:5672//",
-            **{f"{service.upper()}_MONGO_DB": db for service, db in dbs.items()}, **extra}
+def _env(url: str, dbs: dict) -> dict:
+    return {"MONGO_URL": url, "IDENTITY_PUBLIC_KEY": PUBLIC_KEY, "AMQP_URL": "amqp://guest:guest@127.0.0.1:5672//",
+            **{f"{service.upper()}_MONGO_DB": db for service, db in dbs.items()}}
 
 
-def list_p50(env: dict, private_key: str, grid_id: str, *, seconds: int) -> float:
+def list_plan(grid_id: str) -> dict:
+    """How the database finds a grid's register page (the list's $match and sort): the index and keys examined."""
+    plan = Household._get_collection().find({"grid_id": grid_id, "status": "active"}).sort(
+        "address_sort", 1).limit(50).explain()
+    stage, index = plan.get("queryPlanner", {}).get("winningPlan", {}), None
+    while stage and not index:
+        index = stage.get("indexName")
+        stage = stage.get("inputStage")
+    return {"index": index or "none (a collection scan)",
+            "keys_examined": plan.get("executionStats", {}).get("totalKeysExamined")}
+
+
+def list_p50(env: dict, grid_id: str, *, seconds: int) -> float:
     """p50 ms of a grid worker's first page of 50 of `grid_id`'s register, one client, households API alone."""
     worker = Principal(user_id="bench-worker", role="grid_worker", grid_ids=(grid_id,))
     query = f"/households?grid_id={grid_id}&page_size=50"
     with gunicorn("services.households.wsgi:app", free_port(), env) as base:
-        headers = {HEADER: sign(worker, key=private_key, audience="households", method="GET", path=query)}
+        headers = {HEADER: sign(worker, key=PRIVATE_KEY, audience="households", method="GET", path=query)}
         wrk(base + query, connections=1, seconds=2, headers=headers)  # warm up: the first queries load indexes
-        headers = {HEADER: sign(worker, key=private_key, audience="households", method="GET", path=query)}
+        headers = {HEADER: sign(worker, key=PRIVATE_KEY, audience="households", method="GET", path=query)}
         result = wrk(base + query, connections=1, seconds=seconds, headers=headers)
     if result["errors"] or result["non2xx"]:
         raise RuntimeError(f"the list answered errors: {result}")
@@ -62,20 +75,12 @@ def scrape_times(env: dict, service: str, *, refresh_s: int) -> dict:
     return {"p50_ms": statistics.median(times), "max_ms": max(times), "bytes": size}
 
 
-def freeze_seconds(env: dict, private_key: str, community_id: str) -> dict:
+def freeze_seconds(env: dict, community_id: str) -> dict:
     """Seconds the drills API takes to start a drill over the community's grids (freezing each grid's roster)."""
-    staff = IdentityAuth(Principal(user_id="bench-staff", role="community_staff", name="压测",
-                                   community_ids=(community_id,)), key=private_key, audience="drills")
     with gunicorn("services.drills.wsgi:app", free_port(), env) as base:
-        now = datetime.now(timezone.utc)
-        drill = requests.post(f"{base}/drills", auth=staff, timeout=30, json={
-            "community_id": community_id, "title": "规模演练", "hazard": "accident", "level": "IV",
-            "kind": "comprehensive", "starts_at": now.isoformat(), "ends_at": (now + timedelta(hours=2)).isoformat()})
-        drill.raise_for_status()
-        t = time.perf_counter()
-        requests.post(f"{base}/drills/{drill.json()['id']}/start", auth=staff, timeout=600).raise_for_status()
-        seconds = time.perf_counter() - t
-        board = requests.get(f"{base}/drills/{drill.json()['id']}/board", auth=staff, timeout=60).json()
+        drill, seconds = start_drill(base, community_id)
+        staff = auth("community_staff", community_ids=(community_id,))
+        board = requests.get(f"{base}/drills/{drill['id']}/board", auth=staff, timeout=60).json()
     return {"seconds": seconds, "households": board["total"], "grids": len(board["grids"])}
 
 
@@ -83,21 +88,21 @@ def run(mongo_url: str, *, district: District = District(), seconds: int = 6, im
     started = time.perf_counter()
     run_id = uuid.uuid4().hex[:8]
     dbs = {service: f"bench_scale_{run_id}_{service}" for service in SERVICES}
-    private_key, public_key = generate_key_pair()
-    env = _env(mongo_url, dbs, public_key)
+    env = _env(mongo_url, dbs)
     layout = district.layout()
     probe = layout[0][1]
     out = {"households": district.households, "grids": district.grids, "communities": district.communities}
     connect(mongo_url, dbs["households"], dbs["drills"])
     try:
         load(district, layout[:1])
-        out["list_1_grid_p50_ms"] = list_p50(env, private_key, probe, seconds=seconds)
+        out["list_1_grid_p50_ms"] = list_p50(env, probe, seconds=seconds)
         t = time.perf_counter()
         load(district, layout[1:])
         out["load_s"] = time.perf_counter() - t
-        out["list_all_grids_p50_ms"] = list_p50(env, private_key, probe, seconds=seconds)
+        out["list_all_grids_p50_ms"] = list_p50(env, probe, seconds=seconds)
         out["list_ratio"] = out["list_all_grids_p50_ms"] / out["list_1_grid_p50_ms"]
-        out["freeze"] = freeze_seconds(env, private_key, layout[0][0])  # a live drill for the drills gauges too
+        out["list_plan"] = list_plan(probe)
+        out["freeze"] = freeze_seconds(env, layout[0][0])  # a live drill for the drills gauges too
         modes = {"per_scrape": 0, **({"background": REFRESH_S} if "METRICS_REFRESH_S" in COMMON.declared else {})}
         out["metrics"] = {mode: {service: scrape_times(env, service, refresh_s=refresh) for service in SERVICES}
                           for mode, refresh in modes.items()}

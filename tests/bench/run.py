@@ -3,7 +3,8 @@
 Each part prints its figures and ends with one goal line; docs/benchmarks.md gets that part's section rewritten
 (with its command, date, machine and database), the other parts' sections kept as they were.
 
-    python -m tests.bench.run [--seconds 8] [--events 3000] [--sizes 500,5000,20000] [--only list,bus,...]
+    python -m tests.bench.run [--seconds 8] [--events 3000] [--sizes 500,5000,20000] [--grids 200]
+                              [--scale-import 50000] [--only list,bus,...]
 """
 import argparse
 import datetime
@@ -170,6 +171,9 @@ def scale_section(r) -> list[str]:
              f"| 1 grid loaded ({r['households'] // r['grids']:,} households) | {r['list_1_grid_p50_ms']:.1f} |",
              f"| {r['grids']} grids loaded ({r['households']:,} households) | {r['list_all_grids_p50_ms']:.1f} |",
              f"| ratio | {r['list_ratio']:.2f}× |", ""]
+    if r.get("list_plan"):
+        lines += [f"The list's query at {r['grids']} grids uses the index `{r['list_plan']['index']}` "
+                  f"({r['list_plan']['keys_examined']} keys examined).", ""]
     modes = r["metrics"]
     titles = {"per_scrape": "refreshed per scrape (METRICS_REFRESH_S=0)",
               "background": f"background refresh (METRICS_REFRESH_S={bench_scale.REFRESH_S})"}
@@ -186,7 +190,8 @@ def scale_section(r) -> list[str]:
     lines += ["", f"Roll-call: a drill started over the small community's {f['grids']} grids froze "
               f"{f['households']:,} households' rosters in **{f['seconds']:.1f} s** (drills API under gunicorn)."]
     if r.get("import"):
-        lines += ["", "The 50,000-household import (bench_import):", "", *import_section([r["import"]])]
+        lines += ["", f"The {r['import']['households']:,}-household import (bench_import):", "",
+                  *import_section([r["import"]])]
     return lines
 
 
@@ -204,7 +209,7 @@ def scale_goal(r) -> str:
     if r.get("import"):
         peak = _import_peak(r["import"])
         met = met and peak < PEAK_GOAL_MB
-        line += f"; 50,000-household import peak {peak:.0f} MB (goal < {PEAK_GOAL_MB} MB)"
+        line += f"; {r['import']['households']:,}-household import peak {peak:.0f} MB (goal < {PEAK_GOAL_MB} MB)"
     return f"{line}: {_verdict(met)}"
 
 
@@ -226,7 +231,8 @@ PARTS = {
                    import_goal),
     "rollcall": Part("Drill roll-call", lambda url, a: bench_drills_rollcall.run(url), rollcall_section,
                      rollcall_goal),
-    "scale": Part("Scale: 100,000 households", lambda url, a: bench_scale.run(url, seconds=a.seconds),
+    "scale": Part("Scale: a city's district (100,000 households by default)", lambda url, a: bench_scale.run(
+        url, district=bench_scale.District(grids=a.grids), seconds=a.seconds, import_size=a.scale_import or None),
                   scale_section, scale_goal),
 }
 
@@ -283,6 +289,9 @@ def main(argv=None) -> int:
     parser.add_argument("--seconds", type=int, default=8, help="seconds per load step")
     parser.add_argument("--events", type=int, default=3000, help="events per bus path")
     parser.add_argument("--sizes", default=None, help="households per import (default: bench_import's sizes)")
+    parser.add_argument("--grids", type=int, default=200, help="scale: grids of 500 households (10 are the "
+                        "roll-call's community)")
+    parser.add_argument("--scale-import", type=int, default=50000, help="scale: households imported (0: none)")
     parser.add_argument("--only", default=",".join(PARTS), help="parts to run, comma-separated")
     args = parser.parse_args(argv)
     only = [p for p in args.only.split(",") if p]

@@ -46,7 +46,11 @@ def gunicorn(app: str, port: int, env: dict, workers: int = 1, threads: int = 8)
         yield f"http://127.0.0.1:{port}"
     finally:
         proc.terminate()
-        proc.wait(10)
+        try:
+            proc.wait(30)   # gunicorn's graceful timeout
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(10)
 
 
 def wrk(url: str, *, connections: int, seconds: int = 8, headers: dict | None = None) -> dict:
