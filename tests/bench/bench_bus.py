@@ -1,6 +1,7 @@
-"""The event bus end to end through the real RabbitMQ: our kombu publisher (confirms, persistent,
-mandatory) and consumer (acks, inbox), against a bare pika publisher/consumer with confirms, in one run;
-and the outbox relay's lag under load."""
+"""The event bus end to end through the real RabbitMQ: our kombu publisher (persistent, mandatory, a batch
+confirmed at a time as the relay sends) and consumer (acks, with and without the inbox), against a bare pika
+publisher/consumer with confirms, side by side in one run, with the same prefetch; and the outbox relay's lag
+under load, with its batch."""
 import json
 import threading
 import time
@@ -9,12 +10,15 @@ import uuid
 import mongoengine
 import pika
 
+from shared.config import COMMON
 from shared.events import new_event
 from shared.messaging.bus import EventPublisher
 from shared.messaging.consumer import EventConsumer
 from tests.support import broker
 
 AMQP = broker.AMQP_URL
+PREFETCH = COMMON.declared["CONSUMER_PREFETCH"].default
+BATCH = COMMON.declared["RELAY_BATCH"].default
 
 
 def _events(n: int) -> list[dict]:
@@ -23,8 +27,26 @@ def _events(n: int) -> list[dict]:
             for i in range(n)]
 
 
-def ours(n: int, *, mongo_url: str, inbox: bool = True) -> dict:
-    """Publish n events with confirms, consume them with acks (and the inbox), time both ends."""
+class NoInbox:
+    """The inbox's contract without the database: every claim is granted, done marks go nowhere."""
+
+    @staticmethod
+    def claim(**kw):
+        return "claimed"
+
+    @staticmethod
+    def finish_many(claims):
+        return None
+
+    @staticmethod
+    def release(**kw):
+        return None
+
+    renew = release
+
+
+def ours(n: int, *, mongo_url: str, inbox: bool = True, prefetch: int = PREFETCH, batch: int = BATCH) -> dict:
+    """Publish n events in confirmed batches, consume them with acks (and the inbox), time both ends."""
     run = uuid.uuid4().hex[:8]
     exchange = f"bench.{run}.events"
     mongoengine.connect(db=f"bench_bus_{run}", host=mongo_url, tz_aware=True, uuidRepresentation="standard")
@@ -36,21 +58,10 @@ def ours(n: int, *, mongo_url: str, inbox: bool = True) -> dict:
         if seen[0] >= n:
             done.set()
 
-    class NoInbox:
-        @staticmethod
-        def claim(**kw):
-            return "claimed"
-
-        @staticmethod
-        def finish(**kw):
-            return None
-
-        release = renew = finish
-
     kwargs = {} if inbox else {"inbox": NoInbox}
     consumer = EventConsumer(url=AMQP, exchange=exchange, service="bench", handlers={("grid.created", 1): [count]},
                              retry_delays_ms=[100], queue_prefix=f"bench.{run}.", queue_expires_ms=600_000,
-                             prefetch=200, **kwargs)
+                             prefetch=prefetch, **kwargs)
     consumer.declare()
     events = _events(n)
     publisher = EventPublisher(url=AMQP, exchange=exchange, service="bench")
@@ -58,8 +69,8 @@ def ours(n: int, *, mongo_url: str, inbox: bool = True) -> dict:
     started = time.perf_counter()
     thread = threading.Thread(target=consumer.run, kwargs={"stop": stop}, daemon=True)
     thread.start()
-    for event in events:
-        publisher.publish(event)
+    for start in range(0, n, batch):
+        assert len(publisher.publish_batch(events[start:start + batch])) == len(events[start:start + batch])
     published = time.perf_counter() - started
     done.wait(600)
     total = time.perf_counter() - started
@@ -72,7 +83,7 @@ def ours(n: int, *, mongo_url: str, inbox: bool = True) -> dict:
     return {"publish_rate": n / published, "end_to_end_rate": n / total, "consumed": seen[0]}
 
 
-def bare_pika(n: int) -> dict:
+def bare_pika(n: int, *, prefetch: int = PREFETCH) -> dict:
     """The same with nothing but pika: confirms on publish, manual acks on consume."""
     params = pika.URLParameters(AMQP[:-1] + "%2F" if AMQP.endswith("//") else AMQP)
     queue = f"bench.pika.{uuid.uuid4().hex[:8]}"
@@ -85,7 +96,7 @@ def bare_pika(n: int) -> dict:
     def consume():
         conn = pika.BlockingConnection(params)
         ch = conn.channel()
-        ch.basic_qos(prefetch_count=200)
+        ch.basic_qos(prefetch_count=prefetch)
         got = 0
         for method, _, body in ch.consume(queue, inactivity_timeout=30):
             if method is None:
@@ -115,7 +126,7 @@ def bare_pika(n: int) -> dict:
     return {"publish_rate": n / published, "end_to_end_rate": n / total}
 
 
-def relay_lag(*, mongo_url: str, households: int = 300) -> dict:
+def relay_lag(*, mongo_url: str, households: int = 300, batch: int = BATCH) -> dict:
     """Register households while the relay runs; lag = arrival at a consumer minus the event's time."""
     from datetime import datetime
 
@@ -150,7 +161,8 @@ def relay_lag(*, mongo_url: str, households: int = 300) -> dict:
     Community(id="C", name="社区", street_id="S").save()
     service.create_grid(actor=admin, data={"id": "G", "name": "网格", "community_id": "C"})
     publisher = EventPublisher(url=AMQP, exchange=exchange, service="bench-relay")
-    relay = OutboxRelay(documents=documents_with_outbox(households_models), publisher=publisher, service="bench-relay")
+    relay = OutboxRelay(documents=documents_with_outbox(households_models), publisher=publisher, service="bench-relay",
+                        batch=batch)
     stop = threading.Event()
     threads = [threading.Thread(target=relay.run_forever, kwargs={"poll_s": 0.05, "stop": stop}, daemon=True),
                threading.Thread(target=listen, daemon=True)]
@@ -170,10 +182,12 @@ def relay_lag(*, mongo_url: str, households: int = 300) -> dict:
     mongoengine.disconnect()
     lags.sort()
     pick = lambda q: lags[min(len(lags) - 1, int(q * len(lags)))]  # noqa: E731
-    return {"writes_per_s": rate, "events": len(lags), "p50": pick(0.5), "p99": pick(0.99)}
+    return {"writes_per_s": rate, "events": len(lags), "p50": pick(0.5), "p99": pick(0.99), "batch": batch}
 
 
-def run(mongo_url: str, *, events: int = 3000) -> dict:
-    return {"events": events, "ours": ours(events, mongo_url=mongo_url),
-            "ours_no_inbox": ours(events, mongo_url=mongo_url, inbox=False), "pika": bare_pika(events),
-            "relay": relay_lag(mongo_url=mongo_url)}
+def run(mongo_url: str, *, events: int = 3000, prefetch: int = PREFETCH, batch: int = BATCH) -> dict:
+    """Bare pika, ours without and with the inbox, one after another in one run; then the relay's lag."""
+    return {"events": events, "prefetch": prefetch, "batch": batch, "pika": bare_pika(events, prefetch=prefetch),
+            "ours_no_inbox": ours(events, mongo_url=mongo_url, inbox=False, prefetch=prefetch, batch=batch),
+            "ours": ours(events, mongo_url=mongo_url, prefetch=prefetch, batch=batch),
+            "relay": relay_lag(mongo_url=mongo_url, batch=batch)}
