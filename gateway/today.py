@@ -24,7 +24,24 @@ DUE_SOON_WORKING_DAYS = 2
 OPEN_FIRST = {"status": "open", "sort": "attention", "page_size": 20}
 
 
-Call = Callable[[], object]  # one upstream call, run in the fan-out's pool
+Call = Callable[[], object]  # one upstream call, run in the fan-out's pool; `label` names it (bench_pages)
+
+
+@dataclass(frozen=True)
+class Get:
+    """One GET a section needs, made as the signed-in user."""
+
+    principal: Principal
+    service: str
+    path: str
+    params: dict | None = None
+
+    def __call__(self):
+        return client(self.service, self.principal).get(self.path, params=self.params)
+
+    @property
+    def label(self) -> str:
+        return f"{self.service} {self.path}"
 
 
 @dataclass(frozen=True)
@@ -36,15 +53,11 @@ class Section:
     build: Callable[[dict, Principal, dict], dict]  # (grid, principal, {name: answer}) -> the section's data
 
 
-def _get(principal: Principal, service: str, path: str, params: dict | None = None) -> Call:
-    return lambda: client(service, principal).get(path, params=params)
-
-
 def households_calls(grid_id: str, principal: Principal) -> dict[str, Call]:
-    calls = {"follow_ups": _get(principal, "households", f"/grids/{grid_id}/follow-ups"),
-             "households": _get(principal, "households", "/households", {"grid_id": grid_id, "page_size": 1})}
+    calls = {"follow_ups": Get(principal, "households", f"/grids/{grid_id}/follow-ups"),
+             "households": Get(principal, "households", "/households", {"grid_id": grid_id, "page_size": 1})}
     if principal.may("care.read"):  # without it, not even "none overdue": the care list is not theirs to see
-        calls["overdue"] = _get(principal, "households", f"/grids/{grid_id}/overdue-visits")
+        calls["overdue"] = Get(principal, "households", f"/grids/{grid_id}/overdue-visits")
     return calls
 
 
@@ -59,7 +72,7 @@ def households_section(grid: dict, principal: Principal, got: dict) -> dict:
 
 
 def permits_calls(grid_id: str, principal: Principal) -> dict[str, Call]:
-    return {"rows": _get(principal, "households", f"/grids/{grid_id}/permits-expiring")}
+    return {"rows": Get(principal, "households", f"/grids/{grid_id}/permits-expiring")}
 
 
 def permits_section(grid: dict, principal: Principal, got: dict) -> dict:
@@ -86,10 +99,10 @@ def _due_soon(d: dict) -> bool:
 
 
 def disputes_calls(grid_id: str, principal: Principal) -> dict[str, Call]:
-    calls = {"grid": _get(principal, "mediation", "/disputes", {**OPEN_FIRST, "grid_id": grid_id}),
-             "mine": _get(principal, "mediation", "/disputes", {**OPEN_FIRST, "mine": "first_contact"})}
+    calls = {"grid": Get(principal, "mediation", "/disputes", {**OPEN_FIRST, "grid_id": grid_id}),
+             "mine": Get(principal, "mediation", "/disputes", {**OPEN_FIRST, "mine": "first_contact"})}
     if principal.role == "mediator":
-        calls["mediating"] = _get(principal, "mediation", "/disputes", {**OPEN_FIRST, "mine": "mediator"})
+        calls["mediating"] = Get(principal, "mediation", "/disputes", {**OPEN_FIRST, "mine": "mediator"})
     return calls
 
 
@@ -124,7 +137,7 @@ def desk_calls(grid_id: str, principal: Principal) -> dict[str, Call]:
     cases = {kind: {**OPEN_FIRST, "kind": kind, "grid_id": grid_id} for kind in ("request", "incident")}
     cases["mine"] = {**OPEN_FIRST, "status": "dispatched", "mine": "handler"}
     cases["verify"] = {**OPEN_FIRST, "mine": "verify", "grid_id": grid_id}
-    return {name: _get(principal, "mediation", "/cases", params) for name, params in cases.items()}
+    return {name: Get(principal, "mediation", "/cases", params) for name, params in cases.items()}
 
 
 def desk_section(grid: dict, principal: Principal, got: dict) -> dict:
@@ -147,7 +160,7 @@ def desk_section(grid: dict, principal: Principal, got: dict) -> dict:
 
 
 def drills_calls(grid_id: str, principal: Principal) -> dict[str, Call]:
-    return {"drills": _get(principal, "drills", "/drills", {"grid_id": grid_id})}
+    return {"drills": Get(principal, "drills", "/drills", {"grid_id": grid_id})}
 
 
 def drills_section(grid: dict, principal: Principal, got: dict) -> dict:
@@ -170,6 +183,7 @@ def volunteers_calls(grid_id: str, principal: Principal) -> dict[str, Call]:
         return client("volunteers", principal).get("/needs", params={
             "community_id": grid["community_id"], "status": "open", "page_size": 100})
 
+    needs.label = "households /grids/<id>, then volunteers /needs"
     return {"needs": needs}
 
 
@@ -195,13 +209,18 @@ SECTIONS = [
 ]
 
 
+def page_calls(grid_id: str, principal: Principal) -> dict[tuple[str, str], Call]:
+    """Every call the page makes, by (section, name): the grid's own and each section's."""
+    calls = {("grid", "grid"): Get(principal, "households", f"/grids/{grid_id}")}
+    for section in SECTIONS:
+        calls.update({(section.key, name): call for name, call in section.calls(grid_id, principal).items()})
+    return calls
+
+
 def load(grid_id: str, principal: Principal) -> tuple[dict, list[dict]]:
     """The grid and its sections, every call of every section made at once; ServiceError when the grid cannot be
     had (404 outside the user's area, as before)."""
-    calls = {("grid", "grid"): _get(principal, "households", f"/grids/{grid_id}")}
-    for section in SECTIONS:
-        calls.update({(section.key, name): call for name, call in section.calls(grid_id, principal).items()})
-    outcomes = gather(calls)
+    outcomes = gather(page_calls(grid_id, principal))
     grid = outcomes[("grid", "grid")].result()
     sections = []
     for section in SECTIONS:
