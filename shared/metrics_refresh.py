@@ -1,4 +1,5 @@
-"""Gauges refreshed in the background, so that a scrape of /metrics only renders what the registry holds.
+"""Gauges refreshed in the background, so that a scrape of /metrics reads nothing and renders little: the live
+metrics (HTTP, events) as they stand and the refreshed gauges as rendered after their last refresh.
 
 A process's refreshers (the callables that read its figures from the database or the broker) run one at a time in
 one thread every METRICS_REFRESH_S seconds; the thread starts at the first scrape (after gunicorn has forked, and
@@ -11,7 +12,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Gauge, generate_latest
 from prometheus_client.metrics import MetricWrapperBase
 
 from shared.metrics import (
@@ -22,7 +23,16 @@ from shared.metrics import (
 )
 
 log = logging.getLogger(__name__)
+# The refreshed gauges are rendered once per refresh, not per scrape: at a city's 2,500 grids they are some 10,000
+# samples, whose rendering alone would take a scrape past 100 ms.
+REFRESHED = CollectorRegistry()
 _PUBLISHING = threading.Lock()  # a refresh's figures reach the gauges whole: a scrape never renders half of them
+_rendered = [b""]  # REFRESHED as of the last refresh
+
+
+def refreshed_gauge(name: str, documentation: str, labelnames) -> Gauge:
+    """A gauge that only a refresh sets (through `Figures`), rendered with the others after each refresh."""
+    return Gauge(name, documentation, labelnames, registry=REFRESHED)
 
 
 class Figures:
@@ -44,6 +54,7 @@ class Figures:
                 gauge.clear()
             for gauge, labels, value in self.values:
                 gauge.labels(*labels).set(value)
+            _rendered[0] = generate_latest(REFRESHED)
 
 
 class GaugeRefresh:
@@ -84,7 +95,7 @@ class GaugeRefresh:
         elif self.refreshers:
             self.refresh()
         with _PUBLISHING:
-            return generate_latest(), 200, {"Content-Type": CONTENT_TYPE_LATEST}
+            return generate_latest(REGISTRY) + _rendered[0], 200, {"Content-Type": CONTENT_TYPE_LATEST}
 
     def start(self) -> "GaugeRefresh":
         """Start the background thread unless it runs (the first refresh begins at once)."""

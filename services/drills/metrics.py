@@ -1,35 +1,43 @@
 """Business figures operators watch, read from the drills database by the background refresh."""
 from datetime import datetime
 
-from prometheus_client import Counter, Gauge
+from prometheus_client import Counter
 
 from services.drills import rules
 from services.drills.config import SETTINGS
 from services.drills.models import Action, Drill, Grid, RollState, Supply
 from shared import clock
-from shared.metrics_refresh import Figures
+from shared.metrics_refresh import Figures, refreshed_gauge
 
-DRILLS_HELD = Gauge("grid_drills_held", "Completed drills that count towards the annual duty (their roll-call reached "
-                    "DRILL_COMPLETE_SHARE) per community and year (kind: comprehensive, shelter)",
-                    ["community_id", "year", "kind"])
-DRILLS_INCOMPLETE = Gauge("grid_drills_incomplete", "Completed drills held but incomplete (roll-call below "
-                          "DRILL_COMPLETE_SHARE), which do not count, per community and year", ["community_id", "year"])
-WITHOUT_DRILL = Gauge("grid_drill_communities_without_drill",
-                      "Known communities with no completed drill that counts this year", ["year"])
-ROLLCALL = Gauge("grid_drill_rollcall_accounted_ratio", "Share of households accounted for in a live drill",
-                 ["drill_id", "grid_id"])
-TIME_TO_90 = Gauge("grid_drill_time_to_90_seconds",
-                   "Seconds to 90% of households accounted for in the community's latest completed drill this year",
-                   ["community_id"])
-ACTIONS_OPEN = Gauge("grid_drill_actions_open", "Corrective actions still open", ["community_id"])
-ACTIONS_OVERDUE = Gauge("grid_drill_actions_overdue", "Open corrective actions past their due date", ["community_id"])
-SUPPLIES_EXPIRED = Gauge("grid_supplies_expired", "Emergency supplies past their expiry date", ["community_id"])
+DRILLS_HELD = refreshed_gauge(
+    "grid_drills_held", "Completed drills that count towards the annual duty (their roll-call reached "
+    "DRILL_COMPLETE_SHARE) per community and year (kind: comprehensive, shelter)",
+    ["community_id", "year", "kind"])
+DRILLS_INCOMPLETE = refreshed_gauge(
+    "grid_drills_incomplete", "Completed drills held but incomplete (roll-call below "
+    "DRILL_COMPLETE_SHARE), which do not count, per community and year", ["community_id", "year"])
+WITHOUT_DRILL = refreshed_gauge(
+    "grid_drill_communities_without_drill",
+    "Known communities with no completed drill that counts this year", ["year"])
+ROLLCALL = refreshed_gauge(
+    "grid_drill_rollcall_accounted_ratio", "Share of households accounted for in a live drill",
+    ["drill_id", "grid_id"])
+TIME_TO_90 = refreshed_gauge(
+    "grid_drill_time_to_90_seconds",
+    "Seconds to 90% of households accounted for in the community's latest completed drill this year",
+    ["community_id"])
+ACTIONS_OPEN = refreshed_gauge("grid_drill_actions_open", "Corrective actions still open", ["community_id"])
+ACTIONS_OVERDUE = refreshed_gauge(
+    "grid_drill_actions_overdue", "Open corrective actions past their due date", ["community_id"])
+SUPPLIES_EXPIRED = refreshed_gauge(
+    "grid_supplies_expired", "Emergency supplies past their expiry date", ["community_id"])
 TICKS = Counter("grid_drill_ticks_total", "Roll-call ticks received (outcome: stored, duplicate, rejected)",
                 ["outcome"])
 
-SUPPLIES_SHORT = Gauge("grid_drills_supplies_short",
-                       "Emergency supply items whose stock is below the quantity required, per community and category",
-                       ["community_id", "category"])
+SUPPLIES_SHORT = refreshed_gauge(
+    "grid_drills_supplies_short",
+    "Emergency supply items whose stock is below the quantity required, per community and category",
+    ["community_id", "category"])
 
 GAUGES = (DRILLS_HELD, DRILLS_INCOMPLETE, WITHOUT_DRILL, ROLLCALL, TIME_TO_90, ACTIONS_OPEN, ACTIONS_OVERDUE,
           SUPPLIES_EXPIRED, SUPPLIES_SHORT)

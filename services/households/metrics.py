@@ -1,27 +1,32 @@
 """Business figures operators watch, read from the grid summaries the worker keeps (one row per grid, so a refresh
 costs as many rows as there are grids, not households)."""
-from prometheus_client import Gauge
 
 from services.households import rules
 from services.households.config import SETTINGS
 from services.households.models import Community, Grid, GridSummary
 from services.households.service.figures import band_of
-from shared.metrics_refresh import Figures
+from shared.metrics_refresh import Figures, refreshed_gauge
 
-HOUSEHOLDS = Gauge("grid_households", "Active households per grid", ["community_id", "grid_id"])
-OUTSIDE_BAND = Gauge("grid_grids_outside_band", "Grids outside the household band (GRID_BAND_MIN–GRID_BAND_MAX)",
-                     ["community_id"])
-CARE_RESIDENTS = Gauge("grid_care_residents", "Residents with an active special-care tag", ["community_id", "tag"])
-CARE_OVERDUE = Gauge("grid_care_households_overdue", "Care households not visited within the cadence",
-                     ["community_id", "grid_id"])
-PERMITS = Gauge("grid_residence_permits", "Residence permits (居住证) of a grid's floating residents expiring within "
-                "PERMIT_EXPIRY_NOTICE_DAYS (state=expiring) or expired (state=expired)",
-                ["community_id", "grid_id", "state"])
-WORKERS = Gauge("grid_community_workers", "Distinct full-time grid workers assigned to a community's grids",
-                ["community_id"])
-WORKERS_REQUIRED = Gauge("grid_community_workers_required",
-                         "Grid workers a community needs: max(GRID_WORKERS_MIN, households / GRID_WORKER_HOUSEHOLDS)",
-                         ["community_id"])
+HOUSEHOLDS = refreshed_gauge("grid_households", "Active households per grid", ["community_id", "grid_id"])
+OUTSIDE_BAND = refreshed_gauge(
+    "grid_grids_outside_band", "Grids outside the household band (GRID_BAND_MIN–GRID_BAND_MAX)",
+    ["community_id"])
+CARE_RESIDENTS = refreshed_gauge(
+    "grid_care_residents", "Residents with an active special-care tag", ["community_id", "tag"])
+CARE_OVERDUE = refreshed_gauge(
+    "grid_care_households_overdue", "Care households not visited within the cadence",
+    ["community_id", "grid_id"])
+PERMITS = refreshed_gauge(
+    "grid_residence_permits", "Residence permits (居住证) of a grid's floating residents expiring within "
+    "PERMIT_EXPIRY_NOTICE_DAYS (state=expiring) or expired (state=expired)",
+    ["community_id", "grid_id", "state"])
+WORKERS = refreshed_gauge(
+    "grid_community_workers", "Distinct full-time grid workers assigned to a community's grids",
+    ["community_id"])
+WORKERS_REQUIRED = refreshed_gauge(
+    "grid_community_workers_required",
+    "Grid workers a community needs: max(GRID_WORKERS_MIN, households / GRID_WORKER_HOUSEHOLDS)",
+    ["community_id"])
 
 
 GAUGES = (HOUSEHOLDS, OUTSIDE_BAND, CARE_RESIDENTS, CARE_OVERDUE, WORKERS, WORKERS_REQUIRED, PERMITS)
@@ -60,5 +65,6 @@ def staffing(out: Figures, households: dict[str, int]) -> None:
         grids.setdefault(grid["community_id"], []).append(grid)
     for community in Community.objects.scalar("id"):
         out.set(WORKERS, (community,), len(rules.distinct_workers(grids.get(community, []))))
-        out.set(WORKERS_REQUIRED, (community,), rules.workers_required(
-            households.get(community, 0), per_worker=SETTINGS.GRID_WORKER_HOUSEHOLDS, minimum=SETTINGS.GRID_WORKERS_MIN))
+        required = rules.workers_required(households.get(community, 0), per_worker=SETTINGS.GRID_WORKER_HOUSEHOLDS,
+                                          minimum=SETTINGS.GRID_WORKERS_MIN)
+        out.set(WORKERS_REQUIRED, (community,), required)

@@ -2,7 +2,6 @@
 from datetime import date
 
 import mongoengine as me
-from prometheus_client import Gauge
 
 from services.mediation import working_days
 from services.mediation.config import SETTINGS
@@ -10,35 +9,49 @@ from services.mediation.models import CLOCK_RUNNING, OPEN, Dispute
 from services.mediation.service import desk_figures
 from shared import clock
 from shared.events.mediation import DESK_KINDS
-from shared.metrics_refresh import Figures
+from shared.metrics_refresh import Figures, refreshed_gauge
 
-OPEN_CASES = Gauge("grid_disputes_open", "Open disputes by age in working days since registration",
-                   ["community_id", "age_bucket"])
-OVERDUE = Gauge("grid_disputes_overdue", "Disputes past their due date with the clock running (7 working days "
-                "plus extensions and pauses)", ["community_id"])
-BY_CATEGORY = Gauge("grid_disputes_by_category", "Disputes registered this year by category",
-                    ["community_id", "category"])
-SATISFACTION = Gauge("grid_mediation_satisfaction_ratio", "Share of this year's answered surveys rated 4 or 5 "
-                     "(against grid_mediation_satisfaction_target)", ["community_id"])
-SATISFACTION_TARGET = Gauge("grid_mediation_satisfaction_target", "The satisfaction share a community aims at "
-                            "(SATISFACTION_TARGET), beside each community's ratio", ["community_id"])
-SURVEY_ANSWERS = Gauge("grid_mediation_survey_answers", "This year's answered satisfaction surveys (the alert on the "
-                       "ratio waits for SATISFACTION_MIN_ANSWERS of them)", ["community_id"])
-SURVEY_MIN_ANSWERS = Gauge("grid_mediation_survey_min_answers", "Answered surveys needed before a community's "
-                           "ratio is judged (SATISFACTION_MIN_ANSWERS; the alert compares against it)", ["community_id"])
-SURVEYED = Gauge("grid_mediation_closed_surveyable", "This year's closed cases given a satisfaction survey link "
-                 "(answers / this = the response rate)", ["community_id"])
+OPEN_CASES = refreshed_gauge(
+    "grid_disputes_open", "Open disputes by age in working days since registration",
+    ["community_id", "age_bucket"])
+OVERDUE = refreshed_gauge(
+    "grid_disputes_overdue", "Disputes past their due date with the clock running (7 working days "
+    "plus extensions and pauses)", ["community_id"])
+BY_CATEGORY = refreshed_gauge(
+    "grid_disputes_by_category", "Disputes registered this year by category",
+    ["community_id", "category"])
+SATISFACTION = refreshed_gauge(
+    "grid_mediation_satisfaction_ratio", "Share of this year's answered surveys rated 4 or 5 "
+    "(against grid_mediation_satisfaction_target)", ["community_id"])
+SATISFACTION_TARGET = refreshed_gauge(
+    "grid_mediation_satisfaction_target", "The satisfaction share a community aims at "
+    "(SATISFACTION_TARGET), beside each community's ratio", ["community_id"])
+SURVEY_ANSWERS = refreshed_gauge(
+    "grid_mediation_survey_answers", "This year's answered satisfaction surveys (the alert on the "
+    "ratio waits for SATISFACTION_MIN_ANSWERS of them)", ["community_id"])
+SURVEY_MIN_ANSWERS = refreshed_gauge(
+    "grid_mediation_survey_min_answers", "Answered surveys needed before a community's "
+    "ratio is judged (SATISFACTION_MIN_ANSWERS; the alert compares against it)", ["community_id"])
+SURVEYED = refreshed_gauge(
+    "grid_mediation_closed_surveyable", "This year's closed cases given a satisfaction survey link "
+    "(answers / this = the response rate)", ["community_id"])
 # The desk: every kind of case (dispute, request, incident), zero for a kind a community has none of.
-CASES_REGISTERED = Gauge("grid_cases_registered", "Cases registered this year, by kind", ["community_id", "kind"])
-CASES_OPEN = Gauge("grid_cases_open", "Cases open now (not yet closed or archived), by kind", ["community_id", "kind"])
-CASES_OVERDUE = Gauge("grid_cases_overdue", "Cases past their due date with the clock running, by kind",
-                      ["community_id", "kind"])
-CASES_CLOSED = Gauge("grid_cases_closed", "Cases closed this year (closed_on in this year), by kind",
-                     ["community_id", "kind"])
-CASES_ON_TIME = Gauge("grid_cases_closed_on_time", "Cases closed this year on or before their due date, by kind",
-                      ["community_id", "kind"])
-CASES_ON_TIME_TARGET = Gauge("grid_cases_on_time_target", "The share of requests and incidents a community aims to "
-                             "close on time (CASES_ON_TIME_TARGET), beside its counts", ["community_id"])
+CASES_REGISTERED = refreshed_gauge(
+    "grid_cases_registered", "Cases registered this year, by kind", ["community_id", "kind"])
+CASES_OPEN = refreshed_gauge(
+    "grid_cases_open", "Cases open now (not yet closed or archived), by kind", ["community_id", "kind"])
+CASES_OVERDUE = refreshed_gauge(
+    "grid_cases_overdue", "Cases past their due date with the clock running, by kind",
+    ["community_id", "kind"])
+CASES_CLOSED = refreshed_gauge(
+    "grid_cases_closed", "Cases closed this year (closed_on in this year), by kind",
+    ["community_id", "kind"])
+CASES_ON_TIME = refreshed_gauge(
+    "grid_cases_closed_on_time", "Cases closed this year on or before their due date, by kind",
+    ["community_id", "kind"])
+CASES_ON_TIME_TARGET = refreshed_gauge(
+    "grid_cases_on_time_target", "The share of requests and incidents a community aims to "
+    "close on time (CASES_ON_TIME_TARGET), beside its counts", ["community_id"])
 DESK_GAUGES = (CASES_REGISTERED, CASES_OPEN, CASES_OVERDUE, CASES_CLOSED, CASES_ON_TIME, CASES_ON_TIME_TARGET)
 
 BUCKETS = ((3, "0-3"), (7, "4-7"), (15, "8-15"))
@@ -96,7 +109,8 @@ class DisputeFigures:
         """Count one dispute (a raw row of FIELDS)."""
         community = row["community_id"]
         if row["status"] in OPEN:
-            key = (community, age_bucket(working_days.working_days_between(row["registered_on"].date(), self.today).value))
+            age = working_days.working_days_between(row["registered_on"].date(), self.today).value
+            key = (community, age_bucket(age))
             self.opened[key] = self.opened.get(key, 0) + 1
             late = row["status"] in CLOCK_RUNNING and self.today > row["due_on"].date()
             self.overdue[community] = self.overdue.get(community, 0) + late

@@ -2,23 +2,27 @@
 teams (target VOLUNTEER_TEAMS_TARGET, 5), open needs by age, hours."""
 from datetime import date, datetime, timedelta
 
-from prometheus_client import Gauge
-
 from services.volunteers.models import CommunityCopy, HoursEntry, Need, Team, VolunteerRecord
 from services.volunteers.rules import volunteer_target
 from shared import clock
-from shared.metrics_refresh import Figures
+from shared.metrics_refresh import Figures, refreshed_gauge
 
-VOLUNTEERS = Gauge("grid_volunteers", "Registered volunteers per community", ["community_id"])
-TARGET = Gauge("grid_volunteer_target", "Volunteers wanted per community: VOLUNTEER_SHARE_TARGET of its residents", ["community_id"])
-TEAMS = Gauge("grid_volunteer_teams", "Volunteer teams per community (target: VOLUNTEER_TEAMS_TARGET)", ["community_id"])
-WAITLISTED = Gauge("grid_volunteers_waitlisted", "Sign-ups on a waiting list per community", ["community_id"])
-NEEDS_OPEN = Gauge("grid_volunteer_needs_open", "Open volunteer needs by how long they have been open",
-                   ["community_id", "age_bucket"])
-HOURS_YEAR = Gauge("grid_volunteer_hours_year", "Volunteer service hours recorded this year per community",
-                   ["community_id"])
-ACTIVE = Gauge("grid_volunteers_active_90d", "Volunteers with service recorded in the last 90 days",
-               ["community_id"])
+VOLUNTEERS = refreshed_gauge("grid_volunteers", "Registered volunteers per community", ["community_id"])
+TARGET = refreshed_gauge(
+    "grid_volunteer_target", "Volunteers wanted per community: VOLUNTEER_SHARE_TARGET of its residents",
+    ["community_id"])
+TEAMS = refreshed_gauge(
+    "grid_volunteer_teams", "Volunteer teams per community (target: VOLUNTEER_TEAMS_TARGET)", ["community_id"])
+WAITLISTED = refreshed_gauge("grid_volunteers_waitlisted", "Sign-ups on a waiting list per community", ["community_id"])
+NEEDS_OPEN = refreshed_gauge(
+    "grid_volunteer_needs_open", "Open volunteer needs by how long they have been open",
+    ["community_id", "age_bucket"])
+HOURS_YEAR = refreshed_gauge(
+    "grid_volunteer_hours_year", "Volunteer service hours recorded this year per community",
+    ["community_id"])
+ACTIVE = refreshed_gauge(
+    "grid_volunteers_active_90d", "Volunteers with service recorded in the last 90 days",
+    ["community_id"])
 
 BUCKETS = ((7, "0-7d"), (30, "7-30d"), (None, "30d+"))
 
