@@ -160,9 +160,10 @@ def test_a_failing_handler_ends_in_the_dead_letter_queue_and_replays_once_fixed(
     sub = next(iter(consumer.table))
     publisher.publish(grid_event().to_dict())
     broker.wait_until(lambda: broker.message_count(sub.queue_name + ".dead") == 1)
+    # counted just after the dead letter is confirmed and the delivery acked: wait for it, not assume it
+    broker.wait_until(lambda: metric("grid_events_dead_lettered_total", service="probe", queue=sub.queue_name,
+                                     reason="handler_failed") == 1)
     assert metric("grid_events_retried_total", service="probe", queue=sub.queue_name, type="grid.created") == 3
-    assert metric("grid_events_dead_lettered_total", service="probe", queue=sub.queue_name,
-                  reason="handler_failed") == 1
     [(body, headers, _)] = broker.drain(sub.queue_name + ".dead")
     assert headers["x-dead-reason"] == "handler_failed" and headers["x-attempts"] == 3
     # put it back as it was, fix the handler, replay
@@ -183,8 +184,10 @@ def test_a_poison_message_goes_to_the_dead_letter_queue(households_app, run_cons
     sub = next(iter(consumer.table))
     publish_raw(households_config, body, exchange=households_config.EVENT_EXCHANGE, routing_key="grid.created")
     broker.wait_until(lambda: broker.message_count(sub.queue_name + ".dead") == 1)
+    # counted just after the dead letter is confirmed and the delivery acked: wait for it, not assume it
+    broker.wait_until(lambda: metric("grid_events_dead_lettered_total", service="probe", queue=sub.queue_name,
+                                     reason="poison") >= 1)
     assert effects() == 0
-    assert metric("grid_events_dead_lettered_total", service="probe", queue=sub.queue_name, reason="poison") >= 1
 
 
 def test_the_households_worker_keeps_grid_summaries_and_metrics(client, district, as_worker, households_config):
