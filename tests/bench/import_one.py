@@ -16,6 +16,7 @@ from openpyxl import Workbook
 from localrun.demo_data import demo_household
 from services.households.app import create_app
 from shared.config import TestConfig
+from shared.validators import id_check_char
 from tests.support.callers import headers_for
 from tests.support.imports import run_import
 
@@ -26,12 +27,24 @@ CARE = {"elderly_alone": "独居老人", "empty_nest": "空巢老人", "left_beh
         "subsistence": "低保", "entitled_group": "优抚对象"}
 
 
+def unique(id_number: str, seen: set) -> str:
+    """The ID number, or (the demo's random numbers repeat a few times in 100,000) one with another sequence."""
+    sequence = int(id_number[14:17])
+    while id_number in seen:
+        sequence = (sequence + 1) % 1000
+        first17 = id_number[:14] + f"{sequence:03d}"
+        id_number = first17 + id_check_char(first17)
+    seen.add(id_number)
+    return id_number
+
+
 def workbook(households: int) -> tuple[bytes, int]:
     """A community office's sheet: one row per resident, the demo district's households."""
     wb = Workbook(write_only=True)
     ws = wb.create_sheet()
     ws.append(HEADER)
     rows = 0
+    seen: set[str] = set()
     for n in range(households):
         h = demo_household("BENCH", n)
         a = h["address"]
@@ -41,7 +54,7 @@ def workbook(households: int) -> tuple[bytes, int]:
             tags = "、".join(CARE[t["tag"]] for t in r.get("care_tags", []))
             ws.append([a["building"], a["unit"], a["room"], "户籍" if h["residency"] == "registered" else "流动", head,
                        RELATION[r["relation"]], r["name"], "男" if r["gender"] == "male" else "女", r["birth_date"],
-                       r["id_number"], r["phone"], tags or None, None])
+                       unique(r["id_number"], seen), r["phone"], tags or None, None])
             rows += 1
     buf = io.BytesIO()
     wb.save(buf)

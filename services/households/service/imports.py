@@ -356,13 +356,13 @@ def _write(parsed: ParsedFile, *, grid, actor: Principal, mode: str, report: dic
     schema = HouseholdCreate()
     collection = Household._get_collection()
     import_id = uuid.uuid4().hex
-    todo = [rows for rows in parsed.households.values() if parsed.household_ok(rows)]
+    todo = [key for key, rows in parsed.households.items() if parsed.household_ok(rows)]    # rows read per batch
     inserted: list = []
     residents = 0
     import_journal.start(import_id=import_id, grid=grid, actor=actor, mode=mode)
     try:
         for start in range(0, len(todo), BATCH):
-            batch = todo[start:start + BATCH]
+            batch = [parsed.households[key] for key in todo[start:start + BATCH]]
             docs = [household_document(grid=grid, actor=actor, data=schema.load(_payload(rows, grid.pk)),
                                        import_id=import_id) for rows in batch]
             import_journal.record(import_id=import_id, ids=[d["_id"] for d in docs])
