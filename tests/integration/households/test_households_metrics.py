@@ -3,7 +3,7 @@ the band, and each community's distinct grid workers against those it needs (the
 shows), a community without grids included."""
 from services.households.models import Grid, GridSummary
 from services.households.service.figures import community_figures
-from tests.integration.mediation.test_desk_metrics import samples
+from tests.support.scrapes import samples
 
 
 def per_community(text: str, name: str) -> dict[str, float]:

@@ -1,14 +1,12 @@
 """The desk's figures on the mediation service's /metrics: cases registered, open, overdue, closed and closed on
 time per community and kind (dispute, request, incident), and the on-time target beside them; the older
 grid_disputes_* gauges keep counting disputes only. Cases stored before kinds existed (no `kind`) are disputes."""
-import re
 from datetime import date
 
 import pytest
 
 from services.mediation.models import Dispute, Person
-
-SAMPLE = re.compile(r'^(grid_\w+)\{([^}]*)\} (\S+)$', re.M)
+from tests.support.scrapes import samples
 
 
 def case(kind: str | None, community_id: str, *, status: str, registered: str, due: str, closed: str | None = None,
@@ -27,15 +25,6 @@ def case(kind: str | None, community_id: str, *, status: str, registered: str, d
     doc = d.to_mongo().to_dict()
     doc.pop("kind")
     Dispute._get_collection().insert_one(doc)
-
-
-def samples(text: str, name: str) -> dict[tuple, float]:
-    """{((label, value) pairs, sorted): sample} of one metric in a scrape."""
-    out = {}
-    for metric, labels, value in SAMPLE.findall(text):
-        if metric == name:
-            out[tuple(sorted(re.findall(r'(\w+)="([^"]*)"', labels)))] = float(value)
-    return out
 
 
 def by_kind(text: str, name: str, community_id: str) -> dict[str, float]:

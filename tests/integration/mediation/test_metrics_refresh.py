@@ -6,8 +6,9 @@ import threading
 import pytest
 
 from services.mediation import metrics
-from tests.integration.mediation.test_desk_metrics import by_kind, case, samples
+from tests.integration.mediation.test_desk_metrics import by_kind, case
 from tests.support.broker import wait_until
+from tests.support.scrapes import samples
 
 
 @pytest.fixture
