@@ -11,6 +11,8 @@ outcome: the HTTP status and body the synchronous import answered. The upload is
 The runner's process and heartbeat are its owner, as an import journal's (import_journal.owner_alive). A job whose
 owner died is claimed by the next runner looking for work: its journal is taken back first (import_journal.recover),
 then it runs again from its stored upload, at most IMPORT_JOB_ATTEMPTS times in all; after that it fails (503).
+Each attempt's import journal is named after the job and the attempt: a job whose last attempt committed (its
+process died before the job recorded the outcome) ends with the report that import stored, and is not run again.
 """
 import json
 import logging
@@ -188,13 +190,19 @@ def _interrupted(job: ImportJob) -> NoReturn:
     raise Unavailable(reasons.JOB_INTERRUPTED(attempts=job.attempts), field="file")
 
 
-def _import(job: ImportJob, progress: _Progress) -> dict:
+def _import_id(job: ImportJob, attempt: int) -> str:
+    """The id of the import journal of the job's `attempt` (counted from 1)."""
+    return f"{job.pk}-{attempt}"
+
+
+def _import(job: ImportJob, progress: _Progress, *, attempt: int) -> dict:
     """The import of the job's stored upload, in the scope of whoever sent it; its report."""
     upload = _bucket().open_download_stream(job.upload_id)
     try:
         return imports.import_register(
             actor=Principal.from_claims(job.actor), grid_id=job.grid_id, file=upload, mode=job.mode,
-            dry_run=job.dry_run, mapping=json.loads(job.mapping_json) if job.mapping_json else None, progress=progress)
+            dry_run=job.dry_run, mapping=json.loads(job.mapping_json) if job.mapping_json else None, progress=progress,
+            import_id=_import_id(job, attempt))
     finally:
         upload.close()
 
@@ -202,11 +210,16 @@ def _import(job: ImportJob, progress: _Progress) -> dict:
 def run(job: ImportJob, answer) -> None:
     """Run a claimed job to its end: `answer(job, call)` gives (status, body) of what `call` returns or raises."""
     progress = _Progress(job)
-    if job.attempts >= SETTINGS.IMPORT_JOB_ATTEMPTS:
+    report = import_journal.committed_report(import_id=_import_id(job, job.attempts))
+    if report is not None:      # the last attempt committed and its process died before the outcome was written
+        progress(households_written=report["imported"])
+        status, body = answer(job, lambda: report)
+    elif job.attempts >= SETTINGS.IMPORT_JOB_ATTEMPTS:
         status, body = answer(job, lambda: _interrupted(job))
     else:
+        attempt = job.attempts + 1
         ImportJob._get_collection().update_one({"_id": job.pk}, {"$inc": {"attempts": 1}})
-        status, body = answer(job, lambda: _import(job, progress))
+        status, body = answer(job, lambda: _import(job, progress, attempt=attempt))
     progress.flush(state=DONE if status < 400 else FAILED, outcome_status=status,
                    outcome_json=json.dumps(body, ensure_ascii=False), finished_at=now())
     _delete_upload(job.upload_id)

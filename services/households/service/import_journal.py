@@ -5,8 +5,11 @@ the relay does not see them. The journal lists every household id before it is w
 is in, the journal commits and the events are released in bulk; until then nothing has been announced, so
 taking an import back is a delete with nothing to tell the other services. A process killed part-way leaves
 a `running` journal; `recover` (when the API starts, before each import, and every 30 s in the worker) undoes
-it once its owner is gone, and finishes releasing a committed one.
+it once its owner is gone, and finishes releasing a committed one. A journal commits with the report its import
+answers (counts and bad rows, as the import job's outcome holds), so an import job whose process died after the
+commit ends with that report rather than importing again.
 """
+import json
 import logging
 import os
 import socket
@@ -42,6 +45,7 @@ class ImportJournal(me.Document):
     state = me.StringField(required=True, choices=(RUNNING, UNDOING, COMMITTED, UNDONE), default=RUNNING)
     household_ids = me.ListField(me.ObjectIdField())
     released = me.BooleanField(default=False)
+    report_json = me.StringField()                 # its report as JSON (a sheet's headers may not be field names)
     owner = me.StringField(required=True)          # host:pid:process start, to tell a dead owner from a slow one
     heartbeat_at = me.DateTimeField(default=now)
     started_at = me.DateTimeField(default=now)
@@ -99,9 +103,10 @@ def hold(doc: dict) -> dict:
     return doc
 
 
-def commit_import(*, import_id: str) -> None:
-    """Mark the import committed, then release its events to the relay (recovery finishes a failed release)."""
-    _advance(import_id, {"$set": {"state": COMMITTED, "finished_at": now(), "heartbeat_at": now()}})
+def commit_import(*, import_id: str, report: dict | None = None) -> None:
+    """Mark the import committed with its report, then release its events (recovery finishes a failed release)."""
+    also = {"report_json": json.dumps(report, ensure_ascii=False)} if report is not None else {}
+    _advance(import_id, {"$set": {"state": COMMITTED, "finished_at": now(), "heartbeat_at": now(), **also}})
     began = time.monotonic()
     try:
         released = release(ImportJournal.objects.get(pk=import_id))
@@ -118,6 +123,12 @@ def committed(import_id: str) -> bool:
         return ImportJournal.objects(pk=import_id, state=COMMITTED).count() == 1
     except PyMongoError:
         return False
+
+
+def committed_report(*, import_id: str) -> dict | None:
+    """The report a committed import stored as it committed; None if it did not commit or stored none."""
+    journal = ImportJournal.objects(pk=import_id, state=COMMITTED).only("report_json").first()
+    return json.loads(journal.report_json) if journal is not None and journal.report_json else None
 
 
 def release(journal: ImportJournal) -> int:

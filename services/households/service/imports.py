@@ -303,11 +303,13 @@ def check_request(*, actor: Principal, grid_id: str, mode: str, mapping: dict | 
 
 
 def import_register(*, actor: Principal, grid_id: str, file, mode: str = ALL_OR_NOTHING,
-                    dry_run: bool = False, mapping: dict | None = None, progress=no_progress) -> dict:
+                    dry_run: bool = False, mapping: dict | None = None, progress=no_progress,
+                    import_id: str | None = None) -> dict:
     """Import a grid's register from a CSV or XLSX file and return the report of what happened.
 
     `progress(state=None, **counters)` hears the import's stage (checking, writing) and its counters
-    (rows_read, rows_checked, households_total, households_written) as they grow."""
+    (rows_read, rows_checked, households_total, households_written) as they grow. `import_id` names the
+    import's journal (a new id if not given), which commits with the report."""
     grid = check_request(actor=actor, grid_id=grid_id, mode=mode, mapping=mapping)
     in_force = {**import_mappings.remembered(grid.community_id), **check_mapping(mapping)}
     parsed = parse_upload(file, ParseLimits.from_settings(), mapping=in_force, lenient=True,
@@ -332,7 +334,8 @@ def import_register(*, actor: Principal, grid_id: str, file, mode: str = ALL_OR_
     # an import of this grid that died part-way is taken back before this one writes
     import_journal.recover(stale_after_s=SETTINGS.IMPORT_STALE_S)
     progress(state="writing")
-    _write(parsed, grid=grid, actor=actor, mode=mode, report=report, progress=progress)
+    _write(parsed, grid=grid, actor=actor, mode=mode, report=report, progress=progress,
+           import_id=import_id or uuid.uuid4().hex)
     if report["written"]:
         import_mappings.remember(community_id=grid.community_id, mapping=header.mapping, actor=actor)
     return report
@@ -352,10 +355,9 @@ class _Stop(Exception):
         self.conflict = conflict
 
 
-def _write(parsed: ParsedFile, *, grid, actor: Principal, mode: str, report: dict, progress) -> None:
+def _write(parsed: ParsedFile, *, grid, actor: Principal, mode: str, report: dict, progress, import_id: str) -> None:
     schema = HouseholdCreate()
     collection = Household._get_collection()
-    import_id = uuid.uuid4().hex
     todo = [key for key, rows in parsed.households.items() if parsed.household_ok(rows)]    # rows read per batch
     inserted: list = []
     residents = 0
@@ -377,14 +379,14 @@ def _write(parsed: ParsedFile, *, grid, actor: Principal, mode: str, report: dic
                 parsed.problem(batch[i][0][0], "room", reasons.ADDRESS_TAKEN_MEANWHILE())
             if failed and (mode == ALL_OR_NOTHING or len(clashes) < len(failed)):
                 raise _Stop(conflict=len(clashes) == len(failed))
-        import_journal.commit_import(import_id=import_id)
+        report.update(make_report(parsed, mode=mode, dry_run=False), imported=len(inserted), residents=residents,
+                      written=bool(inserted), import_id=import_id)
+        import_journal.commit_import(import_id=import_id, report=report)
     except _Stop as stop:
         _give_up(parsed, report, inserted, mode=mode, import_id=import_id, conflict=stop.conflict)
     except Exception as exc:
         if not import_journal.committed(import_id):        # else only the commit's answer was lost
             _give_up(parsed, report, inserted, mode=mode, import_id=import_id, conflict=False, error=exc)
-    report.update(make_report(parsed, mode=mode, dry_run=False), imported=len(inserted), residents=residents,
-                  written=bool(inserted), import_id=import_id)
     log.info("register imported", extra={"grid_id": grid.pk, "import_id": import_id, "households": len(inserted),
                                           "residents": residents, "bad_rows": len(parsed.bad), "mode": mode})
 

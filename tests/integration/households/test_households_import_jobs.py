@@ -3,6 +3,7 @@ the synchronous import answered), its scope, the grid's list, the upload kept on
 API process died taken over and run again (or failed once its attempts are spent). Real MongoDB-wire server."""
 import io
 import json
+import threading
 import time
 from datetime import timedelta
 
@@ -172,3 +173,34 @@ def test_a_job_that_died_as_often_as_it_may_run_fails_503_with_nothing_written(w
     assert "interrupted 2 time(s)" in job["outcome"]["body"]["fields"]["file"][0]
     assert Household.objects.count() == 0 and uploads() == 0
     assert import_journal.ImportJournal.objects.get(pk="half").state == "undone"
+
+
+@pytest.mark.parametrize("attempts_allowed", [2, 1])
+def test_a_job_whose_process_died_after_its_import_committed_ends_with_what_the_import_answered(
+        web, worker, households_config, monkeypatch, attempts_allowed):
+    households_config.IMPORT_JOB_ATTEMPTS = attempts_allowed      # 1: the attempt that committed was the last
+    killed = threading.Event()
+    flush = import_jobs._Progress.flush
+
+    def dies_before_its_outcome(self, **also):
+        if "outcome_status" in also and not killed.is_set():
+            killed.set()
+            raise RuntimeError("killed")     # the runner stops here, as its process would: the outcome not written
+        flush(self, **also)
+
+    monkeypatch.setattr(import_jobs._Progress, "flush", dies_before_its_outcome)
+    rows = rows_for(10)
+    r = post_import(web, GRID, headers=worker, file=(io.BytesIO(sheet(rows, "csv")), "台账.csv"))
+    assert killed.wait(60)
+    assert Household.objects(grid_id=GRID).count() == 10 and import_journal.ImportJournal.objects.get().state == (
+        "committed")
+    ImportJob.objects(pk=r.json["id"]).update_one(set__owner=DEAD_OWNER, set__heartbeat_at=now() - timedelta(hours=1))
+    import_jobs.wake()
+    job = follow(web, r.headers["Location"], headers=worker)
+    assert job["state"] == "done" and job["attempts"] == 1 and job["outcome"]["status"] == 201, job["outcome"]
+    report = job["outcome"]["body"]
+    assert (report["imported"], report["residents"], report["written"], report["households"]) == (
+        10, len(rows), True, 10)
+    assert job["progress"]["households_written"] == 10
+    assert Household.objects(grid_id=GRID).count() == 10                # written once, not run again
+    assert import_journal.ImportJournal.objects.count() == 1 and uploads() == 0
