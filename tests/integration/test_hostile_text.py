@@ -165,11 +165,11 @@ def _size(body) -> int:
 # ---- each service ---------------------------------------------------------------------------------------------
 
 def test_households_refuses_operators_and_survives_hostile_text(households_app, client):
-    from tests.integration.households.test_households_access import bodies, queries
+    from tests.integration.households.test_households_access import bodies, finished_import, queries
     from tests.support.objects import households_district, households_objects
 
     households_district(client, households_app)
-    own = households_objects(client, households_app, "C1-G1")
+    own = {**households_objects(client, households_app, "C1-G1"), "job_id": finished_import(client, "C1-G1")}
     admin = headers_for(households_app, role="admin")
     tally = Tally()
     spec = client.get("/openapi.json").json

@@ -19,6 +19,7 @@ from flask import Flask
 from pymongo import MongoClient
 
 from tests.support.access import is_public, leaks, placeholder_value, routes, stored_state
+from tests.support.broker import wait_until
 from tests.support.data import id_number, phone
 from tests.support.objects import HttpClient, Signer, drills_made, mediation_objects, ok, volunteers_objects
 from tests.support.stack import UNTHROTTLED, full_stack, page_token, seed_full, sign_in
@@ -360,8 +361,10 @@ def test_an_upload_through_the_api_reaches_the_service(s):
     r = client.post("/api/households/grids/g1/import", data={"file": (io.BytesIO(sheet), "register.csv"),
                                                              "dry_run": "true"},
                     content_type="multipart/form-data", headers=csrf)
-    assert r.status_code == 200, r.json
-    assert (r.json["rows"], r.json["bad_rows"], r.json["written"]) == (1, [], False)
+    assert r.status_code == 202, r.json  # taken on as a job: followed through the same pass-through
+    job = wait_until(lambda: (j := client.get(f"/api/households/imports/{r.json['id']}").json)["outcome"] and j, 60)
+    body = job["outcome"]["body"]
+    assert job["outcome"]["status"] == 200 and (body["rows"], body["bad_rows"], body["written"]) == (1, [], False)
 
 
 # ---- public pages: the token (or serial) is the only key ----------------------------------------------------------

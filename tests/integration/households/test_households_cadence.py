@@ -4,7 +4,6 @@ The table goes to other services as care.cadences_set, and with each care flag a
 from datetime import timedelta
 
 import pytest
-from prometheus_client import REGISTRY
 
 from services.households import metrics
 from services.households.config import DEFAULT_CADENCES, SETTINGS, tag_days
@@ -13,6 +12,7 @@ from services.households.service import publish_cadences, refresh_summary
 from services.households.worker import bootstrap
 from shared import clock
 from shared.config import TestConfig
+from shared.metrics_refresh import REFRESHED
 from shared.settings import ConfigError
 from tests.integration.apps import _config
 from tests.support.data import household
@@ -57,7 +57,7 @@ def test_each_care_tag_is_overdue_after_its_own_days(client, district, as_worker
     summary = refresh_summary(grid_id=grid)
     assert summary.care_households_overdue == 3
     metrics.refresh()
-    assert REGISTRY.get_sample_value("grid_care_households_overdue",
+    assert REFRESHED.get_sample_value("grid_care_households_overdue",
                                      {"community_id": district["community"], "grid_id": grid}) == 3
 
 

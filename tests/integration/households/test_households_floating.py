@@ -6,11 +6,12 @@ import csv
 import io
 from datetime import timedelta
 
-from prometheus_client import REGISTRY, generate_latest
+from prometheus_client import generate_latest
 
 from services.households import metrics, service
 from services.households.models import Household, RevealRecord
 from shared import clock
+from shared.metrics_refresh import REFRESHED
 from tests.support.callers import headers_for
 from tests.support.data import household
 from tests.support.imports import run_import
@@ -171,8 +172,8 @@ def test_permits_expiring_within_the_notice_days_and_expired_ones_are_listed_for
     for gid in (grid, district["grid_b"]):
         service.refresh_summary(grid_id=gid)
     metrics.refresh()
-    scrape = generate_latest(REGISTRY).decode()
-    sample = lambda g, state: REGISTRY.get_sample_value(  # noqa: E731
+    scrape = generate_latest(REFRESHED).decode()
+    sample = lambda g, state: REFRESHED.get_sample_value(  # noqa: E731
         "grid_residence_permits", {"community_id": "C1", "grid_id": g, "state": state})
     assert (sample(grid, "expiring"), sample(grid, "expired")) == (2, 1)
     assert (sample(district["grid_b"], "expiring"), sample(district["grid_b"], "expired")) == (1, 0)
