@@ -18,6 +18,7 @@ from shared.config import TestConfig
 from shared.validators import id_check_char
 from tests.support.callers import headers_for
 from tests.support.imports import run_import
+from tests.support.memory import peak_rss_mb
 
 HEADER = ["楼栋", "单元", "房号", "户籍类型", "户主姓名", "与户主关系", "姓名", "性别", "出生日期", "身份证号", "联系电话",
           "关爱类型", "入住日期"]
@@ -69,13 +70,6 @@ class ChildPeak(logging.Handler):
 
     def emit(self, record):
         self.mb = getattr(record, "child_rss_peak_mb", self.mb)
-
-
-def peak_rss_mb() -> float:
-    """This process's peak resident memory (VmHWM). Not ru_maxrss: Linux carries that over from the process that
-    forked and exec'd this one, so a large benchmark process (the scale part's) would show as this import's peak."""
-    with open("/proc/self/status") as f:
-        return next(int(line.split()[1]) for line in f if line.startswith("VmHWM:")) / 1024
 
 
 def main() -> int:

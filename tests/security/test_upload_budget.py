@@ -18,6 +18,7 @@ from services.households.models import Household
 from services.households.sheets.parse_child import run_limited
 from services.households.sheets.xlsx_budget import TooLarge
 from tests.integration.households.test_households_import import app, config, rows_for, sheet, upload, web, worker  # noqa: F401
+from tests.support.memory import peak_rss_mb, reset_peak_rss
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -96,16 +97,6 @@ def bombs() -> dict[str, tuple[bytes, str]]:
                                                + b"\n1,2,3,4,5" + b"," * 3_000_000 + b"\n", "f.csv"),
         "a CSV of 1,100,000 blank lines": ("楼栋,房号,户籍类型,与户主关系,姓名\n".encode() + b"\n" * 1_100_000, "g.csv"),
     }
-
-
-def peak_rss_mb() -> float:
-    with open("/proc/self/status") as f:
-        return next(int(line.split()[1]) for line in f if line.startswith("VmHWM:")) / 1024
-
-
-def reset_peak_rss() -> None:
-    with open("/proc/self/clear_refs", "w") as f:
-        f.write("5")     # Linux: VmHWM starts again from the current resident size
 
 
 def test_crafted_uploads_are_refused_fast_and_cheaply(web, worker, app, config):
