@@ -35,9 +35,9 @@ run: $(STAMP)
 ## What the tests need from the machine: Debian's chromium, promtool and RabbitMQ, and RabbitMQ running.
 system-deps:
 	@command -v chromium >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1 && \
-	  command -v rabbitmq-server >/dev/null 2>&1 || \
-	  { echo "installing chromium, prometheus (promtool) and rabbitmq-server from Debian"; \
-	    $(APT) update -qq && $(APT) install -y -qq chromium prometheus rabbitmq-server >/dev/null; }
+	  command -v rabbitmq-server >/dev/null 2>&1 && fc-list :lang=zh 2>/dev/null | grep -q . || \
+	  { echo "installing chromium, a Chinese font (screenshots), prometheus (promtool) and rabbitmq-server from Debian"; \
+	    $(APT) update -qq && $(APT) install -y -qq chromium fonts-wqy-microhei prometheus rabbitmq-server >/dev/null; }
 
 broker:
 	@command -v rabbitmq-server >/dev/null 2>&1 || { echo "installing rabbitmq-server from Debian"; \

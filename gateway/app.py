@@ -6,7 +6,7 @@ from flask import Flask, current_app, g, request, send_from_directory, url_for
 from flask_wtf.csrf import generate_csrf
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from gateway import auth, db, errors, i18n, places, ratelimit
+from gateway import auth, charts, db, errors, i18n, places, ratelimit
 from gateway.config import SETTINGS, GatewayConfig
 from gateway.extensions import babel, csrf
 from gateway.sessions import MongoSessionInterface
@@ -74,6 +74,7 @@ def create_app(config=None) -> Flask:
     app.jinja_env.filters["duration"] = _duration
     app.jinja_env.filters["place_name"] = places.place_name  # a street, community or grid by name, not its code
     app.jinja_env.filters["band_label"] = places.band_label
+    app.jinja_env.globals["chart_svg"] = charts.svg  # gateway/templates/_chart.html
     app.add_url_rule("/sw.js", "service_worker", _service_worker)
     return app
 

@@ -68,6 +68,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {k: frozenset(v) for k, v in {
     "cases.dispatch": _STAFF,  # 分拨: to a department or a person, with its own due date
     "cases.handle": {"grid_worker", "community_staff", "admin"},  # 处置: what was done (the person dispatched to)
     "cases.verify": {"grid_worker", "community_staff", "admin"},  # 核查: the reporter or community staff
+    # the monthly situation report (情况报告制): read by who reports and who is reported to; each service's
+    # figures of a community's month (GET /reports/month) answer reports.read
+    "reports.read": {"community_staff", _STREET, "operator", "admin"},
+    "reports.issue": {"community_staff", _STREET, "admin"},  # issue (or re-issue) a past month's report on demand
     # the gateway's own pages
     "accounts.manage": {"admin"},
     # the volunteers staff pages (a grid worker reads volunteers through the service, but has no pages for them)

@@ -1,0 +1,27 @@
+"""The monthly report's sections: one per domain, each owned beside that domain's charts.
+
+A section names the service that answers its figures of one community's month (`GET <service>/reports/month
+?community_id=<id>&month=YYYY-MM`, permission reports.read, scope-checked: 404 outside the caller's area), how a
+street's figures are made from its communities' (`combine`), the charts drawn from the figures (the same on the
+page and in the PDF), the template that shows them on the page and the PDF flowables that print them. Figures are
+plain JSON, frozen into the report when it is issued; nothing here reads a service when a report is shown.
+"""
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from gateway.charts.model import Chart
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str  # the figures' key in a report ("cases", "care", "volunteers", "drills")
+    title: object  # a lazy gettext string: the section's heading
+    service: str  # the service that answers GET /reports/month
+    template: str  # "reports/_<key>.html": shows `figures` (this section's) and `charts` (from `charts`)
+    charts: Callable[[dict], list[tuple[str, Chart, str]]]  # figures -> [(chart id, chart, one-line summary)]
+    pdf: Callable[[dict], list]  # figures -> reportlab flowables (tables, paragraphs; the charts are added after)
+    combine: Callable[[list[dict]], dict]  # the communities' figures of one month -> the street's
+
+
+# In the report's order; each domain's module adds its own section here.
+SECTIONS: list[Section] = []
