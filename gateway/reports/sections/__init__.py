@@ -21,7 +21,3 @@ class Section:
     charts: Callable[[dict], list[tuple[str, Chart, str]]]  # figures -> [(chart id, chart, one-line summary)]
     pdf: Callable[[dict], list]  # figures -> reportlab flowables (tables, paragraphs; the charts are added after)
     combine: Callable[[list[dict]], dict]  # the communities' figures of one month -> the street's
-
-
-# In the report's order; each domain's module adds its own section here.
-SECTIONS: list[Section] = []
