@@ -1,6 +1,7 @@
 """What every service's marshmallow schemas share: strict input, and checks whose refusals keep their code."""
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates
 
+from shared import clock
 from shared.reasons import common
 
 
@@ -39,3 +40,18 @@ OBJECT_ID = Pattern(r"^[0-9a-f]{24}$", common.NOT_AN_ID)
 def Text(max_length: int, *, validate_also=(), **kwargs) -> fields.String:  # noqa: N802 (reads as a field type)
     """A required-when-given string of 1 to `max_length` characters."""
     return fields.String(validate=[validate.Length(min=1, max=max_length), *validate_also], **kwargs)
+
+
+MONTH = Pattern(r"^\d{4}-(0[1-9]|1[0-2])$", common.MONTH_FORM)
+
+
+class MonthQuery(StrictSchema):
+    """A community's month (YYYY-MM, by the district's calendar): what each service's GET /reports/month takes."""
+
+    community_id = fields.String(required=True, validate=CODE)
+    month = fields.String(required=True, validate=MONTH)
+
+    @validates("month")
+    def _begun(self, value: str, **_) -> None:
+        if value > clock.month_of(clock.today()):
+            raise ValidationError(common.MONTH_NOT_BEGUN(month=value))

@@ -60,6 +60,8 @@ INTERNAL = Text("service.internal", "internal error", N_("Something went wrong; 
 ROLE_MAY_NOT = Text("role.may_not", "role %(role)s may not %(permission)s", N_("Your role may not do this."))
 NOT_AN_ID = Text("id.invalid", "not an id", N_("Not a valid id."))
 CODE_FORM = Text("code.form", "use 1–40 letters, digits, - or _", N_("Use 1–40 letters, digits, - or _."))
+MONTH_FORM = Text("month.form", "use a month as YYYY-MM", N_("Use a month as YYYY-MM."))
+MONTH_NOT_BEGUN = Text("month.not_begun", "month %(month)s has not begun", N_("Month %(month)s has not begun."))
 # A call whose signed identity does not hold (401): to the person, their session has ended.
 _SIGN_IN_AGAIN = N_("Your session has ended. Please sign in again.")
 IDENTITY_MISSING = Text("identity.missing", "no identity given", _SIGN_IN_AGAIN)
