@@ -1,4 +1,5 @@
-"""The monthly report's sections, in the report's order (each domain's module defines its SECTION)."""
+"""The monthly report's sections (each domain's module defines its SECTION), in the report's order."""
 from gateway.reports.sections import Section
 
-SECTIONS: list[Section] = []
+ORDER = ("cases", "register", "volunteers", "drills")
+SECTIONS: list[Section] = sorted([], key=lambda s: ORDER.index(s.key))
