@@ -190,6 +190,21 @@ def summarise(total: int, first: dict, latest: dict, started_at: datetime | None
             "time_to_90_s": seconds(at_90), "time_to_100_s": seconds(at_100)}
 
 
+def minutes(seconds: float | None) -> float | None:
+    """Seconds as minutes to one decimal (None stays None: the share was never reached)."""
+    return None if seconds is None else round(seconds / 60, 1)
+
+
+def curve(times: list[datetime], total: int, started_at: datetime) -> list[list]:
+    """The roll-call curve: [minute since the start, households accounted for by then, total] from the start and
+    at each household's first accounting, in time order."""
+    since = aware(started_at)
+    points = [[0.0, 0, total]]
+    for n, at in enumerate(sorted(aware(t) for t in times), start=1):
+        points.append([round((at - since).total_seconds() / 60, 1), n, total])
+    return points
+
+
 # ---- a plan's response levels: activation criteria (启动条件) and response steps (响应措施) ----------------
 
 _SEVERITY = {"I": "特别重大", "II": "重大", "III": "较大", "IV": "一般"}

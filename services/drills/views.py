@@ -25,6 +25,7 @@ from services.drills.schemas.drills import (
     TickBatch,
     TickResults,
 )
+from services.drills.schemas.month import MonthFigures
 from services.drills.schemas.plans import DrillLevel, PlanCreate, PlanLevelsUpdate, PlanQuery, PlanRead, PlanUpdate
 from services.drills.schemas.reports import (
     ActionClose,
@@ -49,6 +50,7 @@ from services.drills.schemas.supplies import (
     SupplyReport,
     SupplyUpdate,
 )
+from shared.schemas import MonthQuery
 from shared.web.factory import caller
 
 bp = Blueprint("drills", __name__, url_prefix="/", description="Emergency drills (应急演练): every drill is an exercise")
@@ -382,3 +384,11 @@ def close_action(data, action_id):
 @bp.response(200, ComplianceRow(many=True))
 def compliance(args):
     return service.compliance(actor=caller(), **args)
+
+
+@bp.get("/reports/month")
+@bp.arguments(MonthQuery, location="query")
+@bp.response(200, MonthFigures)
+def month_figures(args):
+    """A community's month for the monthly report: drills held and their times, corrective actions."""
+    return service.month_figures(actor=caller(), **args)

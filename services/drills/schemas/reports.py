@@ -122,8 +122,17 @@ class ReportShelter(Schema):
     people = fields.Integer(allow_none=True)
 
 
+class RollCallCurve(Schema):
+    points = fields.List(fields.List(fields.Raw()), metadata={
+        "description": "[minute since the start, households accounted for by then, households on the roll-call]: "
+                       "the start, then each household's first accounting in time order"})
+    minutes_to_90 = fields.Float(allow_none=True, metadata={"description": "null: 90% never reached"})
+    minutes_to_100 = fields.Float(allow_none=True, metadata={"description": "null: 100% never reached"})
+
+
 class Report(Marked, Reached):
     drill = fields.Nested(DrillRead)
+    curve = fields.Nested(RollCallCurve, metadata={"description": "the roll-call curve of the grids the caller covers"})
     duration_s = fields.Float(allow_none=True)
     grids = fields.List(fields.Nested(ReportGrid))
     never_accounted = fields.List(fields.Nested(NeverAccounted))

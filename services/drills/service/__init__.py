@@ -23,6 +23,7 @@ from services.drills.service.plans import (
     update_plan_levels,
 )
 from services.drills.service.report import report
+from services.drills.service.reports import month_figures
 from services.drills.service.rollcall import board, drill_roster, grid_status, household_ticks, reconcile_live_drills
 from services.drills.service.roster import grid_roster, list_grids, list_volunteers, set_assistance
 from services.drills.service.schedule import cancel_drill, reschedule_drill
@@ -44,6 +45,6 @@ __all__ = ["add_problem", "board", "book_movement", "cancel_drill", "check_in", 
            "drill_level", "drill_roster", "end_drill", "flag_supply", "get_drill", "get_plan", "get_shelter",
            "get_supply", "grid_roster", "grid_status", "household_ticks", "list_actions", "list_checkins",
            "list_drills", "list_grids", "list_plans", "list_shelters", "list_supplies", "list_volunteers",
-           "open_action", "open_shelter", "plan_drill", "reconcile_live_drills", "record_tick", "record_ticks",
+           "month_figures", "open_action", "open_shelter", "plan_drill", "reconcile_live_drills", "record_tick", "record_ticks",
            "report", "reschedule_drill", "set_assistance", "start_drill", "supplies_report", "update_plan",
            "update_plan_levels", "update_shelter", "update_supply"]

@@ -46,11 +46,13 @@ def report(*, actor: Principal, drill_id: str) -> dict:
                                 "accounted_after_s": round((accounted - started).total_seconds(), 1)
                                 if accounted else None})
     special.sort(key=lambda r: (r["accounted_after_s"] is not None, -(r["accounted_after_s"] or 0)))
-    overall = rules.summarise(*merged(by_grid.values()), started)
+    total, first_all, latest_all = merged(by_grid.values())
+    overall = rules.summarise(total, first_all, latest_all, started)
     end = clock.aware(drill.ended_at)
     today = clock.today()
     return {"drill": drill, **overall,
             "duration_s": round((end - started).total_seconds(), 1) if end else None,
+            "curve": roll_call_curve(total=total, first=first_all, started=started, figures=overall),
             "grids": grids, "never_accounted": never, "special_care": special, "volunteers": drill_checkins(drill),
             "shelters": _shelters(drill, started), "problems": list(drill.problems),
             "supplies_flagged": [supply_view(s, today)
@@ -70,3 +72,10 @@ def _shelters(drill, started) -> list[dict]:
              if sid in opened else None,
              "people": opened[sid].people if sid in opened else None}
             for sid in list(dict.fromkeys(list(drill.shelter_ids) + list(opened)))]
+
+
+def roll_call_curve(*, total: int, first: dict, started, figures: dict) -> dict:
+    """The share accounted for over minutes since the start, with the minutes to 90% and 100%."""
+    return {"points": rules.curve(list(first.values()), total, started),
+            "minutes_to_90": rules.minutes(figures["time_to_90_s"]),
+            "minutes_to_100": rules.minutes(figures["time_to_100_s"])}
