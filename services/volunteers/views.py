@@ -9,6 +9,7 @@ from flask_smorest import Blueprint
 from services.volunteers import rules, service
 from services.volunteers import schemas as s
 from services.volunteers.documents import verify_url
+from shared.schemas import MonthQuery
 from shared.web.factory import caller
 
 bp = Blueprint("volunteers", __name__, url_prefix="/", description="Volunteers (志愿服务)")
@@ -109,6 +110,20 @@ def list_grids(community_id):
 @bp.response(200, s.Figures)
 def community_figures(community_id):
     return service.community_figures(actor=caller(), community_id=community_id)
+
+
+@bp.get("/communities/<community_id>/signups-by-month")
+@bp.arguments(s.SignupsQuery, location="query")
+@bp.response(200, s.MonthSignups(many=True))
+def signups_by_month(args, community_id):
+    return service.signups_by_month(actor=caller(), community_id=community_id, **args)
+
+
+@bp.get("/reports/month")
+@bp.arguments(MonthQuery, location="query")
+@bp.response(200, s.MonthFigures)
+def month_figures(args):
+    return service.month_figures(actor=caller(), **args)
 
 
 # ---- links -------------------------------------------------------------------------------------

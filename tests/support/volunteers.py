@@ -21,6 +21,19 @@ def grid_created(grid_id: str, community_id: str):
                      data={"grid_id": grid_id, "code": grid_id, "name": f"{grid_id}网格", "community_id": community_id})
 
 
+def add_residents(n_households: int, per_household: int = 3, community: str = "C1", grid: str = "C1-G1") -> None:
+    """Households of `per_household` residents each, as households' events tell the register copy."""
+    from services.volunteers import register_copy
+
+    for n in range(n_households):
+        register_copy.on_register_event(new_event(
+            "household.registered", version=1, source="households", community_id=community, grid_id=grid,
+            data={"household_id": f"{community}-t{n}", "address": {"building": "1栋", "room": f"{n}"},
+                  "residency": "registered",
+                  "residents": [{"resident_id": f"{community}-t{n}-{k}", "name": "居民"} for k in range(per_household)]
+                  }).load())
+
+
 def leader_of(app, user_id: str, community: str = "C1"):
     return headers_for(app, role="team_leader", user_id=user_id, communities=[community], name="队长")
 

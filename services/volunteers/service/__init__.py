@@ -4,6 +4,7 @@
 - signup: the public sign-up, the claims it raises, personal links;  people: volunteers and their own page;
 - teams;  needs: needs, assignments, matching;  hours: the ledger and its corrections;
 - reports: self-reported service;  certificates: 志愿服务证明 and their public check;
+- month: a community's month in figures for the monthly report, and new volunteers per month;
 - care_needs, drill_helpers and case_needs: needs opened and hours credited from other services' events.
 
 Who may do what, and loading in the caller's scope, is `access`. The names views and handlers call are here.
@@ -31,6 +32,7 @@ from services.volunteers.service.links import (
                                                       public_link,
                                                       set_capacity,
 )
+from services.volunteers.service.month import month_figures, signups_by_month
 from services.volunteers.service.needs import (
                                                       cancel_assignment,
                                                       close_need,
@@ -82,9 +84,9 @@ __all__ = [
     "create_link", "create_need", "create_team", "get_certificate", "get_link", "get_need", "get_team",
     "get_volunteer", "hash_plain_tokens", "issue_certificate", "issue_personal_link", "leave", "leave_self",
     "led_teams", "ledger", "link_qr", "list_certificates", "list_claims", "list_communities", "list_grids",
-    "list_links", "list_needs", "list_reports", "list_teams", "list_volunteers", "matches", "name_community",
+    "list_links", "list_needs", "list_reports", "list_teams", "list_volunteers", "matches", "month_figures", "name_community",
     "follow_cadences", "on_cadences_set", "on_care_event", "on_case_event", "on_drill_completed", "on_drill_helpers_event", "on_drill_planned", "own_certificate_pdf", "own_page", "personal_page",
     "public_link", "reject_claim", "reject_report", "remove_member", "repair_approved_reports", "report_service",
-    "reveal_volunteer", "revoke_certificate", "set_capacity", "set_leaders", "signup", "update_volunteer",
+    "reveal_volunteer", "revoke_certificate", "set_capacity", "set_leaders", "signup", "signups_by_month", "update_volunteer",
     "verify_certificate",
 ]

@@ -2,13 +2,11 @@
 metric and the staff page follow them, and a wrong value is refused at start."""
 import pytest
 
-from services.volunteers import register_copy
 from services.volunteers.config import SETTINGS
 from shared.config import TestConfig
-from shared.events import new_event
 from shared.settings import ConfigError
 from tests.integration.apps import _config
-from tests.support.volunteers import BASE_URL, make_team
+from tests.support.volunteers import BASE_URL, add_residents, make_team
 
 
 @pytest.fixture
@@ -18,16 +16,8 @@ def vol_config(mongo_url, amqp_url, run_id, request):
                                   PUBLIC_BASE_URL=BASE_URL, **getattr(request, "param", {})))
 
 
-def residents(n_households: int, per_household: int = 3) -> None:
-    for n in range(n_households):
-        register_copy.on_register_event(new_event(
-            "household.registered", version=1, source="households", community_id="C1", grid_id="C1-G1",
-            data={"household_id": f"t{n}", "address": {"building": "1栋", "room": f"{n}"}, "residency": "registered",
-                  "residents": [{"resident_id": f"t{n}-{k}", "name": "居民"} for k in range(per_household)]}).load())
-
-
 def test_the_defaults_are_ten_percent_and_five_teams(vc, staff, places):
-    residents(12)  # 36 residents: 10 % is 3.6, rounded up 4
+    add_residents(12)  # 36 residents: 10 % is 3.6, rounded up 4
     make_team(vc, staff)
     figures = vc.get("/communities/C1/figures", headers=staff).json
     assert (figures["volunteer_target"], figures["volunteer_share_target"]) == (4, 0.1)
@@ -36,7 +26,7 @@ def test_the_defaults_are_ten_percent_and_five_teams(vc, staff, places):
 
 @pytest.mark.parametrize("vol_config", [{"VOLUNTEER_SHARE_TARGET": 0.25, "VOLUNTEER_TEAMS_TARGET": 1}], indirect=True)
 def test_the_targets_follow_the_settings(vc, staff, places):
-    residents(12)  # 36 residents: 25 % is 9
+    add_residents(12)  # 36 residents: 25 % is 9
     make_team(vc, staff)
     figures = vc.get("/communities/C1/figures", headers=staff).json
     assert (figures["volunteer_target"], figures["volunteer_share_target"]) == (9, 0.25)
