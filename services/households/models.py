@@ -123,6 +123,7 @@ class Household(Aggregate):
             ("grid_id", "care"),
             "lookup_keys",
             "lookup_keyed_with",  # the API's start looks for households hashed with another key: an index range
+            "history.detail.from_grid_id",  # a month's report finds the households that have left a grid since
         ],
     }
 
