@@ -90,3 +90,30 @@ def involved_households(parties, stated: int | None) -> int:
 def survey_open(d, today: date) -> bool:
     """The applicant may still answer: the case is closed, the survey unanswered and not past its date."""
     return d.status == "closed" and not d.survey.answered_at and today <= d.survey.open_until
+
+
+# ---- the monthly figures -------------------------------------------------------------------------
+
+def closed_on_time(*, closed_on: date, due_on: date) -> bool:
+    """A case closed on or before its due date was kept on time."""
+    return closed_on <= due_on
+
+
+def _during(day: date, start: date | None, end: date | None) -> bool:
+    return start is not None and start <= day and (end is None or day < end)
+
+
+def overdue_on(*, day: date, registered_on: date, due_on: date, closed_on: date | None, decided_on: date | None,
+               pauses: list[tuple], referrals: list[tuple]) -> bool:
+    """Open with its clock running at the end of `day` (registered, not yet closed, resolved, paused or referred by
+    then, as their stored dates say) and past its due date."""
+    if registered_on > day or (closed_on and closed_on <= day) or (decided_on and decided_on <= day):
+        return False
+    if any(_during(day, start, end) for start, end in [*pauses, *referrals]):
+        return False
+    return day > due_on
+
+
+def share(part: int, whole: int) -> float | None:
+    """`part` of `whole` in per cent, to one decimal (None when there is no whole)."""
+    return round(100 * part / whole, 1) if whole else None

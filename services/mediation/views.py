@@ -4,8 +4,11 @@ from io import BytesIO
 from flask import send_file
 from flask_smorest import Blueprint
 
+from services.mediation import report_schemas as rs
 from services.mediation import schemas as s
 from services.mediation import service
+from services.mediation.service import reports
+from shared.schemas import MonthQuery
 from shared.web.factory import caller
 
 bp = Blueprint("mediation", __name__, url_prefix="/", description="Dispute mediation (矛盾纠纷调解)")
@@ -264,3 +267,19 @@ def mark_all_read():
 @bp.response(200, s.HotspotRead)
 def hotspots(args):
     return service.hotspots(actor=caller(), **args)
+
+
+@bp.get("/reports/month")
+@bp.arguments(MonthQuery, location="query")
+@bp.response(200, rs.MonthFigures)
+def month_report(args):
+    """A community's month at the desk, for the monthly report (情况报告制): counts only."""
+    return reports.month_figures(actor=caller(), **args)
+
+
+@bp.get("/reports/cases-by-month")
+@bp.arguments(rs.MonthsQuery, location="query")
+@bp.response(200, rs.CasesByMonth)
+def cases_by_month(args):
+    """The community's cases by category and month, on-time share and satisfaction, for the heat map and trend."""
+    return reports.cases_by_month(actor=caller(), **args)

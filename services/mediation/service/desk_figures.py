@@ -4,6 +4,7 @@ import mongoengine as me
 
 from services.mediation import notices
 from services.mediation.models import CLOCK_RUNNING, OPEN, Dispute
+from services.mediation.rules import closed_on_time
 from services.mediation.service.case_file import given, scope_query
 from shared import clock
 from shared.events.mediation import KINDS
@@ -28,7 +29,7 @@ def tally(kinds: dict, row: dict, *, today, registered: bool, closed: bool) -> N
     n["overdue"] += row["status"] in CLOCK_RUNNING and today > due
     if closed:
         n["closed"] += 1
-        n["on_time"] += row["closed_on"].date() <= due
+        n["on_time"] += closed_on_time(closed_on=row["closed_on"].date(), due_on=due)
 
 
 def desk_report(*, actor: Principal, community_id=None, grid_id=None, year: int | None = None) -> dict:

@@ -34,15 +34,9 @@ def _totals(rows: list[dict], key: str) -> list[dict]:
     return [{key: k, "count": n} for (k,), n in _totals_by(rows, (key,))]
 
 
-def hotspots(*, actor: Principal, year: int | None = None, community_id=None, grid_id=None,
-             month_from=None, month_to=None, kind="dispute") -> dict:
-    """Counts by category, grid and month, outcomes, satisfaction vs its target and the survey response rate,
-    of one kind of case (disputes unless asked; `all` for every kind, a category then counted per kind)."""
-    actor.require("disputes.figures")
-    year = year or clock.today().year
-    where = scope_query(actor, personal=False) & kind_query(None if kind == "all" else kind) & me.Q(year=year)
-    query = Dispute.objects(where & given(community_id=community_id, grid_id=grid_id, month__gte=month_from,
-                                          month__lte=month_to))
+def spots(query) -> dict:
+    """Where cases arise: counts by kind, category, grid and month (`rows`), and their totals by category, grid and
+    month, of the cases `query` selects (the hot-spot report's and the monthly report's one reading)."""
     groups = query.aggregate([{"$group": {"_id": {"kind": "$kind", "category": "$category", "grid_id": "$grid_id",
                                                   "month": "$month"}, "count": {"$sum": 1}}}])
     # Cases stored before kinds existed have none: they count with the disputes of their group.
@@ -54,10 +48,27 @@ def hotspots(*, actor: Principal, year: int | None = None, community_id=None, gr
     by_grid = [{**g, "grid_name": names.get(g["grid_id"])} for g in _totals(rows, "grid_id")]
     by_category = [{"kind": k, "category": c, "category_label": notices.category_label(k, c), "count": n}
                    for (k, c), n in _totals_by(rows, ("kind", "category"))]
+    return {"total": sum(r["count"] for r in rows), "rows": rows, "by_category": by_category, "by_grid": by_grid,
+            "by_month": sorted(_totals(rows, "month"), key=lambda m: m["month"])}
+
+
+def places(rows: list[dict]) -> list[dict]:
+    """Hot spots: counts by kind, category and grid (months added up), the most first."""
+    return [{"kind": k, "category": c, "grid_id": g, "count": n}
+            for (k, c, g), n in _totals_by(rows, ("kind", "category", "grid_id"))]
+
+
+def hotspots(*, actor: Principal, year: int | None = None, community_id=None, grid_id=None,
+             month_from=None, month_to=None, kind="dispute") -> dict:
+    """Counts by category, grid and month, outcomes, satisfaction vs its target and the survey response rate,
+    of one kind of case (disputes unless asked; `all` for every kind, a category then counted per kind)."""
+    actor.require("disputes.figures")
+    year = year or clock.today().year
+    where = scope_query(actor, personal=False) & kind_query(None if kind == "all" else kind) & me.Q(year=year)
+    query = Dispute.objects(where & given(community_id=community_id, grid_id=grid_id, month__gte=month_from,
+                                          month__lte=month_to))
     outcomes = {k: query.filter(outcome__kind=k).count() for k in notices.OUTCOME_LABELS}
     today = clock.today()
-    return {"year": year, "total": sum(r["count"] for r in rows), "rows": rows, "by_category": by_category,
-            "by_grid": by_grid, "by_month": sorted(_totals(rows, "month"), key=lambda m: m["month"]),
-            "outcomes": outcomes, "escalated": query.filter(major=True).count(),
+    return {"year": year, **spots(query), "outcomes": outcomes, "escalated": query.filter(major=True).count(),
             "overdue_now": query.filter(status__in=list(CLOCK_RUNNING), due_on__lt=today).count(),
             "satisfaction": satisfaction(query)}
