@@ -5,7 +5,7 @@ import secrets
 
 from shared.config import ensure_test_identity_keys
 from shared.identity import private_key
-from shared.settings import Setting, Settings, boolean
+from shared.settings import Setting, Settings, between, boolean
 
 SERVICE = "gateway"
 # Each backing service the gateway talks to: its name in /api/<name>/... and the variable holding its URL.
@@ -87,6 +87,10 @@ SETTINGS = Settings(
     Setting("REGISTER_PAGE_SIZE", int, 50, "households on one page of the register"),
     Setting("PLACES_CACHE_S", float, 60.0,
             "seconds the gateway keeps a street's communities (signed for its street staff) and places' names"),
+    Setting("REPORTS_RUN_S", float, 900.0,
+            "gateway worker: seconds between monthly runs, each issuing the previous month's report (version 1) to "
+            "every community and street that has none; on the 1st the reports come within this long",
+            check=between(1, 86400)),
 )
 
 

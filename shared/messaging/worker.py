@@ -78,8 +78,9 @@ class Worker:
             thread.join(max(0.0, deadline - time.monotonic()))
 
 
-def run(config, *, package: str, handlers, documents=(), periodic=(), metrics_port: int | None = None) -> None:
-    """The worker's main: connect, serve /metrics, work until SIGTERM or SIGINT."""
+def run(config, *, package: str, handlers, documents=(), periodic=(), refreshers=(),
+        metrics_port: int | None = None) -> None:
+    """The worker's main: connect, serve /metrics (with the gauges `refreshers` set), work until SIGTERM or SIGINT."""
     configure_logging(config.SERVICE_NAME)
     connect_db(config)
     ensure_indexes(package)
@@ -87,7 +88,7 @@ def run(config, *, package: str, handlers, documents=(), periodic=(), metrics_po
     if metrics_port:
         from shared.messaging.worker_http import create_worker_app, serve
 
-        serve(create_worker_app(config, worker), metrics_port)
+        serve(create_worker_app(config, worker, refreshers=refreshers), metrics_port)
     signal.signal(signal.SIGTERM, lambda *_: worker.stop.set())
     signal.signal(signal.SIGINT, lambda *_: worker.stop.set())
     log.info("worker started")

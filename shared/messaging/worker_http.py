@@ -9,13 +9,14 @@ from shared.metrics_refresh import GaugeRefresh
 from shared.web import health
 
 
-def create_worker_app(config, worker) -> Flask:
+def create_worker_app(config, worker, *, refreshers=()) -> Flask:
     app = Flask(__name__)
     app.config.from_object(config)
-    # the outbox backlog (a scan of pending outboxes) and dead-letter depths (broker calls), refreshed in the
-    # background; a failure (the broker away) keeps the last values and /readyz says why
+    # the outbox backlog (a scan of pending outboxes) and dead-letter depths (broker calls), and the worker's own
+    # `refreshers`, refreshed in the background; a failure (the broker away) keeps the last values and /readyz says why
     gauges = app.extensions["metrics_refresh"] = GaugeRefresh(
-        config.SERVICE_NAME, [worker.relay.backlog, worker.consumer.dead_letter_depths], every_s=config.METRICS_REFRESH_S)
+        config.SERVICE_NAME, [worker.relay.backlog, worker.consumer.dead_letter_depths, *refreshers],
+        every_s=config.METRICS_REFRESH_S)
 
     @app.get("/healthz")
     def healthz():

@@ -94,3 +94,22 @@ def wait_http(port: int, timeout: float = 60.0) -> None:
         except requests.RequestException:
             time.sleep(0.2)
     raise TimeoutError(f"worker on port {port} did not answer")
+
+
+def start_gateway_worker(stack, *, metrics_port: int, extra_env: dict | None = None):
+    """`python -m gateway.worker` for a full stack's run (tests.support.stack.full_stack): its gateway database,
+    exchange and services, signing with this process's identity key; /metrics on `metrics_port`, refreshed on every
+    scrape. Stop it with stop_workers."""
+    from tests.support.stack import _broker_url
+
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "MONGO_URL": stack.mongo_url,
+           "GATEWAY_MONGO_DB": f"test_{stack.run_id}_gateway", "AMQP_URL": _broker_url(stack.mongo_url, stack.run_id),
+           "EVENT_EXCHANGE": f"test.{stack.run_id}.events", "QUEUE_PREFIX": f"test.{stack.run_id}.",
+           "QUEUE_EXPIRES_MS": "600000", "OUTBOX_POLL_S": "0.05", "METRICS_PORT": str(metrics_port),
+           "METRICS_REFRESH_S": "0", "GATEWAY_SECRET_KEY": "test-gateway-worker",
+           "IDENTITY_PRIVATE_KEY": os.environ["IDENTITY_PRIVATE_KEY"],
+           **{f"{name.upper()}_URL": url for name, url in stack.urls.items()}, **(extra_env or {})}
+    log = open(os.path.join(stack.log_dir, "gateway-worker.log"), "ab")
+    proc = subprocess.Popen([sys.executable, "-m", "gateway.worker"], env=env, stdout=log, stderr=subprocess.STDOUT)
+    proc.log = log
+    return proc
