@@ -23,6 +23,7 @@ from gateway.views import (
     mediation,
     network,
     pages,
+    reports,
     streets,
     survey,
     volunteers,
@@ -59,7 +60,7 @@ def create_app(config=None) -> Flask:
     observability.install(app, config.SERVICE_NAME)
     for bp in (auth_views.bp, pages.bp, community.bp, admin.bp, api.bp, streets.bp, network.bp, *volunteers.BLUEPRINTS,
                *drills.BLUEPRINTS, *mediation.BLUEPRINTS, survey.bp, incidents.bp,
-               *desk.BLUEPRINTS, feedback.bp):
+               *desk.BLUEPRINTS, feedback.bp, reports.bp):
         app.register_blueprint(bp)
     ratelimit.install(app)
     app.before_request(auth.load_user)

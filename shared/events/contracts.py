@@ -4,7 +4,7 @@ A new service adds `shared/events/<service>.py` with its schemas and a CONTRACTS
 """
 from marshmallow import Schema, ValidationError
 
-from shared.events import drills, households, mediation, volunteers
+from shared.events import drills, gateway, households, mediation, volunteers
 from shared.events.households import CARE_TAGS  # noqa: F401 (re-exported: the care tags every service knows)
 
 CONTRACTS: dict[tuple[str, int], type[Schema]] = {
@@ -12,6 +12,7 @@ CONTRACTS: dict[tuple[str, int], type[Schema]] = {
     **drills.CONTRACTS,
     **volunteers.CONTRACTS,
     **mediation.CONTRACTS,
+    **gateway.CONTRACTS,
 }
 
 

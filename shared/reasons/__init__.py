@@ -40,9 +40,9 @@ def collect(*modules) -> dict[str, Text]:
 
 
 def _registry() -> dict[str, Text]:
-    from shared.reasons import common, drills, households, mediation, people, volunteers
+    from shared.reasons import common, drills, households, mediation, people, reports, volunteers
 
-    return collect(common, people, households, volunteers, drills, mediation)
+    return collect(common, people, households, volunteers, drills, mediation, reports)
 
 
 REASONS: dict[str, Text] = {}
