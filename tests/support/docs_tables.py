@@ -10,11 +10,12 @@ import pathlib
 import re
 
 from shared import permissions
-from shared.events import drills, households, mediation, volunteers
+from shared.events import drills, gateway, households, mediation, volunteers
 
 DOCS = pathlib.Path(__file__).resolve().parents[2] / "docs"
 SERVICES = ("households", "volunteers", "drills", "mediation")
-PRODUCERS = {"households": households, "volunteers": volunteers, "drills": drills, "mediation": mediation}
+PRODUCERS = {"households": households, "volunteers": volunteers, "drills": drills, "mediation": mediation,
+             "gateway": gateway}
 ROLE_ORDER = (*permissions.ROLES, permissions.PUBLIC_ROLE)
 
 
