@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from gateway import places
 from gateway.auth import may, permission_required
 from gateway.calls import CODE, checked, form_reasons, press, service
+from gateway.charts import volunteers as volunteer_charts
 from gateway.fanout import gather
 from gateway.forms.streets import CommunityNameForm, GridWorkersForm, StreetForm
 from gateway.models import User
@@ -57,7 +58,7 @@ def overview(street_id):
     forms = {row["id"]: CommunityNameForm(data=row, prefix=row["id"]) for row in street["communities"]} \
         if may("streets.manage") else {}
     return render_template("streets/overview.html", street=street, others=others, forms=forms, missing=missing,
-                           year=clock.today().year)
+                           year=clock.today().year, volunteer_charts=_volunteer_charts(street, others))
 
 
 @bp.post("/streets/<street_id>/communities/<community_id>")
@@ -99,7 +100,15 @@ def grid_workers(grid_id):
 
 
 VOLUNTEER_FIGURES = ("volunteers", "volunteer_target", "teams", "team_target", "meets_volunteer_target",
-                     "meets_team_target")
+                     "meets_team_target", "residents", "share", "volunteer_share_target")
+
+
+def _volunteer_charts(street: dict, others: dict[str, dict]) -> list:
+    """Each community's volunteer share and teams against the targets, where the volunteers service answered."""
+    rows = [volunteer_charts.as_month_row({"community_id": c["id"], **others[c["id"]]}) for c in street["communities"]
+            if others.get(c["id"], {}).get("volunteers") is not None]
+    return volunteer_charts.target_charts(rows, {c["id"]: c["name"] for c in street["communities"]},
+                                          "street") if rows else []
 
 
 def _other_figures(community_ids: list[str]) -> tuple[dict[str, dict], list[str]]:

@@ -6,6 +6,7 @@ from wtforms.fields.choices import SelectChoice
 
 from gateway.auth import current_user, permission_required, principal, safe_next
 from gateway.calls import CODE, OBJECT_ID, attempt, checked, flash_outcome, present, press, service, stream
+from gateway.charts import volunteers as volunteer_charts
 from gateway.forms.volunteers import CapacityForm, CommunityNameForm, LinkForm
 from gateway.views.entries import typed
 
@@ -63,8 +64,12 @@ def community(community_id):
     figures = vs().get(f"/communities/{community_id}/figures")
     led = [t for t in vs().get("/teams/led") if t["community_id"] == community_id] \
         if leads_only() else []
+    names = {community_id: figures["community_name"]}
+    charts = volunteer_charts.target_charts([volunteer_charts.as_month_row(figures)], names, "community")
+    signups = volunteer_charts.signups_by_month(vs().get(f"/communities/{community_id}/signups-by-month"))
+    charts.append(("community-signups", signups, _("New volunteers registered in each of the last 12 months.")))
     return render_template("volunteers/staff/community.html", f=figures, community_id=community_id, led=led,
-                           is_staff=principal().may("communities.manage"),
+                           is_staff=principal().may("communities.manage"), charts=charts,
                            name_form=CommunityNameForm(formdata=None, data={"name": figures["community_name"]}))
 
 
