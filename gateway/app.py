@@ -76,6 +76,7 @@ def create_app(config=None) -> Flask:
     app.jinja_env.filters["place_name"] = places.place_name  # a street, community or grid by name, not its code
     app.jinja_env.filters["band_label"] = places.band_label
     app.jinja_env.globals["chart_svg"] = charts.svg  # gateway/templates/_chart.html
+    app.jinja_env.filters["figure"] = charts.number  # a figure as the charts write it: 6.7%, 12, — for none
     app.add_url_rule("/sw.js", "service_worker", _service_worker)
     return app
 
