@@ -15,6 +15,7 @@ from wtforms.fields.choices import SelectChoice
 from gateway import today
 from gateway.auth import current_user, login_required, permission_required, principal, safe_next
 from gateway.calls import CODE, NO_STORE, attempt, checked, flash_outcome, present, put_errors, service
+from gateway.charts.register import grids_page_charts
 from gateway.fanout import gather
 from gateway.forms.common import PostForm
 from gateway.forms.register import CareFlagForm, HouseholdForm, LeaveForm, LookupForm, MoveForm, RevealForm, VisitForm
@@ -80,7 +81,9 @@ def grids():
     shown = {row["community_id"] for row in rows} | ({community_id} if community_id else set())
     communities = [c for c in register["communities"].result() if c["id"] in shown]
     desk, desk_missing = _desk_figures([c["id"] for c in communities])
-    return render_template("grids.html", grids=rows, community_id=community_id, communities=communities,
+    charts = grids_page_charts(rows, title=_("Households per grid"), care=principal().may("care.read")) \
+        if community_id and rows else []
+    return render_template("grids.html", grids=rows, community_id=community_id, communities=communities, charts=charts,
                            desk=desk, desk_kinds=DESK_KINDS, missing=[_("Service desk figures")] if desk_missing else [],
                            can_manage=principal().may("grids.manage"), can_read=principal().may("register.read"))
 

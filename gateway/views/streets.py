@@ -11,6 +11,7 @@ from gateway import places
 from gateway.auth import may, permission_required
 from gateway.calls import CODE, checked, form_reasons, press, service
 from gateway.charts import volunteers as volunteer_charts
+from gateway.charts.register import street_grid_sizes
 from gateway.fanout import gather
 from gateway.forms.streets import CommunityNameForm, GridWorkersForm, StreetForm
 from gateway.models import User
@@ -58,7 +59,8 @@ def overview(street_id):
     forms = {row["id"]: CommunityNameForm(data=row, prefix=row["id"]) for row in street["communities"]} \
         if may("streets.manage") else {}
     return render_template("streets/overview.html", street=street, others=others, forms=forms, missing=missing,
-                           year=clock.today().year, volunteer_charts=_volunteer_charts(street, others))
+                           year=clock.today().year, volunteer_charts=_volunteer_charts(street, others),
+                           grid_chart=street_grid_sizes(street) if street["totals"]["grids"] else None)
 
 
 @bp.post("/streets/<street_id>/communities/<community_id>")

@@ -118,6 +118,7 @@ class CommunityRead(Schema):
     grids_above = fields.Integer()
     band_min = fields.Integer()
     band_max = fields.Integer()
+    grid_sizes = fields.List(fields.Dict(), metadata={"description": "each grid's {grid_id, name, households}"})
     care_households_overdue = fields.Integer()
     workers = fields.Integer(metadata={"description": "distinct grid workers assigned to the community's grids"})
     workers_required = fields.Integer(metadata={"description": "max(GRID_WORKERS_MIN, households / "

@@ -64,20 +64,22 @@ def band_of(households: int) -> str:
 
 
 def community_figures(community_ids: list[str]) -> dict[str, dict]:
-    """Per community: its grids against the band, households, care households overdue, and staffing (distinct grid
-    workers against max(GRID_WORKERS_MIN, ceil(households / GRID_WORKER_HOUSEHOLDS)))."""
-    grids = list(Grid.objects(community_id__in=list(community_ids)).only("id", "community_id", "worker_name",
-                                                                         "worker_ids").as_pymongo())
+    """Per community: its grids against the band (and each grid's size, `grid_sizes`), households, care households
+    overdue, and staffing (distinct grid workers against max(GRID_WORKERS_MIN, ceil(households /
+    GRID_WORKER_HOUSEHOLDS)))."""
+    grids = list(Grid.objects(community_id__in=list(community_ids)).only("id", "name", "community_id", "worker_name",
+                                                                         "worker_ids").order_by("id").as_pymongo())
     # by the indexed community, not by a list of every grid's id (which the database walks id by id)
     summaries = {row["_id"]: row for row in GridSummary.objects(community_id__in=list(community_ids))
                  .only("id", "households", "care_households_overdue").as_pymongo()}
     out = {cid: {"grids": 0, "households": 0, "grids_below": 0, "grids_within": 0, "grids_above": 0,
-                 "care_households_overdue": 0, "workers": 0} for cid in community_ids}
+                 "care_households_overdue": 0, "workers": 0, "grid_sizes": []} for cid in community_ids}
     by_community: dict[str, list[dict]] = {}
     for grid in grids:
         row, summary = out[grid["community_id"]], summaries.get(grid["_id"], {})
         count = summary.get("households", 0)
         row["grids"] += 1
+        row["grid_sizes"].append({"grid_id": grid["_id"], "name": grid["name"], "households": count})
         row["households"] += count
         row[f"grids_{band_of(count)}"] += 1
         row["care_households_overdue"] += summary.get("care_households_overdue", 0)
