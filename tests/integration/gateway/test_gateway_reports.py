@@ -165,3 +165,14 @@ def test_report_issued_is_in_the_reports_outbox(s):
     assert data == {"report_id": str(report.pk), "kind": "community", "place_id": "c1", "street_id": "s1",
                     "month": month, "version": 1, "number": report.number, "issued_at": data["issued_at"]}
     assert entry.envelope["source"] == "gateway" and entry.envelope["community_id"] == "c1"
+
+
+def test_the_month_reads_in_english_with_the_switch(s):
+    staff = signed_in(s, "staff-c1")
+    staff.set_cookie("lang", "en")
+    month = clock.month_after(PAST, -5)
+    english = clock.month_start(month).strftime("%B %Y")
+    page = text(staff.get(f"/communities/c1/reports/{month}"))
+    assert f"c1社区 {english} situation report" in page and "No report has been issued" in page
+    staff.set_cookie("lang", "zh_CN")
+    assert f"{int(month[:4])}年{int(month[5:])}月" in text(staff.get(f"/communities/c1/reports/{month}"))
