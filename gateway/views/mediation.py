@@ -25,6 +25,7 @@ from gateway.calls import (
     service,
     stream,
 )
+from gateway.charts import cases as cases_charts
 from gateway.forms.common import ReasonForm
 from gateway.forms.mediation import (
     AssignForm,
@@ -361,7 +362,21 @@ def hotspots():
     if community_id:
         params["community_id"] = checked(community_id, CODE)
     data = me_().get("/reports/hotspots", params=params)
-    return render_template("mediation/hotspots.html", h=data, community_id=community_id)
+    in_view = community_id or _only_community()
+    charts = _history_charts(in_view) if in_view and principal().may("reports.read") else []
+    return render_template("mediation/hotspots.html", h=data, community_id=community_id, charts=charts)
+
+
+def _only_community() -> str | None:
+    """The caller's one community (community staff, a mediator): the one whose months the charts show."""
+    communities = principal().community_ids
+    return communities[0] if len(communities) == 1 else None
+
+
+def _history_charts(community_id: str) -> list:
+    """The community's last twelve months: cases by category × month, on-time share and satisfaction."""
+    history = me_().get("/reports/cases-by-month", params={"community_id": community_id, "months": 12})
+    return cases_charts.history_charts(history, "cases")
 
 
 # ---- correcting a case ------------------------------------------------------------------------------------------
