@@ -26,8 +26,8 @@ def test_every_service_has_a_healthcheck(compose):
 def test_infrastructure_and_apps_are_present(compose, app_services):
     assert {"households", "volunteers", "drills", "mediation"} <= set(SERVICES)
     assert {"rabbitmq", "mongo", "prometheus", "grafana"} <= set(compose["services"])
-    expected = {"gateway"} | {f"{name}-{part}" for name in SERVICES for part in ("api", "worker")}
-    assert expected == set(app_services), "every service's API and worker, and the gateway, from the shared image"
+    expected = {"gateway", "gateway-worker"} | {f"{name}-{part}" for name in SERVICES for part in ("api", "worker")}
+    assert expected == set(app_services), "every service's API and worker, and the gateway and its worker, from the shared image"
     assert compose["services"]["rabbitmq"]["image"].startswith("rabbitmq:3.13-management")
     assert compose["services"]["mongo"]["image"] == "mongo:7"
     assert "mongosh" in compose["services"]["mongo"]["healthcheck"]["test"]

@@ -69,7 +69,7 @@ COVERAGE = {
                           "grid_care_households_overdue", "grid_community_workers", "grid_community_workers_required",
                           "grid_volunteers", "grid_volunteer_target", "grid_volunteer_teams",
                           "grid_disputes_open", "grid_disputes_overdue", "grid_disputes_by_category",
-                          "grid_mediation_satisfaction_ratio",
+                          "grid_mediation_satisfaction_ratio", "grid_reports_issued", "grid_report_missing",
                           "grid_drills_held", "grid_drill_communities_without_drill", "grid_supplies_expired",
                           "grid_cases_registered", "grid_cases_open", "grid_cases_overdue", "grid_cases_closed",
                           "grid_cases_closed_on_time", "grid_cases_on_time_target"],

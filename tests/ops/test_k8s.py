@@ -84,18 +84,22 @@ def test_deployment_is_probed_bounded_and_hardened(name):
         assert int(scrape["prometheus.io/port"]) in ports and scrape["prometheus.io/path"] == "/metrics"
 
 
+GATEWAY_PROCESSES = ("gateway", "gateway-worker")
+
+
 @pytest.mark.parametrize("name", sorted(DEPLOYMENTS))
 def test_configuration_and_secrets_are_references(name):
     config_maps = set(of_kind("ConfigMap"))
     for c in containers(DEPLOYMENTS[name]):
         assert {ref["configMapRef"]["name"] for ref in c["envFrom"]} <= config_maps
         env = {e["name"]: e for e in c["env"]}
-        keys = {"gateway": ("GATEWAY_SECRET_KEY", "IDENTITY_PRIVATE_KEY")}.get(
+        keys = {name: ("GATEWAY_SECRET_KEY", "IDENTITY_PRIVATE_KEY") for name in GATEWAY_PROCESSES}.get(
             name, ("IDENTITY_PUBLIC_KEY",) if name.endswith("-api") else ())
         for var in ("MONGO_URL",) + keys:
             assert "secretKeyRef" in env[var]["valueFrom"], f"{name}: {var} comes from a Secret"
-        # Only the gateway can sign identities; a service (or worker) holding the key could speak as anyone.
-        assert ("IDENTITY_PRIVATE_KEY" in env) == (name == "gateway"), name
+        # Only the gateway (and its worker, which asks the services for the monthly reports' figures as the gateway
+        # does) can sign identities; a service (or its worker) holding the key could speak as anyone.
+        assert ("IDENTITY_PRIVATE_KEY" in env) == (name in GATEWAY_PROCESSES), name
         assert "SERVICE_SECRET" not in env, f"{name}: the shared identity secret is gone"
         for var, entry in env.items():
             assert not (SECRET_NAME.search(var) and "value" in entry), f"{name}: {var} is a literal"
@@ -389,7 +393,8 @@ def _peers_and_ports(policies) -> set[tuple[str, int]]:
             for peer in rule["from"]:
                 pod = peer.get("podSelector", {}).get("matchLabels", {}).get("app.kubernetes.io/name")
                 namespace = peer.get("namespaceSelector", {}).get("matchLabels", {}).get("kubernetes.io/metadata.name")
-                who = {("gateway", None): "gateway", ("prometheus", "monitoring"): "prometheus",
+                who = {("gateway", None): "gateway", ("gateway-worker", None): "gateway-worker",
+                       ("prometheus", "monitoring"): "prometheus",
                        (None, "ingress-nginx"): "ingress"}.get((pod, namespace), repr(peer))
                 out |= {(who, port["port"]) for port in rule["ports"]}
     return out
@@ -397,14 +402,15 @@ def _peers_and_ports(policies) -> set[tuple[str, int]]:
 
 @pytest.mark.parametrize("name", sorted(DEPLOYMENTS))
 def test_network_policies_let_only_the_gateway_reach_the_apis(name):
-    """Issue 12 point 9: a compromised pod cannot call a service's API; Prometheus still scrapes /metrics."""
+    """Issue 12 point 9: a compromised pod cannot call a service's API (only the gateway and its worker, which gathers
+    the monthly reports' figures, may); Prometheus still scrapes /metrics."""
     deployment = DEPLOYMENTS[name]
     labels = deployment["spec"]["template"]["metadata"]["labels"]
     policies = _policies_for(labels)
     assert policies and all(p["spec"]["policyTypes"] == ["Ingress"] for p in policies), f"{name} is isolated"
     (port,) = [p["containerPort"] for c in containers(deployment) for p in c["ports"]]
     expected = {"gateway": {("ingress", port), ("prometheus", port)},
-                "api": {("gateway", port), ("prometheus", port)},
+                "api": {("gateway", port), ("gateway-worker", port), ("prometheus", port)},
                 "worker": {("prometheus", port)}}
     kind = "gateway" if name == "gateway" else name.rsplit("-", 1)[1]
     assert _peers_and_ports(policies) == expected[kind], name

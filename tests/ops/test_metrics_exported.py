@@ -15,6 +15,8 @@ import pytest
 
 from .helpers import DEPLOY, HISTOGRAM_SUFFIXES, load_yaml, promql, promql_selectors, service_names
 
+# Modules whose metrics a worker serves, not its API.
+WORKER_METRICS = {"gateway.reports.metrics": "gateway-worker"}
 TYPE_LINE = re.compile(r"^# TYPE (\w+) (\w+)$", re.M)
 SAMPLE_LINE = re.compile(r"^([a-zA-Z_:][\w:]*)[{ ]", re.M)
 
@@ -67,6 +69,31 @@ def _gateway_app(mongo_url: str, run_id: str):
     return create_app(config), config.MONGO_DB
 
 
+def _gateway_worker_app(mongo_url: str, run_id: str):
+    """The gateway worker's /metrics app (python -m gateway.worker), its jobs in a gateway app; its reports' gauges
+    refreshed with no communities (the register is not running here)."""
+    from gateway import worker as gateway_worker
+    from gateway.reports import metrics
+    from shared.config import TestConfig
+    from shared.db import connect_db
+    from shared.messaging.worker import Worker
+    from shared.messaging.worker_http import create_worker_app
+
+    gateway, database = _gateway_app(mongo_url, run_id)
+    config = TestConfig("gateway", mongo_url=mongo_url, run_id=run_id)
+    connect_db(config)
+    parts = gateway_worker.bootstrap(config, app=gateway)
+
+    def reports_refreshed():
+        with gateway.app_context():
+            metrics.refresh(community_ids=[])
+
+    worker = Worker(config, handlers=parts["handlers"], documents=parts["documents"], periodic=parts["periodic"])
+    app = create_worker_app(config, worker, refreshers=[reports_refreshed])
+    app.extensions["metric_refreshers"] = parts["refreshers"]
+    return app, database
+
+
 @pytest.fixture(scope="module")
 def built(mongo_url) -> dict[str, tuple[str, list]]:
     """App name -> (the text of one GET /metrics, the app's metric refreshers); each app is built, scraped
@@ -74,6 +101,7 @@ def built(mongo_url) -> dict[str, tuple[str, list]]:
     run_id = "ops" + uuid.uuid4().hex[:8]
     builders = {name: (lambda name=name: _service_app(name, mongo_url, run_id)) for name in service_names()}
     builders["gateway"] = lambda: _gateway_app(mongo_url, run_id)
+    builders["gateway-worker"] = lambda: _gateway_worker_app(mongo_url, run_id)
     found = {}
     for name, build in builders.items():
         app, database = build()
@@ -92,9 +120,10 @@ def scrapes(built) -> dict[str, str]:
 
 
 def test_every_app_serves_metrics(scrapes):
-    assert set(scrapes) == set(service_names()) | {"gateway"}
+    assert set(scrapes) == set(service_names()) | {"gateway", "gateway-worker"}
     for name, text in scrapes.items():
-        assert "grid_http_requests_total" in series_names(text), name
+        if name != "gateway-worker":  # a worker serves no HTTP routes of its own
+            assert "grid_http_requests_total" in series_names(text), name
 
 
 def test_dashboards_and_rules_use_only_metrics_that_are_served(scrapes):
@@ -111,7 +140,8 @@ def test_each_business_metric_is_served_by_its_own_service(scrapes):
     contract = load_yaml(DEPLOY / "metrics.yml")["metrics"]
     for name, meta in contract.items():
         owner = meta["source"].split(".")
-        app = owner[1] if owner[0] == "services" else "gateway" if owner[0] == "gateway" else None
+        app = (owner[1] if owner[0] == "services" else WORKER_METRICS.get(meta["source"], "gateway")
+               if owner[0] == "gateway" else None)
         apps = [app] if app else list(scrapes)  # shared.metrics: every app
         suffixes = HISTOGRAM_SUFFIXES if meta["type"] == "histogram" else ("",)
         for each in apps:

@@ -18,6 +18,7 @@ MUST_WATCH = {  # the rules that matter, by the metric they read
     "grid_disputes_overdue", "grid_drills_held", "grid_volunteers", "grid_volunteer_target",
     "grid_volunteer_teams", "grid_supplies_expired", "kube_cronjob_status_last_successful_time",
     "grid_cases_overdue", "grid_cases_closed", "grid_cases_closed_on_time", "grid_cases_on_time_target",
+    "grid_report_missing",
 }
 # Every module that defines metrics; each of its metrics must be in deploy/metrics.yml.
 METRIC_MODULES = ["shared.metrics", "gateway.metrics"] + sorted(
@@ -152,5 +153,6 @@ def test_important_alerts_have_unit_tests():
                    if case.get("exp_alerts")}
     important = {"GridTargetDown", "GridDeadLettersIncreasing", "GridHttp5xxRatioHigh", "GridCareVisitsOverdue",
                  "GridDisputesOverdue", "GridDrillOverdue", "GridVolunteersBelowTarget", "GridVolunteerTeamsFew",
-                 "GridSuppliesExpired", "GridBackupMissed", "CasesOnTimeLow", "CasesOverdue"}
+                 "GridSuppliesExpired", "GridBackupMissed", "CasesOnTimeLow", "CasesOverdue",
+                 "CommunityReportMissing"}
     assert important <= tested, f"no firing test for {important - tested}"
