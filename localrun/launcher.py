@@ -16,7 +16,8 @@ and the launcher hung in a futex with its children gone.)
     python -m localrun reset-password USERNAME  a new one-time password, while `make run` runs
 
 GRID_RUN_DIR moves `.run/`; EMBEDDED_GATEWAY_PORT, EMBEDDED_METRICS_PORT and EMBEDDED_MONGO_PORT move the
-ports (the four services take the gateway's port + 1..4, their workers the metrics port + 0..3).
+ports (the four services take the gateway's port + 1..4, their workers the metrics port + 0..3, the gateway's worker
+(the monthly reports) + 4).
 """
 import ctypes
 import json
@@ -73,7 +74,7 @@ class Ports:
 
     @classmethod
     def from_env(cls) -> "Ports":
-        """The ports from EMBEDDED_*_PORT, else 8000–8004, 9101–9104 and 27117."""
+        """The ports from EMBEDDED_*_PORT, else 8000–8004, 9101–9105 and 27117."""
         return cls(**{name: int(os.environ.get(f"EMBEDDED_{name.upper()}_PORT") or default)
                       for name, default in (("gateway", 8000), ("metrics", 9101), ("mongo", 27117))})
 
@@ -83,8 +84,14 @@ class Ports:
     def worker(self, service: str) -> int:
         return self.metrics + SERVICES.index(service)
 
+    @property
+    def gateway_worker(self) -> int:
+        """The gateway worker's (the monthly reports'): the port after the services' workers."""
+        return self.metrics + len(SERVICES)
+
     def all(self) -> list[int]:
-        return [self.gateway, self.mongo, *(p for s in SERVICES for p in (self.api(s), self.worker(s)))]
+        return [self.gateway, self.mongo, self.gateway_worker,
+                *(p for s in SERVICES for p in (self.api(s), self.worker(s)))]
 
 
 def run_dir() -> Path:
@@ -275,9 +282,13 @@ def serve(*, ports: Ports, run: Path) -> int:
             children.start(f"{s} worker", [PY, "-m", f"services.{s}.worker"],
                            env={**service_env, "METRICS_PORT": str(ports.worker(s))})
         children.start("gateway", _gunicorn("gateway.wsgi:app", ports.gateway), env=gateway_env)
+        children.start("gateway worker", [PY, "-m", "gateway.worker"],
+                       env={**gateway_env, "METRICS_PORT": str(ports.gateway_worker)})
         for s in SERVICES:  # a worker is ready once its queues are declared and it reaches database and bus
             for url in (f"http://127.0.0.1:{ports.api(s)}/readyz", f"http://127.0.0.1:{ports.worker(s)}/readyz"):
                 _wait_until(children, url, lambda url=url: _answers_200(url), 120)
+        gateway_worker = f"http://127.0.0.1:{ports.gateway_worker}/readyz"
+        _wait_until(children, gateway_worker, lambda: _answers_200(gateway_worker), 120)
         seeded = run / "seeded"  # written once the demo district is complete: a stop half-way resumes next time
         if seeded.exists():
             print("demo district: already loaded")

@@ -140,14 +140,14 @@ class MakeRun:
 
 @pytest.fixture(scope="module")
 def embedded(tmp_path_factory):
-    gateway, metrics, mongo = _free_block(5), _free_block(4), _free_block(1)
+    gateway, metrics, mongo = _free_block(5), _free_block(5), _free_block(1)
     run = tmp_path_factory.mktemp("make-run") / "state"
     env = {**os.environ, "GRID_RUN_DIR": str(run), "EMBEDDED_GATEWAY_PORT": str(gateway),
            "EMBEDDED_METRICS_PORT": str(metrics), "EMBEDDED_MONGO_PORT": str(mongo)}
     for name in ("AMQP_URL", "MONGO_URL", "IDENTITY_PRIVATE_KEY", "IDENTITY_PUBLIC_KEY", "GATEWAY_SECRET_KEY",
                  "LOOKUP_HMAC_KEY"):
         env.pop(name, None)  # the test session's own settings are not make run's
-    ports = [*range(gateway, gateway + 5), *range(metrics, metrics + 4), mongo]
+    ports = [*range(gateway, gateway + 5), *range(metrics, metrics + 5), mongo]  # metrics + 4: the gateway worker
     return {"env": env, "run": run, "ports": ports, "gateway": f"http://127.0.0.1:{gateway}",
             "households": f"http://127.0.0.1:{gateway + 1}"}
 
