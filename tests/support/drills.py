@@ -101,3 +101,28 @@ def drill_body(**over) -> dict:
             "ends_at": soon(130).isoformat(), "helpers_wanted": 5, "skills": ["first_aid"]}
     body.update(over)
     return body
+
+
+def run_drill_at(s, *, community_id: str, grid_id: str, title: str, started: datetime, minutes: list[float]) -> str:
+    """Through the stack `s`: a drill of one grid started at `started` (its start moved there, as the drills tests
+    do), the grid's households accounted for at `minutes` after it, in roster order, then ended. Returns its id."""
+    from pymongo import MongoClient
+
+    from tests.support.stack import staff_principal
+
+    staff = staff_principal(community_id, user_id=f"s-{community_id}")
+    r = s.call("drills", "POST", "/drills", principal=staff, json={**drill_body(
+        community_id=community_id, grid_ids=[grid_id], title=title), "helpers_wanted": 0, "skills": []})
+    assert r.status_code == 201, r.text
+    drill_id = r.json()["id"]
+    assert s.call("drills", "POST", f"/drills/{drill_id}/start", principal=staff).status_code == 200
+    with MongoClient(s.mongo_url) as client:
+        client[f"test_{s.run_id}_drills"]["drills"].update_one({"_id": ObjectId(drill_id)},
+                                                               {"$set": {"started_at": started}})
+    roll = s.call("drills", "GET", f"/drills/{drill_id}/grids/{grid_id}/roster", principal=staff).json()["households"]
+    ticks = [{"client_id": f"{drill_id}-{n:04d}", "household_id": h["household_id"], "status": "evacuated",
+              "at": (started + timedelta(minutes=m)).isoformat()} for n, (h, m) in enumerate(zip(roll, minutes))]
+    r = s.call("drills", "POST", f"/drills/{drill_id}/grids/{grid_id}/ticks", principal=staff, json={"ticks": ticks})
+    assert r.status_code == 200 and r.json()["accounted"] == len(minutes), r.text
+    assert s.call("drills", "POST", f"/drills/{drill_id}/end", principal=staff, json={}).status_code == 200
+    return drill_id

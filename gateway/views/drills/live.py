@@ -14,6 +14,7 @@ from wtforms.fields.choices import SelectChoice
 
 from gateway.auth import current_user, permission_required, principal
 from gateway.calls import CODE, OBJECT_ID, REF, checked, flash_error, flash_outcome, present
+from gateway.charts.drills import drill_history, held_drill
 from gateway.forms.common import PostForm
 from gateway.forms.drills import (
     CancelDrillForm,
@@ -30,6 +31,7 @@ from gateway.views.entries import local_iso, typed
 from shared import clock
 
 STATUSES = tuple(TICK_LABELS)
+HISTORY_DRILLS = 12  # the drills of a community's history chart on the drills page
 ROLL_BY = ("building", "group")  # the roll-call handed out by building (楼栋) or ten-household group (十联户)
 TICK = re.compile(r"^([A-Za-z0-9_-]{1,64}):([a-z_]{1,20})$")
 NONCE = re.compile(r"^[A-Za-z0-9]{8,20}$")
@@ -62,7 +64,16 @@ def home():
     drills = ([d for d in drills if d["status"] == "live"] + [d for d in drills if d["status"] == "planned"]
               + [d for d in reversed(drills) if d["status"] == "completed"])
     return render_template("drills/home.html", drills=drills[:200], community_id=community_id,
-                           can_manage=can_manage())
+                           can_manage=can_manage(), histories=histories(drills))
+
+
+def histories(drills: list[dict]) -> list[tuple[str, object]]:
+    """Per community, the chart of its last completed drills' times (newest HISTORY_DRILLS)."""
+    by_community: dict[str, list[dict]] = {}
+    for d in drills:
+        if d["status"] == "completed":
+            by_community.setdefault(d["community_id"], []).append(held_drill(d))
+    return [(c, drill_history(held[:HISTORY_DRILLS])) for c, held in sorted(by_community.items())]
 
 
 @bp.get("/<drill_id>")

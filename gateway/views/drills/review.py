@@ -7,6 +7,7 @@ from wtforms.fields.choices import SelectChoice
 
 from gateway.auth import permission_required
 from gateway.calls import OBJECT_ID, attempt, checked, present, stream
+from gateway.charts.drills import roll_call_curve
 from gateway.forms.drills import ActionForm, CloseActionForm
 from gateway.upstream import ServiceError
 from gateway.views.drills.base import back_to, bp, button, can_manage, chosen, dr
@@ -24,7 +25,8 @@ def _report_page(drill_id: str, action_form=None, errors=(), status=200):
         return redirect(url_for("drills.drill", drill_id=drill_id), code=303)
     action_form = action_form or ActionForm(formdata=None)
     action_form.grid_id.choices = [SelectChoice("", "—")] + [SelectChoice(g, g) for g in data["drill"]["grid_ids"]]
-    return render_template("drills/report.html", r=data, d=data["drill"], can_manage=can_manage(),
+    curve = roll_call_curve(data["curve"]) if data.get("curve") else None
+    return render_template("drills/report.html", r=data, d=data["drill"], can_manage=can_manage(), curve=curve,
                            action_form=action_form, close_form=CloseActionForm(formdata=None),
                            errors=list(errors)), status
 
