@@ -21,20 +21,25 @@ def category_label(row: dict) -> str:
     return row.get("category_label") or row["category"]
 
 
-def _row_labels(rows: list[dict]) -> list[str]:
-    """Each row's category label, with its kind where two kinds share a label ("Other")."""
-    from gateway.views.pages import DESK_KINDS  # the kinds' labels, kept with the desk's figures (a view module)
+def kind_label(kind: str | None) -> str:
+    """A kind of case as the desk's pages name it (disputes, requests for help, incidents)."""
+    from gateway.views.pages import DESK_KINDS  # kept with the desk's figures (a view module imports the charts)
 
-    kinds = dict(DESK_KINDS)
+    return str(dict(DESK_KINDS).get(kind or "dispute", kind))
+
+
+def row_labels(rows: list[dict]) -> list[str]:
+    """Each row's ({kind, category, category_label}) category as the reader names it, with its kind where two kinds
+    share a label ("Other")."""
     labels = [category_label(row) for row in rows]
-    return [f"{label}（{kinds.get(row.get('kind') or 'dispute', '')}）" if labels.count(label) > 1 else label
+    return [f"{label}（{kind_label(row.get('kind'))}）" if labels.count(label) > 1 else label
             for label, row in zip(labels, rows, strict=True)]
 
 
 def category_heat_map(data: dict, *, title: str | None = None) -> HeatMap:
     """Cases registered per category (rows) and month (columns), from GET /reports/cases-by-month."""
     rows = data["categories"]
-    return HeatMap(title=title or _("Cases by category and month"), rows=tuple(_row_labels(rows)),
+    return HeatMap(title=title or _("Cases by category and month"), rows=tuple(row_labels(rows)),
                    columns=tuple(month_label(m) for m in data["months"]),
                    cells=tuple(tuple(row["counts"]) for row in rows), unit="", corner=_("Category"))
 
@@ -60,7 +65,7 @@ def history_charts(data: dict, prefix: str) -> list[tuple[str, object, str]]:
 def month_by_category(figures: dict) -> BarChart:
     """A month's cases registered per category (GET /reports/month, or a street's sum)."""
     rows = [row for row in figures["by_category"] if row["registered"]]
-    labels = _row_labels(rows)
+    labels = row_labels(rows)
     return BarChart(title=_("Cases registered by category"), unit="", value_name=_("Registered"),
                     bars=tuple(Bar(label, row["registered"]) for label, row in zip(labels, rows, strict=True)))
 
