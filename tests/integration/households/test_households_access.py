@@ -6,6 +6,7 @@ import io
 import mongoengine
 
 from services.households.models import Household, Visit
+from shared import clock
 from tests.support.access import leaks, let_through, outsiders, report, walk, walk_detail
 from tests.support.callers import headers_for
 from tests.support.data import household, phone
@@ -69,7 +70,8 @@ def finished_import(client, grid_id: str) -> str:
 def queries(other: dict) -> dict:
     return {"households.list_households": {"grid_id": other["grid_id"]},
             "households.list_grids": {"community_id": other["community_id"]},
-            "households.place_names": {"ids": f"{other['grid_id']},{other['community_id']}"}}
+            "households.place_names": {"ids": f"{other['grid_id']},{other['community_id']}"},
+            "household_reports.month": {"community_id": other["community_id"], "month": clock.previous_month()}}
 
 
 def test_grid_a_worker_gets_403_or_404_for_every_route_on_grid_b(client, households_app, district, as_staff):
