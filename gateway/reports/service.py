@@ -11,7 +11,7 @@ from gateway.reports.catalog import SECTIONS
 from gateway.reports.models import MONTHLY_RUN, Report, report_number
 from gateway.upstream import ServiceError, client
 from shared import clock
-from shared.errors import DomainError, Invalid
+from shared.errors import Conflict, DomainError, Invalid
 from shared.events import new_event
 from shared.identity import Principal
 from shared.messaging.outbox import commit
@@ -121,7 +121,7 @@ def issue(*, kind: str, place_id: str, month: str, principal: Principal, issued_
         except me.NotUniqueError:
             if first_only:
                 return None  # the other run (or a person) issued it first
-    raise SectionsUnavailable(reasons.SECTIONS_UNAVAILABLE(services="reports"))
+    raise Conflict(reasons.BUSY())
 
 
 def issue_due(*, today=None) -> list[Report]:
