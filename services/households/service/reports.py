@@ -62,7 +62,8 @@ def _living_at(*, grid_ids: list[str], end: datetime, last_day: date) -> dict:
         .only("id", "grid_id", "moved_in_on", "moved_out_on", "created_at", "history").as_pymongo()
     out = {}
     for row in rows:
-        arrived = rules.day(row.get("moved_in_on")) or clock.local(row["created_at"]).date()
+        registered = row.get("created_at")  # unset only on households stored before it was kept: long there
+        arrived = rules.day(row.get("moved_in_on")) or (clock.local(registered).date() if registered else date.min)
         gone = rules.day(row.get("moved_out_on"))
         if arrived > last_day or (gone is not None and gone <= last_day):
             continue
