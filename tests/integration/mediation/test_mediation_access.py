@@ -11,6 +11,7 @@ from io import BytesIO
 
 import mongoengine
 
+from shared import clock
 from tests.support import photos
 from tests.support.access import is_public, leaks, let_through, outsiders, report, walk, walk_detail
 from tests.support.callers import headers_for
@@ -71,7 +72,9 @@ def queries(other: dict) -> dict:
             "mediation.list_mediators": {"community_id": other["community_id"]},
             "mediation.search_register": place, "mediation.hotspots": place,
             "mediation.list_notifications": {"unread": "false"},
-            "desk.list_cases": {**place, "status": "all"}, "desk.desk_report": place}
+            "desk.list_cases": {**place, "status": "all"}, "desk.desk_report": place,
+            "mediation.month_report": {"community_id": other["community_id"], "month": clock.previous_month()},
+            "mediation.cases_by_month": {"community_id": other["community_id"]}}
 
 
 def ids(other: dict) -> dict:
