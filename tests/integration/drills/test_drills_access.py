@@ -11,6 +11,7 @@ from datetime import date, timedelta
 
 import mongoengine
 
+from shared import clock
 from tests.support.access import leaks, let_through, outsiders, report, walk, walk_detail
 from tests.support.callers import headers_for
 from tests.support.fuzz import fingerprint
@@ -60,7 +61,7 @@ def queries(other: dict) -> dict:
     return {"drills.list_plans": community, "drills.list_shelters": community, "drills.list_supplies": community,
             "drills.supplies_report": community, "drills.list_grids": community, "drills.list_volunteers": community,
             "drills.list_drills": {**community, "grid_id": other["grid_id"]}, "drills.list_actions": community,
-            "drills.compliance": community}
+            "drills.compliance": community, "drills.month_figures": {**community, "month": clock.previous_month()}}
 
 
 def secrets(other: dict) -> list[str]:
