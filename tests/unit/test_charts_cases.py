@@ -5,7 +5,7 @@ from flask import Flask
 from flask_babel import Babel, force_locale
 
 from gateway.charts import cases as charts
-from gateway.reports.sections.cases import combine, pdf
+from gateway.reports.sections.cases import combine, pdf, special_reports
 
 HISTORY = {"community_id": "c1", "months": ["2026-10", "2026-11", "2026-12"],
            "categories": [{"kind": "dispute", "category": "neighbours", "category_label": "邻里纠纷", "counts": [2, 1, 0]},
@@ -70,4 +70,7 @@ def test_a_street_sums_counts_and_recomputes_shares_from_the_sums():
 
 def test_the_pdf_flowables_build_for_a_street():
     with app().test_request_context(), force_locale("zh_Hans_CN"):
-        assert len(pdf(combine([C1, C2]), {"g1": "一网格", "g2": "二网格"})) == 9
+        street = combine([C1, C2])
+        assert len(pdf(street, {"g1": "一网格", "g2": "二网格"})) == 9
+        assert special_reports(street, {"c1": "幸福社区"})[0][0] == "2026-XF-0003（幸福社区）"
+        assert special_reports(C1, {"c1": "幸福社区"})[0][0] == "2026-XF-0003"  # a community's own: no name

@@ -84,8 +84,13 @@ def categories(figures: dict) -> list[list[str]]:
 
 
 def special_reports(figures: dict, names: Names) -> list[list[str]]:
+    """Each special report as a row: number (and a street's community), category, households involved."""
     items = (figures.get("special_reports") or {}).get("items") or []
-    return [[item["number"], charts_of.category_label(item), number(item["households_involved"])] for item in items]
+    def where(item: dict) -> str:  # a street's list says whose each is
+        return f'（{names.get(item["community_id"], item["community_id"])}）' if item.get("community_id") else ""
+
+    return [[item["number"] + where(item), charts_of.category_label(item), number(item["households_involved"])]
+            for item in items]
 
 
 def counts_head() -> list[str]:

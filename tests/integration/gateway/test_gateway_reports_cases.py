@@ -1,6 +1,6 @@
 """The monthly report's service desk section, against every service: a past month seeded with known cases (closed
 on time and late, open past its due date, a major case's special report, two survey answers), the community's
-report issued, and its page and PDF (text by pypdf) carry exactly those figures; a street's combines them."""
+report issued, and its page and PDF (text by pypdf) carry exactly those figures; the street's report sums them."""
 import io
 import re
 from datetime import datetime, time, timezone
@@ -8,10 +8,11 @@ from datetime import datetime, time, timezone
 import pytest
 from pypdf import PdfReader
 
+from gateway.seed import seed_demo_users
 from shared import clock
 from tests.support.desk_months import STAFF, answer, move, ok, register, withdrawn_and_closed
 from tests.support.pages import signed_in, text
-from tests.support.stack import page_token
+from tests.support.stack import DEMO_PASSWORD, page_token
 
 pytestmark = pytest.mark.integration
 PAST = clock.previous_month()
@@ -77,3 +78,16 @@ def test_the_pdf_carries_the_same_figures(seeded):
                      "个案专报（1件）", "本月各类案件登记数"):
         assert expected in words, (expected, words)
     assert "孙八" not in words
+
+
+def test_the_streets_report_sums_its_communities(seeded, s):
+    """c2 had no case last month: the street's figures are c1's, its special report named with its community."""
+    seed_demo_users(s.gateway_app, password=DEMO_PASSWORD, users=[
+        {"username": "street-cases", "name": "街道干部", "role": "street_staff", "street_ids": ["s1"]}])
+    street = signed_in(s, "street-cases")
+    path = f"/streets/s1/reports/{PAST}"
+    assert street.post(path, data={"csrf_token": page_token(street, path)}).status_code == 303
+    section = re.search(r'id="section-cases">(.*?)</section>', text(street.get(path)), re.S)[1]
+    assert re.search(r'id="cases-registered">4<', section) and re.search(r'id="cases-overdue">2<', section)
+    assert "2份评价中满意1份（50%）" in section
+    assert f"{seeded['number']}（c1社区）" in flat(re.sub(r"<[^>]+>", " ", section))
