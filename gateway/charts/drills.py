@@ -19,7 +19,7 @@ def roll_call_curve(data: dict) -> LineChart:
                   if data.get(key) is not None)
     return LineChart(title=_("Households accounted for over time"), unit="%",
                      xs=tuple(float(m) for m, _n, _t in points),
-                     series=(Series(_("Accounted for"), tuple(_percent(n, t) for _m, n, t in points)),),
+                     series=(Series(_("Share accounted for"), tuple(_percent(n, t) for _m, n, t in points)),),
                      x_name=_("minutes since the start"), y_max=100,
                      rules=(Rule(90, "90%"), Rule(100, "100%")), marks=marks, steps=True)
 
@@ -38,12 +38,13 @@ def held_drill(drill: dict) -> dict:
 
 
 def drill_history(drills: list[dict], names: dict | None = None) -> BarChart:
-    """A bar per held drill, oldest first: minutes until 90% of the households were accounted for (a drill that
-    never got there shows 0 and says so). Drills carrying a community_id are labelled with its name."""
+    """A bar per held drill, oldest first, labelled by month-day and title: minutes until 90% of the households were
+    accounted for (a drill that never got there shows 0 and says so first). Drills carrying a community_id are
+    labelled with its name."""
     names = names or {}
     bars = []
     for d in sorted(drills, key=lambda d: str(d.get("started_at") or "")):
-        label = f"{day(d.get('started_at'))} {d['title']}"
+        label = f"{day(d.get('started_at'))[5:]} {d['title']}"  # month-day: the title keeps its room at 360 px
         if d.get("community_id"):
             label = f"{names.get(d['community_id'], d['community_id'])} {label}"
         if d.get("minutes_to_90") is None:
