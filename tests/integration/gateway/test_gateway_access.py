@@ -18,6 +18,7 @@ import pytest
 from flask import Flask
 from pymongo import MongoClient
 
+from shared.clock import previous_month
 from tests.support.access import is_public, leaks, placeholder_value, routes, stored_state
 from tests.support.broker import wait_until
 from tests.support.data import id_number, phone
@@ -114,7 +115,7 @@ def page_ids(other: dict) -> dict:
     """The gateway's placeholders filled with the other side's objects."""
     vol, dr, med = other["volunteers"], other["drills"], other["mediation"]
     return {"grid_id": other["grid_id"], "community_id": other["community_id"], "household_id": other["household_id"],
-            "street_id": "s1", "resident_id": other["resident_id"], "tag": "elderly_alone", "visit_id": other["visit_id"],
+            "street_id": "s1", "place_id": other["community_id"], "month": previous_month(), "resident_id": other["resident_id"], "tag": "elderly_alone", "visit_id": other["visit_id"],
             "user_id": other["user_id"], "dispute_id": med["dispute_id"], "case_id": med["case_id"],
             "photo_id": med["photo_id"],
             "referral_id": med["referral_id"], "notification_id": med["notification_id"],

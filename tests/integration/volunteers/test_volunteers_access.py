@@ -12,6 +12,7 @@ from datetime import date
 
 import mongoengine
 
+from shared.clock import previous_month
 from tests.support.access import is_public, leaks, let_through, outsiders, report, walk, walk_detail
 from tests.support.callers import headers_for
 from tests.support.fuzz import fingerprint
@@ -64,7 +65,8 @@ def queries(other: dict) -> dict:
     return {"volunteers.list_links": community, "volunteers.list_teams": community,
             "volunteers.list_volunteers": {**community, "grid_id": other["grid_id"]},
             "volunteers.list_needs": {**community, "status": "all"}, "volunteers.list_reports": community,
-            "volunteers.list_certificates": community, "volunteers.list_claims": community}
+            "volunteers.list_certificates": community, "volunteers.list_claims": community,
+            "volunteers.month_figures": {**community, "month": previous_month()}}
 
 
 def secrets(other: dict) -> list[str]:
