@@ -1,5 +1,7 @@
 """Volunteers' staff pages (community staff, team leaders, operators): the blueprint and what its pages share,
 a community's figures against the targets, and sign-up links with their QR codes."""
+from functools import partial
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
@@ -7,6 +9,7 @@ from wtforms.fields.choices import SelectChoice
 from gateway.auth import current_user, permission_required, principal, safe_next
 from gateway.calls import CODE, OBJECT_ID, attempt, checked, flash_outcome, present, press, service, stream
 from gateway.charts import volunteers as volunteer_charts
+from gateway.fanout import gather
 from gateway.forms.volunteers import CapacityForm, CommunityNameForm, LinkForm
 from gateway.views.entries import typed
 
@@ -61,15 +64,24 @@ def home():
 @permission_required("volunteers.pages")
 def community(community_id):
     community_id = checked(community_id, CODE)
-    figures = vs().get(f"/communities/{community_id}/figures")
-    led = [t for t in vs().get("/teams/led") if t["community_id"] == community_id] \
-        if leads_only() else []
+    volunteers = vs()
+    calls = {"figures": partial(volunteers.get, f"/communities/{community_id}/figures"),
+             "signups": partial(volunteers.get, f"/communities/{community_id}/signups-by-month")}
+    if leads_only():
+        calls["led"] = partial(volunteers.get, "/teams/led")
+    got = gather(calls)
+    figures = got["figures"].result()  # the page's own figures: a refusal or an outage ends the page as before
+    led = [t for t in got["led"].result() if t["community_id"] == community_id] if "led" in got else []
     names = {community_id: figures["community_name"]}
     charts = volunteer_charts.target_charts([volunteer_charts.as_month_row(figures)], names, "community")
-    signups = volunteer_charts.signups_by_month(vs().get(f"/communities/{community_id}/signups-by-month"))
-    charts.append(("community-signups", signups, _("New volunteers registered in each of the last 12 months.")))
+    missing = []
+    if got["signups"].ok:  # the trend only adds to the page: without it the figures still show
+        charts.append(("community-signups", volunteer_charts.signups_by_month(got["signups"].value),
+                       _("New volunteers registered in each of the last 12 months.")))
+    else:
+        missing.append(_("New volunteers by month"))
     return render_template("volunteers/staff/community.html", f=figures, community_id=community_id, led=led,
-                           is_staff=principal().may("communities.manage"), charts=charts,
+                           is_staff=principal().may("communities.manage"), charts=charts, missing=missing,
                            name_form=CommunityNameForm(formdata=None, data={"name": figures["community_name"]}))
 
 

@@ -11,7 +11,7 @@ from gateway.charts.layout import LABEL
 from gateway.seed import seed_demo_users
 from shared.identity import Principal
 from tests.support.pages import signed_in, text
-from tests.support.stack import DEMO_PASSWORD, staff_principal
+from tests.support.stack import DEMO_PASSWORD, serve, sign_in, staff_principal
 from tests.support.volunteers import person
 
 pytestmark = pytest.mark.integration
@@ -84,3 +84,29 @@ def test_the_community_volunteers_page_draws_its_bars_and_new_volunteers_per_mon
     rows = _table(trend)
     assert len(rows) == 12 and rows[-1][1] == "2" and all(row[1] == "0" for row in rows[:-1])
     assert 'class="line0"' in trend
+
+
+
+def test_the_community_page_keeps_its_figures_when_the_trend_cannot_be_had(s, volunteers):
+    """The trend only adds to the page: a volunteers service that answers the figures but not the trend (503)
+    leaves the figures and their charts, and names what is missing."""
+    from flask import Flask
+
+    from gateway.app import create_app
+    from gateway.config import TestConfig
+
+    figures = _ok(s.call("volunteers", "GET", "/communities/c1/figures", principal=staff_principal("c1")))
+    fake = Flask("volunteers-without-its-trend")
+    fake.add_url_rule("/communities/c1/figures", "figures", lambda: figures)
+    fake.add_url_rule("/communities/c1/signups-by-month", "trend", lambda: ({"message": "unavailable"}, 503))
+    with serve(fake) as url:
+        app = create_app(TestConfig(mongo_url=s.mongo_url, run_id=s.run_id, households_url=s.urls["households"],
+                                    service_urls={**s.urls, "volunteers": url}))
+        client = app.test_client()
+        assert sign_in(client, "staff-c1", DEMO_PASSWORD).status_code == 303
+        response = client.get("/volunteers/c1")
+    body = text(response)
+    assert response.status_code == 200
+    assert [kind for kind, _ in _bars(_figure(body, "community-volunteer-share"))] == ["bar"]
+    assert 'id="community-signups"' not in body
+    assert "部分内容暂不可用：每月新增志愿者" in body
