@@ -1,15 +1,14 @@
 """The monthly report's service desk section, against every service: a past month seeded with known cases (closed
 on time and late, open past its due date, a major case's special report, two survey answers), the community's
 report issued, and its page and PDF (text by pypdf) carry exactly those figures; the street's report sums them."""
-import io
 import re
 from datetime import datetime, time, timezone
 
 import pytest
-from pypdf import PdfReader
 
 from gateway.seed import seed_demo_users
 from shared import clock
+from tests.support import reports
 from tests.support.desk_months import STAFF, answer, move, ok, register, withdrawn_and_closed
 from tests.support.pages import signed_in, text
 from tests.support.stack import DEMO_PASSWORD, page_token
@@ -46,33 +45,28 @@ def seeded(s):
     return {"staff": staff, "path": path, "number": number}
 
 
-def flat(words: str) -> str:
-    return re.sub(r"\s+", "", words)
-
 
 def test_the_report_page_carries_the_months_figures(seeded):
     page = text(seeded["staff"].get(seeded["path"]))
-    section = re.search(r'<section class="report-section" id="section-cases">(.*?)</section>', page, re.S)[1]
+    section = reports.section(page, "cases")
     assert "服务站受理案件" in section
     shown = {name: re.search(rf'id="cases-{name}">([^<]*)<', section)[1]
              for name in ("registered", "closed", "on-time", "overdue", "satisfaction")}
     assert shown == {"registered": "4", "closed": "2", "on-time": "1（50%）", "overdue": "2",
                      "satisfaction": "2份评价中满意1份（50%）"}
     by_kind = re.search(r'id="cases-by-kind">(.*?)</table>', section, re.S)[1]
-    assert flat(re.sub(r"<[^>]+>", " ", by_kind)).endswith("纠纷4212求助办事0000事件0000")
-    hot = flat(re.sub(r"<[^>]+>", " ", re.search(r'id="cases-hot-spots">(.*?)</table>', section, re.S)[1]))
+    assert reports.flat(re.sub(r"<[^>]+>", " ", by_kind)).endswith("纠纷4212求助办事0000事件0000")
+    hot = reports.flat(re.sub(r"<[^>]+>", " ", re.search(r'id="cases-hot-spots">(.*?)</table>', section, re.S)[1]))
     assert "邻里纠纷第g1网格2" in hot
-    reports = flat(re.sub(r"<[^>]+>", " ", re.search(r'id="cases-special-reports">(.*?)</table>', section, re.S)[1]))
-    assert f"{seeded['number']}土地纠纷6" in reports
+    special = reports.flat(re.sub(r"<[^>]+>", " ", re.search(r'id="cases-special-reports">(.*?)</table>', section, re.S)[1]))
+    assert f"{seeded['number']}土地纠纷6" in special
     assert 'id="report-cases-by-category"' in section and "<svg" in section
     for personal in ("孙八", "desk-months-staff"):
         assert personal not in section
 
 
 def test_the_pdf_carries_the_same_figures(seeded):
-    answer_ = seeded["staff"].get(f"{seeded['path']}.pdf")
-    assert answer_.status_code == 200
-    words = flat("".join(page.extract_text() for page in PdfReader(io.BytesIO(answer_.data)).pages))
+    words = reports.pdf_text(seeded["staff"], seeded["path"])
     for expected in ("服务站受理案件", "登记案件4", "办结案件2", "按时办结1（50%）", "已逾期2",
                      "2份评价中满意1份（50%）", "纠纷4212", "邻里纠纷第g1网格2", f"{seeded['number']}土地纠纷6",
                      "个案专报（1件）", "本月各类案件登记数"):
@@ -90,4 +84,4 @@ def test_the_streets_report_sums_its_communities(seeded, s):
     section = re.search(r'id="section-cases">(.*?)</section>', text(street.get(path)), re.S)[1]
     assert re.search(r'id="cases-registered">4<', section) and re.search(r'id="cases-overdue">2<', section)
     assert "2份评价中满意1份（50%）" in section
-    assert f"{seeded['number']}（c1社区）" in flat(re.sub(r"<[^>]+>", " ", section))
+    assert f"{seeded['number']}（c1社区）" in reports.flat(re.sub(r"<[^>]+>", " ", section))

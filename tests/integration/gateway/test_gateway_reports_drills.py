@@ -1,19 +1,18 @@
 """The monthly report's drills section against every service (each a process): last month seeded with drills of
 known times in c1 and c2 and corrective actions opened and closed on known days; the community's report and the
 street's (held drills together, counts summed) carry exactly those figures on the page and in the PDF's text."""
-import io
 import re
 from datetime import date, timedelta
 
 import pytest
 from pymongo import MongoClient
-from pypdf import PdfReader
 
 from gateway.seed import seed_demo_users
 from shared import clock
+from tests.support import reports
 from tests.support.drills import run_drill_at
-from tests.support.pages import signed_in, text
-from tests.support.stack import DEMO_PASSWORD, page_token
+from tests.support.pages import signed_in
+from tests.support.stack import DEMO_PASSWORD
 
 pytestmark = pytest.mark.integration
 PAST = clock.previous_month()
@@ -45,27 +44,12 @@ def seeded(s):
         {"username": "street-s1", "name": "街道干部甲", "role": "street_staff", "street_ids": ["s1"]}])
 
 
-def _issue(client, path: str) -> str:
-    answer = client.post(path, data={"csrf_token": page_token(client, path)})
-    assert answer.status_code == 303, text(answer)
-    return text(client.get(path))
-
-
-def _section(page: str) -> str:
-    found = re.search(r'<section class="report-section" id="section-drills">(.*?)</section>', page, re.S)
-    assert found
-    return found[1]
 
 
 def _held(section: str) -> list[tuple]:
     return re.findall(r"<tr><td>([^<]+)</td><th scope=\"row\">([^<]+)</th><td>([^<]+)</td><td>([^<]+)</td>"
                       r"<td>([^<]+)</td><td>([^<]+)</td></tr>", section)
 
-
-def _pdf_text(client, path: str) -> str:
-    answer = client.get(f"{path}.pdf")
-    assert answer.status_code == 200 and answer.headers["Content-Type"] == "application/pdf"
-    return re.sub(r"\s+", "", "".join(page.extract_text() for page in PdfReader(io.BytesIO(answer.data)).pages))
 
 
 def _day(n: int) -> str:
@@ -75,14 +59,14 @@ def _day(n: int) -> str:
 def test_the_community_report_carries_its_drills_and_their_times(s, seeded):
     staff = signed_in(s, "staff-c1")
     path = f"/communities/c1/reports/{PAST}"
-    section = _section(_issue(staff, path))
-    assert dict(re.findall(r"<dt>([^<]+)</dt><dd>([^<]+)</dd>", section)) == {
+    section = reports.section(reports.issue(staff, path), "drills")
+    assert reports.figures(section) == {
         "开展演练": "2", "取消演练": "0", "本月新增整改措施": "1", "本月完成整改措施": "1", "月末未完成整改措施": "1"}
     assert _held(section) == [(_day(10), "防汛综合演练", "12", "12", "14", "25"),
                               (_day(20), "消防疏散演练", "12", "3", "—", "—")]
     history = re.search(r'id="report-drills-history">(.*?)</figure>', section, re.S)[1]
     assert len(re.findall(r'class="bar(?:_out)?"', history)) == 2
-    pdf = _pdf_text(staff, path)
+    pdf = reports.pdf_text(staff, path)
     for line in ("开展演练2", "取消演练0", "本月新增整改措施1", "本月完成整改措施1", "月末未完成整改措施1",
                  f"{_day(10)}防汛综合演练12121425", f"{_day(20)}消防疏散演练123—"):
         assert line in pdf, (line, pdf)
@@ -92,13 +76,13 @@ def test_the_community_report_carries_its_drills_and_their_times(s, seeded):
 def test_the_street_report_puts_its_communities_drills_together(s, seeded):
     street = signed_in(s, "street-s1")
     path = f"/streets/s1/reports/{PAST}"
-    section = _section(_issue(street, path))
-    assert dict(re.findall(r"<dt>([^<]+)</dt><dd>([^<]+)</dd>", section)) == {
+    section = reports.section(reports.issue(street, path), "drills")
+    assert reports.figures(section) == {
         "开展演练": "3", "取消演练": "0", "本月新增整改措施": "2", "本月完成整改措施": "1", "月末未完成整改措施": "2"}
     assert _held(section) == [(_day(5), "c2社区 燃气泄漏演练", "3", "3", "7", "7"),
                               (_day(10), "c1社区 防汛综合演练", "12", "12", "14", "25"),
                               (_day(20), "c1社区 消防疏散演练", "12", "3", "—", "—")]
-    pdf = _pdf_text(street, path)
+    pdf = reports.pdf_text(street, path)
     for line in ("开展演练3", "本月新增整改措施2", "月末未完成整改措施2", f"{_day(5)}c2社区燃气泄漏演练3377",
                  f"{_day(10)}c1社区防汛综合演练12121425"):
         assert line in pdf, (line, pdf)

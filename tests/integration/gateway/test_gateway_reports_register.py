@@ -2,19 +2,18 @@
 households (moved in before it, or only after it), care households visited in it, before it or never, and visits
 logged; the community's report and the street's (grids side by side, counts summed) carry exactly those figures on
 the page and in the PDF's text (pypdf)."""
-import io
 import re
 from datetime import datetime, timedelta
 
 import pytest
 from bson import ObjectId
 from pymongo import MongoClient
-from pypdf import PdfReader
 
 from gateway.seed import seed_demo_users
 from shared import clock
-from tests.support.pages import signed_in, text
-from tests.support.stack import DEMO_PASSWORD, page_token
+from tests.support import reports
+from tests.support.pages import signed_in
+from tests.support.stack import DEMO_PASSWORD
 
 pytestmark = pytest.mark.integration
 PAST = clock.previous_month()
@@ -46,20 +45,7 @@ def seeded(s):
         {"username": "street-s1", "name": "街道干部甲", "role": "street_staff", "street_ids": ["s1"]}])
 
 
-def _issue(client, path: str) -> str:
-    answer = client.post(path, data={"csrf_token": page_token(client, path)})
-    assert answer.status_code == 303, text(answer)
-    return text(client.get(path))
 
-
-def _section(page: str) -> str:
-    found = re.search(r'<section class="report-section" id="section-register">(.*?)</section>', page, re.S)
-    assert found
-    return found[1]
-
-
-def _figures(section: str) -> dict[str, str]:
-    return dict(re.findall(r"<dt>([^<]+)</dt><dd[^>]*>([^<]+)</dd>", section))
 
 
 def _rows(section: str) -> list[tuple[str, str, str]]:
@@ -67,23 +53,18 @@ def _rows(section: str) -> list[tuple[str, str, str]]:
     return re.findall(r'<tr><th scope="row">([^<]+)</th><td>([^<]+)</td><td>([^<]+)</td></tr>', table)
 
 
-def _pdf_text(client, path: str) -> str:
-    answer = client.get(f"{path}.pdf")
-    assert answer.status_code == 200 and answer.headers["Content-Type"] == "application/pdf"
-    return re.sub(r"\s+", "", "".join(page.extract_text() for page in PdfReader(io.BytesIO(answer.data)).pages))
-
 
 def test_the_community_report_carries_exactly_the_month(s, seeded):
     staff = signed_in(s, "staff-c1")
     path = f"/communities/c1/reports/{PAST}"
-    section = _section(_issue(staff, path))
-    assert _figures(section) == {
+    section = reports.section(reports.issue(staff, path), "register")
+    assert reports.figures(section) == {
         "户数": "10", "户数在 400 至 500 之间的网格": "0", "低于标准的网格": "2", "高于标准的网格": "0",
         "关爱走访": "应访 2 户，已访 1 户", "本月走访记录": "2"}
     assert _rows(section) == [("第g1网格", "10", "2"), ("第g2网格", "0", "0")]
     sizes = re.search(r'id="report-register-grids">(.*?)</figure>', section, re.S)[1]
     assert re.findall(r'class="(bar|bar_out)"', sizes) == ["bar_out", "bar_out"]
-    pdf = _pdf_text(staff, path)
+    pdf = reports.pdf_text(staff, path)
     for line in ("户数：10", "低于400户的网格2个；在标准内0个；高于500户0个", "应访2户，已访1户", "本月走访记录：2次",
                  "第g1网格102", "第g2网格00"):
         assert line in pdf, pdf
@@ -93,12 +74,12 @@ def test_the_community_report_carries_exactly_the_month(s, seeded):
 def test_the_street_report_puts_its_grids_side_by_side_and_sums(s, seeded):
     street = signed_in(s, "street-s1")
     path = f"/streets/s1/reports/{PAST}"
-    section = _section(_issue(street, path))
-    figures = _figures(section)
+    section = reports.section(reports.issue(street, path), "register")
+    figures = reports.figures(section)
     assert (figures["户数"], figures["低于标准的网格"], figures["关爱走访"], figures["本月走访记录"]) == (
         "13", "3", "应访 2 户，已访 1 户", "2")
     assert _rows(section) == [("c1社区 · 第g1网格", "10", "2"), ("c1社区 · 第g2网格", "0", "0"),
                               ("c2社区 · 第g3网格", "3", "0")]
-    pdf = _pdf_text(street, path)
+    pdf = reports.pdf_text(street, path)
     for line in ("户数：13", "低于400户的网格3个", "应访2户，已访1户", "c2社区·第g3网格30"):
         assert line in pdf, pdf

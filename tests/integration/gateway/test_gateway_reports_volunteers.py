@@ -1,19 +1,18 @@
 """The monthly report's volunteers section against every service (each a process): a past month seeded with known
 volunteers, teams and hours in c1 and c2; the community's report and the street's (summed, the share from the sums)
 carry exactly those figures on the page and in the PDF's text (pypdf)."""
-import io
 import re
 from datetime import datetime, timedelta
 
 import pytest
 from pymongo import MongoClient
-from pypdf import PdfReader
 
 from gateway.seed import seed_demo_users
 from shared import clock
 from shared.identity import Principal
-from tests.support.pages import signed_in, text
-from tests.support.stack import DEMO_PASSWORD, page_token, staff_principal
+from tests.support import reports
+from tests.support.pages import signed_in
+from tests.support.stack import DEMO_PASSWORD, staff_principal
 from tests.support.volunteers import person
 
 pytestmark = pytest.mark.integration
@@ -57,26 +56,8 @@ def seeded(s):
         {"username": "street-s1", "name": "街道干部甲", "role": "street_staff", "street_ids": ["s1"]}])
 
 
-def _issue(client, path: str) -> str:
-    answer = client.post(path, data={"csrf_token": page_token(client, path)})
-    assert answer.status_code == 303, text(answer)
-    return text(client.get(path))
 
 
-def _section(page: str) -> str:
-    found = re.search(r'<section class="report-section" id="section-volunteers">(.*?)</section>', page, re.S)
-    assert found
-    return found[1]
-
-
-def _figures(section: str) -> dict[str, str]:
-    return dict(re.findall(r"<dt>([^<]+)</dt><dd>([^<]+)</dd>", section))
-
-
-def _pdf_text(client, path: str) -> str:
-    answer = client.get(f"{path}.pdf")
-    assert answer.status_code == 200 and answer.headers["Content-Type"] == "application/pdf"
-    return re.sub(r"\s+", "", "".join(page.extract_text() for page in PdfReader(io.BytesIO(answer.data)).pages))
 
 
 PDF_LINES = ("月末志愿者人数{volunteers}", "占居民比例{share}（目标10%）", "本月新登记志愿者{new}",
@@ -86,13 +67,13 @@ PDF_LINES = ("月末志愿者人数{volunteers}", "占居民比例{share}（目�
 def test_the_community_report_carries_exactly_the_month(s, seeded):
     staff = signed_in(s, "staff-c1")
     path = f"/communities/c1/reports/{PAST}"
-    section = _section(_issue(staff, path))
-    assert _figures(section) == {
+    section = reports.section(reports.issue(staff, path), "volunteers")
+    assert reports.figures(section) == {
         "月末志愿者人数": "3", "占居民比例": "25%（目标 10%）", "居民人数（当前）": "12", "本月新登记志愿者": "2",
         "通过链接报名": "2", "服务时长（小时）": "4", "时长：任务 / 演练 / 自报": "2.5 / 1.5 / 0",
         "月末志愿服务队伍数": "2（目标 5）"}
     assert 'id="report-volunteers-volunteer-share"' in section and 'class="bar"' in section
-    pdf = _pdf_text(staff, path)
+    pdf = reports.pdf_text(staff, path)
     for line in PDF_LINES:
         assert line.format(volunteers=3, share="25%", new=2, hours=4) in pdf, pdf
     assert person(1)["phone"] not in pdf and "志愿者1" not in pdf
@@ -101,8 +82,8 @@ def test_the_community_report_carries_exactly_the_month(s, seeded):
 def test_the_street_report_sums_its_communities_and_recomputes_the_share(s, seeded):
     street = signed_in(s, "street-s1")
     path = f"/streets/s1/reports/{PAST}"
-    section = _section(_issue(street, path))
-    figures = _figures(section)
+    section = reports.section(reports.issue(street, path), "volunteers")
+    figures = reports.figures(section)
     assert (figures["月末志愿者人数"], figures["占居民比例"], figures["居民人数（当前）"]) == ("4", "26.7%（目标 10%）", "15")
     assert (figures["本月新登记志愿者"], figures["服务时长（小时）"], figures["月末志愿服务队伍数"]) == ("3", "4", "2（目标 5）")
     rows = re.findall(r'<tr><th scope="row">([^<]+)</th><td>([^<]+)</td><td>([^<]+)</td><td>([^<]+)</td></tr>',
@@ -112,7 +93,7 @@ def test_the_street_report_sums_its_communities_and_recomputes_the_share(s, seed
     assert re.findall(r'class="(bar|bar_out)"', share) == ["bar", "bar"]  # both above 10 %
     teams = re.search(r'id="report-volunteers-volunteer-teams">(.*?)</figure>', section, re.S)[1]
     assert re.findall(r'class="(bar|bar_out)"', teams) == ["bar_out", "bar_out"]  # both under 5
-    pdf = _pdf_text(street, path)
+    pdf = reports.pdf_text(street, path)
     for line in PDF_LINES:
         assert line.format(volunteers=4, share="26.7%", new=3, hours=4) in pdf, pdf
     assert "c1社区3" in pdf and "c2社区133.3%0" in pdf
