@@ -145,6 +145,9 @@ def _lines(c: LineChart) -> Figure:
             points.append((px(x), py(v)))
         if points:
             fig.shapes.append(Path(tuple(points), f"line{k % 2}"))
+        if not c.steps:  # a trend's points, so a month standing alone still shows
+            fig.shapes.extend(Rect(px(x) - 2.5, py(v) - 2.5, 5, 5, f"line{k % 2}")
+                              for x, v in zip(c.xs, s.values) if v is not None)
     return fig
 
 

@@ -53,6 +53,9 @@ class BarChart:
             return bar.value < target if self.higher_is_better else bar.value > target
         return False
 
+    def is_empty(self) -> bool:
+        return not self.bars
+
     def table(self) -> tuple[list[str], list[list[str]]]:
         return ["", self.value_name or self.unit], [[b.label, number(b.value, self.unit)] for b in self.bars]
 
@@ -92,6 +95,9 @@ class LineChart:
         values = [v for s in self.series for v in s.values if v is not None] + [r.value for r in self.rules]
         return max(values + [1]) * 1.1
 
+    def is_empty(self) -> bool:
+        return all(v is None for s in self.series for v in s.values)
+
     def x_text(self, i: int) -> str:
         return self.x_labels[i] if self.x_labels else number(self.xs[i])
 
@@ -115,6 +121,9 @@ class HeatMap:
 
     def top(self) -> int:
         return max([v for row in self.cells for v in row] + [0])
+
+    def is_empty(self) -> bool:
+        return self.top() == 0
 
     def table(self) -> tuple[list[str], list[list[str]]]:
         return [self.corner, *self.columns], [[r, *(number(v) for v in self.cells[i])] for i, r in enumerate(self.rows)]

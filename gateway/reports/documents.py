@@ -44,5 +44,7 @@ def report_pdf(report: Report) -> bytes:
                 continue
             flowables.extend(section.pdf(figures, report.names))
             for _id, chart, summary in section.charts(figures, report.names):
-                flowables += [Spacer(1, 4 * mm), drawing(chart), paragraph(summary, SMALL)]
+                shown = paragraph(f"{chart.title}：{_('Nothing to draw for this period.')}", BODY) \
+                    if chart.is_empty() else drawing(chart)
+                flowables += [Spacer(1, 4 * mm), shown, paragraph(summary, SMALL)]
         return render(title=title, flowables=flowables)

@@ -22,3 +22,10 @@ def keep_screenshot(page, name: str) -> Path:
 def page_weight(html: str) -> int:
     """Bytes of the page's HTML and the stylesheet once compressed, as a phone downloads them."""
     return len(gzip.compress(html.encode())) + len(gzip.compress(CSS.read_bytes()))
+
+
+def record_weight(name: str, weight: int) -> None:
+    """Note a page's weight beside its screenshot (weights.tsv among the artefacts: name, bytes, the budget)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with (ARTIFACTS / "weights.tsv").open("a") as f:
+        f.write(f"{name}\t{weight}\t{PAGE_BUDGET}\n")

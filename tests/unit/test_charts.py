@@ -54,3 +54,32 @@ def test_the_pdf_drawing_carries_the_same_text():
     text = PdfReader(__import__("io").BytesIO(render(title="报告", flowables=[drawing(GRIDS)]))).pages[0].extract_text()
     for expected in ("网格规模", "一网格", "380", "512", "400", "500"):
         assert expected in text
+
+
+def test_a_chart_with_nothing_to_draw_says_so():
+    assert BarChart(title="网格规模", unit="户", bars=()).is_empty()
+    assert not BarChart(title="逾期", unit="户", bars=(Bar("一网格", 0),)).is_empty()  # a zero is a figure
+    assert HeatMap(title="案件", rows=("邻里",), columns=("1月",), cells=((0,),)).is_empty()
+    assert LineChart(title="按时率", unit="%", xs=(0, 1), series=(Series("按时", (None, None)),)).is_empty()
+    assert not LineChart(title="按时率", unit="%", xs=(0, 1), series=(Series("按时", (None, 0)),)).is_empty()
+
+
+def test_the_page_names_an_empty_chart_and_draws_none():
+    from flask import render_template_string
+
+    from gateway.app import create_app
+    from gateway.config import TestConfig
+
+    app = create_app(TestConfig(mongo_url="mongodb://127.0.0.1:1", run_id="charts"))
+    heat = HeatMap(title="各类案件逐月分布", rows=("邻里",), columns=("1月",), cells=((0,),))
+    with app.test_request_context("/", headers={"Accept-Language": "zh-CN"}):
+        html = render_template_string('{% from "_chart.html" import chart %}{{ chart(c, "h") }}', c=heat)
+        drawn = render_template_string('{% from "_chart.html" import chart %}{{ chart(c, "g") }}', c=GRIDS)
+    assert "<svg" not in html and "各类案件逐月分布" in html and "这段时间暂无数据。" in html
+    assert "<svg" in drawn and "数据表" in drawn
+
+
+def test_a_trends_points_show_even_alone():
+    trend = LineChart(title="按时率", unit="%", xs=(0, 1, 2), series=(Series("按时", (None, 100, None)),), y_max=100)
+    dots = [s for s in layout(trend).shapes if isinstance(s, Rect) and s.paint == "line0"]
+    assert len(dots) == 1
