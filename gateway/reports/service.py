@@ -5,6 +5,7 @@ from functools import partial
 
 import mongoengine as me
 from bson import ObjectId
+from flask import current_app
 
 from gateway.fanout import gather
 from gateway.reports.catalog import SECTIONS
@@ -68,7 +69,9 @@ def gather_figures(*, place: dict, month: str, principal: Principal) -> dict:
         upstream = client(section.service, principal)
         for cid in place["community_ids"]:
             calls[section.key, cid] = partial(upstream.get, "/reports/month", params={"community_id": cid, "month": month})
-    got = gather(calls)
+    # Issuing is no page render: a street asks every service once per community, so the calls get as long as one
+    # service may take to answer (SERVICE_READ_TIMEOUT_S), not the pages' FANOUT_DEADLINE_S.
+    got = gather(calls, deadline_s=current_app.config["SERVICE_READ_TIMEOUT_S"])
     down = sorted({str(key[0]) for key, outcome in got.items()
                    if not outcome.ok and (not isinstance(outcome.error, ServiceError) or outcome.error.unavailable)})
     if down:

@@ -4,9 +4,12 @@ monthly run twice (one report each), a section's service down (nothing written),
 month page with its communities' reports and the missing ones, and `report.issued` in the report's outbox."""
 import io
 import re
+import time
 
 import pytest
+import requests
 from pypdf import PdfReader
+from werkzeug.wrappers import Request, Response
 
 from gateway.reports import service
 from gateway.reports.catalog import SECTIONS
@@ -14,7 +17,7 @@ from gateway.reports.models import Report
 from gateway.seed import seed_demo_users
 from shared import clock
 from tests.support.pages import signed_in, text
-from tests.support.stack import DEMO_PASSWORD, page_token, register
+from tests.support.stack import DEMO_PASSWORD, page_token, register, serve
 
 pytestmark = pytest.mark.integration
 PAST = clock.previous_month()
@@ -120,6 +123,42 @@ def test_a_section_service_down_issues_nothing(s):
     assert answer.status_code == 503
     assert "报告未出具" in text(answer)
     assert _reports(s, month=month) == []
+
+
+class Delayed:
+    """A service behind a pause: each request passed on to `url` unchanged (its signed identity with it) after
+    `pause_s`."""
+
+    def __init__(self, url: str, pause_s: float):
+        self.url, self.pause_s = url, pause_s
+
+    def __call__(self, environ, start_response):
+        incoming = Request(environ)
+        time.sleep(self.pause_s)
+        query = f"?{incoming.query_string.decode()}" if incoming.query_string else ""
+        answer = requests.request(incoming.method, f"{self.url}{incoming.path}{query}", data=incoming.get_data(),
+                                  headers={k: v for k, v in incoming.headers if k.lower() not in ("host", "content-length")},
+                                  timeout=10)
+        return Response(answer.content, answer.status_code,
+                        content_type=answer.headers.get("Content-Type"))(environ, start_response)
+
+
+def test_a_section_slower_than_a_pages_deadline_is_waited_for(s):
+    """Issuing is no page render: a section's service slower than the pages' fan-out deadline (a street of many
+    communities asks each service once per community) is waited for, up to SERVICE_READ_TIMEOUT_S."""
+    slow = next(section.service for section in SECTIONS if section.service != "households")
+    month = clock.month_after(PAST, -6)
+    config, urls = s.gateway_app.config, s.gateway_app.config["SERVICE_URLS"]
+    saved_url, saved_deadline = urls[slow], config["FANOUT_DEADLINE_S"]
+    with serve(Delayed(saved_url, pause_s=0.8)) as url:
+        urls[slow], config["FANOUT_DEADLINE_S"] = url, 0.2
+        try:
+            answer = _issue(signed_in(s, "staff-c1"), f"/communities/c1/reports/{month}")
+        finally:
+            urls[slow], config["FANOUT_DEADLINE_S"] = saved_url, saved_deadline
+    assert answer.status_code == 303, text(answer)
+    (report,) = _reports(s, kind="community", place_id="c1", month=month)
+    assert report.figures[next(x.key for x in SECTIONS if x.service == slow)]["month"] == month
 
 
 def test_the_pdf_carries_the_number_place_month_and_sections(s):
