@@ -10,7 +10,8 @@ from gateway.charts.model import BarChart, Figure, HeatMap, LineChart, number
 WIDTH = 340
 FONT = 11
 ROW = 20  # a bar's row
-LABEL = 92  # the labels' column
+LABEL = 92  # the labels' column, at least; up to LABEL_MAX where the labels are longer ("community · grid")
+LABEL_MAX = 150
 PAD = 6
 HEAT_LEVELS = 5
 
@@ -50,6 +51,11 @@ class Path:
     paint: str  # line0, line1…
 
 
+def text_width(text: str, size: float = FONT) -> float:
+    """About how wide `text` is drawn (a CJK character about one `size`, a Latin one about half)."""
+    return sum(size if ord(ch) > 0x2E80 else size * 0.6 for ch in text)
+
+
 def clip(text: str, room: float, size: float = FONT) -> str:
     """Text cut to about `room` units (a CJK character is about one `size` wide, a Latin one about half)."""
     used, out = 0.0, []
@@ -73,7 +79,8 @@ def layout(chart) -> Figure:
 
 def _bars(c: BarChart) -> Figure:
     top = PAD + FONT + 4 + (FONT if c.rules or c.band else 0)
-    plot_x, plot_w = LABEL, WIDTH - LABEL - 44
+    label_w = min(LABEL_MAX, max([LABEL] + [text_width(b.label) + 10 for b in c.bars]))
+    plot_x, plot_w = label_w, WIDTH - label_w - 44
     height = top + ROW * max(len(c.bars), 1) + PAD + FONT
     fig = Figure(WIDTH, height)
     scale = plot_w / c.scale_max()
@@ -84,7 +91,7 @@ def _bars(c: BarChart) -> Figure:
         fig.shapes.append(Rect(lo, top, hi - lo, bottom - top, "band"))
     for i, bar in enumerate(c.bars):
         y = top + i * ROW
-        fig.shapes.append(Text(plot_x - 4, y + ROW / 2 + FONT / 3, clip(bar.label, LABEL - 8), anchor="end"))
+        fig.shapes.append(Text(plot_x - 4, y + ROW / 2 + FONT / 3, clip(bar.label, label_w - 8), anchor="end"))
         fig.shapes.append(Rect(plot_x, y + 3, max(bar.value * scale, 1), ROW - 6,
                                "bar_out" if c.stands_out(bar) else "bar"))
         fig.shapes.append(Text(plot_x + bar.value * scale + 3, y + ROW / 2 + FONT / 3, number(bar.value), size=FONT - 1))

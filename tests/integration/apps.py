@@ -2,7 +2,6 @@
 real RabbitMQ, and per service its config, its app and a test client; for households also the small district
 and its grid worker that the bus and fault tests build on. Fixtures only one service's tests use live in that
 service's conftest (tests/integration/<service>/conftest.py)."""
-import mongoengine
 import pytest
 
 from services.drills.app import create_app as create_drills
@@ -16,6 +15,7 @@ from services.volunteers.config import SETTINGS as VOLUNTEERS_SETTINGS
 from shared.config import TestConfig
 from tests.support import broker
 from tests.support.callers import headers_for
+from tests.support.mongo import drop_database
 from tests.support.volunteers import BASE_URL, forget_cached_collections
 
 
@@ -40,7 +40,7 @@ def _app(create_app, config, *, after_create=None):
     if after_create:
         after_create()
     yield app
-    mongoengine.get_db().client.drop_database(config.MONGO_DB)
+    drop_database(config.MONGO_URL, config.MONGO_DB)
 
 
 # ---- households ------------------------------------------------------------------------------------------

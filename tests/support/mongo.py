@@ -16,6 +16,18 @@ from pathlib import Path
 
 from shared.db import ping, stand_in_url
 
+# Dropping a test's database after it: the stand-in serves one request at a time and takes seconds to drop a
+# database an import filled, longer than the services' own socket timeout (MONGO_TIMEOUT_S, 10 s in tests).
+DROP_TIMEOUT_MS = 120_000
+
+
+def drop_database(url: str, name: str) -> None:
+    """Drop database `name` on the server at `url`, waiting as long as a slow drop takes."""
+    from pymongo import MongoClient
+
+    with MongoClient(url, socketTimeoutMS=DROP_TIMEOUT_MS, serverSelectionTimeoutMS=10_000) as client:
+        client.drop_database(name)
+
 
 def free_port() -> int:
     with socket.socket() as s:

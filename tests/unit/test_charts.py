@@ -83,3 +83,13 @@ def test_a_trends_points_show_even_alone():
     trend = LineChart(title="按时率", unit="%", xs=(0, 1, 2), series=(Series("按时", (None, 100, None)),), y_max=100)
     dots = [s for s in layout(trend).shapes if isinstance(s, Rect) and s.paint == "line0"]
     assert len(dots) == 1
+
+
+def test_long_labels_widen_their_column_rather_than_being_cut():
+    street = BarChart(title="各网格户数", unit="户", band=(400, 500),
+                      bars=(Bar("幸福社区 · 第一网格", 420), Bar("和平村 · 第二网格", 380)))
+    texts = [s.text for s in layout(street).shapes if isinstance(s, Text)]
+    assert "幸福社区 · 第一网格" in texts and "和平村 · 第二网格" in texts
+    short = [s for s in layout(GRIDS).shapes if isinstance(s, Rect) and s.paint.startswith("bar")]
+    long = [s for s in layout(street).shapes if isinstance(s, Rect) and s.paint.startswith("bar")]
+    assert long[0].x > short[0].x  # the bars start further right, leaving the labels room

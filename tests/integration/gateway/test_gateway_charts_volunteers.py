@@ -7,7 +7,6 @@ import re
 import pytest
 
 from gateway import places
-from gateway.charts.layout import LABEL
 from gateway.seed import seed_demo_users
 from shared.identity import Principal
 from tests.support.pages import signed_in, text
@@ -47,11 +46,16 @@ def _bars(figure: str) -> list[tuple[str, float]]:
     return [(m[2], float(m[1])) for m in re.finditer(r'<rect [^>]*width="([\d.]+)"[^>]*class="(bar|bar_out)"', figure)]
 
 
+def _origin(figure: str) -> float:
+    """Where the bars start (the value 0 on their scale)."""
+    return float(re.search(r'<rect x="([\d.]+)"[^>]*class="(?:bar|bar_out)"', figure)[1])
+
+
 def _rule_value(figure: str, per_unit: float) -> float:
     """The value a target line stands at, from its x and the bars' scale (width per unit)."""
     lines = re.findall(r'<line x1="([\d.]+)"[^>]*class="rule"', figure)
     assert len(lines) == 1
-    return (float(lines[0]) - LABEL) / per_unit
+    return (float(lines[0]) - _origin(figure)) / per_unit
 
 
 def _table(figure: str) -> list[list[str]]:

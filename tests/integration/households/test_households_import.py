@@ -9,7 +9,6 @@ import subprocess
 import sys
 from datetime import date, timedelta
 
-import mongoengine
 import pytest
 from openpyxl import load_workbook
 from pymongo.errors import AutoReconnect
@@ -27,6 +26,7 @@ from shared.validators import id_check_char
 from tests.support.callers import headers_for
 from tests.support.data import household, xlsx
 from tests.support.imports import run_import
+from tests.support.mongo import drop_database
 
 HEADER = ["楼栋", "单元", "房号", "户籍类型", "户主姓名", "与户主关系", "姓名", "性别", "出生日期", "身份证号", "联系电话",
           "关爱类型", "入住日期"]
@@ -71,7 +71,7 @@ def config(mongo_url, run_id):
 def app(config):
     app = create_app(config)
     yield app
-    mongoengine.get_db().client.drop_database(app.config["MONGO_DB"])
+    drop_database(config.MONGO_URL, app.config["MONGO_DB"])
 
 
 @pytest.fixture
@@ -498,4 +498,4 @@ def test_upload_copies_a_killed_api_left_behind_are_removed_when_the_api_starts(
     finally:
         stale.unlink(missing_ok=True)
         fresh.unlink(missing_ok=True)
-        mongoengine.get_db().client.drop_database(households_config.MONGO_DB)
+        drop_database(households_config.MONGO_URL, households_config.MONGO_DB)
