@@ -23,9 +23,9 @@ def district(mongo_url):
         for cid, name, kind in (("XF", "幸福社区", "urban"), ("HP", "和平村", "rural")):
             ok(s.households_call("POST", "/communities", json={"id": cid, "name": name, "street_id": "CG",
                                                                "kind": kind}))
-        for gid, cid, workers in (("XF-01", "XF", ["worker-xf-01"]), ("XF-02", "XF", ["worker-xf-02"]),
-                                  ("HP-01", "HP", [])):
-            ok(s.households_call("POST", "/grids", json={"id": gid, "name": f"{gid}网格", "community_id": cid,
+        for gid, name, cid, workers in (("XF-01", "幸福一网格", "XF", ["worker-xf-01"]),
+                                        ("XF-02", "幸福二网格", "XF", ["worker-xf-02"]), ("HP-01", "和平一网格", "HP", [])):
+            ok(s.households_call("POST", "/grids", json={"id": gid, "name": name, "community_id": cid,
                                                          "worker_ids": workers}))
         for n in range(30):
             register(s, household("XF-01", n))
