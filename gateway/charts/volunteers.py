@@ -8,11 +8,6 @@ from flask_babel import gettext as _
 from gateway.charts.model import Bar, BarChart, LineChart, Rule, Series, number
 
 
-def share_percent(volunteers: int, residents: int) -> float | None:
-    """Volunteers as a percentage of residents, one decimal: the service's rule, for counts summed over a street."""
-    return round(100 * volunteers / residents, 1) if residents else None
-
-
 def as_month_row(figures: dict) -> dict:
     """A community's current figures (GET /communities/<id>/figures) under the month figures' names."""
     return {"community_id": figures.get("community_id"), "volunteers": figures.get("volunteers"),

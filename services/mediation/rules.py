@@ -113,7 +113,3 @@ def overdue_on(*, day: date, registered_on: date, due_on: date, closed_on: date 
         return False
     return day > due_on
 
-
-def share(part: int, whole: int) -> float | None:
-    """`part` of `whole` in per cent, to one decimal (None when there is no whole)."""
-    return round(100 * part / whole, 1) if whole else None

@@ -67,10 +67,6 @@ def volunteer_target(residents: int, *, share: float | None = None) -> int:
     return math.ceil(round(residents * share, 6))
 
 
-def share_percent(volunteers: int, residents: int) -> float | None:
-    """Volunteers as a percentage of residents, one decimal (None for a community without residents)."""
-    return round(100 * volunteers / residents, 1) if residents else None
-
 
 def every_days_text(days: int | None) -> str:
     """How often a standing care visit recurs, as the need's description says it: 每7天, or 定期 when not known."""

@@ -6,7 +6,7 @@ random token in the path is the only key. Every other route needs a staff role a
 from flask import Response
 from flask_smorest import Blueprint
 
-from services.volunteers import rules, service
+from services.volunteers import report_schemas, rules, service
 from services.volunteers import schemas as s
 from services.volunteers.documents import verify_url
 from shared.schemas import MonthQuery
@@ -113,15 +113,15 @@ def community_figures(community_id):
 
 
 @bp.get("/communities/<community_id>/signups-by-month")
-@bp.arguments(s.SignupsQuery, location="query")
-@bp.response(200, s.MonthSignups(many=True))
+@bp.arguments(report_schemas.SignupsQuery, location="query")
+@bp.response(200, report_schemas.MonthSignups(many=True))
 def signups_by_month(args, community_id):
     return service.signups_by_month(actor=caller(), community_id=community_id, **args)
 
 
 @bp.get("/reports/month")
 @bp.arguments(MonthQuery, location="query")
-@bp.response(200, s.MonthFigures)
+@bp.response(200, report_schemas.MonthFigures)
 def month_figures(args):
     return service.month_figures(actor=caller(), **args)
 

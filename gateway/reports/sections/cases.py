@@ -9,16 +9,13 @@ from reportlab.lib.units import mm
 from gateway.charts import cases as charts_of
 from gateway.charts.model import number
 from gateway.reports.sections import Names, Section
+from shared.figures import percent
 from shared.pdf import BODY, paragraph, table
 
 FIGURES = ("registered", "closed", "on_time", "overdue")
 KINDS = ("dispute", "request", "incident")
 HOT_SPOTS_SHOWN = 5
 
-
-def share(part: int, whole: int) -> float | None:
-    """`part` of `whole` in per cent, one decimal: the mediation service's rule, for a street's sums."""
-    return round(100 * part / whole, 1) if whole else None
 
 
 def _summed(rows: list[dict], keys: tuple[str, ...], counts: tuple[str, ...]) -> list[dict]:
@@ -37,7 +34,7 @@ def combine(communities: list[dict]) -> dict:
         return sum(c.get(key) or 0 for c in communities)
 
     out = {key: total(key) for key in FIGURES}
-    out["on_time_share"] = share(out["on_time"], out["closed"])
+    out["on_time_share"] = percent(out["on_time"], out["closed"])
     out["by_kind"] = {kind: {key: sum((c.get("by_kind") or {}).get(kind, {}).get(key, 0) for c in communities)
                              for key in FIGURES} for kind in KINDS}
     categories = _summed([row for c in communities for row in c.get("by_category") or ()], ("kind", "category"),
@@ -51,7 +48,7 @@ def combine(communities: list[dict]) -> dict:
     out["special_reports"] = {"count": len(items), "items": items}
     answered = sum((c.get("satisfaction") or {}).get("answered", 0) for c in communities)
     satisfied = sum((c.get("satisfaction") or {}).get("satisfied", 0) for c in communities)
-    out["satisfaction"] = {"answered": answered, "satisfied": satisfied, "share": share(satisfied, answered)}
+    out["satisfaction"] = {"answered": answered, "satisfied": satisfied, "share": percent(satisfied, answered)}
     out["month"] = communities[0].get("month") if communities else None
     return out
 

@@ -8,6 +8,7 @@ from reportlab.lib.units import mm
 from gateway.charts import volunteers as charts_of
 from gateway.charts.model import number
 from gateway.reports.sections import Names, Section
+from shared.figures import percent
 from shared.pdf import BODY, paragraph, table
 
 SUMMED = ("volunteers", "new_signups", "link_signups", "hours", "teams", "residents")
@@ -20,7 +21,7 @@ def combine(communities: list[dict]) -> dict:
     kinds = sorted({kind for c in communities for kind in (c.get("hours_by_kind") or {})})
     out["hours_by_kind"] = {kind: round(sum((c.get("hours_by_kind") or {}).get(kind, 0) for c in communities), 2)
                             for kind in kinds}
-    out["share"] = charts_of.share_percent(out["volunteers"], out["residents"])
+    out["share"] = percent(out["volunteers"], out["residents"])
     first = communities[0] if communities else {}
     out.update(month=first.get("month"), share_target=first.get("share_target"),
                teams_target=first.get("teams_target"),

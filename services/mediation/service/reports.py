@@ -6,10 +6,11 @@ import mongoengine as me
 
 from services.mediation import notices
 from services.mediation.models import Dispute
-from services.mediation.rules import closed_on_time, overdue_on, share
+from services.mediation.rules import closed_on_time, overdue_on
 from services.mediation.service.figures import places, satisfaction, spots
 from shared import clock
 from shared.events.mediation import KINDS
+from shared.figures import percent
 from shared.identity import Principal
 from shared.scope import not_found
 
@@ -61,7 +62,7 @@ def _answered(community_id: str, month: str):
 def _satisfaction(community_id: str, month: str) -> dict:
     got = satisfaction(_answered(community_id, month))
     return {"answered": got["answered"], "satisfied": got["satisfied"],
-            "share": share(got["satisfied"], got["answered"])}
+            "share": percent(got["satisfied"], got["answered"])}
 
 
 def _special_reports(community_id: str, month: str) -> list[dict]:
@@ -97,7 +98,7 @@ def month_figures(*, actor: Principal, community_id: str, month: str) -> dict:
     hot = spots(Dispute.objects(community_id=community_id, month=month))
     reports = _special_reports(community_id, month)
     return {"community_id": community_id, "month": month, **totals,
-            "on_time_share": share(totals["on_time"], totals["closed"]), "by_kind": by_kind,
+            "on_time_share": percent(totals["on_time"], totals["closed"]), "by_kind": by_kind,
             "by_category": [{"kind": k, "category": c, "category_label": notices.category_label(k, c), **n}
                             for (k, c), n in sorted(categories.items(), key=lambda x: (-x[1]["registered"], x[0]))],
             "hotspots": places(hot["rows"]),
@@ -126,5 +127,5 @@ def cases_by_month(*, actor: Principal, community_id: str, months: int = 12) -> 
     return {"community_id": community_id, "months": listed,
             "categories": [{"kind": k, "category": c, "category_label": notices.category_label(k, c), "counts": n}
                            for (k, c), n in sorted(counts.items(), key=lambda x: (-sum(x[1]), x[0]))],
-            "on_time_share": [share(on_time, n) for n, on_time in closed],
+            "on_time_share": [percent(on_time, n) for n, on_time in closed],
             "satisfaction_share": [_satisfaction(community_id, m)["share"] for m in listed]}

@@ -12,10 +12,11 @@ from services.volunteers.models import (
     VolunteerRecord,
 )
 from services.volunteers.register_copy import counted
-from services.volunteers.rules import share_percent, volunteer_target
+from services.volunteers.rules import volunteer_target
 from services.volunteers.service.access import in_community
 from services.volunteers.service.hours import hours_sum
 from shared import clock
+from shared.figures import percent
 from shared.identity import Principal
 
 
@@ -58,7 +59,7 @@ def community_figures(*, actor: Principal, community_id: str) -> dict:
         "community_id": community_id, "community_name": c.display_name, "residents": c.residents or 0,
         "volunteers": volunteers, "volunteer_target": target, "volunteer_share_target": share,
         "volunteers_vs_target": round(volunteers / target, 3) if target else None,
-        "share": share_percent(volunteers, c.residents or 0),
+        "share": percent(volunteers, c.residents or 0),
         "waitlisted": VolunteerRecord.objects(community_id=community_id, status="waitlisted").count(),
         "teams": teams, "team_target": team_target, "active_volunteers_90d": active,
         "hours_this_year": hours_sum(community_id=community_id, served_on__gte=date(today.year, 1, 1)),

@@ -8,10 +8,10 @@ from bson import ObjectId
 from services.volunteers.config import SETTINGS
 from services.volunteers.models import HoursEntry, SignupClaim, Team, VolunteerRecord
 from services.volunteers.register_copy import counted
-from services.volunteers.rules import share_percent
 from services.volunteers.service.access import in_community
 from services.volunteers.service.hours import hours_sum
 from shared import clock
+from shared.figures import percent
 from shared.identity import Principal
 
 # What hours are for, by the ledger line's source (a correction counts as the kind of the line it corrects).
@@ -76,7 +76,7 @@ def month_figures(*, actor: Principal, community_id: str, month: str) -> dict:
         "hours_by_kind": _hours_by_kind(community_id, first, after),
         "teams": Team.objects(community_id=community_id, created_at__lt=end).count(),
         "residents": residents,
-        "share": share_percent(volunteers, residents),
+        "share": percent(volunteers, residents),
         "share_target": round(100 * SETTINGS.VOLUNTEER_SHARE_TARGET, 1),
         "teams_target": SETTINGS.VOLUNTEER_TEAMS_TARGET,
     }

@@ -1,0 +1,6 @@
+"""Figures every service and the gateway's reports compute alike."""
+
+
+def percent(part: int, whole: int) -> float | None:
+    """`part` of `whole` in per cent, to one decimal (None when there is no whole: nothing to divide)."""
+    return round(100 * part / whole, 1) if whole else None
