@@ -91,6 +91,10 @@ SETTINGS = Settings(
             "gateway worker: seconds between monthly runs, each issuing the previous month's report (version 1) to "
             "every community and street that has none; on the 1st the reports come within this long",
             check=between(1, 86400)),
+    Setting("REPORTS_FIRST_RUN_S", float, 60.0,
+            "gateway worker: seconds after it starts before its first monthly run (the services are up by then), "
+            "so a worker restarted more often than REPORTS_RUN_S still issues the reports",
+            check=between(0, 86400)),
 )
 
 

@@ -36,7 +36,7 @@ def bootstrap(config, *, app=None) -> dict:
             metrics.refresh(community_ids=communities)
 
     return dict(handlers={}, documents=documents_with_outbox(models),
-                periodic=[(app.config["REPORTS_RUN_S"], issue_due_reports)], refreshers=[refresh_report_gauges])
+                periodic=[(app.config["REPORTS_RUN_S"], issue_due_reports, app.config["REPORTS_FIRST_RUN_S"])], refreshers=[refresh_report_gauges])
 
 
 def main():

@@ -3,6 +3,7 @@ import logging
 import signal
 import threading
 import time
+from typing import Callable, NamedTuple
 
 from pymongo.errors import PyMongoError
 
@@ -14,6 +15,14 @@ from shared.messaging.relay import OutboxRelay
 from shared.web.observability import configure_logging
 
 log = logging.getLogger(__name__)
+
+
+class Every(NamedTuple):
+    """A periodic job: run every `seconds`, the first time after `first_after` seconds (default: `seconds`)."""
+
+    seconds: float
+    job: Callable[[], None]
+    first_after: float | None = None
 
 
 class Worker:
@@ -32,7 +41,7 @@ class Worker:
                                       queue_expires_ms=config.QUEUE_EXPIRES_MS, queue_type=config.QUEUE_TYPE,
                                       delivery_limit=config.QUEUE_DELIVERY_LIMIT, dead_max=config.DEAD_LETTER_MAX,
                                       lease_s=config.INBOX_LEASE_S, prefetch=config.CONSUMER_PREFETCH)
-        self.periodic = list(periodic)  # (seconds, function)
+        self.periodic = [Every(*p) for p in periodic]  # (seconds, function[, first after])
         self.threads: list[threading.Thread] = []
 
     def start(self) -> "Worker":
@@ -50,8 +59,8 @@ class Worker:
             log.warning("event log expiry not set at start; the database did not answer")
         self._spawn("relay", lambda: self.relay.run_forever(poll_s=self.config.OUTBOX_POLL_S, stop=self.stop))
         self._spawn("consumer", lambda: self.consumer.run(stop=self.stop))
-        for every, job in self.periodic:
-            self._spawn(job.__name__, lambda every=every, job=job: self._repeat(every, job))
+        for every in self.periodic:
+            self._spawn(every.job.__name__, lambda every=every: self._repeat(every))
         return self
 
     def _spawn(self, name, target) -> None:
@@ -59,12 +68,14 @@ class Worker:
         thread.start()
         self.threads.append(thread)
 
-    def _repeat(self, every: float, job) -> None:
-        while not self.stop.wait(every):
+    def _repeat(self, every: Every) -> None:
+        wait = every.seconds if every.first_after is None else every.first_after
+        while not self.stop.wait(wait):
+            wait = every.seconds
             try:
-                job()
+                every.job()
             except Exception:  # a failed run is logged; the next one tries again
-                log.exception("periodic job failed", extra={"job": job.__name__})
+                log.exception("periodic job failed", extra={"job": every.job.__name__})
 
     def shutdown(self, timeout: float = 4.0) -> None:
         """Stop every thread within `timeout` seconds in all, not per thread.

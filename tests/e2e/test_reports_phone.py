@@ -28,6 +28,8 @@ def test_community_staff_issue_and_read_last_months_report_on_a_phone(full_phone
     expect(page.locator(".report-number")).to_contain_text(f"C-c1-{month.replace('-', '')}-01")
     expect(page.locator("h1")).to_contain_text(f"{int(month[:4])}年{int(month[5:])}月情况报告")
     expect(page.locator("section.report-section")).to_have_count(len(SECTIONS))
+    expect(page.locator("a.btn[href*='.pdf']")).to_be_visible()  # the PDF is the page's first action
+    expect(page.locator("form button.alt")).to_contain_text("重新出具")  # issuing again is the second
     assert no_horizontal_scroll(page)
     keep_screenshot(page, "report-community-month")
     assert page_weight(page.content()) <= PAGE_BUDGET

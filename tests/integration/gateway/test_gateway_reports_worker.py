@@ -1,6 +1,7 @@
 """The gateway worker (`python -m gateway.worker`) on the whole product: its outbox relay puts `report.issued` on
-the real broker, its monthly run issues the previous month's reports once, and its /metrics shows the places with a
-report per month and the communities still missing last month's."""
+the real broker, its monthly run issues the previous month's reports once (first soon after it starts, then every
+REPORTS_RUN_S), and its /metrics shows the places with a report per month and the communities still missing last
+month's."""
 import json
 
 import pytest
@@ -23,7 +24,8 @@ def worker(mongo_url, amqp_url):
         seed_district(s)
         s.tap = broker.tap(f"test.{s.run_id}.events", "report.issued")
         s.metrics_port = free_port()
-        proc = start_gateway_worker(s, metrics_port=s.metrics_port, extra_env={"REPORTS_RUN_S": "3600"})
+        proc = start_gateway_worker(s, metrics_port=s.metrics_port, extra_env={"REPORTS_RUN_S": "3600",
+                                                                             "REPORTS_FIRST_RUN_S": "3600"})
         try:
             wait_http(s.metrics_port)
             yield s
@@ -74,8 +76,9 @@ def test_a_report_issued_reaches_the_broker_and_the_metrics(worker):
 def test_the_monthly_run_issues_each_missing_report_once(worker):
     s, month = worker, clock.previous_month()
     parts = bootstrap(Config("gateway"), app=s.gateway_app)
-    ((every, monthly_run),) = parts["periodic"]
-    assert every == s.gateway_app.config["REPORTS_RUN_S"] == 900  # the setting's default
+    ((every, monthly_run, first_after),) = parts["periodic"]
+    assert every == s.gateway_app.config["REPORTS_RUN_S"] == 900  # the settings' defaults
+    assert first_after == s.gateway_app.config["REPORTS_FIRST_RUN_S"] == 60
     assert parts["handlers"] == {} and Report in parts["documents"]
 
     monthly_run()
@@ -91,3 +94,19 @@ def test_the_monthly_run_issues_each_missing_report_once(worker):
     assert gauge(s, "grid_report_missing", community_id="c2") == 0
     assert gauge(s, "grid_reports_issued", kind="community", month=month) == 2
     assert gauge(s, "grid_reports_issued", kind="street", month=month) == 1
+
+
+def test_a_started_worker_runs_the_monthly_run_after_its_first_delay_not_its_period(worker):
+    s, month = worker, clock.previous_month()
+    with s.gateway_app.app_context():
+        Report.objects(month=month).delete()
+    port = free_port()
+    proc = start_gateway_worker(s, metrics_port=port, extra_env={"REPORTS_RUN_S": "3600", "REPORTS_FIRST_RUN_S": "1"})
+    try:
+        wait_http(port)
+        with s.gateway_app.app_context():
+            assert s.wait_for(lambda: Report.objects(month=month).count() == 3, timeout=60)
+            got = sorted((r.kind, r.place_id, r.issued_by) for r in Report.objects(month=month))
+        assert got == [("community", "c1", "monthly"), ("community", "c2", "monthly"), ("street", "s1", "monthly")]
+    finally:
+        stop_workers([proc])
