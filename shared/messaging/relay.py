@@ -16,6 +16,7 @@ from shared.metrics import OUTBOX_BACKLOG, OUTBOX_LAG
 log = logging.getLogger(__name__)
 
 PENDING = {"outbox_pending": True}
+EMPTY = {"$or": [{"outbox": {"$size": 0}}, {"outbox": {"$exists": False}}]}
 
 
 class OutboxRelay:
@@ -45,8 +46,9 @@ class OutboxRelay:
         sent = 0
         for doc_cls in self.documents:
             collection = doc_cls._get_collection()
-            waiting = [(row["_id"], entry) for row in collection.find(PENDING, {"outbox": 1}).limit(self.batch)
-                       for entry in row["outbox"]]
+            rows = list(collection.find(PENDING, {"outbox": 1}).limit(self.batch))
+            self._clear_stale_flags(collection, [row["_id"] for row in rows if not row.get("outbox")])
+            waiting = [(row["_id"], entry) for row in rows for entry in row.get("outbox") or []]
             for start in range(0, len(waiting), self.batch):
                 batch = waiting[start:start + self.batch]
                 failure = None
@@ -62,6 +64,13 @@ class OutboxRelay:
                     log.warning("broker refused events; they stay in their outboxes",
                                 extra={"refused": len(batch) - len(acked)})
         return sent
+
+    @staticmethod
+    def _clear_stale_flags(collection, ids) -> None:
+        """Clear the flag of documents whose outbox is empty: a pass that failed between pulling its events and
+        clearing their flags leaves them, and they would fill every later pass's batch with nothing to send."""
+        if ids:
+            collection.update_many({"_id": {"$in": ids}, **EMPTY}, {"$unset": {"outbox_pending": ""}})
 
     def _mark_sent(self, collection, published) -> int:
         """Log the published events and pull them from their outboxes: two writes per batch, not per event."""
@@ -79,7 +88,7 @@ class OutboxRelay:
         collection.bulk_write([UpdateOne({"_id": pk}, {"$pull": {"outbox": {"id": {"$in": ids}}}})
                                for pk, ids in by_doc.items()], ordered=False)
         # Only where nothing new arrived meanwhile: an event pushed since the pull keeps the flag.
-        collection.update_many({"_id": {"$in": list(by_doc)}, "outbox": {"$size": 0}}, {"$unset": {"outbox_pending": ""}})
+        collection.update_many({"_id": {"$in": list(by_doc)}, **EMPTY}, {"$unset": {"outbox_pending": ""}})
         return len(published)
 
     def run_forever(self, *, poll_s: float, stop: threading.Event) -> None:

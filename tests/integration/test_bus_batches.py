@@ -1,6 +1,7 @@
 """The bus's batches against the real RabbitMQ and database: the relay marks sent only what the broker confirmed
-(a nack or a connection lost before the confirms leaves the event in its outbox for the next pass), and the
-consumer writes its inbox's done marks in one round trip per batch."""
+(a nack or a connection lost before the confirms leaves the event in its outbox for the next pass; a pass cut
+between its two writes does not stall the next ones), and the consumer writes its inbox's done marks in one round
+trip per batch."""
 import json
 import threading
 
@@ -8,6 +9,7 @@ import mongoengine as me
 import pytest
 from kombu import Exchange, Queue
 from pymongo import MongoClient, monitoring
+from pymongo.errors import NetworkTimeout
 
 from shared.events import new_event
 from shared.messaging import inbox, sent_log
@@ -113,6 +115,44 @@ def test_a_connection_lost_before_the_confirms_marks_nothing_unconfirmed_sent(ho
     assert relay.run_once() == 5 - confirmed and waiting() == set()
     assert sorted(logged()) == sorted(ids)
     assert set(drained_ids(queue)) == set(ids)  # some perhaps twice: the consumers' inboxes absorb the repeat
+
+
+class ClearTimesOut:
+    """A collection whose first update_many times out: the database, busy (an import releasing its events), drops
+    the relay's second write after taking its first."""
+
+    def __init__(self, collection):
+        self.collection, self.timed_out = collection, False
+
+    def __getattr__(self, name):
+        return getattr(self.collection, name)
+
+    def update_many(self, *args, **kwargs):
+        if not self.timed_out:
+            self.timed_out = True
+            raise NetworkTimeout("127.0.0.1: timed out (configured timeouts: socketTimeoutMS: 10000.0ms)")
+        return self.collection.update_many(*args, **kwargs)
+
+
+def test_a_pass_cut_between_pulling_its_events_and_clearing_their_flags_does_not_stall_the_relay(
+        households_app, households_config, publisher, monkeypatch):
+    queue = bounded_queue(households_config, 100)
+    ids = store(7)
+    relay = OutboxRelay(documents=[Parcel], publisher=publisher, service="households", batch=3)
+    flaky = ClearTimesOut(Parcel._get_collection())
+    monkeypatch.setattr(Parcel, "_get_collection", classmethod(lambda cls: flaky))
+    with pytest.raises(NetworkTimeout):
+        relay.run_once()    # the first 3 published, logged and pulled; their flags left set
+    first = drained_ids(queue)
+    assert len(first) == 3 and waiting() == set(ids) - set(first)
+    assert Parcel.objects(outbox_pending=True).count() == 7
+
+    delivered = list(first)
+    for _ in range(4):  # the flags left set once filled every batch: nothing more was ever sent
+        relay.run_once()
+        delivered += drained_ids(queue)
+    assert sorted(delivered) == sorted(ids) and waiting() == set()
+    assert Parcel.objects(outbox_pending=True).count() == 0 and relay.backlog() == 0
 
 
 class InboxCommands(monitoring.CommandListener):
