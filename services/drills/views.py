@@ -1,6 +1,5 @@
 """HTTP routes of the drills service: load with a schema, call the service, dump. Nothing else."""
 from flask import Response
-from flask_smorest import Blueprint
 
 from services.drills import documents, service
 from services.drills.schemas.base import CommunityQuery
@@ -51,6 +50,7 @@ from services.drills.schemas.supplies import (
     SupplyUpdate,
 )
 from shared.schemas import MonthQuery
+from shared.web.blueprint import Blueprint
 from shared.web.factory import caller
 
 bp = Blueprint("drills", __name__, url_prefix="/", description="Emergency drills (应急演练): every drill is an exercise")

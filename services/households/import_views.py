@@ -4,12 +4,10 @@ import json
 import logging
 
 from flask import g, jsonify, send_file
-from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 from pymongo.errors import ConnectionFailure, PyMongoError
-from webargs.flaskparser import FlaskParser
-from werkzeug.datastructures import CombinedMultiDict, FileStorage
+from werkzeug.datastructures import FileStorage
 
 from services.households import service
 from services.households.config import SETTINGS
@@ -20,6 +18,7 @@ from services.households.sheets.register import COLUMNS, KEYS, MAPPING_MAX
 from shared.errors import DomainError
 from shared.reasons import common
 from shared.reasons import households as reasons
+from shared.web.blueprint import Blueprint
 from shared.web.errors import error_response
 from shared.web.factory import caller
 
@@ -30,18 +29,6 @@ bp = Blueprint("transfer", __name__, url_prefix="/",
                description="Bulk import and export of a grid's register (台账导入导出, CSV/XLSX)")
 
 
-class _Parser(FlaskParser):
-    """Adds `form_and_files`: a multipart form's fields and files read by one schema."""
-
-    __location_map__ = dict(form_and_files="load_form_and_files", **FlaskParser.__location_map__)
-
-    def load_form_and_files(self, req, schema):
-        return self._makeproxy(CombinedMultiDict([req.form, req.files]), schema)
-
-
-bp.ARGUMENTS_PARSER = _Parser()
-bp.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING = {**Blueprint.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING,
-                                            "form_and_files": "multipart/form-data"}
 
 XLSX = MIMETYPES["xlsx"]
 CSV = "text/csv"

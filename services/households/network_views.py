@@ -1,9 +1,8 @@
 """HTTP routes of the four-in-one network and ten-household groups (service/network.py): load, call, dump."""
-from flask_smorest import Blueprint
-
 from services.households import network_schemas as s
 from services.households import service
 from services.households.schemas import RevealRequest
+from shared.web.blueprint import Blueprint
 from shared.web.factory import caller
 
 bp = Blueprint("network", __name__, url_prefix="/",

@@ -1,9 +1,8 @@
 """HTTP route of the register's figures for the monthly report (情况报告制)."""
-from flask_smorest import Blueprint
-
 from services.households.report_schemas import MonthFigures
 from services.households.service.reports import month_figures
 from shared.schemas import MonthQuery
+from shared.web.blueprint import Blueprint
 from shared.web.factory import caller
 
 bp = Blueprint("household_reports", __name__, url_prefix="/reports", description="The register's month figures")

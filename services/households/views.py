@@ -1,9 +1,8 @@
 """HTTP routes of the grid register: load with a schema, call the service, dump. Nothing else."""
-from flask_smorest import Blueprint
-from marshmallow import RAISE
 
 from services.households import schemas as s
 from services.households import service
+from shared.web.blueprint import Blueprint
 from shared.web.factory import caller
 
 bp = Blueprint("households", __name__, url_prefix="/", description="The grid register (网格台账)")
@@ -134,7 +133,7 @@ def register_household(data):
 
 
 @bp.get("/households")
-@bp.arguments(s.HouseholdQuery, location="query", unknown=RAISE)  # a sort or filter it does not offer is a 422
+@bp.arguments(s.HouseholdQuery, location="query")  # a sort or filter it does not offer is a 422 (shared.web.blueprint)
 @bp.response(200, s.HouseholdPage)
 def list_households(args):
     return service.list_households(actor=caller(), **args)

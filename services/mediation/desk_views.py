@@ -3,7 +3,6 @@ schema, call the service, dump."""
 import json
 
 from flask import request
-from flask_smorest import Blueprint
 from marshmallow import ValidationError
 
 from services.mediation import desk_schemas as ds
@@ -11,6 +10,7 @@ from services.mediation import service
 from services.mediation.config import SETTINGS
 from services.mediation.service.feedback import feedback_url
 from shared.reasons import mediation as reasons
+from shared.web.blueprint import Blueprint
 from shared.web.factory import caller
 
 bp = Blueprint("desk", __name__, url_prefix="/", description="The service desk (一站式受理): requests and incidents")

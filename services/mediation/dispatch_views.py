@@ -1,11 +1,10 @@
 """HTTP routes of the desk's dispatch, handling and verification, and the resident's feedback page (public)."""
-from flask_smorest import Blueprint
-
 from services.mediation import dispatch_schemas as s
 from services.mediation.desk_schemas import CaseRead
 from services.mediation.schemas import SurveyAnswer
 from services.mediation.service import dispatch, feedback
 from services.mediation.service.surveys import survey_url
+from shared.web.blueprint import Blueprint
 from shared.web.factory import caller
 
 bp = Blueprint("dispatch", __name__, url_prefix="/", description="The desk: dispatch, handling, verification (分拨、处置、核查)")

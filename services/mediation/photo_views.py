@@ -1,33 +1,20 @@
 """HTTP routes of a request's or incident's photos: add a batch (multipart), read one back in the case's scope."""
 from flask import make_response
-from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
 from marshmallow import ValidationError, fields
-from webargs.flaskparser import FlaskParser
-from werkzeug.datastructures import CombinedMultiDict, FileStorage
+from werkzeug.datastructures import FileStorage
 
 from services.mediation.config import SETTINGS
 from services.mediation.desk_schemas import CaseRead
 from services.mediation.service import case_photos
 from shared.reasons import mediation as reasons
 from shared.schemas import Choice, StrictSchema
+from shared.web.blueprint import Blueprint
 from shared.web.factory import caller
 
 bp = Blueprint("photos", __name__, url_prefix="/", description="Photos of requests and incidents (照片)")
 
 
-class _Parser(FlaskParser):
-    """Adds `form_and_files`: a multipart form's fields and files read by one schema."""
-
-    __location_map__ = dict(form_and_files="load_form_and_files", **FlaskParser.__location_map__)
-
-    def load_form_and_files(self, req, schema):
-        return self._makeproxy(CombinedMultiDict([req.form, req.files]), schema)
-
-
-bp.ARGUMENTS_PARSER = _Parser()
-bp.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING = {**Blueprint.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING,
-                                            "form_and_files": "multipart/form-data"}
 IMAGE = {"200": {"description": "the photo as kept (cleaned, without metadata)", "content": {
     t: {"schema": {"type": "string", "format": "binary"}} for t in ("image/jpeg", "image/png", "image/webp")}}}
 

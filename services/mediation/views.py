@@ -2,13 +2,13 @@
 from io import BytesIO
 
 from flask import send_file
-from flask_smorest import Blueprint
 
 from services.mediation import report_schemas as rs
 from services.mediation import schemas as s
 from services.mediation import service
 from services.mediation.service import reports
 from shared.schemas import MonthQuery
+from shared.web.blueprint import Blueprint
 from shared.web.factory import caller
 
 bp = Blueprint("mediation", __name__, url_prefix="/", description="Dispute mediation (矛盾纠纷调解)")

@@ -4,12 +4,12 @@ Routes under /public/ are what the gateway's account-free pages call (role "resi
 random token in the path is the only key. Every other route needs a staff role and checks scope.
 """
 from flask import Response
-from flask_smorest import Blueprint
 
 from services.volunteers import report_schemas, rules, service
 from services.volunteers import schemas as s
 from services.volunteers.documents import verify_url
 from shared.schemas import MonthQuery
+from shared.web.blueprint import Blueprint
 from shared.web.factory import caller
 
 bp = Blueprint("volunteers", __name__, url_prefix="/", description="Volunteers (志愿服务)")

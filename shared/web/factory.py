@@ -6,6 +6,7 @@ from shared.config import ConfigError
 from shared.db import connect_db, ensure_indexes
 from shared.identity import HEADER, Principal, public_key, verify
 from shared.web import health, observability
+from shared.web.blueprint import refuse_undeclared_query
 from shared.web.errors import register_error_handlers
 
 
@@ -32,6 +33,7 @@ def create_service_app(config, *, import_name: str, blueprints, metric_refresher
     app.register_blueprint(health.bp)
     observability.install(app, config.SERVICE_NAME)
     app.before_request(_authenticate)
+    app.before_request(_refuse_undeclared_query)
     register_error_handlers(app)
     app.extensions["metric_refreshers"] = list(metric_refreshers)
     return app
@@ -48,6 +50,12 @@ def _authenticate():
     g.principal = verify(request.headers.get(HEADER), key=config["IDENTITY_PUBLIC_KEY"],
                          audience=config["SERVICE_NAME"], method=request.method, path=request.path,
                          max_age_s=config["IDENTITY_MAX_AGE_S"])
+
+
+def _refuse_undeclared_query():
+    if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
+        return
+    refuse_undeclared_query(current_app.view_functions[request.endpoint], request.args)
 
 
 def _check_identity_key(config) -> None:

@@ -7,7 +7,9 @@ field replaced by
   - a very long string (200,000 characters): refused (422/413) or stored, never a 5xx;
   - control characters, bidi overrides, NUL: refused or stored, never a 5xx;
 and every list route with query parameters is asked with `param[$ne]=…` and `param={"$gt": ""}`: the answer is
-a 422, or the same as without the parameter, or (a search) finds nothing: the operator never reaches a query.
+a 422, or the same as without the parameter, or (a search) finds nothing: the operator never reaches a query;
+and every read route is asked with a parameter it does not declare (a misspelt filter): a 422 naming it, never the
+unfiltered answer.
 
 The gateway (every service a process, events over the broker): HTML and <script> are put into the free-text
 fields of households, visits, volunteers, teams, needs, drills, problems, actions and disputes through the
@@ -132,6 +134,22 @@ def hostile_queries(app, client, *, ids, caller_for, tally: Tally, spec: dict, b
                         assert _size(r.json) == 0, (where, "a search with an operator found something")
 
 
+def undeclared_queries(app, client, *, ids, caller_for, tally: Tally, baseline_queries: dict):
+    """Every read route with a query parameter it does not declare, beside those it does: 422 naming it."""
+    from tests.support.access import fill, routes
+
+    for rule, method, endpoint in routes(app):
+        if method != "GET":
+            continue
+        args = {**baseline_queries.get(endpoint, {}), "comunity_id": "c1"}
+        r = client.get(fill(rule, ids), query_string=args, headers=caller_for(rule))
+        tally.calls += 1
+        tally.queries += 1
+        where = f"GET {rule}?comunity_id=c1"
+        assert r.status_code == 422, (where, r.status_code, r.get_data(as_text=True)[:300])
+        assert set(r.json) == UNIFORM_ERROR and list(r.json["fields"]) == ["comunity_id"], (where, r.json)
+
+
 def read_everything(app, client, *, ids, caller_for, queries: dict, tally: Tally):
     """Every read route once the hostile text accepted above is stored: lists, PDFs, sheets, QR codes: no 5xx."""
     from tests.support.access import fill, routes
@@ -180,6 +198,8 @@ def test_households_refuses_operators_and_survives_hostile_text(households_app, 
                    tally=tally)
     hostile_queries(households_app, client, ids=own, caller_for=lambda r: admin, tally=tally, spec=spec,
                     baseline_queries=queries(own))
+    undeclared_queries(households_app, client, ids=own, caller_for=lambda r: admin, tally=tally,
+                       baseline_queries=queries(own))
     read_everything(households_app, client, ids=own, caller_for=lambda r: admin, queries=queries(own), tally=tally)
     # a search with an operator as text finds nothing (there are households to find)
     assert client.get("/households", query_string={"grid_id": "C1-G1"}, headers=admin).json["total"] >= 2
@@ -204,6 +224,7 @@ def test_volunteers_refuses_operators_and_survives_hostile_text(vol_app, vc):
     hostile_bodies(vol_app, vc, routes_bodies=bodies(own), ids=ids, caller_for=caller_for, tally=tally)
     hostile_queries(vol_app, vc, ids=ids, caller_for=caller_for, tally=tally, spec=vc.get("/openapi.json").json,
                     baseline_queries=queries(own))
+    undeclared_queries(vol_app, vc, ids=ids, caller_for=caller_for, tally=tally, baseline_queries=queries(own))
     read_everything(vol_app, vc, ids=ids, caller_for=caller_for, queries=queries(own), tally=tally)
     print("\n" + tally.line("volunteers"))
 
@@ -219,6 +240,8 @@ def test_drills_refuses_operators_and_survives_hostile_text(drills_app, drills):
     hostile_bodies(drills_app, drills, routes_bodies=bodies(own), ids=own, caller_for=lambda r: admin, tally=tally)
     hostile_queries(drills_app, drills, ids=own, caller_for=lambda r: admin, tally=tally,
                     spec=drills.get("/openapi.json").json, baseline_queries=queries(own))
+    undeclared_queries(drills_app, drills, ids=own, caller_for=lambda r: admin, tally=tally,
+                       baseline_queries=queries(own))
     read_everything(drills_app, drills, ids=own, caller_for=lambda r: admin, queries=queries(own), tally=tally)
     print("\n" + tally.line("drills"))
 
@@ -246,6 +269,8 @@ def test_mediation_refuses_operators_and_survives_hostile_text(mediation_app, ap
     hostile_bodies(mediation_app, api, routes_bodies=bodies(own), ids=ids(own), caller_for=caller_for, tally=tally)
     hostile_queries(mediation_app, api, ids=ids(own), caller_for=caller_for, tally=tally,
                     spec=api.get("/openapi.json").json, baseline_queries=queries(own))
+    undeclared_queries(mediation_app, api, ids=ids(own), caller_for=caller_for, tally=tally,
+                       baseline_queries=queries(own))
     read_everything(mediation_app, api, ids=ids(own), caller_for=caller_for, queries=queries(own), tally=tally)
     print("\n" + tally.line("mediation"))
 
