@@ -16,7 +16,9 @@ from shared.metrics import OUTBOX_BACKLOG, OUTBOX_LAG
 log = logging.getLogger(__name__)
 
 PENDING = {"outbox_pending": True}
-EMPTY = {"$or": [{"outbox": {"$size": 0}}, {"outbox": {"$exists": False}}]}
+# An outbox pulled empty stays an empty list (a flagged document always has one). Not `$or` with `$exists`: the
+# stand-in database would scan the whole collection for it instead of taking the ids from the _id index.
+EMPTY = {"outbox": {"$size": 0}}
 
 
 class OutboxRelay:
@@ -48,7 +50,7 @@ class OutboxRelay:
             collection = doc_cls._get_collection()
             rows = list(collection.find(PENDING, {"outbox": 1}).limit(self.batch))
             self._clear_stale_flags(collection, [row["_id"] for row in rows if not row.get("outbox")])
-            waiting = [(row["_id"], entry) for row in rows for entry in row.get("outbox") or []]
+            waiting = [(row["_id"], entry) for row in rows for entry in row["outbox"]]
             for start in range(0, len(waiting), self.batch):
                 batch = waiting[start:start + self.batch]
                 failure = None
