@@ -35,8 +35,9 @@ def bootstrap(config, *, app=None) -> dict:
             communities = [c["id"] for c in client("households", service.SYSTEM).get("/communities")]
             metrics.refresh(community_ids=communities)
 
-    return dict(handlers={}, documents=documents_with_outbox(models),
-                periodic=[(app.config["REPORTS_RUN_S"], issue_due_reports, app.config["REPORTS_FIRST_RUN_S"])], refreshers=[refresh_report_gauges])
+    monthly = (app.config["REPORTS_RUN_S"], issue_due_reports, app.config["REPORTS_FIRST_RUN_S"])
+    return dict(handlers={}, documents=documents_with_outbox(models), periodic=[monthly],
+                refreshers=[refresh_report_gauges])
 
 
 def main():

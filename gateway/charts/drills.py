@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 
 from gateway.charts.model import Bar, BarChart, LineChart, Mark, Rule, Series, number
 from shared import clock
+from shared.figures import minutes
 
 MOST_POINTS = 60  # a long roll-call is thinned to about this many steps (the page stays light, the table short)
 
@@ -28,13 +29,10 @@ def held_drill(drill: dict) -> dict:
     """A drill as the drills service lists it, in the shape of the month figures' `held` drills."""
     result = drill.get("result") or {}
 
-    def minutes(key):
-        return None if result.get(key) is None else round(result[key] / 60, 1)
-
     return {"drill_id": drill["id"], "title": drill["title"], "kind": drill.get("kind"),
             "started_at": drill.get("started_at"), "households": drill.get("households") or 0,
-            "accounted": result.get("accounted", 0), "minutes_to_90": minutes("time_to_90_s"),
-            "minutes_to_100": minutes("time_to_100_s")}
+            "accounted": result.get("accounted", 0), "minutes_to_90": minutes(result.get("time_to_90_s")),
+            "minutes_to_100": minutes(result.get("time_to_100_s"))}
 
 
 def drill_history(drills: list[dict], names: dict | None = None) -> BarChart:

@@ -4,6 +4,7 @@ import calendar
 from datetime import date, datetime, timedelta
 
 from shared.clock import aware, to_ms
+from shared.figures import minutes
 
 REQUIREMENTS = ("comprehensive", "shelter")  # each community, each year
 CARE_HELP_TAGS = ("disability", "elderly_alone", "empty_nest")  # likely to need help to move
@@ -190,18 +191,13 @@ def summarise(total: int, first: dict, latest: dict, started_at: datetime | None
             "time_to_90_s": seconds(at_90), "time_to_100_s": seconds(at_100)}
 
 
-def minutes(seconds: float | None) -> float | None:
-    """Seconds as minutes to one decimal (None stays None: the share was never reached)."""
-    return None if seconds is None else round(seconds / 60, 1)
-
-
 def curve(times: list[datetime], total: int, started_at: datetime) -> list[list]:
     """The roll-call curve: [minute since the start, households accounted for by then, total] from the start and
     at each household's first accounting, in time order."""
     since = aware(started_at)
     points = [[0.0, 0, total]]
     for n, at in enumerate(sorted(aware(t) for t in times), start=1):
-        points.append([round((at - since).total_seconds() / 60, 1), n, total])
+        points.append([minutes((at - since).total_seconds()), n, total])
     return points
 
 

@@ -10,6 +10,7 @@ from services.drills.service.rollcall import merged, roll_id, states, statuses
 from services.drills.service.supplies import supply_view
 from shared import clock
 from shared.errors import Conflict
+from shared.figures import minutes
 from shared.identity import Principal
 from shared.reasons import drills as reasons
 
@@ -77,5 +78,5 @@ def _shelters(drill, started) -> list[dict]:
 def roll_call_curve(*, total: int, first: dict, started, figures: dict) -> dict:
     """The share accounted for over minutes since the start, with the minutes to 90% and 100%."""
     return {"points": rules.curve(list(first.values()), total, started),
-            "minutes_to_90": rules.minutes(figures["time_to_90_s"]),
-            "minutes_to_100": rules.minutes(figures["time_to_100_s"])}
+            "minutes_to_90": minutes(figures["time_to_90_s"]),
+            "minutes_to_100": minutes(figures["time_to_100_s"])}

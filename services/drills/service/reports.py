@@ -1,9 +1,9 @@
 """A community's month for the monthly situation report (情况报告制): drills held and their times, corrective
 actions opened, closed and open at the month's end. Counts and times only, never people."""
-from services.drills import rules
 from services.drills.models import Action, Drill
 from services.drills.service.areas import community_query
 from shared import clock
+from shared.figures import minutes
 from shared.identity import Principal
 
 
@@ -33,5 +33,5 @@ def _held(drill: Drill) -> dict:
     return {"drill_id": str(drill.pk), "title": drill.title, "kind": drill.kind, "hazard": drill.hazard,
             "started_at": clock.aware(drill.started_at), "households": drill.households or 0,
             "accounted": result.get("accounted", 0),
-            "minutes_to_90": rules.minutes(result.get("time_to_90_s")),
-            "minutes_to_100": rules.minutes(result.get("time_to_100_s"))}
+            "minutes_to_90": minutes(result.get("time_to_90_s")),
+            "minutes_to_100": minutes(result.get("time_to_100_s"))}
