@@ -174,10 +174,12 @@ def _claim(query: dict, **also) -> ImportJob | None:
 
 def claim_next() -> ImportJob | None:
     """Take, atomically, a job whose runner died (its journal taken back first), else the oldest queued one."""
-    for job in ImportJob.objects(state__in=RUNNING).only("id", "owner", "heartbeat_at"):
+    for job in ImportJob.objects(state__in=RUNNING).only("id", "owner", "heartbeat_at", "attempts"):
         if import_journal.owner_alive(job, stale_after_s=SETTINGS.IMPORT_STALE_S):
             continue
         import_journal.recover(stale_after_s=SETTINGS.IMPORT_STALE_S)    # what it half wrote, undone
+        if import_journal.unsettled(import_id=_import_id(job, job.attempts)):
+            continue    # another process is taking that attempt back (or was cut doing it): run again once it is gone
         claimed = _claim({"_id": job.pk, "owner": job.owner, "heartbeat_at": job.heartbeat_at})
         if claimed:
             log.warning("import job taken over from a dead runner", extra={"job_id": job.pk,

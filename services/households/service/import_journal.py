@@ -125,6 +125,11 @@ def committed(import_id: str) -> bool:
         return False
 
 
+def unsettled(*, import_id: str) -> bool:
+    """Whether the import is still running or being taken back (so what it wrote may still be there)."""
+    return ImportJournal.objects(pk=import_id, state__in=[RUNNING, UNDOING]).count() == 1
+
+
 def committed_report(*, import_id: str) -> dict | None:
     """The report a committed import stored as it committed; None if it did not commit or stored none."""
     journal = ImportJournal.objects(pk=import_id, state=COMMITTED).only("report_json").first()

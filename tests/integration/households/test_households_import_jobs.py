@@ -165,6 +165,26 @@ def test_a_job_whose_process_died_is_taken_back_and_run_again_to_the_end(web, wo
     assert uploads() == 0
 
 
+def test_a_dead_jobs_attempt_still_being_taken_back_elsewhere_is_waited_for_not_run_over(web, worker):
+    orphan(attempts=1)
+    # The worker's recovery claimed the dead attempt's journal and was cut part-way (the database timed out): the
+    # journal is being undone by a live process and the half-written households are still there. Run over them, the
+    # new attempt found its own addresses taken and the job failed (422) for good (the killed-import fault test).
+    half = import_journal.ImportJournal.objects.get(pk="half")
+    import_journal.ImportJournal(id="orphan-1", grid_id=GRID, community_id="C1", mode=half.mode, by="w-a",
+                                 household_ids=half.household_ids, state="undoing",
+                                 owner=import_journal.this_process(), heartbeat_at=now()).save(force_insert=True)
+    half.delete()
+    assert import_jobs.claim_next() is None
+    assert ImportJob.objects.get(pk="orphan").owner == DEAD_OWNER and Household.objects(grid_id=GRID).count() == 3
+
+    import_journal.undo(import_journal.ImportJournal.objects.get(pk="orphan-1"))   # the recovery's next pass
+    import_jobs.wake()
+    job = follow(web, "/imports/orphan", headers=worker)
+    assert job["state"] == "done" and job["attempts"] == 2 and job["outcome"]["status"] == 201
+    assert Household.objects(grid_id=GRID).count() == 10
+
+
 def test_a_job_that_died_as_often_as_it_may_run_fails_503_with_nothing_written(web, worker):
     orphan(attempts=2)
     import_jobs.wake()
