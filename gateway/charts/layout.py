@@ -51,16 +51,21 @@ class Path:
     paint: str  # line0, line1…
 
 
+def char_width(ch: str, size: float = FONT) -> float:
+    """About how wide a character is drawn: a CJK one about one `size`, a Latin one about half."""
+    return size if ord(ch) > 0x2E80 else size * 0.6
+
+
 def text_width(text: str, size: float = FONT) -> float:
-    """About how wide `text` is drawn (a CJK character about one `size`, a Latin one about half)."""
-    return sum(size if ord(ch) > 0x2E80 else size * 0.6 for ch in text)
+    """About how wide `text` is drawn."""
+    return sum(char_width(ch, size) for ch in text)
 
 
 def clip(text: str, room: float, size: float = FONT) -> str:
-    """Text cut to about `room` units (a CJK character is about one `size` wide, a Latin one about half)."""
+    """Text cut to about `room` units."""
     used, out = 0.0, []
     for ch in text:
-        used += size if ord(ch) > 0x2E80 else size * 0.6
+        used += char_width(ch, size)
         if used > room:
             return "".join(out[:-1]) + "…"
         out.append(ch)

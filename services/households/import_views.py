@@ -28,8 +28,6 @@ log = logging.getLogger(__name__)
 bp = Blueprint("transfer", __name__, url_prefix="/",
                description="Bulk import and export of a grid's register (台账导入导出, CSV/XLSX)")
 
-
-
 XLSX = MIMETYPES["xlsx"]
 CSV = "text/csv"
 COLUMN_LIST = "、".join(c.header for c in COLUMNS)

@@ -1,5 +1,4 @@
 """HTTP routes of the grid register: load with a schema, call the service, dump. Nothing else."""
-
 from services.households import schemas as s
 from services.households import service
 from shared.web.blueprint import Blueprint

@@ -67,7 +67,6 @@ def volunteer_target(residents: int, *, share: float | None = None) -> int:
     return math.ceil(round(residents * share, 6))
 
 
-
 def every_days_text(days: int | None) -> str:
     """How often a standing care visit recurs, as the need's description says it: 每7天, or 定期 when not known."""
     return f"每{days}天" if days else "定期"

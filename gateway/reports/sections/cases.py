@@ -17,7 +17,6 @@ KINDS = ("dispute", "request", "incident")
 HOT_SPOTS_SHOWN = 5
 
 
-
 def _summed(rows: list[dict], keys: tuple[str, ...], counts: tuple[str, ...]) -> list[dict]:
     """`rows` merged by `keys`, their `counts` added up (the first row's other fields kept)."""
     out: dict[tuple, dict] = {}
